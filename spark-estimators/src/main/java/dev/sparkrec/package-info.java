@@ -1,0 +1,2 @@
+/** SparkRec: Spark ML pipeline stages for recommender systems. */
+package dev.sparkrec;
