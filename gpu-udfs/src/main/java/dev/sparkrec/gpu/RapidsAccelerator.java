@@ -1,0 +1,56 @@
+package dev.sparkrec.gpu;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Tells whether the RAPIDS Accelerator for Apache Spark is present and switched on, so SparkRec can
+ * register a UDF's GPU twin (a subclass implementing {@code com.nvidia.spark.RapidsUDF}) or its CPU
+ * class.
+ *
+ * <p>A class that implements {@code RapidsUDF} cannot even be loaded where the plugin jar is absent,
+ * so the choice is made here, by a classpath check, before any GPU class is touched.
+ */
+public final class RapidsAccelerator {
+
+  /** The interface a GPU-capable UDF implements; it ships in the rapids-4-spark plugin jar. */
+  public static final String RAPIDS_UDF_INTERFACE = "com.nvidia.spark.RapidsUDF";
+  /** The Spark plugin class that turns the accelerator on ({@code spark.plugins}). */
+  public static final String SQL_PLUGIN_CLASS = "com.nvidia.spark.SQLPlugin";
+
+  private RapidsAccelerator() {}
+
+  /** True when the RAPIDS plugin jar is on the classpath of the current thread. */
+  public static boolean pluginOnClasspath() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    try {
+      Class.forName(RAPIDS_UDF_INTERFACE, false, loader != null ? loader : RapidsAccelerator.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
+   * True when GPU UDFs should be registered for {@code spark}: the plugin jar is present, the session
+   * was started with the RAPIDS SQL plugin, and {@code spark.rapids.sql.enabled} is not false.
+   */
+  public static boolean isActive(SparkSession spark) {
+    return isActive(pluginOnClasspath(),
+        spark.conf().get("spark.plugins", ""),
+        spark.conf().get("spark.rapids.sql.enabled", "true"));
+  }
+
+  /** The decision itself, from the three facts it depends on. */
+  static boolean isActive(boolean pluginOnClasspath, String sparkPlugins, String rapidsSqlEnabled) {
+    if (!pluginOnClasspath || sparkPlugins == null) {
+      return false;
+    }
+    boolean pluginConfigured = false;
+    for (String plugin : sparkPlugins.split(",")) {
+      if (plugin.trim().equals(SQL_PLUGIN_CLASS)) {
+        pluginConfigured = true;
+      }
+    }
+    return pluginConfigured && !"false".equalsIgnoreCase(rapidsSqlEnabled == null ? "" : rapidsSqlEnabled.trim());
+  }
+}

@@ -1,0 +1,79 @@
+package dev.sparkrec.pipelines.bench;
+
+import dev.ludovic.netlib.blas.BLAS;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Times single-precision GEMM ({@code C = A·B}, column-major, no transposes) of one shape on a BLAS
+ * backend and reports the median GFLOP/s over repeated calls — the physical reference other
+ * benchmarks divide by.
+ */
+public final class SgemmTimer {
+
+  private SgemmTimer() {}
+
+  /** The backend SparkRec's dense kernels use: native when installed, else the best Java one. */
+  public static BLAS backend() {
+    return BLAS.getInstance();
+  }
+
+  /** The backend's class name, as benchmark JSON records it. */
+  public static String backendName() {
+    return backend().getClass().getName();
+  }
+
+  /** Result of timing one shape. */
+  public static final class Timing {
+    public final int m;
+    public final int n;
+    public final int k;
+    public final int reps;
+    public final double medianSeconds;
+
+    Timing(int m, int n, int k, int reps, double medianSeconds) {
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.reps = reps;
+      this.medianSeconds = medianSeconds;
+    }
+
+    /** 2·m·n·k floating-point operations per call divided by the median call time. */
+    public double gflops() {
+      return 2.0 * m * n * k / medianSeconds / 1e9;
+    }
+  }
+
+  /**
+   * Times {@code C[m×n] = A[m×k]·B[k×n]} after one warm-up call, repeating until both
+   * {@code minReps} calls and {@code minSeconds} of timed work are done.
+   */
+  public static Timing time(BLAS blas, int m, int n, int k, int minReps, double minSeconds) {
+    SplittableRandom random = new SplittableRandom(42);
+    float[] a = new float[m * k];
+    float[] b = new float[k * n];
+    float[] c = new float[m * n];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) random.nextDouble(-1, 1);
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (float) random.nextDouble(-1, 1);
+    }
+    blas.sgemm("N", "N", m, n, k, 1f, a, m, b, k, 0f, c, m);
+    double[] seconds = new double[Math.max(minReps, 1) * 64];
+    int reps = 0;
+    double total = 0;
+    while ((reps < minReps || total < minSeconds) && reps < seconds.length) {
+      long start = System.nanoTime();
+      blas.sgemm("N", "N", m, n, k, 1f, a, m, b, k, 0f, c, m);
+      double s = (System.nanoTime() - start) / 1e9;
+      seconds[reps++] = s;
+      total += s;
+    }
+    double[] taken = Arrays.copyOf(seconds, reps);
+    Arrays.sort(taken);
+    double median = reps % 2 == 1 ? taken[reps / 2] : (taken[reps / 2 - 1] + taken[reps / 2]) / 2;
+    return new Timing(m, n, k, reps, median);
+  }
+}
