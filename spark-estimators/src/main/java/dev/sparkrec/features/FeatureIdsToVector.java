@@ -32,7 +32,10 @@ import scala.collection.Seq;
  * {@link Vector} of size {@code numFeatures}, so MLlib learners such as {@code LogisticRegression}
  * and {@code FMClassifier} train on the same encoding as SparkRec's own models.
  *
- * <p>Values default to 1.0 when {@code featureValuesCol} is empty; repeated ids in a row add up.
+ * <p>The vector size is {@code numFeatures} when set, else read from the ids column's
+ * {@link FieldEncodingMetadata}, so the stage can follow a {@code FieldEncoder} in one
+ * {@code Pipeline} without being told the size. Values default to 1.0 when {@code featureValuesCol}
+ * is empty; repeated ids in a row add up.
  * An id outside {@code [0, numFeatures)}, a null array, or arrays of different lengths fail the
  * job with the column and the offending value.
  */
@@ -58,7 +61,8 @@ public final class FeatureIdsToVector extends Transformer implements DefaultPara
         "input column of feature values, array<float> aligned with the ids; empty means every value is 1.0. "
             + "Default: featureValues");
     this.numFeatures = new IntParam(this, "numFeatures",
-        "size of the output vectors: ids must lie in [0, numFeatures) (> 0). Required",
+        "size of the output vectors: ids must lie in [0, numFeatures) (> 0). Default: read from the ids "
+            + "column's metadata written by FieldEncoderModel",
         ParamValidators.gt(0));
     this.outputCol = new Param<>(this, "outputCol", "output vector column. Default: features");
     setDefault(featureIdsCol, "featureIds");
@@ -127,14 +131,22 @@ public final class FeatureIdsToVector extends Transformer implements DefaultPara
     return !getFeatureValuesCol().isEmpty();
   }
 
+  /** {@code numFeatures} when set, else the size recorded on the ids column by a FieldEncoderModel. */
+  private int vectorSize(StructType schema) {
+    if (isDefined(numFeatures)) {
+      return getNumFeatures();
+    }
+    return FieldEncodingMetadata.of(schema.apply(getFeatureIdsCol())).map(FieldEncodingMetadata::numFeatures)
+        .orElseThrow(() -> new IllegalArgumentException("FeatureIdsToVector needs numFeatures: column '"
+            + getFeatureIdsCol() + "' carries no FieldEncoder metadata, so set numFeatures to the encoder's "
+            + "FieldEncoderModel.numFeatures()."));
+  }
+
   @Override
   public StructType transformSchema(StructType schema) {
-    if (!isDefined(numFeatures)) {
-      throw new IllegalArgumentException("FeatureIdsToVector needs numFeatures: set it to the encoder's "
-          + "FieldEncoderModel.numFeatures().");
-    }
     SchemaChecks.requireColumnType(schema, getFeatureIdsCol(),
         DataTypes.createArrayType(DataTypes.IntegerType, true));
+    vectorSize(schema);
     if (hasValues()) {
       SchemaChecks.requireColumnType(schema, getFeatureValuesCol(),
           DataTypes.createArrayType(DataTypes.FloatType, true));
@@ -151,7 +163,8 @@ public final class FeatureIdsToVector extends Transformer implements DefaultPara
         ? functions.col(getFeatureValuesCol())
         : functions.lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType));
     UserDefinedFunction toVector = functions.udf(
-        new ToVector(getNumFeatures(), getFeatureIdsCol(), getFeatureValuesCol()), SQLDataTypes.VectorType())
+        new ToVector(vectorSize(dataset.schema()), getFeatureIdsCol(), getFeatureValuesCol()),
+        SQLDataTypes.VectorType())
         .asNonNullable();
     return dataset.withColumn(getOutputCol(), toVector.apply(ids, values));
   }

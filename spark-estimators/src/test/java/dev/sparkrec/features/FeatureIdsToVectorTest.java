@@ -70,6 +70,19 @@ class FeatureIdsToVectorTest extends StageContract {
   }
 
   @Test
+  void sizeComesFromEncoderMetadataWhenNotSet() {
+    FieldEncodingMetadata encoding = new FieldEncodingMetadata(9, new String[] {"a", "b"}, new int[] {0, 4});
+    Dataset<Row> in = inputData();
+    Dataset<Row> tagged = in.withColumn("ids", in.col("ids"), encoding.toMetadata(in.schema().apply("ids").metadata()));
+    FeatureIdsToVector stage = new FeatureIdsToVector().setFeatureIdsCol("ids").setFeatureValuesCol("vals");
+    Vector v = (Vector) stage.transform(tagged).select("features").first().get(0);
+    assertEquals(9, v.size());
+    FieldEncodingMetadata read = FieldEncodingMetadata.of(tagged.schema().apply("ids")).orElseThrow();
+    assertEquals(java.util.List.of("a", "b"), java.util.List.of(read.fieldNames()));
+    assertEquals(4, read.fieldOffsets()[1]);
+  }
+
+  @Test
   void idOutsideRangeFailsNamingColumnAndId() {
     Dataset<Row> bad = frame(RowFactory.create(new int[] {1, 6}, new float[] {1f, 1f}));
     SparkException e = assertThrows(SparkException.class, () -> ((FeatureIdsToVector) newStage()).transform(bad).collect());
@@ -88,7 +101,8 @@ class FeatureIdsToVectorTest extends StageContract {
   void missingNumFeaturesAndWrongTypesFailAtSchemaTime() {
     IllegalArgumentException noSize = assertThrows(IllegalArgumentException.class,
         () -> new FeatureIdsToVector().setFeatureIdsCol("ids").transformSchema(SCHEMA));
-    assertTrue(noSize.getMessage().contains("numFeatures"));
+    assertTrue(noSize.getMessage().contains("numFeatures") && noSize.getMessage().contains("'ids'"),
+        noSize.getMessage());
     IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,
         () -> ((FeatureIdsToVector) newStage()).setFeatureIdsCol("vals").transformSchema(SCHEMA));
     assertTrue(wrongType.getMessage().contains("'vals'") && wrongType.getMessage().contains("array<int>"),

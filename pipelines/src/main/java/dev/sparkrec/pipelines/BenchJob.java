@@ -1,0 +1,38 @@
+package dev.sparkrec.pipelines;
+
+import dev.sparkrec.pipelines.bench.BenchReport;
+import dev.sparkrec.pipelines.bench.BenchRunner;
+import dev.sparkrec.pipelines.bench.BenchSuite;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code bin/sparkrec bench SUITE [--data DIR] --out FILE.json [--quick]}. */
+final class BenchJob {
+
+  private BenchJob() {}
+
+  static int main(String[] args, PrintStream out) {
+    CommandLine line = CommandLine.parse(args, Set.of("data", "out"), Set.of("quick"));
+    if (line.positional().size() != 1) {
+      throw new CommandLine.UsageException("bench takes one suite name; suites: "
+          + String.join(", ", BenchRunner.suiteNames()) + ".");
+    }
+    String name = line.positional().get(0);
+    BenchSuite suite = BenchRunner.suite(name);
+    if (suite == null) {
+      throw new CommandLine.UsageException("Unknown benchmark suite '" + name + "'; suites: "
+          + String.join(", ", BenchRunner.suiteNames()) + ".");
+    }
+    String outOption = line.option("out", null);
+    if (outOption == null) {
+      throw new CommandLine.UsageException("bench needs --out FILE.json.");
+    }
+    Path dataDir = ProjectPaths.dataDir(line.option("data", null));
+    SparkSession spark = Main.session("sparkrec bench " + name);
+    BenchReport report = BenchRunner.run(suite, spark, dataDir, line.flag("quick"),
+        ProjectPaths.resolve(outOption), out);
+    return report.failed() ? 1 : 0;
+  }
+}

@@ -1,0 +1,97 @@
+package dev.sparkrec.pipelines;
+
+import dev.sparkrec.pipelines.bench.BenchRunner;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Entry point of {@code bin/sparkrec} and of {@code spark-submit --class dev.sparkrec.pipelines.Main}.
+ *
+ * <p>Subcommands: {@code demo}, {@code bench}, {@code generate-sample-data}, {@code help}. Exit
+ * status 0 on success, 1 when a job or a benchmarked system fails, 2 on a usage error.
+ */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int status = run(args, System.out, System.err);
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  /** Runs one subcommand and returns the process exit status. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || Set.of("help", "--help", "-h").contains(args[0])) {
+      out.print(help());
+      return 0;
+    }
+    String command = args[0];
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      switch (command) {
+        case "demo":
+          return DemoJob.main(rest, out);
+        case "bench":
+          return BenchJob.main(rest, out);
+        case "generate-sample-data":
+          return SampleDataCommand.main(rest, out);
+        default:
+          throw new CommandLine.UsageException("Unknown command '" + command + "'.");
+      }
+    } catch (CommandLine.UsageException e) {
+      err.println("sparkrec: " + e.getMessage());
+      err.println();
+      err.print(help());
+      return 2;
+    }
+  }
+
+  static String help() {
+    return String.join("\n",
+        "Usage: bin/sparkrec COMMAND [OPTIONS]",
+        "",
+        "Commands:",
+        "  demo [--out DIR] [--sample-data DIR]",
+        "      Encode the sample CTR data, train the models, evaluate AUC and logloss, write predictions",
+        "      as a Delta table under DIR (default target/demo) and print a summary.",
+        "  bench SUITE [--data DIR] --out FILE.json [--quick]",
+        "      Run a benchmark suite and write its JSON report; exits 1 if a system fails.",
+        "      Suites: " + String.join(", ", BenchRunner.suiteNames()),
+        "      --data defaults to ../shared/data next to the project when it exists.",
+        "  generate-sample-data [--out DIR]",
+        "      Regenerate the generated samples in sample-data/ (deterministic).",
+        "  help",
+        "      Show this text.",
+        "",
+        "Environment: SPARKREC_MASTER (default local[*]), SPARKREC_DRIVER_MEMORY (default 4g).",
+        "");
+  }
+
+  /**
+   * The job's SparkSession: Spark's settings from spark-submit when present, local[*] otherwise, and
+   * Delta Lake's extension and catalog (static settings, so they are set before the session starts).
+   */
+  static SparkSession session(String appName) {
+    SparkConf conf = new SparkConf();
+    if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    conf.setIfMissing("spark.app.name", appName);
+    conf.setIfMissing("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    conf.setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(
+        Math.max(4, Runtime.getRuntime().availableProcessors() * 2)));
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  static String fmt(double value) {
+    return String.format(Locale.ROOT, "%.4f", value);
+  }
+}

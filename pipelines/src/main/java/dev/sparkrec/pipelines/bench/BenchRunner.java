@@ -1,0 +1,58 @@
+package dev.sparkrec.pipelines.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** The benchmark suites by name, and running one of them into a JSON report and a printed table. */
+public final class BenchRunner {
+
+  private static final Map<String, BenchSuite> SUITES = new LinkedHashMap<>();
+
+  static {
+    register(new BlasBenchmark());
+  }
+
+  private BenchRunner() {}
+
+  private static void register(BenchSuite suite) {
+    SUITES.put(suite.name(), suite);
+  }
+
+  public static List<String> suiteNames() {
+    return new ArrayList<>(SUITES.keySet());
+  }
+
+  /** The suite called {@code name}, or null. */
+  public static BenchSuite suite(String name) {
+    return SUITES.get(name);
+  }
+
+  /**
+   * Runs {@code suite} on {@code spark}, writes the JSON to {@code out}, prints the table, and returns
+   * the report; the caller turns {@link BenchReport#failed()} into the exit status.
+   */
+  public static BenchReport run(BenchSuite suite, SparkSession spark, Path dataDir, boolean quick, Path out,
+      PrintStream console) {
+    if (suite.needsData() && dataDir == null) {
+      throw new IllegalArgumentException("Suite '" + suite.name() + "' reads real datasets: pass --data DIR.");
+    }
+    BenchReport report = new BenchReport(suite.name(), dataDir == null ? null : dataDir.toString(),
+        SgemmTimer.backendName());
+    suite.run(new BenchContext(spark, dataDir, quick), report);
+    try {
+      report.writeJson(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not write the benchmark report to " + out, e);
+    }
+    console.print(report.toTable());
+    console.println("report: " + out);
+    return report;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.sparkrec.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparkrec.testing.SparkTestSession;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+  @TempDir
+  Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeAll
+  static void shareTheTestSession() {
+    SparkTestSession.get();
+  }
+
+  private int run(String... args) {
+    return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void helpListsEveryCommandAndSuite() {
+    assertEquals(0, run("--help"));
+    String help = out.toString(StandardCharsets.UTF_8);
+    for (String word : new String[] {"demo", "bench", "generate-sample-data", "blas", "--out", "--data"}) {
+      assertTrue(help.contains(word), "help mentions " + word + ":\n" + help);
+    }
+  }
+
+  @Test
+  void usageErrorsExitWithTwoAndSayWhatWasWrong() {
+    assertEquals(2, run("train-everything"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("Unknown command 'train-everything'"));
+    err.reset();
+    assertEquals(2, run("bench", "nosuchsuite", "--out", "x.json"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("Unknown benchmark suite 'nosuchsuite'"));
+    err.reset();
+    assertEquals(2, run("bench", "blas"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--out"));
+    err.reset();
+    assertEquals(2, run("demo", "--bogus", "1"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("Unknown option --bogus"));
+  }
+
+  @Test
+  void benchBlasWritesOneRowPerShape() throws Exception {
+    Path json = dir.resolve("blas.json");
+    assertEquals(0, run("bench", "blas", "--quick", "--out", json.toString()));
+    JsonNode report = new ObjectMapper().readTree(json.toFile());
+    assertEquals("blas", report.get("suite").asText());
+    assertTrue(report.get("blas").asText().startsWith("dev.ludovic.netlib.blas."), report.toString());
+    assertEquals(5, report.get("rows").size());
+    for (JsonNode row : report.get("rows")) {
+      assertTrue(row.get("system").asText().startsWith("sgemm-"));
+      assertTrue(row.get("gflops").asDouble() > 0, row.toString());
+    }
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("gflops"));
+  }
+}
