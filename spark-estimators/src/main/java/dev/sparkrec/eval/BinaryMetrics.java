@@ -43,30 +43,39 @@ public final class BinaryMetrics {
     return auc(scores, labels, null, n);
   }
 
-  /** Exact weighted ROC AUC of the first {@code n} scores ({@code weights} may be null); NaN for single-class input. */
+  /**
+   * Exact weighted ROC AUC of the first {@code n} scores ({@code weights} may be null); NaN for single-class input.
+   * Sorts one packed {@code long} per score: the score's order-preserving bits above its index.
+   */
   public static double auc(float[] scores, float[] labels, float[] weights, int n) {
     checkLengths(n, scores.length, labels.length, weights == null ? n : weights.length);
-    float[] distinct = new float[n];
+    long[] keys = new long[n];
     for (int i = 0; i < n; i++) {
       if (Float.isNaN(scores[i])) {
         throw invalid("scores", i, scores[i], "a score must not be NaN");
       }
-      distinct[i] = scores[i] + 0.0f; // turns -0.0 into 0.0 so that both form one tie group
+      keys[i] = ((long) orderedBits(scores[i]) << 32) | i;
     }
-    Arrays.sort(distinct);
-    int groups = dedupe(distinct);
-    double[] positiveWeight = new double[groups];
-    double[] negativeWeight = new double[groups];
-    for (int i = 0; i < n; i++) {
-      int group = Arrays.binarySearch(distinct, 0, groups, scores[i] + 0.0f);
-      double w = weights == null ? 1.0 : checkWeight(weights[i], i);
-      if (isPositive(labels[i], i)) {
-        positiveWeight[group] += w;
-      } else {
-        negativeWeight[group] += w;
-      }
+    Arrays.sort(keys);
+    TieGroupSweep sweep = new TieGroupSweep();
+    int k = 0;
+    while (k < n) {
+      long tieGroup = keys[k] >> 32;
+      double positive = 0.0;
+      double negative = 0.0;
+      do {
+        int i = (int) keys[k];
+        double w = weights == null ? 1.0 : checkWeight(weights[i], i);
+        if (isPositive(labels[i], i)) {
+          positive += w;
+        } else {
+          negative += w;
+        }
+        k++;
+      } while (k < n && keys[k] >> 32 == tieGroup);
+      sweep.add(positive, negative);
     }
-    return aucOfTieGroups(positiveWeight, negativeWeight, groups);
+    return sweep.auc();
   }
 
   /** Exact unweighted ROC AUC of the first {@code n} scores; NaN for single-class input. */
@@ -74,7 +83,10 @@ public final class BinaryMetrics {
     return auc(scores, labels, null, n);
   }
 
-  /** Exact weighted ROC AUC of the first {@code n} scores ({@code weights} may be null); NaN for single-class input. */
+  /**
+   * Exact weighted ROC AUC of the first {@code n} scores ({@code weights} may be null); NaN for single-class input.
+   * Sorts a copy of the scores and finds each score's tie group by binary search.
+   */
   public static double auc(double[] scores, double[] labels, double[] weights, int n) {
     checkLengths(n, scores.length, labels.length, weights == null ? n : weights.length);
     double[] distinct = new double[n];
@@ -97,7 +109,11 @@ public final class BinaryMetrics {
         negativeWeight[group] += w;
       }
     }
-    return aucOfTieGroups(positiveWeight, negativeWeight, groups);
+    TieGroupSweep sweep = new TieGroupSweep();
+    for (int group = 0; group < groups; group++) {
+      sweep.add(positiveWeight[group], negativeWeight[group]);
+    }
+    return sweep.auc();
   }
 
   /** Unweighted log loss of the first {@code n} probabilities, clipped at {@link #DEFAULT_EPS}. */
@@ -139,23 +155,33 @@ public final class BinaryMetrics {
   }
 
   /**
-   * AUC from per-tie-group positive and negative weights, groups in ascending score order: each
-   * positive beats the negative weight below its group and ties half of the negatives in it.
+   * Accumulates the AUC over tie groups fed in ascending score order: each positive beats the
+   * negative weight below its group and ties half of the negative weight in it.
    */
-  private static double aucOfTieGroups(double[] positiveWeight, double[] negativeWeight, int groups) {
-    double pairsWon = 0.0;
-    double negativesBelow = 0.0;
-    double positives = 0.0;
-    for (int g = 0; g < groups; g++) {
+  private static final class TieGroupSweep {
+    private double pairsWon;
+    private double negativesBelow;
+    private double positives;
+
+    void add(double positiveWeight, double negativeWeight) {
       // trapezoid of the tie group: P_g * (N_below + N_g / 2)
-      pairsWon += positiveWeight[g] * (negativesBelow + 0.5 * negativeWeight[g]);
-      negativesBelow += negativeWeight[g];
-      positives += positiveWeight[g];
+      pairsWon += positiveWeight * (negativesBelow + 0.5 * negativeWeight);
+      negativesBelow += negativeWeight;
+      positives += positiveWeight;
     }
-    if (positives == 0.0 || negativesBelow == 0.0) {
-      return Double.NaN;
+
+    double auc() {
+      if (positives == 0.0 || negativesBelow == 0.0) {
+        return Double.NaN;
+      }
+      return pairsWon / (positives * negativesBelow); // AUC = U / (W+ W-)
     }
-    return pairsWon / (positives * negativesBelow); // AUC = U / (W+ W-)
+  }
+
+  /** The bits of {@code score} as an int that orders like the float, with -0.0 and 0.0 equal. */
+  private static int orderedBits(float score) {
+    int bits = Float.floatToIntBits(score + 0.0f); // + 0.0f turns -0.0 into 0.0
+    return bits ^ ((bits >> 31) & 0x7fffffff); // negative floats: flip the magnitude so larger is smaller
   }
 
   /** -[y log p + (1 - y) log(1 - p)] with p clipped to [eps, 1 - eps]. */
@@ -165,16 +191,6 @@ public final class BinaryMetrics {
   }
 
   /** Moves the distinct values of the sorted {@code values} to its front and returns how many there are. */
-  private static int dedupe(float[] values) {
-    int count = 0;
-    for (int i = 0; i < values.length; i++) {
-      if (count == 0 || values[i] != values[count - 1]) {
-        values[count++] = values[i];
-      }
-    }
-    return count;
-  }
-
   private static int dedupe(double[] values) {
     int count = 0;
     for (int i = 0; i < values.length; i++) {

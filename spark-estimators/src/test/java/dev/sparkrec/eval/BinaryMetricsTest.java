@@ -75,7 +75,7 @@ class BinaryMetricsTest {
   @Test
   void aucMatchesPairCountingOnRandomTiedData() {
     Random random = new Random(11);
-    for (int trial = 0; trial < 50; trial++) {
+    for (int trial = 0; trial < 200; trial++) {
       int n = 1 + random.nextInt(60);
       double[] scores = new double[n];
       float[] floatScores = new float[n];
@@ -84,7 +84,10 @@ class BinaryMetricsTest {
       double[] weights = new double[n];
       float[] floatWeights = new float[n];
       for (int i = 0; i < n; i++) {
-        floatScores[i] = random.nextInt(5) / 4.0f;
+        // few distinct values around 0, with -0.0 and infinities: many ties, signs and extremes
+        int level = random.nextInt(9) - 4;
+        floatScores[i] = level == 4 ? Float.POSITIVE_INFINITY : level == -4 ? Float.NEGATIVE_INFINITY
+            : level == 0 && random.nextBoolean() ? -0.0f : level / 3.0f;
         scores[i] = floatScores[i];
         floatLabels[i] = random.nextBoolean() ? 1 : 0;
         labels[i] = floatLabels[i];
