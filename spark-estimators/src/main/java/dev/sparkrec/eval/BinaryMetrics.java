@@ -13,12 +13,12 @@ import java.util.Arrays;
  * <p><b>AUC</b> is the area under the ROC curve with tied scores forming one threshold, i.e. the
  * trapezoid over each tie group, which is the weighted Mann–Whitney statistic
  * <pre>
- *   AUC = sum over (i positive, j negative) of w_i w_j [s_i &gt; s_j] + 1/2 w_i w_j [s_i = s_j]
- *         / (W+ W-)
+ *   AUC = ( sum over positives i and negatives j of w_i w_j ([s_i &gt; s_j] + 1/2 [s_i = s_j]) ) / (W+ W-)
  * </pre>
  * where {@code W+} and {@code W-} are the total positive and negative weight. This equals Spark's
  * {@code BinaryClassificationMetrics.areaUnderROC} with {@code numBins = 0} (tested to 1e-9).
- * Runs in O(n log n): one primitive sort of the scores, then one pass.
+ * Runs in O(n log n): one primitive sort of the scores, then one pass over the tie groups, without
+ * boxing.
  *
  * <p>When {@code W+} or {@code W-} is 0 (a single class, or n = 0) the AUC is undefined and these
  * methods return {@code NaN}. Spark 3.5's {@code BinaryClassificationMetrics} instead returns 1.0 when
