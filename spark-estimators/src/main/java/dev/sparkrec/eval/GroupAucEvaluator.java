@@ -162,7 +162,9 @@ public final class GroupAucEvaluator extends Evaluator implements DefaultParamsW
     Dataset<Row> rows = dataset.select(group.as("group"), columns.label.as("label"), columns.score.as("score"),
             columns.weight.as("weight"), problem.as("problem"))
         .repartition(col("group"))
-        .sortWithinPartitions(col("group"));
+        // Sorting by every column fixes the summation order within a group, so weighted sums are
+        // reproducible bit for bit whatever order the rows arrived in.
+        .sortWithinPartitions(col("group"), col("score"), col("label"), col("weight"));
     List<GroupAucSums> partitions = rows.toJavaRDD()
         .mapPartitions(new GroupAucPartition(!getWeightCol().isEmpty()))
         .collect();
