@@ -39,7 +39,7 @@ public interface FieldEncoderParams extends Params {
   Param<String> featureValuesCol();
 
   default String[] getInputCols() {
-    return (String[]) getOrDefault(inputCols());
+    return getOrDefault(inputCols());
   }
 
   default String getHandleInvalid() {
