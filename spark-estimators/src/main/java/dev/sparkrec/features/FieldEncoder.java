@@ -1,0 +1,225 @@
+package dev.sparkrec.features;
+
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Learns, from raw tabular fields, the global feature-id space every SparkRec CTR model reads: one id per
+ * field per row, plus a float value per field.
+ *
+ * <p>Categorical fields (string, int, long, boolean) get one id per value with at least {@code minCount}
+ * occurrences, at most {@code maxCategoriesPerField} of them (the most frequent; ties by value). Numeric
+ * fields (float, double) are either cut into {@code numBuckets} exact quantile buckets (numericMode
+ * "bucketize") or get a single id carrying the min-max scaled value (numericMode "value"). Every field
+ * also has an OOV id, its first id. The id layout is described in the package documentation.
+ *
+ * <p>Fitting reads the data twice at most (numeric splits or bounds, then value counts) with DataFrame
+ * aggregations; only the bounded vocabulary reaches the driver.
+ */
+public final class FieldEncoder extends Estimator<FieldEncoderModel>
+    implements FieldEncoderParams, DefaultParamsWritable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** {@code numericMode} value: quantile buckets, one id each, feature value 1.0. */
+  public static final String BUCKETIZE = "bucketize";
+  /** {@code numericMode} value: one id per field carrying the min-max scaled value. */
+  public static final String VALUE = "value";
+
+  private final String uid;
+  private final StringArrayParam inputCols;
+  private final Param<String> handleInvalid;
+  private final Param<String> featureIdsCol;
+  private final Param<String> featureValuesCol;
+  private final Param<String> numericMode;
+  private final IntParam numBuckets;
+  private final IntParam minCount;
+  private final IntParam maxCategoriesPerField;
+
+  public FieldEncoder() {
+    this(Identifiable$.MODULE$.randomUID("fieldEncoder"));
+  }
+
+  public FieldEncoder(String uid) {
+    this.uid = uid;
+    this.inputCols = FieldEncoderParams.inputColsParam(this);
+    this.handleInvalid = FieldEncoderParams.handleInvalidParam(this);
+    this.featureIdsCol = FieldEncoderParams.featureIdsColParam(this);
+    this.featureValuesCol = FieldEncoderParams.featureValuesColParam(this);
+    this.numericMode = new Param<>(this, "numericMode",
+        "how float and double fields are encoded: 'bucketize' (exact quantile buckets, one id each, value 1.0) "
+            + "or 'value' (one id carrying the value min-max scaled to [0, 1] with the fitted bounds, clipped). "
+            + "Default: bucketize",
+        ParamValidators.inArray(new String[] {BUCKETIZE, VALUE}));
+    this.numBuckets = new IntParam(this, "numBuckets",
+        "number of quantile buckets per numeric field in bucketize mode (>= 2; fewer when quantiles "
+            + "coincide). Default: 10",
+        ParamValidators.gtEq(2));
+    this.minCount = new IntParam(this, "minCount",
+        "smallest training count a categorical value needs to get its own id; rarer values map to the "
+            + "field's OOV id (>= 1). Default: 1",
+        ParamValidators.gtEq(1));
+    this.maxCategoriesPerField = new IntParam(this, "maxCategoriesPerField",
+        "most values a categorical field keeps, the most frequent first (ties by value); the rest map to the "
+            + "field's OOV id (>= 1). Default: 1000000",
+        ParamValidators.gtEq(1));
+
+    setDefault(handleInvalid, DEFAULT_HANDLE_INVALID);
+    setDefault(featureIdsCol, DEFAULT_FEATURE_IDS_COL);
+    setDefault(featureValuesCol, DEFAULT_FEATURE_VALUES_COL);
+    setDefault(numericMode, BUCKETIZE);
+    setDefault(numBuckets, 10);
+    setDefault(minCount, 1);
+    setDefault(maxCategoriesPerField, 1_000_000);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public StringArrayParam inputCols() {
+    return inputCols;
+  }
+
+  @Override
+  public Param<String> handleInvalid() {
+    return handleInvalid;
+  }
+
+  @Override
+  public Param<String> featureIdsCol() {
+    return featureIdsCol;
+  }
+
+  @Override
+  public Param<String> featureValuesCol() {
+    return featureValuesCol;
+  }
+
+  /** How float and double fields are encoded: "bucketize" or "value". Default: bucketize. */
+  public Param<String> numericMode() {
+    return numericMode;
+  }
+
+  /** Number of quantile buckets per numeric field in bucketize mode (>= 2). Default: 10. */
+  public IntParam numBuckets() {
+    return numBuckets;
+  }
+
+  /** Smallest training count a categorical value needs to get its own id (>= 1). Default: 1. */
+  public IntParam minCount() {
+    return minCount;
+  }
+
+  /** Most values a categorical field keeps, most frequent first (>= 1). Default: 1000000. */
+  public IntParam maxCategoriesPerField() {
+    return maxCategoriesPerField;
+  }
+
+  public String getNumericMode() {
+    return getOrDefault(numericMode);
+  }
+
+  public int getNumBuckets() {
+    return (Integer) getOrDefault(numBuckets);
+  }
+
+  public int getMinCount() {
+    return (Integer) getOrDefault(minCount);
+  }
+
+  public int getMaxCategoriesPerField() {
+    return (Integer) getOrDefault(maxCategoriesPerField);
+  }
+
+  public FieldEncoder setInputCols(String... value) {
+    set(inputCols, value);
+    return this;
+  }
+
+  public FieldEncoder setHandleInvalid(String value) {
+    set(handleInvalid, value);
+    return this;
+  }
+
+  public FieldEncoder setFeatureIdsCol(String value) {
+    set(featureIdsCol, value);
+    return this;
+  }
+
+  public FieldEncoder setFeatureValuesCol(String value) {
+    set(featureValuesCol, value);
+    return this;
+  }
+
+  public FieldEncoder setNumericMode(String value) {
+    set(numericMode, value);
+    return this;
+  }
+
+  public FieldEncoder setNumBuckets(int value) {
+    set(numBuckets, value);
+    return this;
+  }
+
+  public FieldEncoder setMinCount(int value) {
+    set(minCount, value);
+    return this;
+  }
+
+  public FieldEncoder setMaxCategoriesPerField(int value) {
+    set(maxCategoriesPerField, value);
+    return this;
+  }
+
+  @Override
+  public FieldEncoderModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    String[] columns = getInputCols();
+    FieldEncoding[] encodings = encodings(dataset.schema());
+    FieldVocabulary[] fields = VocabularyBuilder.build(dataset.toDF(), columns, encodings, getNumBuckets(),
+        getMinCount(), getMaxCategoriesPerField());
+    FieldEncoderModel model = new FieldEncoderModel(uid, fields);
+    return copyValues(model, ParamMap.empty()).setParent(this);
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    encodings(schema);
+    return FieldEncoderSchema.appendOutputs(schema, getFeatureIdsCol(), getFeatureValuesCol());
+  }
+
+  private FieldEncoding[] encodings(StructType schema) {
+    if (!isDefined(inputCols)) {
+      throw new IllegalArgumentException("FieldEncoder needs inputCols: call setInputCols with the columns "
+          + "to encode.");
+    }
+    FieldEncoding numeric = BUCKETIZE.equals(getNumericMode()) ? FieldEncoding.BUCKETIZED : FieldEncoding.VALUE;
+    return FieldEncoderSchema.encodings(schema, getInputCols(), numeric);
+  }
+
+  @Override
+  public FieldEncoder copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  public static MLReader<FieldEncoder> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static FieldEncoder load(String path) {
+    return read().load(path);
+  }
+}
