@@ -146,7 +146,8 @@ public final class FeatureIdsToVector extends Transformer implements DefaultPara
   public StructType transformSchema(StructType schema) {
     SchemaChecks.requireColumnType(schema, getFeatureIdsCol(),
         DataTypes.createArrayType(DataTypes.IntegerType, true));
-    vectorSize(schema);
+    // The size may be unknown here (a Pipeline validates schemas before the encoder is fitted); it is
+    // required at transform time.
     if (hasValues()) {
       SchemaChecks.requireColumnType(schema, getFeatureValuesCol(),
           DataTypes.createArrayType(DataTypes.FloatType, true));
@@ -158,12 +159,13 @@ public final class FeatureIdsToVector extends Transformer implements DefaultPara
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema());
+    int size = vectorSize(dataset.schema());
     Column ids = functions.col(getFeatureIdsCol());
     Column values = hasValues()
         ? functions.col(getFeatureValuesCol())
         : functions.lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType));
     UserDefinedFunction toVector = functions.udf(
-        new ToVector(vectorSize(dataset.schema()), getFeatureIdsCol(), getFeatureValuesCol()),
+        new ToVector(size, getFeatureIdsCol(), getFeatureValuesCol()),
         SQLDataTypes.VectorType())
         .asNonNullable();
     return dataset.withColumn(getOutputCol(), toVector.apply(ids, values));

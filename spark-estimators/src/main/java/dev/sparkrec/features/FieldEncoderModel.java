@@ -21,6 +21,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -204,7 +206,19 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
     requireFitted();
     String[] columns = isDefined(inputCols) ? getInputCols() : fieldNames();
     FieldEncoderSchema.requireCompatible(schema, columns, fieldEncodings());
-    return FieldEncoderSchema.appendOutputs(schema, getFeatureIdsCol(), getFeatureValuesCol());
+    StructType out = FieldEncoderSchema.appendOutputs(schema, getFeatureIdsCol(), getFeatureValuesCol());
+    StructField[] fieldsOut = out.fields().clone();
+    int ids = out.fieldIndex(getFeatureIdsCol());
+    StructField plain = fieldsOut[ids];
+    fieldsOut[ids] = new StructField(plain.name(), plain.dataType(), plain.nullable(),
+        encodingMetadata().toMetadata(plain.metadata()));
+    return new StructType(fieldsOut);
+  }
+
+  /** The id layout as the metadata this model attaches to its feature-ids column. */
+  public FieldEncodingMetadata encodingMetadata() {
+    requireFitted();
+    return new FieldEncodingMetadata(numFeatures(), fieldNames(), fieldOffsets());
   }
 
   @Override
@@ -234,7 +248,7 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
       encoded = encoded.where(col(codes).isNotNull());
     }
     return encoded
-        .withColumn(getFeatureIdsCol(), col(codes).getField("ids"))
+        .withColumn(getFeatureIdsCol(), col(codes).getField("ids"), encodingMetadata().toMetadata(Metadata.empty()))
         .withColumn(getFeatureValuesCol(), col(codes).getField("values"))
         .drop(codes);
   }

@@ -83,6 +83,24 @@ class FeatureIdsToVectorTest extends StageContract {
   }
 
   @Test
+  void followsFieldEncoderInOnePipelineWithoutBeingToldTheSize() {
+    StructType schema = new StructType().add("city", DataTypes.StringType).add("label", DataTypes.DoubleType);
+    Dataset<Row> data = spark().createDataFrame(Arrays.asList(
+        RowFactory.create("oslo", 1.0), RowFactory.create("paris", 0.0), RowFactory.create("oslo", 1.0),
+        RowFactory.create("rome", 0.0)), schema);
+    org.apache.spark.ml.PipelineModel model = new org.apache.spark.ml.Pipeline().setStages(new PipelineStage[] {
+        new FieldEncoder().setInputCols("city"),
+        new FeatureIdsToVector(),
+        new org.apache.spark.ml.classification.LogisticRegression().setMaxIter(5)}).fit(data);
+    FieldEncoderModel encoder = (FieldEncoderModel) model.stages()[0];
+    Dataset<Row> out = model.transform(data);
+    assertEquals(encoder.numFeatures(), ((Vector) out.select("features").first().get(0)).size());
+    assertEquals(encoder.numFeatures(),
+        FieldEncodingMetadata.of(out.schema().apply("featureIds")).orElseThrow().numFeatures());
+    assertEquals(4, out.count());
+  }
+
+  @Test
   void idOutsideRangeFailsNamingColumnAndId() {
     Dataset<Row> bad = frame(RowFactory.create(new int[] {1, 6}, new float[] {1f, 1f}));
     SparkException e = assertThrows(SparkException.class, () -> ((FeatureIdsToVector) newStage()).transform(bad).collect());
@@ -98,9 +116,9 @@ class FeatureIdsToVectorTest extends StageContract {
   }
 
   @Test
-  void missingNumFeaturesAndWrongTypesFailAtSchemaTime() {
+  void missingSizeAndWrongTypesFailClearly() {
     IllegalArgumentException noSize = assertThrows(IllegalArgumentException.class,
-        () -> new FeatureIdsToVector().setFeatureIdsCol("ids").transformSchema(SCHEMA));
+        () -> new FeatureIdsToVector().setFeatureIdsCol("ids").setFeatureValuesCol("vals").transform(inputData()));
     assertTrue(noSize.getMessage().contains("numFeatures") && noSize.getMessage().contains("'ids'"),
         noSize.getMessage());
     IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,

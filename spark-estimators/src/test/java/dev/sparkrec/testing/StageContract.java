@@ -18,6 +18,7 @@ import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -142,8 +143,8 @@ public abstract class StageContract {
   /** Loads a stage through its class's static {@code read()}, exactly as Spark's Pipeline loader does. */
   protected static PipelineStage load(Class<?> cls, String path) {
     try {
-      Object reader = cls.getMethod("read").invoke(null);
-      return (PipelineStage) reader.getClass().getMethod("load", String.class).invoke(reader, path);
+      MLReader<?> reader = (MLReader<?>) cls.getMethod("read").invoke(null);
+      return (PipelineStage) reader.load(path);
     } catch (ReflectiveOperationException e) {
       throw new AssertionError(cls.getName() + " must declare public static MLReader read()", e);
     }
