@@ -16,7 +16,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One-hot features of categorical columns holding {@code f<field>_v<value>} strings: one block
+ * One-hot features of categorical columns holding strings that end with the value index
+ * ({@code f<field>_v<value>}, {@code g<group>}): one block
  * per group of columns, indexed by the joint value (a group of one column is its first-order
  * one-hot; a group of k columns is the one-hot of their k-th order cross), plus numeric columns
  * as they are. Used to check that planted signal is learnable.
@@ -57,7 +58,7 @@ final class CrossFeatures implements MapFunction<Row, Row> {
       int joint = 0;
       int block = 1;
       for (int k = 0; k < groups[g].length; k++) {
-        int value = SyntheticCtrData.valueIndex(row.getString(row.fieldIndex(groups[g][k])));
+        int value = trailingNumber(row.getString(row.fieldIndex(groups[g][k])));
         joint = joint * groupCardinalities[g][k] + value;
         block *= groupCardinalities[g][k];
       }
@@ -72,6 +73,15 @@ final class CrossFeatures implements MapFunction<Row, Row> {
     int[] idx = indices.stream().mapToInt(Integer::intValue).toArray();
     double[] val = values.stream().mapToDouble(Double::doubleValue).toArray();
     return RowFactory.create(row.getDouble(row.fieldIndex("label")), Vectors.sparse(size, idx, val));
+  }
+
+  /** The number a categorical string ends with: 17 for "f3_v17", 5 for "g5". */
+  static int trailingNumber(String value) {
+    int start = value.length();
+    while (start > 0 && Character.isDigit(value.charAt(start - 1))) {
+      start--;
+    }
+    return Integer.parseInt(value.substring(start));
   }
 
   Dataset<Row> apply(Dataset<Row> data) {
