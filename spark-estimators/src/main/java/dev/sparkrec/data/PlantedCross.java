@@ -29,7 +29,8 @@ public final class PlantedCross implements Serializable {
           + Arrays.toString(fields) + ".");
     }
     if (Arrays.stream(fields).distinct().count() != fields.length) {
-      throw new IllegalArgumentException("A planted cross needs distinct fields but got " + Arrays.toString(fields) + ".");
+      throw new IllegalArgumentException("A planted cross needs distinct fields but got "
+          + Arrays.toString(fields) + ".");
     }
     if (!Double.isFinite(strength)) {
       throw new IllegalArgumentException("A planted cross needs a finite strength but got " + strength + ".");

@@ -45,6 +45,8 @@ import org.apache.spark.sql.types.StructType;
  * within the user's history), {@code label} double (0/1), {@code userGroup} string
  * ({@code "g<group>"}), {@code C0..C(F-1)} string ({@code "f<field>_v<value>"}), and with
  * {@link Builder#includeProbability} a {@code trueProbability} double; none nullable.
+ *
+ * <p>The getters return the settings documented on the {@link Builder}'s setters.
  */
 public final class SyntheticColdStart implements Serializable {
 
@@ -510,29 +512,29 @@ public final class SyntheticColdStart implements Serializable {
 
     /** The configuration; fails naming the first invalid setting. */
     public SyntheticColdStart build() {
-      SyntheticCtrData.require(numUsers >= 1, "numUsers must be >= 1 but is " + numUsers);
-      SyntheticCtrData.require(numPartitions >= 0, "numPartitions must be >= 0 but is " + numPartitions);
-      SyntheticCtrData.require(coldUserFraction >= 0 && coldUserFraction <= 1,
+      ConfigCheck.require(numUsers >= 1, "numUsers must be >= 1 but is " + numUsers);
+      ConfigCheck.require(numPartitions >= 0, "numPartitions must be >= 0 but is " + numPartitions);
+      ConfigCheck.require(coldUserFraction >= 0 && coldUserFraction <= 1,
           "coldUserFraction must be within [0, 1] but is " + coldUserFraction);
-      SyntheticCtrData.require(coldMinInteractions >= 1 && coldMinInteractions <= coldMaxInteractions,
+      ConfigCheck.require(coldMinInteractions >= 1 && coldMinInteractions <= coldMaxInteractions,
           "cold interactions must satisfy 1 <= min <= max but are " + coldMinInteractions + ".." + coldMaxInteractions);
-      SyntheticCtrData.require(warmMinInteractions >= 1 && warmMinInteractions <= warmMaxInteractions,
+      ConfigCheck.require(warmMinInteractions >= 1 && warmMinInteractions <= warmMaxInteractions,
           "warm interactions must satisfy 1 <= min <= max but are " + warmMinInteractions + ".." + warmMaxInteractions);
-      SyntheticCtrData.require(numUserGroups >= 1, "numUserGroups must be >= 1 but is " + numUserGroups);
-      SyntheticCtrData.require(cardinalities.length >= 1, "at least one categorical field (the item) is required");
+      ConfigCheck.require(numUserGroups >= 1, "numUserGroups must be >= 1 but is " + numUserGroups);
+      ConfigCheck.require(cardinalities.length >= 1, "at least one categorical field (the item) is required");
       for (int f = 0; f < cardinalities.length; f++) {
-        SyntheticCtrData.require(cardinalities[f] >= 1, "cardinality of field " + f + " must be >= 1 but is "
+        ConfigCheck.require(cardinalities[f] >= 1, "cardinality of field " + f + " must be >= 1 but is "
             + cardinalities[f]);
       }
-      SyntheticCtrData.require(zipfExponent >= 0 && Double.isFinite(zipfExponent),
+      ConfigCheck.require(zipfExponent >= 0 && Double.isFinite(zipfExponent),
           "zipfExponent must be finite and >= 0 but is " + zipfExponent);
-      SyntheticCtrData.require(Double.isFinite(bias), "bias must be finite but is " + bias);
+      ConfigCheck.require(Double.isFinite(bias), "bias must be finite but is " + bias);
       for (double std : new double[] {firstOrderScale, userBiasStd, tasteStd}) {
-        SyntheticCtrData.require(std >= 0 && Double.isFinite(std),
+        ConfigCheck.require(std >= 0 && Double.isFinite(std),
             "standard deviations must be finite and >= 0 but one is " + std);
       }
-      SyntheticCtrData.require(rank >= 1, "rank must be >= 1 but is " + rank);
-      SyntheticCtrData.require(groupShare >= 0 && groupShare <= 1, "groupShare must be within [0, 1] but is "
+      ConfigCheck.require(rank >= 1, "rank must be >= 1 but is " + rank);
+      ConfigCheck.require(groupShare >= 0 && groupShare <= 1, "groupShare must be within [0, 1] but is "
           + groupShare);
       return new SyntheticColdStart(this);
     }

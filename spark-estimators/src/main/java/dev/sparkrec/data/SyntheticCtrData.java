@@ -39,6 +39,8 @@ import org.apache.spark.sql.types.StructType;
  * <p>Output schema ({@link #schema()}): {@code rowId} long, {@code label} double (0/1),
  * {@code C0..C(F-1)} string, {@code I0..I(N-1)} double, and with
  * {@link Builder#includeProbability} a {@code trueProbability} double; none nullable.
+ *
+ * <p>The getters return the settings documented on the {@link Builder}'s setters.
  */
 public final class SyntheticCtrData implements Serializable {
 
@@ -208,7 +210,7 @@ public final class SyntheticCtrData implements Serializable {
     return numericScale * SeededRandom.gaussianAt(seed, NUMERIC_STREAM, j);
   }
 
-  /** The sign (+1 or -1) that value {@code value} of categorical field {@code field} has in planted cross {@code cross}. */
+  /** The sign (+1 or -1) of value {@code value} of categorical field {@code field} in planted cross {@code cross}. */
   public int crossSign(int cross, int field, int value) {
     return SeededRandom.uniformAt(seed, CROSS_STREAM, cross, field, value) < 0.5 ? -1 : 1;
   }
@@ -400,7 +402,7 @@ public final class SyntheticCtrData implements Serializable {
       return this;
     }
 
-    /** Number of values of each categorical field (each >= 1; one entry per field). Default: {50, 40, 30, 20, 20, 10, 10, 5}. */
+    /** Number of values of each categorical field (each >= 1). Default: {50, 40, 30, 20, 20, 10, 10, 5}. */
     public Builder cardinalities(int... value) {
       cardinalities = value.clone();
       return this;
@@ -453,35 +455,30 @@ public final class SyntheticCtrData implements Serializable {
 
     /** The configuration; fails naming the first invalid setting. */
     public SyntheticCtrData build() {
-      require(rows >= 0, "rows must be >= 0 but is " + rows);
-      require(firstRowId >= 0 && firstRowId + rows >= firstRowId, "firstRowId must be >= 0 and firstRowId + rows "
-          + "must not overflow but firstRowId is " + firstRowId);
-      require(numPartitions >= 0, "numPartitions must be >= 0 but is " + numPartitions);
-      require(cardinalities.length >= 1, "at least one categorical field is required");
+      ConfigCheck.require(rows >= 0, "rows must be >= 0 but is " + rows);
+      ConfigCheck.require(firstRowId >= 0 && firstRowId + rows >= firstRowId,
+          "firstRowId must be >= 0 and firstRowId + rows must not overflow but firstRowId is " + firstRowId);
+      ConfigCheck.require(numPartitions >= 0, "numPartitions must be >= 0 but is " + numPartitions);
+      ConfigCheck.require(cardinalities.length >= 1, "at least one categorical field is required");
       for (int f = 0; f < cardinalities.length; f++) {
-        require(cardinalities[f] >= 1, "cardinality of field " + f + " must be >= 1 but is " + cardinalities[f]);
+        ConfigCheck.require(cardinalities[f] >= 1,
+            "cardinality of field " + f + " must be >= 1 but is " + cardinalities[f]);
       }
-      require(numNumeric >= 0, "numNumeric must be >= 0 but is " + numNumeric);
-      require(zipfExponent >= 0 && Double.isFinite(zipfExponent), "zipfExponent must be finite and >= 0 but is "
-          + zipfExponent);
-      require(Double.isFinite(bias), "bias must be finite but is " + bias);
-      require(firstOrderScale >= 0 && Double.isFinite(firstOrderScale), "firstOrderScale must be finite and >= 0 "
-          + "but is " + firstOrderScale);
-      require(numericScale >= 0 && Double.isFinite(numericScale), "numericScale must be finite and >= 0 but is "
-          + numericScale);
+      ConfigCheck.require(numNumeric >= 0, "numNumeric must be >= 0 but is " + numNumeric);
+      ConfigCheck.require(zipfExponent >= 0 && Double.isFinite(zipfExponent),
+          "zipfExponent must be finite and >= 0 but is " + zipfExponent);
+      ConfigCheck.require(Double.isFinite(bias), "bias must be finite but is " + bias);
+      ConfigCheck.require(firstOrderScale >= 0 && Double.isFinite(firstOrderScale),
+          "firstOrderScale must be finite and >= 0 but is " + firstOrderScale);
+      ConfigCheck.require(numericScale >= 0 && Double.isFinite(numericScale),
+          "numericScale must be finite and >= 0 but is " + numericScale);
       for (PlantedCross cross : crosses) {
         for (int field : cross.fields()) {
-          require(field >= 0 && field < cardinalities.length, cross + " names field " + field
+          ConfigCheck.require(field >= 0 && field < cardinalities.length, cross + " names field " + field
               + " but the categorical fields are 0.." + (cardinalities.length - 1));
         }
       }
       return new SyntheticCtrData(this);
-    }
-  }
-
-  static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException("Invalid synthetic data configuration: " + message + ".");
     }
   }
 

@@ -38,6 +38,8 @@ import org.apache.spark.sql.types.StructType;
  * generator seeded by (seed, user): the output is identical for the same configuration on any
  * machine and for any {@code numPartitions}. Schema ({@link #SCHEMA}): {@code user} int,
  * {@code item} int, {@code rating} float; none nullable. Rows come ordered by user.
+ *
+ * <p>The getters return the settings documented on the {@link Builder}'s setters.
  */
 public final class SyntheticRatings implements Serializable {
 
@@ -378,7 +380,10 @@ public final class SyntheticRatings implements Serializable {
       return this;
     }
 
-    /** Pareto shape alpha of user activity (> 0; smaller = heavier tail; mean min * alpha / (alpha - 1) before the cap). Default: 1.3. */
+    /**
+     * Pareto shape alpha of user activity (> 0; smaller = heavier tail; mean min * alpha / (alpha - 1)
+     * before the cap). Default: 1.3.
+     */
     public Builder activityExponent(double value) {
       activityExponent = value;
       return this;
@@ -428,24 +433,24 @@ public final class SyntheticRatings implements Serializable {
 
     /** The configuration; fails naming the first invalid setting. */
     public SyntheticRatings build() {
-      SyntheticCtrData.require(numUsers >= 1, "numUsers must be >= 1 but is " + numUsers);
-      SyntheticCtrData.require(numItems >= 1, "numItems must be >= 1 but is " + numItems);
-      SyntheticCtrData.require(rank >= 1, "rank must be >= 1 but is " + rank);
-      SyntheticCtrData.require(numPartitions >= 0, "numPartitions must be >= 0 but is " + numPartitions);
-      SyntheticCtrData.require(minRatingsPerUser >= 1, "minRatingsPerUser must be >= 1 but is " + minRatingsPerUser);
-      SyntheticCtrData.require(maxRatingsPerUser >= minRatingsPerUser && maxRatingsPerUser <= numItems,
+      ConfigCheck.require(numUsers >= 1, "numUsers must be >= 1 but is " + numUsers);
+      ConfigCheck.require(numItems >= 1, "numItems must be >= 1 but is " + numItems);
+      ConfigCheck.require(rank >= 1, "rank must be >= 1 but is " + rank);
+      ConfigCheck.require(numPartitions >= 0, "numPartitions must be >= 0 but is " + numPartitions);
+      ConfigCheck.require(minRatingsPerUser >= 1, "minRatingsPerUser must be >= 1 but is " + minRatingsPerUser);
+      ConfigCheck.require(maxRatingsPerUser >= minRatingsPerUser && maxRatingsPerUser <= numItems,
           "maxRatingsPerUser must be within minRatingsPerUser.." + "numItems (" + minRatingsPerUser + ".."
               + numItems + ") but is " + maxRatingsPerUser);
-      SyntheticCtrData.require(activityExponent > 0 && Double.isFinite(activityExponent),
+      ConfigCheck.require(activityExponent > 0 && Double.isFinite(activityExponent),
           "activityExponent must be finite and > 0 but is " + activityExponent);
-      SyntheticCtrData.require(itemPopularityExponent >= 0 && Double.isFinite(itemPopularityExponent),
+      ConfigCheck.require(itemPopularityExponent >= 0 && Double.isFinite(itemPopularityExponent),
           "itemPopularityExponent must be finite and >= 0 but is " + itemPopularityExponent);
-      SyntheticCtrData.require(Double.isFinite(globalMean), "globalMean must be finite but is " + globalMean);
+      ConfigCheck.require(Double.isFinite(globalMean), "globalMean must be finite but is " + globalMean);
       for (double std : new double[] {userBiasStd, itemBiasStd, interactionStd, noiseStd}) {
-        SyntheticCtrData.require(std >= 0 && Double.isFinite(std),
+        ConfigCheck.require(std >= 0 && Double.isFinite(std),
             "standard deviations must be finite and >= 0 but one is " + std);
       }
-      SyntheticCtrData.require(rounding != null, "rounding must be set");
+      ConfigCheck.require(rounding != null, "rounding must be set");
       return new SyntheticRatings(this);
     }
   }

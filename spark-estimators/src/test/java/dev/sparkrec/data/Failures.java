@@ -10,7 +10,7 @@ final class Failures {
 
   private Failures() {}
 
-  /** Runs {@code action}, expects it to fail, and returns the message of the first IllegalArgumentException in the chain. */
+  /** Runs {@code action}, expects it to fail, and returns the first IllegalArgumentException message in the chain. */
   static String readerError(Executable action) {
     Throwable thrown = assertThrows(Throwable.class, action);
     for (Throwable t = thrown; t != null; t = t.getCause()) {
