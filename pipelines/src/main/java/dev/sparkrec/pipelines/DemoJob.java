@@ -115,7 +115,8 @@ final class DemoJob {
 
     Dataset<Row> predictions = model.transform(test).cache();
     double auc = new BinaryClassificationEvaluator().setLabelCol("label")
-        .setRawPredictionCol("rawPrediction").setMetricName("areaUnderROC").evaluate(predictions);
+        .setRawPredictionCol("rawPrediction").setMetricName("areaUnderROC").setNumBins(0) // exact
+        .evaluate(predictions);
     double logLoss = new LogLossEvaluator().setLabelCol("label").setProbabilityCol("probability")
         .evaluate(predictions);
 
