@@ -1,0 +1,57 @@
+package dev.sparkrec.nn;
+
+import java.util.SplittableRandom;
+
+/**
+ * Seeded weight initialisers. Each draws from a {@link SplittableRandom} seeded with the given seed, so
+ * the same seed gives the same weights on every machine.
+ */
+public final class Initializers {
+
+  private Initializers() {}
+
+  /** N(mean, std²) for every element. */
+  public static void normal(Parameter p, double mean, double std, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] d = p.data();
+    for (int i = 0; i < p.size(); i++) {
+      d[i] = (float) (mean + std * gaussian(random));
+    }
+  }
+
+  /** U(−limit, limit) for every element. */
+  public static void uniform(Parameter p, double limit, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] d = p.data();
+    for (int i = 0; i < p.size(); i++) {
+      d[i] = (float) random.nextDouble(-limit, limit);
+    }
+  }
+
+  /** Glorot/Xavier uniform: U(±√(6/(fanIn+fanOut))), for a {@code fanIn × fanOut} weight. */
+  public static void xavierUniform(Parameter p, int fanIn, int fanOut, long seed) {
+    uniform(p, Math.sqrt(6.0 / (fanIn + fanOut)), seed);
+  }
+
+  /** Glorot/Xavier normal: N(0, 2/(fanIn+fanOut)). */
+  public static void xavierNormal(Parameter p, int fanIn, int fanOut, long seed) {
+    normal(p, 0, Math.sqrt(2.0 / (fanIn + fanOut)), seed);
+  }
+
+  /** He/Kaiming normal for ReLU layers: N(0, 2/fanIn). */
+  public static void heNormal(Parameter p, int fanIn, long seed) {
+    normal(p, 0, Math.sqrt(2.0 / fanIn), seed);
+  }
+
+  /** Every element set to {@code value}. */
+  public static void constant(Parameter p, float value) {
+    java.util.Arrays.fill(p.data(), 0, p.size(), value);
+  }
+
+  /** A standard normal draw (Box–Muller; one draw per call keeps the stream position simple). */
+  static double gaussian(SplittableRandom random) {
+    double u1 = random.nextDouble();
+    double u2 = random.nextDouble();
+    return Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
+  }
+}
