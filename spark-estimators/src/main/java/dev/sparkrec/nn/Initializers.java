@@ -4,14 +4,19 @@ import java.util.SplittableRandom;
 
 /**
  * Seeded weight initialisers. Each draws from a {@link SplittableRandom} seeded with the given seed, so
- * the same seed gives the same weights on every machine.
+ * the same seed gives the same weights on every machine and JVM. Fans are those of a {@code fanIn × fanOut}
+ * weight (Keras/PyTorch's definitions for a dense layer).
  */
 public final class Initializers {
 
   private Initializers() {}
 
-  /** N(mean, std²) for every element. */
+  /** N(mean, std²) for every element ({@code std} &ge; 0). */
   public static void normal(Parameter p, double mean, double std, long seed) {
+    if (!Double.isFinite(mean) || !(std >= 0) || Double.isInfinite(std)) {
+      throw new IllegalArgumentException("normal initialiser of " + p.name() + " needs a finite mean and std >= 0, got"
+          + " mean " + mean + ", std " + std);
+    }
     SplittableRandom random = new SplittableRandom(seed);
     float[] d = p.data();
     for (int i = 0; i < p.size(); i++) {
@@ -19,8 +24,12 @@ public final class Initializers {
     }
   }
 
-  /** U(−limit, limit) for every element. */
+  /** U(−limit, limit) for every element ({@code limit} &gt; 0). */
   public static void uniform(Parameter p, double limit, long seed) {
+    if (!(limit > 0) || Double.isInfinite(limit)) {
+      throw new IllegalArgumentException("uniform initialiser of " + p.name() + " needs a positive finite limit, got "
+          + limit);
+    }
     SplittableRandom random = new SplittableRandom(seed);
     float[] d = p.data();
     for (int i = 0; i < p.size(); i++) {
@@ -30,17 +39,33 @@ public final class Initializers {
 
   /** Glorot/Xavier uniform: U(±√(6/(fanIn+fanOut))), for a {@code fanIn × fanOut} weight. */
   public static void xavierUniform(Parameter p, int fanIn, int fanOut, long seed) {
+    requireFans(p, fanIn, fanOut);
     uniform(p, Math.sqrt(6.0 / (fanIn + fanOut)), seed);
   }
 
   /** Glorot/Xavier normal: N(0, 2/(fanIn+fanOut)). */
   public static void xavierNormal(Parameter p, int fanIn, int fanOut, long seed) {
+    requireFans(p, fanIn, fanOut);
     normal(p, 0, Math.sqrt(2.0 / (fanIn + fanOut)), seed);
   }
 
   /** He/Kaiming normal for ReLU layers: N(0, 2/fanIn). */
   public static void heNormal(Parameter p, int fanIn, long seed) {
+    requireFans(p, fanIn, 1);
     normal(p, 0, Math.sqrt(2.0 / fanIn), seed);
+  }
+
+  /** He/Kaiming uniform for ReLU layers: U(±√(6/fanIn)), whose variance is 2/fanIn. */
+  public static void heUniform(Parameter p, int fanIn, long seed) {
+    requireFans(p, fanIn, 1);
+    uniform(p, Math.sqrt(6.0 / fanIn), seed);
+  }
+
+  private static void requireFans(Parameter p, int fanIn, int fanOut) {
+    if (fanIn <= 0 || fanOut <= 0) {
+      throw new IllegalArgumentException("initialiser of " + p.name() + " needs positive fans, got fanIn " + fanIn
+          + ", fanOut " + fanOut);
+    }
   }
 
   /** Every element set to {@code value}. */
