@@ -29,7 +29,9 @@ final class BenchJob {
     if (outOption == null) {
       throw new CommandLine.UsageException("bench needs --out FILE.json.");
     }
-    Path dataDir = ProjectPaths.dataDir(line.option("data", null));
+    // The real-data folder is resolved (and recorded in the report) only for suites that read it.
+    String dataOption = line.option("data", null);
+    Path dataDir = suite.needsData() || dataOption != null ? ProjectPaths.dataDir(dataOption) : null;
     SparkSession spark = Main.session("sparkrec bench " + name);
     BenchReport report = BenchRunner.run(suite, spark, dataDir, line.flag("quick"),
         ProjectPaths.resolve(outOption), out);

@@ -69,5 +69,20 @@ class MainTest {
       assertTrue(row.get("gflops").asDouble() > 0, row.toString());
     }
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("gflops"));
+    assertTrue(report.get("data").isNull(), "the blas suite reads no data");
+  }
+
+  @Test
+  void benchEngineComparesTrainingWithSgemmOfTheSameShapes() throws Exception {
+    Path json = dir.resolve("engine.json");
+    assertEquals(0, run("bench", "engine", "--quick", "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    assertEquals("sgemm-same-shapes", rows.get(0).get("system").asText());
+    assertEquals("sparkrec-train-step", rows.get(1).get("system").asText());
+    double sgemm = rows.get(0).get("gflops").asDouble();
+    double train = rows.get(1).get("gflops").asDouble();
+    assertEquals(train / sgemm, rows.get(1).get("efficiency").asDouble(), 1e-9);
+    assertTrue(train > 0 && sgemm > 0, rows.toString());
+    assertTrue(Double.isFinite(rows.get(1).get("final_loss").asDouble()), rows.toString());
   }
 }

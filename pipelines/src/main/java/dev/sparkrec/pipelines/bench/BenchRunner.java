@@ -17,6 +17,7 @@ public final class BenchRunner {
 
   static {
     register(new BlasBenchmark());
+    register(new EngineBenchmark());
   }
 
   private BenchRunner() {}
