@@ -109,7 +109,8 @@ class ElementwiseOpsTest {
   @Test
   void exp() {
     Tensor a = c(new float[] {0, 1, -2}, 3);
-    assertArrayEquals(new float[] {1f, (float) Math.E, (float) Math.exp(-2)}, Exp.apply(new Tape(), a).toArray(), 1e-6f);
+    assertArrayEquals(new float[] {1f, (float) Math.E, (float) Math.exp(-2)}, Exp.apply(new Tape(), a).toArray(),
+        1e-6f);
     Tensor x = randomVariable(4, -2, 2, 3, 3);
     assertGradients(t -> Exp.apply(t, x), Input.of("x", x));
   }
