@@ -20,6 +20,7 @@ public final class Tape {
   private final List<Op> ops = new ArrayList<>();
   private final List<float[]> pool = new ArrayList<>();
   private int nextBuffer;
+  private int allocatedBuffers;
   private boolean training = true;
   private long randomSeed;
   private long randomCounter;
@@ -67,10 +68,12 @@ public final class Tape {
         return existing;
       }
       float[] grown = new float[size];
+      allocatedBuffers++;
       pool.set(nextBuffer++, grown);
       return grown;
     }
     float[] fresh = new float[size];
+    allocatedBuffers++;
     pool.add(fresh);
     nextBuffer++;
     return fresh;
@@ -88,14 +91,26 @@ public final class Tape {
     return new Tensor(buffer(Tensor.sizeOf(shape)), null, shape, requiresGrad, this);
   }
 
-  /** A view of {@code source}'s data with another shape of the same size (no copy). */
-  Tensor view(Tensor source, boolean requiresGrad, int... shape) {
+  /**
+   * A view of {@code source}'s data with another shape of the same size (no copy); the view gets its
+   * own gradient buffer, so the op that makes it must add that gradient back into {@code source}'s.
+   */
+  public Tensor view(Tensor source, boolean requiresGrad, int... shape) {
+    if (Tensor.sizeOf(shape) != source.size()) {
+      throw new IllegalArgumentException("a view of " + source + " needs " + source.size() + " elements, shape "
+          + Arrays.toString(shape) + " has " + Tensor.sizeOf(shape));
+    }
     return new Tensor(source.data(), null, shape, requiresGrad, this);
   }
 
   /** Records {@code op} for backward; ops whose output needs no gradient need not be recorded. */
   public void record(Op op) {
     ops.add(op);
+  }
+
+  /** Number of pool buffers allocated or grown since the tape was created (for tests and profiles). */
+  public int allocatedBuffers() {
+    return allocatedBuffers;
   }
 
   /** Number of recorded ops (for tests and profiles). */
