@@ -79,7 +79,7 @@ public final class ExampleData {
     List<Long> counts;
     try {
       counts = blocks.mapPartitionsWithIndex(new CountRows(), false).collect();
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       blocks.unpersist(false);
       throw SparkErrors.withInvalidInputFirst(e);
     }
@@ -259,8 +259,8 @@ public final class ExampleData {
       }
       List<?> list = row.getList(index);
       if (list.size() != fields) {
-        throw invalid(column, "must hold " + fields + " entries in every row (as many as the first row has ids)",
-            where + "holds " + list.size() + ": " + list);
+        throw invalid(column, "must hold " + fields + " entries in every row, as many as the training data's first "
+            + "row has ids", where + "holds " + list.size() + ": " + list);
       }
       return list;
     }

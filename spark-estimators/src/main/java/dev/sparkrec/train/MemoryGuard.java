@@ -101,17 +101,22 @@ final class MemoryGuard {
 
   /** E.g. "embedding table 'emb' 2,000,000 × 64 = 488 MB". */
   static String describe(ModelState state, int i) {
-    int[] shape = state.shape(i);
+    return describe(state.name(i), state.shape(i), state.isSparseRows(i));
+  }
+
+  /** E.g. "embedding table 'emb' 2,000,000 × 64 = 488 MB" for a sparse-row table, "parameter 'w' …" otherwise. */
+  static String describe(String name, int[] shape, boolean sparseRows) {
     StringBuilder dims = new StringBuilder();
+    long size = 1;
     for (int d = 0; d < shape.length; d++) {
       if (d > 0) {
         dims.append(" × ");
       }
       dims.append(String.format(Locale.ROOT, "%,d", shape[d]));
+      size *= shape[d];
     }
-    String kind = state.isSparseRows(i) ? "embedding table" : "parameter";
-    return kind + " '" + state.name(i) + "' " + dims + " = " + String.format(Locale.ROOT, "%,d MB",
-        mb(4L * state.values(i).length));
+    String kind = sparseRows ? "embedding table" : "parameter";
+    return kind + " '" + name + "' " + dims + " = " + String.format(Locale.ROOT, "%,d MB", mb(4L * size));
   }
 
   private static long mb(long bytes) {

@@ -6,15 +6,17 @@ final class SparkErrors {
   private SparkErrors() {}
 
   /**
-   * Returns an {@link IllegalArgumentException} carrying the message of the first one in {@code e}'s cause
-   * chain (with {@code e} as its cause), or {@code e} itself when there is none.
+   * For a failure {@code e} of a Spark job: an {@link IllegalArgumentException} with the message of the first
+   * one in the cause chain (and {@code e} as its cause) when there is one; else {@code e} itself when it is
+   * unchecked, or {@code e} wrapped in an {@link IllegalStateException} ({@code SparkException} is checked
+   * but thrown undeclared through Spark's Java API).
    */
-  static RuntimeException withInvalidInputFirst(RuntimeException e) {
-    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+  static RuntimeException withInvalidInputFirst(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof IllegalArgumentException) {
-        return new IllegalArgumentException(t.getMessage(), e);
+        return t == e ? (IllegalArgumentException) t : new IllegalArgumentException(t.getMessage(), e);
       }
     }
-    return e;
+    return e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e.getMessage(), e);
   }
 }

@@ -162,7 +162,7 @@ public final class Trainer {
           state.applyAverage(sums);
           examples += sums.examples();
           lossSum += sums.lossSum();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
           throw SparkErrors.withInvalidInputFirst(e);
         } finally {
           broadcast.destroy();
@@ -234,7 +234,7 @@ public final class Trainer {
       parts = validation.blocks()
           .mapPartitionsWithIndex(new ValidationScorer(broadcast, modelFactory, config.batchSize(), validation), false)
           .collect();
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       throw SparkErrors.withInvalidInputFirst(e);
     } finally {
       broadcast.destroy();
