@@ -88,8 +88,8 @@ public final class ExampleData {
       blocks.unpersist(false);
       throw new IllegalArgumentException("The data has no rows.");
     }
-    return new ExampleData(data.sparkSession(), blocks, fields, columns.featureValuesCol() != null, columns.weightCol() != null,
-        partitionRows);
+    return new ExampleData(data.sparkSession(), blocks, fields, columns.featureValuesCol() != null,
+        columns.weightCol() != null, partitionRows);
   }
 
   private static void checkSchema(StructType schema, ExampleColumns columns) {
