@@ -1,0 +1,281 @@
+package dev.sparkrec.train;
+
+import dev.sparkrec.ml.SchemaChecks;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Training or validation examples as a persisted RDD of {@link ExampleBlock}s, built once from a DataFrame
+ * and scanned every epoch.
+ *
+ * <p>Building validates every row and fails, naming the column and an example value, on a null or wrongly
+ * sized feature array, a negative id, a non-finite feature value, a null label or one other than 0 and 1,
+ * and a null, negative or non-finite weight. The blocks are persisted {@code MEMORY_AND_DISK} and
+ * materialised at once (one job, which also counts the rows of each partition); the partitioning is the
+ * DataFrame's, and the order of rows within a partition is kept. Call {@link #unpersist()} when done.
+ */
+public final class ExampleData {
+
+  private final SparkSession session;
+  private final JavaRDD<ExampleBlock> blocks;
+  private final int fields;
+  private final boolean hasValues;
+  private final boolean hasWeights;
+  private final long[] partitionRows;
+
+  private ExampleData(SparkSession session, JavaRDD<ExampleBlock> blocks, int fields, boolean hasValues,
+      boolean hasWeights, long[] partitionRows) {
+    this.session = session;
+    this.blocks = blocks;
+    this.fields = fields;
+    this.hasValues = hasValues;
+    this.hasWeights = hasWeights;
+    this.partitionRows = partitionRows;
+  }
+
+  /**
+   * Builds blocks of up to {@code blockSize} rows from {@code data}; the number of fields is that of the
+   * first row with a non-null feature array.
+   */
+  public static ExampleData fromDataFrame(Dataset<Row> data, ExampleColumns columns, int blockSize) {
+    checkSchema(data.schema(), columns);
+    List<Row> first = data.select(columns.featureIdsCol())
+        .where(functions.col(columns.featureIdsCol()).isNotNull()).limit(1).collectAsList();
+    if (first.isEmpty()) {
+      throw new IllegalArgumentException("The training data has no rows with a non-null '"
+          + columns.featureIdsCol() + "' column.");
+    }
+    return fromDataFrame(data, columns, blockSize, first.get(0).getList(0).size());
+  }
+
+  /** Builds blocks of up to {@code blockSize} rows from {@code data}, requiring {@code fields} ids per row. */
+  public static ExampleData fromDataFrame(Dataset<Row> data, ExampleColumns columns, int blockSize, int fields) {
+    if (blockSize < 1) {
+      throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
+    }
+    if (fields < 1) {
+      throw new IllegalArgumentException("Column '" + columns.featureIdsCol() + "' must hold at least one id per "
+          + "row, but the first row has " + fields + ".");
+    }
+    checkSchema(data.schema(), columns);
+    Column[] selected = columns.selected().stream().map(functions::col).toArray(Column[]::new);
+    JavaRDD<ExampleBlock> blocks = data.select(selected).javaRDD()
+        .mapPartitions(new BuildBlocks(columns, fields, blockSize))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Long> counts;
+    try {
+      counts = blocks.mapPartitionsWithIndex(new CountRows(), false).collect();
+    } catch (Exception e) {
+      blocks.unpersist(false);
+      throw SparkErrors.withInvalidInputFirst(e);
+    }
+    long[] partitionRows = counts.stream().mapToLong(Long::longValue).toArray();
+    if (Arrays.stream(partitionRows).sum() == 0) {
+      blocks.unpersist(false);
+      throw new IllegalArgumentException("The data has no rows.");
+    }
+    return new ExampleData(data.sparkSession(), blocks, fields, columns.featureValuesCol() != null,
+        columns.weightCol() != null, partitionRows);
+  }
+
+  private static void checkSchema(StructType schema, ExampleColumns columns) {
+    SchemaChecks.requireColumnType(schema, columns.featureIdsCol(),
+        DataTypes.createArrayType(DataTypes.IntegerType));
+    if (columns.featureValuesCol() != null) {
+      SchemaChecks.requireColumnType(schema, columns.featureValuesCol(),
+          DataTypes.createArrayType(DataTypes.FloatType), DataTypes.createArrayType(DataTypes.DoubleType));
+    }
+    DataType[] numeric = {DataTypes.DoubleType, DataTypes.FloatType, DataTypes.IntegerType, DataTypes.LongType};
+    SchemaChecks.requireColumnType(schema, columns.labelCol(), numeric);
+    if (columns.weightCol() != null) {
+      SchemaChecks.requireColumnType(schema, columns.weightCol(), numeric);
+    }
+  }
+
+  /** The session the data was built in. */
+  public SparkSession session() {
+    return session;
+  }
+
+  /** The persisted blocks; one RDD partition per DataFrame partition. */
+  public JavaRDD<ExampleBlock> blocks() {
+    return blocks;
+  }
+
+  /** Number of ids per row. */
+  public int fields() {
+    return fields;
+  }
+
+  public boolean hasValues() {
+    return hasValues;
+  }
+
+  public boolean hasWeights() {
+    return hasWeights;
+  }
+
+  public int numPartitions() {
+    return partitionRows.length;
+  }
+
+  /** Number of rows in each partition, in partition order. */
+  public long[] partitionRows() {
+    return partitionRows.clone();
+  }
+
+  /** Total number of rows. */
+  public long rows() {
+    return Arrays.stream(partitionRows).sum();
+  }
+
+  /** Releases the cached blocks. */
+  public void unpersist() {
+    blocks.unpersist(false);
+  }
+
+  /** Counts the rows of one partition. */
+  private static final class CountRows implements Function2<Integer, Iterator<ExampleBlock>, Iterator<Long>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Iterator<Long> call(Integer partition, Iterator<ExampleBlock> it) {
+      long n = 0;
+      while (it.hasNext()) {
+        n += it.next().rows();
+      }
+      return List.of(n).iterator();
+    }
+  }
+
+  /** Reads rows (ids, [values], label, [weight]) into blocks, validating each row. */
+  private static final class BuildBlocks implements FlatMapFunction<Iterator<Row>, ExampleBlock> {
+    private static final long serialVersionUID = 1L;
+
+    private final ExampleColumns columns;
+    private final int fields;
+    private final int blockSize;
+
+    BuildBlocks(ExampleColumns columns, int fields, int blockSize) {
+      this.columns = columns;
+      this.fields = fields;
+      this.blockSize = blockSize;
+    }
+
+    @Override
+    public Iterator<ExampleBlock> call(Iterator<Row> rows) {
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public ExampleBlock next() {
+          if (!rows.hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return readBlock(rows);
+        }
+      };
+    }
+
+    private ExampleBlock readBlock(Iterator<Row> rows) {
+      boolean hasValues = columns.featureValuesCol() != null;
+      boolean hasWeights = columns.weightCol() != null;
+      int[] ids = new int[blockSize * fields];
+      float[] values = hasValues ? new float[blockSize * fields] : null;
+      float[] labels = new float[blockSize];
+      float[] weights = hasWeights ? new float[blockSize] : null;
+      int n = 0;
+      while (n < blockSize && rows.hasNext()) {
+        Row row = rows.next();
+        int c = 0;
+        List<?> rowIds = readArray(row, c++, columns.featureIdsCol(), null);
+        for (int f = 0; f < fields; f++) {
+          Object id = rowIds.get(f);
+          if (id == null || (Integer) id < 0) {
+            throw invalid(columns.featureIdsCol(), "must hold non-negative ids, not null", "holds " + id
+                + " in " + rowIds);
+          }
+          ids[n * fields + f] = (Integer) id;
+        }
+        if (hasValues) {
+          List<?> rowValues = readArray(row, c++, columns.featureValuesCol(), rowIds);
+          for (int f = 0; f < fields; f++) {
+            Object v = rowValues.get(f);
+            float value = v == null ? Float.NaN : ((Number) v).floatValue();
+            if (!Float.isFinite(value)) {
+              throw invalid(columns.featureValuesCol(), "must hold finite values",
+                  "(featureIds " + rowIds + ") holds " + v + " in " + rowValues);
+            }
+            values[n * fields + f] = value;
+          }
+        }
+        Object label = row.get(c++);
+        double labelValue = label == null ? Double.NaN : ((Number) label).doubleValue();
+        if (labelValue != 0.0 && labelValue != 1.0) {
+          throw invalid(columns.labelCol(), "must be 0 or 1", "(featureIds " + rowIds + ") has " + label);
+        }
+        labels[n] = (float) labelValue;
+        if (hasWeights) {
+          Object weight = row.get(c);
+          double w = weight == null ? Double.NaN : ((Number) weight).doubleValue();
+          if (!(w >= 0) || Double.isInfinite(w)) {
+            throw invalid(columns.weightCol(), "must be a finite number >= 0",
+                "(featureIds " + rowIds + ") has " + weight);
+          }
+          weights[n] = (float) w;
+        }
+        n++;
+      }
+      if (n < blockSize) {
+        ids = Arrays.copyOf(ids, n * fields);
+        values = hasValues ? Arrays.copyOf(values, n * fields) : null;
+        labels = Arrays.copyOf(labels, n);
+        weights = hasWeights ? Arrays.copyOf(weights, n) : null;
+      }
+      return new ExampleBlock(n, fields, ids, values, labels, weights);
+    }
+
+    private List<?> readArray(Row row, int index, String column, List<?> rowIds) {
+      String where = rowIds == null ? "" : "(featureIds " + rowIds + ") ";
+      if (row.isNullAt(index)) {
+        throw invalid(column, "must not be null; every row needs " + fields + " entries", where + "is null");
+      }
+      List<?> list = row.getList(index);
+      if (list.size() != fields) {
+        throw invalid(column, "must hold " + fields + " entries in every row, as many as the training data's first "
+            + "row has ids", where + "holds " + list.size() + ": " + list);
+      }
+      return list;
+    }
+
+    private static InvalidExampleException invalid(String column, String rule, String example) {
+      return new InvalidExampleException("Column '" + column + "' " + rule + ", but a row " + example + ".");
+    }
+  }
+
+  /** A row that breaks the input contract; the message names the column and the offending value. */
+  static final class InvalidExampleException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidExampleException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package dev.sparkrec.train;
+
+import java.io.Serializable;
+
+/**
+ * Builds the model to train. It is shipped to executors: each training task builds a model with it and then
+ * overwrites every parameter with the values broadcast by the driver, so the factory must build the same
+ * parameters (names, shapes, order) wherever it runs; only the driver's initial values are used.
+ */
+@FunctionalInterface
+public interface ModelFactory extends Serializable {
+
+  /** A new model with initialised parameters. */
+  TrainableModel create();
+}

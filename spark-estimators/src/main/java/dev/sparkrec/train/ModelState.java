@@ -1,0 +1,225 @@
+package dev.sparkrec.train;
+
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.optim.Optimizer;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the driver broadcasts each sync round and checkpoints each epoch: every parameter's values and its
+ * optimizer slots in model order, the optimizer's step count and the current learning rate.
+ *
+ * <p>On the driver the arrays are the driver model's own (no copy); executors copy them into the model
+ * they build and never write to them. The driver writes averaged values into them only between jobs.
+ */
+final class ModelState implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String[] names;
+  private final int[][] shapes;
+  private final boolean[] sparseRows;
+  private final float[][] values;
+  private final float[][][] slots;
+  private long steps;
+  private double learningRate;
+
+  private ModelState(String[] names, int[][] shapes, boolean[] sparseRows, float[][] values, float[][][] slots,
+      long steps, double learningRate) {
+    this.names = names;
+    this.shapes = shapes;
+    this.sparseRows = sparseRows;
+    this.values = values;
+    this.slots = slots;
+    this.steps = steps;
+    this.learningRate = learningRate;
+  }
+
+  /** A state backed by the arrays of {@code parameters} and of {@code optimizer}'s slots (created now). */
+  static ModelState wrap(List<Parameter> parameters, Optimizer optimizer) {
+    int n = parameters.size();
+    String[] names = new String[n];
+    int[][] shapes = new int[n][];
+    boolean[] sparse = new boolean[n];
+    float[][] values = new float[n][];
+    float[][][] slots = new float[n][][];
+    for (int i = 0; i < n; i++) {
+      Parameter p = parameters.get(i);
+      names[i] = p.name();
+      for (int j = 0; j < i; j++) {
+        if (names[j].equals(names[i])) {
+          throw new IllegalArgumentException("The model has two parameters named '" + names[i]
+              + "'; parameter names must be unique.");
+        }
+      }
+      shapes[i] = p.shape();
+      sparse[i] = p.isSparseRows();
+      values[i] = p.data();
+      List<float[]> s = optimizer.slots(p);
+      slots[i] = s.toArray(new float[0][]);
+      for (float[] slot : slots[i]) {
+        if (slot.length != p.size()) {
+          throw new IllegalStateException("optimizer slot of '" + p.name() + "' holds " + slot.length
+              + " floats, expected " + p.size());
+        }
+      }
+    }
+    return new ModelState(names, shapes, sparse, values, slots, optimizer.steps(), optimizer.learningRate());
+  }
+
+  /** A deep copy (e.g. the best epoch's state). */
+  ModelState copy() {
+    float[][] v = new float[values.length][];
+    float[][][] s = new float[slots.length][][];
+    for (int i = 0; i < values.length; i++) {
+      v[i] = values[i].clone();
+      s[i] = new float[slots[i].length][];
+      for (int k = 0; k < slots[i].length; k++) {
+        s[i][k] = slots[i][k].clone();
+      }
+    }
+    return new ModelState(names.clone(), shapes.clone(), sparseRows.clone(), v, s, steps, learningRate);
+  }
+
+  /**
+   * Copies the values into {@code parameters}, the slots into {@code optimizer} (whose learning rate and
+   * step count are set too), after checking that the model has the same parameters.
+   */
+  void copyInto(List<Parameter> parameters, Optimizer optimizer) {
+    checkSameParameters(parameters);
+    for (int i = 0; i < names.length; i++) {
+      Parameter p = parameters.get(i);
+      System.arraycopy(values[i], 0, p.data(), 0, values[i].length);
+      List<float[]> target = optimizer.slots(p);
+      if (target.size() != slots[i].length) {
+        throw new IllegalStateException("The optimizer keeps " + target.size() + " slots for '" + names[i]
+            + "' but the trained state holds " + slots[i].length + "; the optimizer factory must build the same "
+            + "optimizer everywhere.");
+      }
+      for (int k = 0; k < slots[i].length; k++) {
+        System.arraycopy(slots[i][k], 0, target.get(k), 0, slots[i][k].length);
+      }
+    }
+    optimizer.setLearningRate(learningRate);
+    optimizer.setSteps(steps);
+  }
+
+  /** Copies only the parameter values into {@code parameters} (e.g. to evaluate). */
+  void copyValuesInto(List<Parameter> parameters) {
+    checkSameParameters(parameters);
+    for (int i = 0; i < names.length; i++) {
+      System.arraycopy(values[i], 0, parameters.get(i).data(), 0, values[i].length);
+    }
+  }
+
+  /** Fails, naming the first difference, unless {@code parameters} match these names and shapes in order. */
+  void checkSameParameters(List<Parameter> parameters) {
+    if (parameters.size() != names.length) {
+      throw new IllegalStateException("The model factory built " + parameters.size() + " parameters but the "
+          + "trained state holds " + names.length + "; the factory must build the same model everywhere.");
+    }
+    for (int i = 0; i < names.length; i++) {
+      Parameter p = parameters.get(i);
+      if (!p.name().equals(names[i]) || !Arrays.equals(p.shape(), shapes[i]) || p.isSparseRows() != sparseRows[i]) {
+        throw new IllegalStateException("The model factory built parameter " + i + " as '" + p.name() + "' "
+            + Arrays.toString(p.shape()) + " but the trained state holds '" + names[i] + "' "
+            + Arrays.toString(shapes[i]) + "; the factory must build the same model everywhere.");
+      }
+    }
+  }
+
+  /**
+   * Replaces the values and slots by the average in {@code sums}: a dense parameter by Σ w_p θ_p / Σ w_p, a
+   * row of a sparse-row parameter by the same average over the partitions that touched it (other rows keep
+   * their values); advances the step count by the most steps any partition took.
+   */
+  void applyAverage(WeightedSums sums) {
+    if (sums.weight() <= 0) {
+      return;
+    }
+    for (int i = 0; i < names.length; i++) {
+      WeightedSums.ParameterSum s = sums.parameter(i);
+      if (!sparseRows[i]) {
+        divideInto(s.values(), sums.weight(), values[i]);
+        for (int k = 0; k < slots[i].length; k++) {
+          divideInto(s.slots()[k], sums.weight(), slots[i][k]);
+        }
+      } else {
+        int d = shapes[i][shapes[i].length - 1];
+        int[] rows = s.rows();
+        double[] rowWeights = s.rowWeights();
+        for (int r = 0; r < rows.length; r++) {
+          int to = rows[r] * d;
+          int from = r * d;
+          for (int j = 0; j < d; j++) {
+            // θ_row = Σ_{p touched row} w_p θ_p,row / Σ_{p touched row} w_p
+            values[i][to + j] = (float) (s.values()[from + j] / rowWeights[r]);
+            for (int k = 0; k < slots[i].length; k++) {
+              slots[i][k][to + j] = (float) (s.slots()[k][from + j] / rowWeights[r]);
+            }
+          }
+        }
+      }
+    }
+    steps += sums.steps();
+  }
+
+  private static void divideInto(double[] sum, double weight, float[] target) {
+    for (int j = 0; j < target.length; j++) {
+      // θ = Σ_p w_p θ_p / Σ_p w_p
+      target[j] = (float) (sum[j] / weight);
+    }
+  }
+
+  /** Copies of the parameter values by name, in model order. */
+  Map<String, float[]> parameterValues() {
+    Map<String, float[]> map = new LinkedHashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      map.put(names[i], values[i].clone());
+    }
+    return map;
+  }
+
+  int size() {
+    return names.length;
+  }
+
+  String name(int i) {
+    return names[i];
+  }
+
+  int[] shape(int i) {
+    return shapes[i].clone();
+  }
+
+  boolean isSparseRows(int i) {
+    return sparseRows[i];
+  }
+
+  float[] values(int i) {
+    return values[i];
+  }
+
+  float[][] slots(int i) {
+    return slots[i];
+  }
+
+  long steps() {
+    return steps;
+  }
+
+  void setSteps(long value) {
+    steps = value;
+  }
+
+  double learningRate() {
+    return learningRate;
+  }
+
+  void setLearningRate(double value) {
+    learningRate = value;
+  }
+}

@@ -1,0 +1,180 @@
+package dev.sparkrec.train;
+
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.Tape;
+import dev.sparkrec.nn.Tensor;
+import dev.sparkrec.nn.optim.Optimizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * One partition's work in one sync round, run as a Spark task: build the model, load the broadcast
+ * parameters and optimizer slots, train on this round's slice of the partition's shuffled mini-batches and
+ * return the partition's {@link WeightedSums}. Everything it does is a function of the broadcast state,
+ * the partition's rows and (seed, epoch, partition index, batch index), so a retried task returns the same
+ * values.
+ */
+final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock>, Iterator<WeightedSums>> {
+
+  private static final long serialVersionUID = 1L;
+
+  private final Broadcast<ModelState> state;
+  private final ModelFactory modelFactory;
+  private final TrainingConfig config;
+  private final int fields;
+  private final boolean hasValues;
+  private final boolean hasWeights;
+  private final int epoch;
+  private final int round;
+
+  PartitionTrainer(Broadcast<ModelState> state, ModelFactory modelFactory, TrainingConfig config,
+      ExampleData data, int epoch, int round) {
+    this.state = state;
+    this.modelFactory = modelFactory;
+    this.config = config;
+    this.fields = data.fields();
+    this.hasValues = data.hasValues();
+    this.hasWeights = data.hasWeights();
+    this.epoch = epoch;
+    this.round = round;
+  }
+
+  /** Mini-batches of a partition of {@code rows} rows per epoch: ⌈rows / batchSize⌉. */
+  static long batchesPerEpoch(long rows, int batchSize) {
+    return (rows + batchSize - 1) / batchSize;
+  }
+
+  @Override
+  public Iterator<WeightedSums> call(Integer partition, Iterator<ExampleBlock> it) {
+    if (config.taskFailureInjector() != null) {
+      TaskContext task = TaskContext.get();
+      config.taskFailureInjector().beforeTraining(epoch, round, partition, task == null ? 0 : task.attemptNumber());
+    }
+    List<ExampleBlock> blocks = new ArrayList<>();
+    it.forEachRemaining(blocks::add);
+    int[] blockStart = new int[blocks.size() + 1];
+    for (int b = 0; b < blocks.size(); b++) {
+      blockStart[b + 1] = Math.addExact(blockStart[b], blocks.get(b).rows());
+    }
+    int rows = blockStart[blocks.size()];
+    int batchSize = config.batchSize();
+    long batches = batchesPerEpoch(rows, batchSize);
+    long first = (long) round * config.syncEveryBatches();
+    long last = config.syncEveryBatches() == 0 ? batches : Math.min(batches, first + config.syncEveryBatches());
+    if (first >= last) {
+      return List.of(WeightedSums.empty()).iterator();
+    }
+    int[] order = ShuffleOrder.permutation(config.seed(), epoch, partition, rows);
+
+    ModelState initial = state.value();
+    TrainableModel model = modelFactory.create();
+    List<Parameter> parameters = model.parameters();
+    Optimizer optimizer = config.optimizerFactory().create(initial.learningRate());
+    initial.copyInto(parameters, optimizer);
+    long initialSteps = optimizer.steps();
+    TouchedRows touched = new TouchedRows(parameters);
+    Tape tape = new Tape().training(true);
+    Batch batch = new Batch(batchSize, fields, hasValues, hasWeights);
+    long examples = 0;
+    double lossSum = 0;
+    for (long b = first; b < last; b++) {
+      int from = (int) (b * batchSize);
+      int size = (int) Math.min(batchSize, rows - from);
+      for (int i = 0; i < size; i++) {
+        int row = order[from + i];
+        int block = blockOf(blockStart, row);
+        blocks.get(block).copyRow(row - blockStart[block], batch, i);
+      }
+      batch.setSize(size);
+      tape.reset();
+      tape.seed(ShuffleOrder.mix(config.seed(), epoch, partition, b));
+      Tensor loss = model.loss(tape, batch);
+      float value = loss.item();
+      if (!Float.isFinite(value)) {
+        throw new IllegalStateException("The training loss became " + value + " in epoch " + epoch + ", partition "
+            + partition + ", batch " + b + " (learning rate " + initial.learningRate() + "); lower the learning "
+            + "rate or clip gradients.");
+      }
+      lossSum += (double) value * size;
+      examples += size;
+      tape.backward(loss);
+      if (config.gradientTransform() != null) {
+        config.gradientTransform().apply(parameters);
+      }
+      touched.record(parameters);
+      optimizer.step(parameters);
+    }
+    WeightedSums sums = WeightedSums.ofPartition(examples, lossSum, optimizer.steps() - initialSteps, parameters,
+        optimizer, touched.sorted());
+    return List.of(sums).iterator();
+  }
+
+  /** The block holding partition row {@code row}: the last block whose start is {@code <= row}. */
+  private static int blockOf(int[] blockStart, int row) {
+    int i = Arrays.binarySearch(blockStart, row);
+    if (i >= 0) {
+      while (i + 1 < blockStart.length && blockStart[i + 1] == row) {
+        i++; // skip empty blocks
+      }
+      return i;
+    }
+    return -i - 2;
+  }
+
+  /** The rows of each sparse-row parameter touched by any batch of the round. */
+  private static final class TouchedRows {
+    private final boolean[][] marked;
+    private final int[][] rows;
+    private final int[] counts;
+
+    TouchedRows(List<Parameter> parameters) {
+      int n = parameters.size();
+      marked = new boolean[n][];
+      rows = new int[n][];
+      counts = new int[n];
+      for (int i = 0; i < n; i++) {
+        Parameter p = parameters.get(i);
+        if (p.isSparseRows()) {
+          marked[i] = new boolean[p.shape()[0]];
+          rows[i] = new int[16];
+        }
+      }
+    }
+
+    void record(List<Parameter> parameters) {
+      for (int i = 0; i < marked.length; i++) {
+        if (marked[i] == null) {
+          continue;
+        }
+        Parameter p = parameters.get(i);
+        int[] batchRows = p.touchedRows();
+        for (int k = 0; k < p.touchedCount(); k++) {
+          int row = batchRows[k];
+          if (!marked[i][row]) {
+            marked[i][row] = true;
+            if (counts[i] == rows[i].length) {
+              rows[i] = Arrays.copyOf(rows[i], rows[i].length * 2);
+            }
+            rows[i][counts[i]++] = row;
+          }
+        }
+      }
+    }
+
+    int[][] sorted() {
+      int[][] out = new int[marked.length][];
+      for (int i = 0; i < marked.length; i++) {
+        if (marked[i] != null) {
+          out[i] = Arrays.copyOf(rows[i], counts[i]);
+          Arrays.sort(out[i]);
+        }
+      }
+      return out;
+    }
+  }
+}

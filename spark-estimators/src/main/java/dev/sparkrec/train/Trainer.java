@@ -1,0 +1,282 @@
+package dev.sparkrec.train;
+
+import dev.sparkrec.eval.BinaryMetrics;
+import dev.sparkrec.nn.ops.BceWithLogits;
+import dev.sparkrec.nn.optim.Optimizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a {@link TrainableModel} on a Spark cluster by synchronous parameter averaging, deterministically.
+ *
+ * <p><b>One epoch.</b> The training examples are cached once as blocks ({@link ExampleData}). Each sync
+ * round broadcasts the current parameters, optimizer slots, step count and learning rate; every partition
+ * builds the model with the {@link ModelFactory}, overwrites its parameters with the broadcast values,
+ * restores the optimizer from the slots and trains locally on its next mini-batches: all of its batches
+ * when {@code syncEveryBatches} is 0 (one round per epoch), else the next {@code syncEveryBatches}. The
+ * partition's rows are visited in a permutation seeded by (seed, epoch, partition index) only, and each
+ * round takes its slice of that epoch's batch sequence, so the order does not depend on the number of
+ * rounds already run or on task retries. Each partition returns its parameters weighted by the examples it
+ * trained on in the round: dense parameters in full, sparse-row tables only as their touched rows
+ * (sorted). The driver then sets each dense parameter to Σ w_p θ_p / Σ w_p and each touched embedding row
+ * to the same average over the partitions that touched it (untouched rows keep their values); optimizer
+ * slots are averaged the same way.
+ *
+ * <p><b>Determinism.</b> Same seed, data, partitioning and configuration give bit-identical parameters,
+ * also across task retries and resumed runs. Spark's {@code treeAggregate} and {@code reduce} merge
+ * partition results in task-completion order, which changes floating-point sums, so the averaging uses
+ * {@link FixedOrderTreeAggregate}: a {@code treeAggregate} with a fixed tree, where partition i goes to
+ * group i / fanIn ({@code fanIn = ⌈√partitions⌉}), each group's children are merged in index order after a
+ * {@code groupByKey}, and the driver merges the groups in index order.
+ *
+ * <p><b>After each epoch</b> the optional validation data is scored with the new parameters (exact AUC
+ * and log loss over the gathered scores), the monitored metric drives early stopping, best-epoch selection
+ * and learning-rate decay ({@link TrainingConfig}), a checkpoint is written when {@code checkpointDir} is
+ * set, a progress line is logged at INFO and every {@link TrainingListener} is called. The result holds the
+ * best epoch's parameters. Before anything runs, a memory guard estimates parameter, gradient and slot
+ * memory and fails at once when it exceeds {@code maxMemoryFraction} of the executor heap.
+ */
+public final class Trainer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+  private final ModelFactory modelFactory;
+  private final TrainingConfig config;
+  private final List<TrainingListener> listeners = new ArrayList<>();
+
+  public Trainer(ModelFactory modelFactory, TrainingConfig config) {
+    if (modelFactory == null || config == null) {
+      throw new IllegalArgumentException("a model factory and a training configuration are required");
+    }
+    this.modelFactory = modelFactory;
+    this.config = config;
+  }
+
+  /** Adds a listener called after every epoch; returns this trainer. */
+  public Trainer addListener(TrainingListener listener) {
+    listeners.add(listener);
+    return this;
+  }
+
+  /**
+   * Trains on {@code train} and, after each epoch, evaluates on {@code validation} (may be null), both read
+   * through {@code columns}. The data is cached as blocks for the duration of the call. The memory guard
+   * runs before the data is read.
+   */
+  public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, ExampleColumns columns) {
+    ModelState state = prepare(train.sparkSession().sparkContext());
+    ExampleData trainData = ExampleData.fromDataFrame(train, columns, config.blockSize());
+    ExampleData validationData = null;
+    try {
+      if (validation != null) {
+        validationData = ExampleData.fromDataFrame(validation, columns, config.blockSize(), trainData.fields());
+      }
+      return run(state, trainData, validationData);
+    } finally {
+      trainData.unpersist();
+      if (validationData != null) {
+        validationData.unpersist();
+      }
+    }
+  }
+
+  /** Trains on already built blocks (validation may be null); the caller keeps ownership of their caching. */
+  public TrainingResult fit(ExampleData train, ExampleData validation) {
+    if (validation != null && validation.fields() != train.fields()) {
+      throw new IllegalArgumentException("The validation data has " + validation.fields() + " ids per row but the "
+          + "training data has " + train.fields() + ".");
+    }
+    return run(prepare(train.session().sparkContext()), train, validation);
+  }
+
+  /** Builds the driver's model, whose parameter and slot arrays hold the state, and runs the memory guard. */
+  private ModelState prepare(SparkContext sc) {
+    TrainableModel model = modelFactory.create();
+    Optimizer optimizer = config.optimizerFactory().create(config.learningRate());
+    ModelState state = ModelState.wrap(model.parameters(), optimizer);
+    MemoryGuard.check(state, MemoryGuard.executorHeap(sc.master(), sc.getConf()), config.maxMemoryFraction());
+    return state;
+  }
+
+  private TrainingResult run(ModelState state, ExampleData train, ExampleData validation) {
+    SparkSession spark = train.session();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    boolean higherIsBetter = validation != null && TrainingConfig.AUC.equals(config.validationMetric());
+    PlateauSchedule schedule = new PlateauSchedule(higherIsBetter, config);
+    List<EpochReport> history = new ArrayList<>();
+    float[][] bestValues = null;
+    int lastEpoch = 0;
+
+    String dir = config.checkpointDir();
+    if (dir != null) {
+      OptionalInt latest = Checkpoints.latestEpoch(spark, dir);
+      if (latest.isPresent()) {
+        if (!config.resume()) {
+          throw new IllegalArgumentException("checkpointDir " + dir + " already holds the checkpoint of epoch "
+              + latest.getAsInt() + "; set resume to continue from it, or choose an empty directory.");
+        }
+        Checkpoints.Restored restored = Checkpoints.read(spark, dir, latest.getAsInt(), state);
+        if (restored.seed != config.seed()) {
+          LOG.warn("Resuming from a checkpoint written with seed {} using seed {}; the run will not repeat the "
+              + "original one.", restored.seed, config.seed());
+        }
+        schedule.restore(state.learningRate(), restored.bestMetric, restored.bestEpoch, restored.epochsSinceBest,
+            restored.epochsSinceDecay, restored.stopped);
+        bestValues = restored.bestValues;
+        history.addAll(restored.history);
+        lastEpoch = restored.epoch;
+        LOG.info("Resuming training after epoch {} from {}", lastEpoch, Checkpoints.epochDir(dir, lastEpoch));
+      } else if (config.resume()) {
+        LOG.info("No checkpoint in {}; training from the start.", dir);
+      }
+    }
+
+    int rounds = roundsPerEpoch(train);
+    int fanIn = FixedOrderTreeAggregate.fanIn(train.numPartitions());
+    double secondsThisRun = 0;
+    int epochsThisRun = 0;
+    for (int epoch = lastEpoch + 1; epoch <= config.maxEpochs() && !schedule.stopped(); epoch++) {
+      long start = System.nanoTime();
+      double learningRate = state.learningRate();
+      long examples = 0;
+      double lossSum = 0;
+      for (int round = 0; round < rounds; round++) {
+        jsc.setJobDescription("SparkRec training: epoch " + epoch + ", round " + (round + 1) + "/" + rounds);
+        Broadcast<ModelState> broadcast = jsc.broadcast(state);
+        try {
+          WeightedSums sums = FixedOrderTreeAggregate.aggregate(
+              train.blocks().mapPartitionsWithIndex(
+                  new PartitionTrainer(broadcast, modelFactory, config, train, epoch, round), false),
+              WeightedSums::merge, fanIn);
+          state.applyAverage(sums);
+          examples += sums.examples();
+          lossSum += sums.lossSum();
+        } catch (Exception e) {
+          throw SparkErrors.withInvalidInputFirst(e);
+        } finally {
+          broadcast.destroy();
+          jsc.setJobDescription(null);
+        }
+      }
+      double trainSeconds = (System.nanoTime() - start) / 1e9;
+      double trainLoss = examples > 0 ? lossSum / examples : Double.NaN;
+
+      double[] metrics = validation == null ? new double[] {Double.NaN, Double.NaN} : validate(jsc, state, validation);
+      double monitored = validation == null ? trainLoss : higherIsBetter ? metrics[1] : metrics[0];
+      boolean improved = schedule.update(epoch, monitored);
+      if (improved) {
+        bestValues = copyValues(state);
+      }
+      state.setLearningRate(schedule.learningRate());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      EpochReport report = new EpochReport(epoch, trainLoss, metrics[0], metrics[1], seconds,
+          examples / Math.max(trainSeconds, 1e-9), learningRate, improved);
+      history.add(report);
+      if (dir != null) {
+        Checkpoints.write(spark, dir, epoch, state, bestValues, schedule, config.seed(), history);
+      }
+      lastEpoch = epoch;
+      secondsThisRun += (System.nanoTime() - start) / 1e9;
+      epochsThisRun++;
+      double eta = secondsThisRun / epochsThisRun * (config.maxEpochs() - epoch);
+      LOG.info(ProgressLine.format(report, config.maxEpochs(), eta, validation != null));
+      for (TrainingListener listener : listeners) {
+        listener.onEpochEnd(report);
+      }
+    }
+
+    Map<String, float[]> finalParameters = state.parameterValues();
+    Map<String, float[]> bestParameters;
+    int bestEpoch;
+    if (bestValues == null) {
+      bestParameters = finalParameters;
+      bestEpoch = lastEpoch;
+    } else {
+      bestParameters = new LinkedHashMap<>();
+      for (int i = 0; i < state.size(); i++) {
+        bestParameters.put(state.name(i), bestValues[i].clone());
+      }
+      bestEpoch = schedule.bestEpoch();
+    }
+    boolean stoppedEarly = schedule.stopped() && lastEpoch < config.maxEpochs();
+    return new TrainingResult(bestParameters, finalParameters, history, bestEpoch, stoppedEarly);
+  }
+
+  /** Sync rounds per epoch: 1, or ⌈(most batches in a partition) / syncEveryBatches⌉. */
+  private int roundsPerEpoch(ExampleData train) {
+    if (config.syncEveryBatches() == 0) {
+      return 1;
+    }
+    long mostBatches = 0;
+    for (long rows : train.partitionRows()) {
+      mostBatches = Math.max(mostBatches, PartitionTrainer.batchesPerEpoch(rows, config.batchSize()));
+    }
+    return (int) Math.max(1, (mostBatches + config.syncEveryBatches() - 1) / config.syncEveryBatches());
+  }
+
+  /** Validation {log loss, AUC} of the current parameters over all validation rows, in partition order. */
+  private double[] validate(JavaSparkContext jsc, ModelState state, ExampleData validation) {
+    jsc.setJobDescription("SparkRec training: validation");
+    Broadcast<ModelState> broadcast = jsc.broadcast(state);
+    List<ValidationScores> parts;
+    try {
+      parts = validation.blocks()
+          .mapPartitionsWithIndex(new ValidationScorer(broadcast, modelFactory, config.batchSize(), validation), false)
+          .collect();
+    } catch (Exception e) {
+      throw SparkErrors.withInvalidInputFirst(e);
+    } finally {
+      broadcast.destroy();
+      jsc.setJobDescription(null);
+    }
+    int n = 0;
+    for (ValidationScores part : parts) {
+      n = Math.addExact(n, part.logits.length);
+    }
+    float[] logits = new float[n];
+    float[] labels = new float[n];
+    float[] weights = validation.hasWeights() ? new float[n] : null;
+    double[] probabilities = new double[n];
+    double[] labelsDouble = new double[n];
+    double[] weightsDouble = validation.hasWeights() ? new double[n] : null;
+    int at = 0;
+    for (ValidationScores part : parts) {
+      int m = part.logits.length;
+      System.arraycopy(part.logits, 0, logits, at, m);
+      System.arraycopy(part.labels, 0, labels, at, m);
+      if (weights != null) {
+        System.arraycopy(part.weights, 0, weights, at, m);
+      }
+      at += m;
+    }
+    for (int i = 0; i < n; i++) {
+      probabilities[i] = BceWithLogits.sigmoid(logits[i]);
+      labelsDouble[i] = labels[i];
+      if (weightsDouble != null) {
+        weightsDouble[i] = weights[i];
+      }
+    }
+    double logLoss = BinaryMetrics.logLoss(probabilities, labelsDouble, weightsDouble, n, BinaryMetrics.DEFAULT_EPS);
+    double auc = BinaryMetrics.auc(logits, labels, weights, n);
+    return new double[] {logLoss, auc};
+  }
+
+  private static float[][] copyValues(ModelState state) {
+    float[][] copy = new float[state.size()][];
+    for (int i = 0; i < state.size(); i++) {
+      copy[i] = state.values(i).clone();
+    }
+    return copy;
+  }
+}

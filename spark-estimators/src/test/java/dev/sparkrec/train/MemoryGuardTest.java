@@ -1,0 +1,103 @@
+package dev.sparkrec.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sparkrec.nn.optim.Sgd;
+import dev.sparkrec.testing.SparkTestSession;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.Test;
+
+/** The memory guard's estimate, heap, limit and message; it fails before any data is read. */
+class MemoryGuardTest {
+
+  private static final long MB = 1L << 20;
+  /** 1,000,000 × 8 embedding + 32 × 1 weight + 1 bias. */
+  private static final long PARAMETER_FLOATS = 8_000_033;
+
+  private static ModelFactory largeModel() {
+    return TinyCtrModel.factory(1_000_000, TinyCtrData.FIELDS, 8, 1);
+  }
+
+  @Test
+  void describesAParameterByShapeAndMegabytes() {
+    assertEquals("embedding table 'emb' 2,000,000 × 64 = 488 MB",
+        MemoryGuard.describe("emb", new int[] {2_000_000, 64}, true));
+    assertEquals("parameter 'proj.weight' 1,024 × 512 = 2 MB",
+        MemoryGuard.describe("proj.weight", new int[] {1024, 512}, false));
+  }
+
+  @Test
+  void estimateCountsDriverBroadcastAndPerTaskCopies() {
+    // 4 bytes × [(P + S) driver + (P + S) broadcast + tasks × (2P + S)] = 4 × [3000 + 3000 + 3 × 4000]
+    assertEquals(72_000, MemoryGuard.estimateBytes(1000, 2000, 3));
+  }
+
+  @Test
+  void heapAndConcurrentTasksFollowTheMaster() {
+    SparkConf conf = new SparkConf(false);
+    long jvm = Runtime.getRuntime().maxMemory();
+    assertHeap(jvm, 1, MemoryGuard.executorHeap("local", conf));
+    assertHeap(jvm, 2, MemoryGuard.executorHeap("local[2]", conf));
+    assertHeap(jvm, 3, MemoryGuard.executorHeap("local[3,2]", conf));
+    assertHeap(jvm, Runtime.getRuntime().availableProcessors(), MemoryGuard.executorHeap("local[*]", conf));
+    assertHeap(1024 * MB, 3, MemoryGuard.executorHeap("local-cluster[2,3,1024]", conf));
+    assertHeap(1024 * MB, 1, MemoryGuard.executorHeap("yarn", conf));
+    SparkConf cluster = new SparkConf(false).set("spark.executor.memory", "4g").set("spark.executor.cores", "4")
+        .set("spark.task.cpus", "2");
+    assertHeap(4096 * MB, 2, MemoryGuard.executorHeap("spark://host:7077", cluster));
+    assertEquals("spark.executor.memory", MemoryGuard.executorHeap("spark://host:7077", cluster).source);
+  }
+
+  private static void assertHeap(long bytes, int tasks, MemoryGuard.Heap heap) {
+    assertEquals(bytes, heap.bytes, heap.source);
+    assertEquals(tasks, heap.concurrentTasks, heap.source);
+  }
+
+  @Test
+  void failsWithTheEstimateTheLimitTheLargestParameterAndWhatToChange() {
+    ModelState state = ModelState.wrap(largeModel().create().parameters(), new Sgd(0.1));
+    MemoryGuard.Heap heap = new MemoryGuard.Heap(256 * MB, "a test heap", 2);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MemoryGuard.check(state, heap, 0.5));
+    // 4 × [2P + 2 × 2P] = 24 × 8,000,033 bytes = 183.1 MB; limit 0.5 × 256 MB = 128 MB.
+    assertEquals("Training needs an estimated 183 MB for parameters, gradients and optimizer slots (8,000,033 "
+        + "parameter and 0 slot floats × 4 bytes: a driver copy, a broadcast copy and a working copy with gradients "
+        + "and slots for each of 2 concurrent tasks), more than the limit of 128 MB (maxMemoryFraction 0.5 × 256 MB, "
+        + "a test heap). Largest parameter: embedding table 'emb' 1,000,000 × 8 = 31 MB. Reduce the embedding "
+        + "dimension, raise FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space, or give "
+        + "executors more memory (spark.executor.memory).", e.getMessage());
+    MemoryGuard.check(state, heap, 0.75); // 183 MB fits under 192 MB
+  }
+
+  /** A label column that fails the job if anything reads it. */
+  private static final class ReadingFails implements UDF1<Double, Double> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Double call(Double label) {
+      throw new IllegalStateException("the training data was read");
+    }
+  }
+
+  @Test
+  void fitFailsAtOnceBeforeReadingTheData() {
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> poisoned = TrainFixtures.train(spark, 100, 2)
+        .withColumn("label", functions.udf(new ReadingFails(), DataTypes.DoubleType).apply(functions.col("label")));
+    long estimate = MemoryGuard.estimateBytes(PARAMETER_FLOATS, 0, 2); // local[2]: 2 concurrent tasks
+    double fraction = 0.5 * estimate / Runtime.getRuntime().maxMemory();
+    TrainingConfig config = TrainingConfig.builder().maxMemoryFraction(fraction).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Trainer(largeModel(), config).fit(poisoned, null, TrainFixtures.COLUMNS));
+    assertEquals(true, e.getMessage().startsWith("Training needs an estimated 183 MB"), e.getMessage());
+    assertEquals(true, e.getMessage().contains("the driver JVM's max heap (local mode)). Largest parameter: "
+        + "embedding table 'emb' 1,000,000 × 8 = 31 MB."), e.getMessage());
+  }
+}

@@ -1,0 +1,114 @@
+package dev.sparkrec.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.testing.SparkTestSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run stopped after epoch k and resumed from its checkpoint ends exactly where an uninterrupted run does. */
+class TrainerCheckpointTest {
+
+  private final SparkSession spark = SparkTestSession.get();
+
+  /** Raised by a listener to simulate a driver crash right after an epoch's checkpoint. */
+  private static final class Crash extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+  }
+
+  private TrainingConfig.Builder config() {
+    // Momentum slots, 3 rounds per epoch, and a validation set that only gets worse after epoch 1, so the
+    // learning rate decays and the best epoch is not the last: all of it must survive the checkpoint.
+    return TrainFixtures.config().maxEpochs(4).lrDecayPatience(1).lrDecayFactor(0.5);
+  }
+
+  private Dataset<Row> train() {
+    return TrainFixtures.train(spark, 1200, 3);
+  }
+
+  private Dataset<Row> flippedValidation() {
+    return TrainFixtures.validation(spark, 400).withColumn("label", functions.lit(1.0).minus(functions.col("label")));
+  }
+
+  @Test
+  void stoppingAfterEpochTwoAndResumingEqualsAnUninterruptedRun(@TempDir Path dir) {
+    TrainingResult uninterrupted = new Trainer(TrainFixtures.model(), config().build())
+        .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
+
+    String checkpoints = dir.resolve("checkpoints").toString();
+    TrainingConfig withCheckpoints = config().checkpointDir(checkpoints).build();
+    Trainer crashing = new Trainer(TrainFixtures.model(), withCheckpoints).addListener(report -> {
+      if (report.epoch() == 2) {
+        throw new Crash();
+      }
+    });
+    assertThrows(Crash.class, () -> crashing.fit(train(), flippedValidation(), TrainFixtures.COLUMNS));
+    assertTrue(Files.exists(dir.resolve("checkpoints/epoch=2/state/_SUCCESS")));
+    assertTrue(Files.notExists(dir.resolve("checkpoints/epoch=3")));
+
+    TrainingResult resumed = new Trainer(TrainFixtures.model(), withCheckpoints.toBuilder().resume(true).build())
+        .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
+
+    TrainerDeterminismTest.assertSameParameters(uninterrupted.finalParameters(), resumed.finalParameters());
+    TrainerDeterminismTest.assertSameParameters(uninterrupted.bestParameters(), resumed.bestParameters());
+    assertEquals(uninterrupted.bestEpoch(), resumed.bestEpoch());
+    assertEquals(4, resumed.history().size());
+    for (int e = 0; e < 4; e++) {
+      EpochReport a = uninterrupted.history().get(e);
+      EpochReport b = resumed.history().get(e);
+      assertEquals(a.epoch(), b.epoch());
+      assertEquals(a.trainLoss(), b.trainLoss(), 0.0);
+      assertEquals(a.validationLogLoss(), b.validationLogLoss(), 0.0);
+      assertEquals(a.learningRate(), b.learningRate(), 0.0);
+      assertEquals(a.isBest(), b.isBest());
+    }
+    // The flipped validation made the schedule act across the interruption: best epoch 1, and each later
+    // epoch halves the rate the next one trains with.
+    assertEquals(1, resumed.bestEpoch());
+    assertEquals(List.of(0.05, 0.05, 0.025, 0.0125),
+        resumed.history().stream().map(EpochReport::learningRate).toList());
+  }
+
+  @Test
+  void checkpointTablesHoldParametersSlotsAndState(@TempDir Path dir) {
+    String checkpoints = dir.toString();
+    new Trainer(TrainFixtures.model(), config().maxEpochs(1).checkpointDir(checkpoints).build())
+        .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
+
+    Dataset<Row> parameters = spark.read().parquet(checkpoints + "/epoch=1/parameters");
+    assertEquals(List.of("kind", "name", "slot", "shape", "offset", "values"), List.of(parameters.columns()));
+    // emb (100 × 4), proj.weight (16 × 1), proj.bias (1): one chunk each as parameter, slot and best.
+    List<Row> emb = parameters.where("name = 'emb'").orderBy("kind").collectAsList();
+    assertEquals(List.of("best", "parameter", "slot"), emb.stream().map(r -> r.getString(0)).toList());
+    assertEquals(List.of(100, 4), emb.get(1).getList(3));
+    assertEquals(400, emb.get(1).getList(5).size());
+    assertEquals(0, emb.get(2).getInt(2));
+    assertEquals(9, parameters.count());
+
+    Row state = spark.read().parquet(checkpoints + "/epoch=1/state").first();
+    assertEquals(1, state.<Integer>getAs("epoch"));
+    // 3 partitions of 400 rows: 7 batches of 64 each, so the optimizer took 7 steps.
+    assertEquals(7L, state.<Long>getAs("steps"));
+    assertEquals(1, state.<Integer>getAs("bestEpoch"));
+    assertEquals(1, state.getList(state.fieldIndex("history")).size());
+  }
+
+  @Test
+  void anExistingCheckpointWithoutResumeIsRefused(@TempDir Path dir) {
+    TrainingConfig config = config().maxEpochs(1).checkpointDir(dir.toString()).build();
+    new Trainer(TrainFixtures.model(), config).fit(train(), null, TrainFixtures.COLUMNS);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Trainer(TrainFixtures.model(), config).fit(train(), null, TrainFixtures.COLUMNS));
+    assertEquals("checkpointDir " + dir + " already holds the checkpoint of epoch 1; set resume to continue from "
+        + "it, or choose an empty directory.", e.getMessage());
+  }
+}
