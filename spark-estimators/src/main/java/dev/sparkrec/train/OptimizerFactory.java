@@ -1,6 +1,7 @@
 package dev.sparkrec.train;
 
 import dev.sparkrec.nn.optim.Optimizer;
+import dev.sparkrec.nn.optim.Optimizers;
 import dev.sparkrec.nn.optim.Sgd;
 import java.io.Serializable;
 
@@ -16,4 +17,13 @@ public interface OptimizerFactory extends Serializable {
 
   /** A new optimizer with no state, stepping with {@code learningRate}. */
   Optimizer create(double learningRate);
+
+  /**
+   * The optimizer called {@code name} ("sgd", "adam", "adagrad") with its default settings; an unknown name
+   * fails here, on the driver, listing the names.
+   */
+  static OptimizerFactory named(String name) {
+    Optimizers.create(name, 1.0);
+    return learningRate -> Optimizers.create(name, learningRate);
+  }
 }

@@ -71,4 +71,19 @@ class TrainerSeamsTest {
     assertNotEquals(TrainFixtures.hash(plain.finalParameters()), TrainFixtures.hash(momentum.finalParameters()));
     assertEquals(1, plain.history().size());
   }
+
+  @Test
+  void adamWithRegularizationAndClippingIsDeterministicAndLearns() {
+    TrainingConfig config = TrainingConfig.builder().maxEpochs(3).batchSize(64).learningRate(0.01).seed(5)
+        .syncEveryBatches(3).optimizerFactory(OptimizerFactory.named("adam"))
+        .gradientTransform(new RegularizeAndClip(1e-4, 1e-5, new String[] {".bias"}, 1.0, 0)).build();
+    TrainingResult first = new Trainer(TrainFixtures.model(), config).fit(train, null, TrainFixtures.COLUMNS);
+    TrainingResult second = new Trainer(TrainFixtures.model(), config).fit(train, null, TrainFixtures.COLUMNS);
+    TrainerDeterminismTest.assertSameParameters(first.finalParameters(), second.finalParameters());
+    double firstLoss = first.history().get(0).trainLoss();
+    double lastLoss = first.history().get(first.history().size() - 1).trainLoss();
+    org.junit.jupiter.api.Assertions.assertTrue(lastLoss < firstLoss, firstLoss + " -> " + lastLoss);
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> OptimizerFactory.named("rmsprop"));
+  }
 }
