@@ -1,0 +1,435 @@
+package dev.sparkrec.afn;
+
+import dev.sparkrec.nn.Initializers;
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.Tape;
+import dev.sparkrec.nn.Tensor;
+import dev.sparkrec.nn.layers.BatchNorm;
+import dev.sparkrec.nn.layers.Linear;
+import dev.sparkrec.nn.ops.Abs;
+import dev.sparkrec.nn.ops.Add;
+import dev.sparkrec.nn.ops.AddBias;
+import dev.sparkrec.nn.ops.BceWithLogits;
+import dev.sparkrec.nn.ops.Clamp;
+import dev.sparkrec.nn.ops.Concat;
+import dev.sparkrec.nn.ops.DropoutOp;
+import dev.sparkrec.nn.ops.Exp;
+import dev.sparkrec.nn.ops.GatherRows;
+import dev.sparkrec.nn.ops.Log;
+import dev.sparkrec.nn.ops.MatMul;
+import dev.sparkrec.nn.ops.Mul;
+import dev.sparkrec.nn.ops.Relu;
+import dev.sparkrec.nn.ops.Reshape;
+import dev.sparkrec.nn.ops.StopGradient;
+import dev.sparkrec.nn.ops.Transpose;
+import dev.sparkrec.train.Batch;
+import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.TrainableModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * The Adaptive Factorization Network (Cheng, Shen and Huang, AAAI'20) and its ensemble AFN+, as the official
+ * TensorFlow code computes them ({@code WeiyuCheng/AFN-AAAI-20:src/AFN.py}; "line n" below refers to that file).
+ *
+ * <p>AFN learns cross features of arbitrary, real-valued order with <b>logarithmic neurons</b>: for positive
+ * embeddings {@code e_i = max(|E[id_i]|, ε)·x_i} of the {@code F} fields, neuron {@code j} outputs
+ * {@code y_j = exp(Σ_i w_ij·ln e_i + b_j) = e^{b_j}·Π_i e_i^{w_ij}} element-wise over the {@code K} embedding
+ * dimensions; the {@code K·O} outputs of the {@code O} neurons feed an MLP that gives the AFN logit. AFN+ adds
+ * a DNN branch on a second embedding table and combines the two logits as
+ * {@code y = w1·sg(y_dnn) + w2·sg(y_afn) + b} ({@code sg}: stop-gradient), trained with the sum of three
+ * cross-entropies so that each branch learns from its own loss only.
+ *
+ * <p>Choices made where the reference leaves room, each also commented at its line:
+ * <ul>
+ *   <li>The magnitude floor is applied to the looked-up rows rather than to the whole table (the same values
+ *       and gradients, but only the batch's rows are touched, so the table stays sparse in its gradient).</li>
+ *   <li>The reference stops on non-finite values ({@code tf.check_numerics}); here the logarithmic neurons'
+ *       exponent is clamped to [−{@value #EXP_INPUT_LIMIT}, {@value #EXP_INPUT_LIMIT}] before {@code exp}
+ *       (outputs between 9e-27 and 1.1e26, finite in float and with finite squares in the batch-norm
+ *       statistics); a saturated position passes no gradient, as with any clamp.</li>
+ *   <li>Batch norm everywhere uses ε = 1e-3 (TensorFlow's {@code batch_norm} default) and the configured
+ *       momentum; the hidden blocks run Linear → ReLU → batch norm → dropout as the reference does.</li>
+ * </ul>
+ *
+ * <p>Parameters, in {@link #parameters()} order: {@code afn.embedding} (sparse rows), {@code afn.logNorm.*},
+ * {@code afn.log.weight} ({@code F × O}), {@code afn.log.bias} ({@code O}), {@code afn.expNorm.*},
+ * {@code afn.mlp.hidden<i>.weight/bias}, {@code afn.mlp.bn<i>.*}, {@code afn.mlp.output.weight/bias}; for AFN+
+ * then {@code dnn.embedding} (sparse rows), {@code dnn.mlp.*}, {@code ensemble.weight} ({@code [w1, w2]}) and
+ * {@code ensemble.bias}. Batch-norm parameters exist only with batch norm on; their running statistics are
+ * state parameters.
+ *
+ * <p>A network holds a reusable buffer for the clipped feature values, so it is single-threaded: one per
+ * training task, as the trainer's {@link #factory} provides.
+ */
+public final class AfnNetwork implements TrainableModel {
+
+  /** Feature values are clipped to [{@value #MIN_VALUE}, {@value #MAX_VALUE}] (line 88). */
+  static final float MIN_VALUE = 0.001f;
+  static final float MAX_VALUE = 1f;
+  /** Bound on the logarithmic neurons' exponent before {@code exp}. */
+  static final float EXP_INPUT_LIMIT = 60f;
+  /** ε of every batch norm: TensorFlow's {@code batch_norm} default, as in the reference. */
+  static final double BATCH_NORM_EPS = BatchNorm.DEFAULT_EPS;
+  /** Standard deviation of the log weights and of the DNN embedding table's initialisation (lines 78, 111). */
+  static final double NORMAL_INIT_STD = 0.1;
+
+  private final AfnConfig config;
+  private final int fields;
+  private final int dim;
+  private final int neurons;
+  private final float logEpsilon;
+
+  private final Parameter embedding;
+  private final BatchNorm logNorm;
+  private final Parameter logWeight;
+  private final Parameter logBias;
+  private final BatchNorm expNorm;
+  private final DenseTower afnTower;
+
+  private final Parameter dnnEmbedding;
+  private final DenseTower dnnTower;
+  private final Linear ensembleLayer;
+
+  private final List<Parameter> parameters;
+  private float[] clippedValues = new float[0];
+
+  /** A network with freshly initialised weights, drawn from {@code config.seed()} as in the reference. */
+  public AfnNetwork(AfnConfig config) {
+    this.config = java.util.Objects.requireNonNull(config, "config must not be null");
+    this.fields = config.numFields();
+    this.dim = config.embeddingDim();
+    this.neurons = config.logNeurons();
+    this.logEpsilon = (float) config.logEpsilon();
+    boolean bn = config.batchNorm();
+    double momentum = config.batchNormMomentum();
+    // One seed per initialised block, drawn in a fixed order, so AFN and AFN+ share their AFN branch's weights.
+    SplittableRandom seeds = new SplittableRandom(config.seed());
+    long embeddingSeed = seeds.nextLong();
+    long logWeightSeed = seeds.nextLong();
+    long afnTowerSeed = seeds.nextLong();
+    long dnnEmbeddingSeed = seeds.nextLong();
+    long dnnTowerSeed = seeds.nextLong();
+    long ensembleSeed = seeds.nextLong();
+
+    List<Parameter> all = new ArrayList<>();
+    // Feat_Emb [N, K], glorot_normal (lines 75-76): N(0, 2/(N + K)), fans (rows, K) as Keras computes them
+    embedding = Parameter.sparseRows("afn.embedding", config.numFeatures(), dim);
+    Initializers.xavierNormal(embedding, config.numFeatures(), dim, embeddingSeed);
+    all.add(embedding);
+    // BN over the F fields of ln(E) [B, K, F] (line 106)
+    logNorm = bn ? new BatchNorm("afn.logNorm", fields, 2, momentum, BATCH_NORM_EPS, true, true) : null;
+    if (logNorm != null) {
+      all.addAll(logNorm.parameters());
+    }
+    // W [F, O] ~ N(0, 0.1), b [O] = 0 (lines 110-112)
+    logWeight = Parameter.dense("afn.log.weight", fields, neurons);
+    Initializers.normal(logWeight, 0, NORMAL_INIT_STD, logWeightSeed);
+    logBias = Parameter.dense("afn.log.bias", neurons);
+    all.add(logWeight);
+    all.add(logBias);
+    // BN over the O neurons of exp(H) [B, K, O] (line 117)
+    expNorm = bn ? new BatchNorm("afn.expNorm", neurons, 2, momentum, BATCH_NORM_EPS, true, true) : null;
+    if (expNorm != null) {
+      all.addAll(expNorm.parameters());
+    }
+    afnTower = new DenseTower("afn.mlp", dim * neurons, config.hiddenLayers(), bn, momentum, config.dropout(),
+        afnTowerSeed);
+    all.addAll(afnTower.parameters);
+
+    if (config.ensemble()) {
+      // Feat_Emb_deep [N, K] ~ N(0, 0.1) (lines 77-78)
+      dnnEmbedding = Parameter.sparseRows("dnn.embedding", config.numFeatures(), dim);
+      Initializers.normal(dnnEmbedding, 0, NORMAL_INIT_STD, dnnEmbeddingSeed);
+      all.add(dnnEmbedding);
+      dnnTower = new DenseTower("dnn.mlp", fields * dim, config.dnnHiddenLayers(), bn, momentum,
+          config.dnnDropout(), dnnTowerSeed);
+      all.addAll(dnnTower.parameters);
+      // w1 = w2 = 0.5, b_p = 0 (lines 157-159)
+      ensembleLayer = new Linear("ensemble", 2, 1, ensembleSeed);
+      Initializers.constant(ensembleLayer.weight(), 0.5f);
+      all.addAll(ensembleLayer.parameters());
+    } else {
+      dnnEmbedding = null;
+      dnnTower = null;
+      ensembleLayer = null;
+    }
+    this.parameters = Collections.unmodifiableList(all);
+  }
+
+  /** A factory for the trainer's executors: builds {@code new AfnNetwork(config)}; serializable. */
+  public static ModelFactory factory(AfnConfig config) {
+    return new Factory(java.util.Objects.requireNonNull(config, "config must not be null"));
+  }
+
+  public AfnConfig config() {
+    return config;
+  }
+
+  /**
+   * The training loss: AFN's weighted mean cross-entropy of its logit; AFN+'s sum
+   * {@code BCE(y) + BCE(y_dnn) + BCE(y_afn)} of three weighted means (lines 180-183).
+   */
+  @Override
+  public Tensor loss(Tape tape, Batch batch) {
+    float[] values = clipValues(batch);
+    float[] labels = batch.labels();
+    float[] weights = batch.weights();
+    Tensor afn = afnLogit(tape, batch, values);
+    if (!config.ensemble()) {
+      return BceWithLogits.apply(tape, afn, labels, weights);
+    }
+    Tensor dnn = dnnLogit(tape, batch, values);
+    Tensor ensemble = ensembleLogit(tape, dnn, afn);
+    Tensor loss = Add.apply(tape, BceWithLogits.apply(tape, ensemble, labels, weights), // BCE(y)
+        BceWithLogits.apply(tape, dnn, labels, weights)); // + BCE(y_dnn)
+    return Add.apply(tape, loss, BceWithLogits.apply(tape, afn, labels, weights)); // + BCE(y_afn)
+  }
+
+  /** Writes the AFN logit, or AFN+'s ensemble logit, of each example of the batch to {@code out}. */
+  @Override
+  public void logits(Tape tape, Batch batch, float[] out) {
+    float[] values = clipValues(batch);
+    Tensor afn = afnLogit(tape, batch, values);
+    Tensor logit = config.ensemble() ? ensembleLogit(tape, dnnLogit(tape, batch, values), afn) : afn;
+    System.arraycopy(logit.data(), 0, out, 0, batch.size());
+  }
+
+  /** Every parameter, trainable and state, in the fixed order documented on the class; names are unique. */
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  /**
+   * Copies {@code values} into the parameters by name. The map must hold exactly the names of
+   * {@link #parameters()}, each with an array of the parameter's size; otherwise nothing is copied and the error
+   * names the missing, unknown or mis-sized parameter.
+   */
+  public void setParameters(Map<String, float[]> values) {
+    java.util.Objects.requireNonNull(values, "values must not be null");
+    Set<String> expected = new HashSet<>();
+    for (Parameter p : parameters) {
+      expected.add(p.name());
+      float[] v = values.get(p.name());
+      if (v == null) {
+        throw new IllegalArgumentException("missing value for parameter " + p.name() + " (" + p.size()
+            + " floats); the network's parameters are " + names());
+      }
+      if (v.length != p.size()) {
+        throw new IllegalArgumentException("parameter " + p.name() + " of shape " + Arrays.toString(p.shape())
+            + " needs " + p.size() + " floats, got " + v.length);
+      }
+    }
+    Set<String> unknown = new TreeSet<>(values.keySet());
+    unknown.removeAll(expected);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown parameter names " + unknown + " (is the configuration the same?);"
+          + " the network's parameters are " + names());
+    }
+    for (Parameter p : parameters) {
+      System.arraycopy(values.get(p.name()), 0, p.data(), 0, p.size());
+    }
+  }
+
+  /** A copy of every parameter's values, keyed by name in {@link #parameters()} order. */
+  public Map<String, float[]> parameterValues() {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (Parameter p : parameters) {
+      values.put(p.name(), Arrays.copyOf(p.data(), p.size()));
+    }
+    return values;
+  }
+
+  private List<String> names() {
+    List<String> names = new ArrayList<>(parameters.size());
+    for (Parameter p : parameters) {
+      names.add(p.name());
+    }
+    return names;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Forward pass
+
+  /**
+   * The feature values clipped to [0.001, 1] (line 88) in the network's reusable buffer, or null when the batch
+   * has none (every value is 1, already inside the range).
+   */
+  private float[] clipValues(Batch batch) {
+    if (batch.fields() != fields) {
+      throw new IllegalArgumentException("the batch has " + batch.fields() + " feature ids per example but the AFN"
+          + " network was configured with numFields = " + fields);
+    }
+    float[] raw = batch.values();
+    if (raw == null) {
+      return null;
+    }
+    int count = batch.size() * fields;
+    if (clippedValues.length < count) {
+      clippedValues = new float[count];
+    }
+    float[] clipped = clippedValues;
+    for (int i = 0; i < count; i++) {
+      float v = raw[i];
+      if (Float.isNaN(v)) {
+        throw new IllegalArgumentException("feature value NaN for feature id " + batch.ids()[i] + " (example "
+            + i / fields + ", field " + i % fields + "); AFN needs numeric feature values");
+      }
+      clipped[i] = Math.min(Math.max(v, MIN_VALUE), MAX_VALUE); // clip(val, 0.001, 1) (line 88)
+    }
+    return clipped;
+  }
+
+  /**
+   * The logarithmic layer's output {@code [B, K, O]}: {@code y_{k,j} = exp(Σ_i w_ij·ln e_{i,k} + b_j)} with the
+   * batch norms when configured (lines 99-117). {@code values} are the clipped feature values or null.
+   */
+  Tensor logarithmicLayer(Tape tape, Batch batch, float[] values) {
+    int n = batch.size();
+    Tensor e = GatherRows.apply(tape, embedding, batch.ids(), null, n * fields, n, fields, dim); // E[id] [B, F, K]
+    e = Abs.apply(tape, e); // |E| (line 81)
+    e = Clamp.apply(tape, e, logEpsilon, Float.POSITIVE_INFINITY); // max(|E|, 1e-4) (line 82)
+    if (values != null) {
+      e = Mul.apply(tape, e, Tensor.constant(values, n, fields, 1)); // e_i = E[id_i]·val_i (line 96)
+    }
+    Tensor l = Log.apply(tape, Transpose.apply(tape, e)); // ln(transpose(e)) [B, K, F] (lines 99-101)
+    if (logNorm != null) {
+      l = logNorm.forward(tape, l); // BN over fields (line 106)
+    }
+    Tensor h = MatMul.apply(tape, l, logWeight.tensor()); // einsum('bkf,fo->bko', L, W) (line 113)
+    h = AddBias.apply(tape, h, logBias.tensor()); // + biases (line 113)
+    h = Clamp.apply(tape, h, -EXP_INPUT_LIMIT, EXP_INPUT_LIMIT); // keeps exp finite (reference: check_numerics)
+    Tensor y = Exp.apply(tape, h); // y_j = e^{b_j}·Π_i e_i^{w_ij} (line 116)
+    if (expNorm != null) {
+      y = expNorm.forward(tape, y); // BN over neurons (line 117)
+    }
+    return y;
+  }
+
+  /** The AFN logit {@code [B, 1]}: the MLP on the flattened logarithmic layer (lines 120-138). */
+  private Tensor afnLogit(Tape tape, Batch batch, float[] values) {
+    Tensor y = logarithmicLayer(tape, batch, values);
+    Tensor z0 = Reshape.apply(tape, y, batch.size(), dim * neurons); // reshape to [B, K·O] (line 120)
+    z0 = DropoutOp.apply(tape, z0, config.dropout()); // dropout(keep = dropout[0]) (line 124)
+    return afnTower.forward(tape, z0);
+  }
+
+  /** The DNN branch's logit {@code [B, 1]}: the MLP on flatten(E_deep[id]·val) (lines 97, 142-155). */
+  private Tensor dnnLogit(Tape tape, Batch batch, float[] values) {
+    int n = batch.size();
+    Tensor d = GatherRows.apply(tape, dnnEmbedding, batch.ids(), values, n * fields, n, fields * dim); // [B, F·K]
+    return dnnTower.forward(tape, d);
+  }
+
+  /** {@code y = w1·sg(y_dnn) + w2·sg(y_afn) + b} (lines 160-162). */
+  private Tensor ensembleLogit(Tape tape, Tensor dnn, Tensor afn) {
+    Tensor both = Concat.apply(tape, StopGradient.apply(tape, dnn), StopGradient.apply(tape, afn)); // [B, 2]
+    return ensembleLayer.forward(tape, both); // [sg(y_dnn), sg(y_afn)]·[w1, w2]ᵀ + b
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Read access for CrossFeatureRanking and tests
+
+  Parameter embedding() {
+    return embedding;
+  }
+
+  /** The batch norm over fields after the logarithm, or null without batch norm. */
+  BatchNorm logNorm() {
+    return logNorm;
+  }
+
+  Parameter logWeight() {
+    return logWeight;
+  }
+
+  Parameter logBias() {
+    return logBias;
+  }
+
+  /** The batch norm over neurons after the exponential, or null without batch norm. */
+  BatchNorm expNorm() {
+    return expNorm;
+  }
+
+  /** The first Linear layer after the logarithmic layer: the first hidden layer, or the output layer. */
+  Linear firstAfnLayer() {
+    return afnTower.hidden.isEmpty() ? afnTower.output : afnTower.hidden.get(0);
+  }
+
+  /** The ensemble layer ({@code ensemble.weight = [w1, w2]}, {@code ensemble.bias}), or null for plain AFN. */
+  Linear ensembleLayer() {
+    return ensembleLayer;
+  }
+
+  /**
+   * An MLP in the reference's block order (lines 125-136): per hidden size Linear (Xavier-uniform, as
+   * {@code tf.contrib.layers.fully_connected}) → ReLU → batch norm (optional) → dropout (when the rate is
+   * positive); then a Linear to one output, the logit. Parameter names follow {@link dev.sparkrec.nn.layers.Mlp}'s:
+   * {@code name.hidden<i>.*}, {@code name.bn<i>.*}, {@code name.output.*}. It exists beside {@code Mlp} because
+   * its batch norms take the configured momentum.
+   */
+  private static final class DenseTower {
+    final List<Linear> hidden = new ArrayList<>();
+    final List<BatchNorm> norms = new ArrayList<>();
+    final Linear output;
+    final double dropout;
+    final List<Parameter> parameters = new ArrayList<>();
+
+    DenseTower(String name, int inputSize, int[] sizes, boolean batchNorm, double momentum, double dropout,
+        long seed) {
+      SplittableRandom seeds = new SplittableRandom(seed);
+      int in = inputSize;
+      for (int i = 0; i < sizes.length; i++) {
+        Linear linear = new Linear(name + ".hidden" + i, in, sizes[i], seeds.nextLong());
+        hidden.add(linear);
+        parameters.addAll(linear.parameters());
+        if (batchNorm) {
+          BatchNorm norm = new BatchNorm(name + ".bn" + i, sizes[i], -1, momentum, BATCH_NORM_EPS, true, true);
+          norms.add(norm);
+          parameters.addAll(norm.parameters());
+        }
+        in = sizes[i];
+      }
+      this.output = new Linear(name + ".output", in, 1, seeds.nextLong());
+      parameters.addAll(output.parameters());
+      this.dropout = dropout;
+    }
+
+    Tensor forward(Tape tape, Tensor x) {
+      Tensor h = x;
+      for (int i = 0; i < hidden.size(); i++) {
+        h = Relu.apply(tape, hidden.get(i).forward(tape, h)); // relu(h·W + b) (fully_connected, line 126)
+        if (!norms.isEmpty()) {
+          h = norms.get(i).forward(tape, h); // batch_norm_layer (line 130)
+        }
+        h = DropoutOp.apply(tape, h, dropout); // dropout(keep = dropout[i]) (line 133)
+      }
+      return output.forward(tape, h); // fully_connected(…, 1, identity) (line 136)
+    }
+  }
+
+  /** Builds {@code new AfnNetwork(config)} on an executor; holds only the serializable configuration. */
+  private static final class Factory implements ModelFactory {
+    private static final long serialVersionUID = 1L;
+    private final AfnConfig config;
+
+    Factory(AfnConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public TrainableModel create() {
+      return new AfnNetwork(config);
+    }
+  }
+}
