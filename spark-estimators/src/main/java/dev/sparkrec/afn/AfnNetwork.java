@@ -290,10 +290,15 @@ public final class AfnNetwork implements TrainableModel {
   }
 
   /**
-   * The logarithmic layer's output {@code [B, K, O]}: {@code y_{k,j} = exp(Σ_i w_ij·ln e_{i,k} + b_j)} with the
-   * batch norms when configured (lines 99-117). {@code values} are the clipped feature values or null.
+   * The logarithmic layer's output {@code [B, K, O]} for a batch: {@code y_{k,j} = exp(Σ_i w_ij·ln e_{i,k} + b_j)}
+   * with the batch norms when configured.
    */
-  Tensor logarithmicLayer(Tape tape, Batch batch, float[] values) {
+  Tensor logarithmicLayer(Tape tape, Batch batch) {
+    return logarithmicLayer(tape, batch, clipValues(batch));
+  }
+
+  /** The logarithmic layer (lines 92-117); {@code values} are the clipped feature values or null. */
+  private Tensor logarithmicLayer(Tape tape, Batch batch, float[] values) {
     int n = batch.size();
     Tensor e = GatherRows.apply(tape, embedding, batch.ids(), null, n * fields, n, fields, dim); // E[id] [B, F, K]
     e = Abs.apply(tape, e); // |E| (line 81)
