@@ -90,7 +90,8 @@ public final class Batch {
     return weights;
   }
 
-  void setSize(int value) {
+  /** Sets how many of the first rows are in use (0 to capacity), after filling them. */
+  public void setSize(int value) {
     if (value < 0 || value > capacity()) {
       throw new IllegalArgumentException("batch size " + value + " outside [0, " + capacity() + "]");
     }

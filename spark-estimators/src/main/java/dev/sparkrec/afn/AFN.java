@@ -1,0 +1,311 @@
+package dev.sparkrec.afn;
+
+import static org.apache.spark.sql.functions.array_max;
+import static org.apache.spark.sql.functions.array_min;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.size;
+
+import dev.sparkrec.features.FieldEncodingMetadata;
+import dev.sparkrec.train.ExampleColumns;
+import dev.sparkrec.train.OptimizerFactory;
+import dev.sparkrec.train.RegularizeAndClip;
+import dev.sparkrec.train.Trainer;
+import dev.sparkrec.train.TrainingConfig;
+import dev.sparkrec.train.TrainingResult;
+import java.util.Optional;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Adaptive Factorization Network (Cheng, Shen and Huang, AAAI 2020) as a Spark ML estimator: a logarithmic
+ * transformation layer whose neurons learn cross features of arbitrary, even fractional, order
+ * ({@code y_j = exp(Σ_i w_ij ln|e_i|) = Π_i |e_i|^{w_ij}}), followed by an MLP; with {@code ensemble = true},
+ * AFN+ adds a DNN branch and learns how to combine the two.
+ *
+ * <p>Input: {@code featureIdsCol} ({@code array<int>}, one id per field, as {@code FieldEncoder} writes it),
+ * optional {@code featureValuesCol}, {@code labelCol} (0/1), optional {@code weightCol} and
+ * {@code validationIndicatorCol}. Training runs on SparkRec's distributed trainer with Adam and element-wise
+ * gradient clipping, as the reference code does. The fitted {@link AFNModel} writes Spark classifier
+ * columns, so {@code BinaryClassificationEvaluator} works unchanged.
+ */
+public final class AFN extends Estimator<AFNModel> implements AfnParams, DefaultParamsWritable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final AfnParamSet params;
+
+  public AFN() {
+    this(Identifiable$.MODULE$.randomUID("afn"));
+  }
+
+  public AFN(String uid) {
+    this.uid = uid;
+    this.params = new AfnParamSet(this);
+    params.setDefaults(this);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public AfnParamSet paramSet() {
+    return params;
+  }
+
+  public AFN setFeatureIdsCol(String value) {
+    set(featureIdsCol(), value);
+    return this;
+  }
+
+  public AFN setFeatureValuesCol(String value) {
+    set(featureValuesCol(), value);
+    return this;
+  }
+
+  public AFN setLabelCol(String value) {
+    set(labelCol(), value);
+    return this;
+  }
+
+  public AFN setWeightCol(String value) {
+    set(weightCol(), value);
+    return this;
+  }
+
+  public AFN setValidationIndicatorCol(String value) {
+    set(validationIndicatorCol(), value);
+    return this;
+  }
+
+  public AFN setRawPredictionCol(String value) {
+    set(rawPredictionCol(), value);
+    return this;
+  }
+
+  public AFN setProbabilityCol(String value) {
+    set(probabilityCol(), value);
+    return this;
+  }
+
+  public AFN setPredictionCol(String value) {
+    set(predictionCol(), value);
+    return this;
+  }
+
+  public AFN setThreshold(double value) {
+    set(threshold(), value);
+    return this;
+  }
+
+  public AFN setNumFeatures(int value) {
+    set(numFeatures(), value);
+    return this;
+  }
+
+  public AFN setEmbeddingDim(int value) {
+    set(embeddingDim(), value);
+    return this;
+  }
+
+  public AFN setLogNeurons(int value) {
+    set(logNeurons(), value);
+    return this;
+  }
+
+  public AFN setHiddenLayers(int... value) {
+    set(hiddenLayers(), value);
+    return this;
+  }
+
+  public AFN setDropout(double value) {
+    set(dropout(), value);
+    return this;
+  }
+
+  public AFN setBatchNorm(boolean value) {
+    set(batchNorm(), value);
+    return this;
+  }
+
+  public AFN setEnsemble(boolean value) {
+    set(ensemble(), value);
+    return this;
+  }
+
+  public AFN setDnnHiddenLayers(int... value) {
+    set(dnnHiddenLayers(), value);
+    return this;
+  }
+
+  public AFN setDnnDropout(double value) {
+    set(dnnDropout(), value);
+    return this;
+  }
+
+  public AFN setLogEpsilon(double value) {
+    set(logEpsilon(), value);
+    return this;
+  }
+
+  public AFN setStepSize(double value) {
+    set(stepSize(), value);
+    return this;
+  }
+
+  public AFN setBatchSize(int value) {
+    set(batchSize(), value);
+    return this;
+  }
+
+  public AFN setMaxIter(int value) {
+    set(maxIter(), value);
+    return this;
+  }
+
+  public AFN setPatience(int value) {
+    set(patience(), value);
+    return this;
+  }
+
+  public AFN setValidationMetric(String value) {
+    set(validationMetric(), value);
+    return this;
+  }
+
+  public AFN setGradientClip(double value) {
+    set(gradientClip(), value);
+    return this;
+  }
+
+  public AFN setEmbeddingL2(double value) {
+    set(embeddingL2(), value);
+    return this;
+  }
+
+  public AFN setL2(double value) {
+    set(l2(), value);
+    return this;
+  }
+
+  public AFN setSyncEveryBatches(int value) {
+    set(syncEveryBatches(), value);
+    return this;
+  }
+
+  public AFN setSeed(long value) {
+    set(seed(), value);
+    return this;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    AfnSchema.requireTrainingColumns(schema, this);
+    return AfnSchema.appendOutputs(schema, this);
+  }
+
+  @Override
+  public AFNModel fit(Dataset<?> dataset) {
+    StructType schema = dataset.schema();
+    transformSchema(schema);
+    Dataset<Row> data = dataset.toDF();
+    String idsCol = getFeatureIdsCol();
+    Optional<FieldEncodingMetadata> encoding = FieldEncodingMetadata.of(schema.apply(idsCol));
+
+    // One pass for the id range and field count, so bad ids fail here with the column named.
+    Row stats = data.select(min(array_min(col(idsCol))), max(array_max(col(idsCol))), min(size(col(idsCol))),
+        max(size(col(idsCol)))).first();
+    if (stats.isNullAt(1)) {
+      throw new IllegalArgumentException("Column '" + idsCol + "' holds no feature ids: the training data is empty "
+          + "or every array is null.");
+    }
+    int minId = stats.getInt(0);
+    int maxId = stats.getInt(1);
+    int numFeatures = getNumFeatures() > 0 ? getNumFeatures()
+        : encoding.map(FieldEncodingMetadata::numFeatures).orElse(maxId + 1);
+    if (minId < 0 || maxId >= numFeatures) {
+      throw new IllegalArgumentException("Column '" + idsCol + "' has feature id " + (minId < 0 ? minId : maxId)
+          + " outside [0, " + numFeatures + "); ids must come from one encoding of size numFeatures (FieldEncoder's "
+          + "numFeatures()).");
+    }
+    int numFields = stats.getInt(3);
+    if (stats.getInt(2) != numFields || numFields < 1) {
+      throw new IllegalArgumentException("Column '" + idsCol + "' must hold the same number of ids in every row "
+          + "(one per field) but rows hold between " + stats.getInt(2) + " and " + numFields + ".");
+    }
+    String[] fieldNames = encoding.map(FieldEncodingMetadata::fieldNames).filter(n -> n.length == numFields)
+        .orElseGet(() -> AfnSchema.defaultFieldNames(numFields));
+
+    AfnConfig config = AfnConfig.builder()
+        .numFeatures(numFeatures)
+        .numFields(numFields)
+        .embeddingDim(getEmbeddingDim())
+        .logNeurons(getLogNeurons())
+        .hiddenLayers(getHiddenLayers())
+        .dropout(getDropout())
+        .batchNorm(getBatchNorm())
+        .logEpsilon(getLogEpsilon())
+        .ensemble(getEnsemble())
+        .dnnHiddenLayers(getDnnHiddenLayers())
+        .dnnDropout(getDnnDropout())
+        .seed(getSeed())
+        .build();
+
+    Dataset<Row> train = data;
+    Dataset<Row> validation = null;
+    if (!getValidationIndicatorCol().isEmpty()) {
+      Column indicator = col(getValidationIndicatorCol());
+      train = data.where(not(indicator));
+      validation = data.where(indicator);
+    }
+    TrainingConfig training = TrainingConfig.builder()
+        .maxEpochs(getMaxIter())
+        .batchSize(getBatchSize())
+        .learningRate(getStepSize())
+        .seed(getSeed())
+        .syncEveryBatches(getSyncEveryBatches())
+        .patience(validation == null ? 0 : getPatience())
+        .validationMetric(getValidationMetric())
+        .optimizerFactory(OptimizerFactory.named("adam"))
+        .gradientTransform(new RegularizeAndClip(getL2(), getEmbeddingL2(),
+            new String[] {".bias", ".gamma", ".beta", ".w1", ".w2", ".b"}, getGradientClip(), 0))
+        .build();
+    ExampleColumns columns = new ExampleColumns(idsCol, emptyToNull(getFeatureValuesCol()), getLabelCol(),
+        emptyToNull(getWeightCol()));
+    TrainingResult result = new Trainer(AfnNetwork.factory(config), training).fit(train, validation, columns);
+
+    AFNModel model = copyValues(new AFNModel(uid, config, result.bestParameters(), fieldNames), ParamMap.empty());
+    model.set(model.numFeatures(), numFeatures); // the model records the id space it was trained on
+    return model.setParent(this);
+  }
+
+  private static String emptyToNull(String column) {
+    return column == null || column.isEmpty() ? null : column;
+  }
+
+  @Override
+  public AFN copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  public static MLReader<AFN> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static AFN load(String path) {
+    return read().load(path);
+  }
+}

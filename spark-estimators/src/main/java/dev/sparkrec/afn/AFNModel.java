@@ -1,0 +1,270 @@
+package dev.sparkrec.afn;
+
+import dev.sparkrec.ml.PersistenceSupport;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A fitted AFN or AFN+ ({@link AFN}). {@code transform} appends Spark's classifier columns:
+ * {@code rawPredictionCol} ({@code [-z, z]}), {@code probabilityCol} ({@code [1 - p, p]}) and
+ * {@code predictionCol} ({@code p > threshold}). {@link #crossFeatures} lists the cross features the
+ * logarithmic neurons learned.
+ */
+public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWritable {
+
+  private static final long serialVersionUID = 1L;
+  private static final int CHUNK_FLOATS = 1 << 20;
+
+  private final String uid;
+  private final AfnParamSet params;
+  private final AfnConfig config;
+  private final Map<String, float[]> parameters;
+  private final String[] fieldNames;
+
+  /** An unfitted model (as Spark's reflection needs); {@link #transform} refuses it. */
+  public AFNModel(String uid) {
+    this(uid, null, null, null);
+  }
+
+  AFNModel(String uid, AfnConfig config, Map<String, float[]> parameters, String[] fieldNames) {
+    this.uid = uid;
+    this.params = new AfnParamSet(this);
+    params.setDefaults(this);
+    this.config = config;
+    this.parameters = parameters;
+    this.fieldNames = fieldNames;
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public AfnParamSet paramSet() {
+    return params;
+  }
+
+  public AFNModel setFeatureIdsCol(String value) {
+    set(featureIdsCol(), value);
+    return this;
+  }
+
+  public AFNModel setFeatureValuesCol(String value) {
+    set(featureValuesCol(), value);
+    return this;
+  }
+
+  public AFNModel setRawPredictionCol(String value) {
+    set(rawPredictionCol(), value);
+    return this;
+  }
+
+  public AFNModel setProbabilityCol(String value) {
+    set(probabilityCol(), value);
+    return this;
+  }
+
+  public AFNModel setPredictionCol(String value) {
+    set(predictionCol(), value);
+    return this;
+  }
+
+  public AFNModel setThreshold(double value) {
+    set(threshold(), value);
+    return this;
+  }
+
+  private void requireFitted() {
+    if (config == null) {
+      throw new IllegalStateException("AFNModel " + uid + " holds no trained network; fit an AFN or load a saved "
+          + "model.");
+    }
+  }
+
+  /** The fields, in the order of the ids in each row (FieldEncoder's names when it encoded the data). */
+  public String[] fieldNames() {
+    requireFitted();
+    return fieldNames.clone();
+  }
+
+  /** The network's configuration. */
+  public AfnConfig config() {
+    requireFitted();
+    return config;
+  }
+
+  /** Copies of the trained parameters by name, in network order. */
+  public Map<String, float[]> parameterValues() {
+    requireFitted();
+    Map<String, float[]> copy = new LinkedHashMap<>();
+    parameters.forEach((name, values) -> copy.put(name, values.clone()));
+    return copy;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    AfnSchema.requireScoringColumns(schema, this);
+    return AfnSchema.appendOutputs(schema, this);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    requireFitted();
+    StructType schema = dataset.schema();
+    StructType out = transformSchema(schema);
+    Broadcast<Map<String, float[]>> broadcast =
+        JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(parameters);
+    String valuesCol = getFeatureValuesCol();
+    AfnScorer scorer = new AfnScorer(config, broadcast, schema.fieldIndex(getFeatureIdsCol()),
+        valuesCol.isEmpty() ? -1 : schema.fieldIndex(valuesCol), getFeatureIdsCol(), valuesCol, getThreshold());
+    return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
+  }
+
+  /**
+   * The cross features the logarithmic neurons learned: one row per neuron, the {@code topNeurons} most
+   * influential first, each with its {@code topFields} fields of largest |order| and their orders
+   * (exponents {@code w_ij} of {@code y_j = Π_i |e_i|^{w_ij}}, batch-norm scale folded in). Columns:
+   * {@code rank} int, {@code neuron} int, {@code influence} double, {@code fields} array<string>,
+   * {@code orders} array<double>.
+   */
+  public Dataset<Row> crossFeatures(int topNeurons, int topFields) {
+    requireFitted();
+    AfnNetwork network = new AfnNetwork(config);
+    network.setParameters(parameters);
+    List<CrossFeature> ranked = CrossFeatureRanking.rank(network, topNeurons, topFields);
+    List<Row> rows = new ArrayList<>();
+    int rank = 1;
+    for (CrossFeature feature : ranked) {
+      int[] fields = feature.fields();
+      String[] names = new String[fields.length];
+      Double[] orders = new Double[fields.length];
+      for (int i = 0; i < fields.length; i++) {
+        names[i] = fieldNames[fields[i]];
+        orders[i] = feature.orders()[i];
+      }
+      rows.add(RowFactory.create(rank++, feature.neuron(), feature.influence(), names, orders));
+    }
+    StructType schema = new StructType()
+        .add("rank", DataTypes.IntegerType, false)
+        .add("neuron", DataTypes.IntegerType, false)
+        .add("influence", DataTypes.DoubleType, false)
+        .add("fields", DataTypes.createArrayType(DataTypes.StringType, false), false)
+        .add("orders", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    return SparkSession.active().createDataFrame(rows, schema);
+  }
+
+  @Override
+  public AFNModel copy(ParamMap extra) {
+    AFNModel copied = new AFNModel(uid, config, parameters, fieldNames);
+    return copyValues(copied, extra).setParent(parent());
+  }
+
+  @Override
+  public MLWriter write() {
+    return new AFNModelWriter(this);
+  }
+
+  public static MLReader<AFNModel> read() {
+    return new AFNModelReader();
+  }
+
+  public static AFNModel load(String path) {
+    return read().load(path);
+  }
+
+  /** Metadata (params) plus {@code data/network} (sizes, field names) and {@code data/parameters} (chunked floats). */
+  public static final class AFNModelWriter extends MLWriter {
+    private final AFNModel model;
+
+    AFNModelWriter(AFNModel model) {
+      this.model = model;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      model.requireFitted();
+      PersistenceSupport.saveMetadata(model, path, sc());
+      AfnConfig c = model.config;
+      StructType networkSchema = new StructType()
+          .add("numFeatures", DataTypes.IntegerType).add("numFields", DataTypes.IntegerType)
+          .add("fieldNames", DataTypes.createArrayType(DataTypes.StringType));
+      sparkSession().createDataFrame(List.of(RowFactory.create(c.numFeatures(), c.numFields(), model.fieldNames)),
+          networkSchema).write().parquet(path + "/data/network");
+      List<Row> rows = new ArrayList<>();
+      int index = 0;
+      for (Map.Entry<String, float[]> entry : model.parameters.entrySet()) {
+        float[] values = entry.getValue();
+        for (int offset = 0; offset < Math.max(1, values.length); offset += CHUNK_FLOATS) {
+          float[] chunk = Arrays.copyOfRange(values, offset, Math.min(values.length, offset + CHUNK_FLOATS));
+          rows.add(RowFactory.create(index, entry.getKey(), values.length, offset, chunk));
+        }
+        index++;
+      }
+      StructType parameterSchema = new StructType()
+          .add("index", DataTypes.IntegerType).add("name", DataTypes.StringType).add("size", DataTypes.IntegerType)
+          .add("offset", DataTypes.IntegerType).add("values", DataTypes.createArrayType(DataTypes.FloatType));
+      sparkSession().createDataFrame(rows, parameterSchema).write().parquet(path + "/data/parameters");
+    }
+  }
+
+  /** Reads what {@link AFNModelWriter} wrote. */
+  public static final class AFNModelReader extends MLReader<AFNModel> {
+    @Override
+    public AFNModel load(String path) {
+      DefaultParamsReader.Metadata metadata = PersistenceSupport.loadMetadata(path, sc(), AFNModel.class);
+      Row network = sparkSession().read().parquet(path + "/data/network").first();
+      int numFeatures = network.getInt(0);
+      int numFields = network.getInt(1);
+      String[] fieldNames = network.getList(2).toArray(new String[0]);
+      List<Row> rows = sparkSession().read().parquet(path + "/data/parameters")
+          .orderBy("index", "offset").collectAsList();
+      Map<String, float[]> parameters = new LinkedHashMap<>();
+      for (Row row : rows) {
+        float[] values = parameters.computeIfAbsent(row.getString(1), name -> new float[row.getInt(2)]);
+        List<Float> chunk = row.getList(4);
+        int offset = row.getInt(3);
+        for (int i = 0; i < chunk.size(); i++) {
+          values[offset + i] = chunk.get(i);
+        }
+      }
+      AFNModel shell = new AFNModel(metadata.uid());
+      PersistenceSupport.restoreParams(metadata, shell);
+      AfnConfig config = AfnConfig.builder()
+          .numFeatures(numFeatures)
+          .numFields(numFields)
+          .embeddingDim(shell.getEmbeddingDim())
+          .logNeurons(shell.getLogNeurons())
+          .hiddenLayers(shell.getHiddenLayers())
+          .dropout(shell.getDropout())
+          .batchNorm(shell.getBatchNorm())
+          .logEpsilon(shell.getLogEpsilon())
+          .ensemble(shell.getEnsemble())
+          .dnnHiddenLayers(shell.getDnnHiddenLayers())
+          .dnnDropout(shell.getDnnDropout())
+          .seed(shell.getSeed())
+          .build();
+      AFNModel model = new AFNModel(metadata.uid(), config, parameters, fieldNames);
+      PersistenceSupport.restoreParams(metadata, model);
+      return model;
+    }
+  }
+}
