@@ -15,6 +15,11 @@ import dev.sparkrec.train.RegularizeAndClip;
 import dev.sparkrec.train.Trainer;
 import dev.sparkrec.train.TrainingConfig;
 import dev.sparkrec.train.TrainingResult;
+import dev.sparkrec.train.EpochReport;
+import dev.sparkrec.train.TrainingListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.ParamMap;
@@ -45,6 +50,7 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
 
   private final String uid;
   private final AfnParamSet params;
+  private transient List<AfnEpochListener> listeners = new ArrayList<>();
 
   public AFN() {
     this(Identifiable$.MODULE$.randomUID("afn"));
@@ -211,6 +217,19 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
     return this;
   }
 
+  /** Adds a listener called after every epoch of {@link #fit} (not saved with the estimator); returns this. */
+  public AFN addEpochListener(AfnEpochListener listener) {
+    listeners().add(listener);
+    return this;
+  }
+
+  private List<AfnEpochListener> listeners() {
+    if (listeners == null) {
+      listeners = new ArrayList<>();
+    }
+    return listeners;
+  }
+
   @Override
   public StructType transformSchema(StructType schema) {
     AfnSchema.requireTrainingColumns(schema, this);
@@ -285,7 +304,26 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
         .build();
     ExampleColumns columns = new ExampleColumns(idsCol, emptyToNull(getFeatureValuesCol()), getLabelCol(),
         emptyToNull(getWeightCol()));
-    TrainingResult result = new Trainer(AfnNetwork.factory(config), training).fit(train, validation, columns);
+    Trainer trainer = new Trainer(AfnNetwork.factory(config), training);
+    for (AfnEpochListener listener : listeners()) {
+      trainer.addListener(new TrainingListener() {
+        @Override
+        public void onEpochEnd(EpochReport report) {}
+
+        @Override
+        public boolean wantsSelectedParameters() {
+          return true;
+        }
+
+        @Override
+        public void onSelectedParameters(EpochReport report, Map<String, float[]> parameters) {
+          AFNModel snapshot = copyValues(new AFNModel(uid, config, parameters, fieldNames), ParamMap.empty());
+          snapshot.set(snapshot.numFeatures(), numFeatures);
+          listener.onEpoch(report, snapshot);
+        }
+      });
+    }
+    TrainingResult result = trainer.fit(train, validation, columns);
 
     AFNModel model = copyValues(new AFNModel(uid, config, result.bestParameters(), fieldNames), ParamMap.empty());
     model.set(model.numFeatures(), numFeatures); // the model records the id space it was trained on
@@ -298,7 +336,9 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
 
   @Override
   public AFN copy(ParamMap extra) {
-    return defaultCopy(extra);
+    AFN copied = defaultCopy(extra);
+    copied.listeners().addAll(listeners());
+    return copied;
   }
 
   public static MLReader<AFN> read() {

@@ -193,6 +193,9 @@ public final class Trainer {
       LOG.info(ProgressLine.format(report, config.maxEpochs(), eta, validation != null));
       for (TrainingListener listener : listeners) {
         listener.onEpochEnd(report);
+        if (listener.wantsSelectedParameters()) {
+          listener.onSelectedParameters(report, selectedParameters(state, bestValues));
+        }
       }
     }
 
@@ -270,6 +273,18 @@ public final class Trainer {
     double logLoss = BinaryMetrics.logLoss(probabilities, labelsDouble, weightsDouble, n, BinaryMetrics.DEFAULT_EPS);
     double auc = BinaryMetrics.auc(logits, labels, weights, n);
     return new double[] {logLoss, auc};
+  }
+
+  /** The best epoch's parameters so far, or the current ones when no epoch was selected yet; fresh copies. */
+  private static Map<String, float[]> selectedParameters(ModelState state, float[][] bestValues) {
+    if (bestValues == null) {
+      return state.parameterValues();
+    }
+    Map<String, float[]> selected = new LinkedHashMap<>();
+    for (int i = 0; i < state.size(); i++) {
+      selected.put(state.name(i), bestValues[i].clone());
+    }
+    return selected;
   }
 
   private static float[][] copyValues(ModelState state) {

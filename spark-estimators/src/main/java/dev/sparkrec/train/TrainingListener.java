@@ -6,4 +6,18 @@ public interface TrainingListener {
 
   /** Called on the driver after each epoch's validation and checkpoint, in epoch order. */
   void onEpochEnd(EpochReport report);
+
+  /**
+   * True when the listener wants {@link #onSelectedParameters} after each epoch; copying the parameters
+   * costs driver memory, so it is off by default.
+   */
+  default boolean wantsSelectedParameters() {
+    return false;
+  }
+
+  /**
+   * Called after {@link #onEpochEnd} with a fresh copy of the parameters training would return if it stopped
+   * now: the best epoch's by validation (the current ones without validation), in model order.
+   */
+  default void onSelectedParameters(EpochReport report, java.util.Map<String, float[]> parameters) {}
 }

@@ -121,6 +121,21 @@ class AFNTest extends StageContract {
   }
 
   @Test
+  void epochListenerSeesEverySelectedModel() {
+    List<Double> aucs = new ArrayList<>();
+    List<Integer> epochs = new ArrayList<>();
+    Dataset<Row> test = crossData(300, 9);
+    AFN afn = tinyAfn().setMaxIter(3).addEpochListener((report, model) -> {
+      epochs.add(report.epoch());
+      aucs.add(new BinaryClassificationEvaluator().evaluate(model.transform(test)));
+    });
+    AFNModel fitted = afn.copy(ParamMap.empty()).fit(crossData(600, 8));
+    assertEquals(List.of(1, 2, 3), epochs, "copy keeps the listener; one call per epoch");
+    assertEquals(aucs.get(2), new BinaryClassificationEvaluator().evaluate(fitted.transform(test)), 1e-12,
+        "without validation the last epoch's model is the one returned");
+  }
+
+  @Test
   void badInputFailsNamingTheColumnAndValue() {
     StructType schema = inputData().schema();
     Dataset<Row> badLabel = SparkTestSession.get().createDataFrame(List.of(
