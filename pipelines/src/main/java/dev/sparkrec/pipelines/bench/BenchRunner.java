@@ -18,6 +18,7 @@ public final class BenchRunner {
   static {
     register(new BlasBenchmark());
     register(new EngineBenchmark());
+    register(new CtrFrappeBenchmark());
   }
 
   private BenchRunner() {}

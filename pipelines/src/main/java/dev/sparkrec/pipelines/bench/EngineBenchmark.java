@@ -1,6 +1,5 @@
 package dev.sparkrec.pipelines.bench;
 
-import dev.sparkrec.nn.Gemm;
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
@@ -70,53 +69,23 @@ public final class EngineBenchmark implements BenchSuite {
     });
   }
 
+  /** The step's products for {@link SgemmTimer}: every layer, the first without an input gradient. */
+  static int[][] products() {
+    int[][] products = new int[LAYERS.length - 1][];
+    for (int l = 0; l + 1 < LAYERS.length; l++) {
+      products[l] = new int[] {BATCH, LAYERS[l + 1], LAYERS[l], l > 0 ? 1 : 0};
+    }
+    return products;
+  }
+
   /** FLOPs of one training step: 2·m·n·k for every product the step performs. */
   static double stepFlops() {
-    double total = 0;
-    for (int l = 0; l + 1 < LAYERS.length; l++) {
-      double mnk = (double) BATCH * LAYERS[l] * LAYERS[l + 1];
-      total += 2 * mnk; // forward X·W
-      total += 2 * mnk; // dW = Xᵀ·dY
-      if (l > 0) {
-        total += 2 * mnk; // dX = dY·Wᵀ
-      }
-    }
-    return total;
+    return SgemmTimer.stepFlops(products());
   }
 
   /** Median seconds of the bare sgemm sequence of one step, on preallocated arrays. */
   static double medianSgemmStepSeconds(int reps, int warmup) {
-    SplittableRandom random = new SplittableRandom(1);
-    int layers = LAYERS.length - 1;
-    float[][] x = new float[layers][];
-    float[][] w = new float[layers][];
-    float[][] y = new float[layers][];
-    for (int l = 0; l < layers; l++) {
-      x[l] = randomArray(random, BATCH * LAYERS[l]);
-      w[l] = randomArray(random, LAYERS[l] * LAYERS[l + 1]);
-      y[l] = randomArray(random, BATCH * LAYERS[l + 1]);
-    }
-    float[][] dw = new float[layers][];
-    for (int l = 0; l < layers; l++) {
-      dw[l] = new float[w[l].length];
-    }
-    double[] times = new double[reps];
-    for (int r = -warmup; r < reps; r++) {
-      long start = System.nanoTime();
-      for (int l = 0; l < layers; l++) {
-        Gemm.gemm(false, false, BATCH, LAYERS[l + 1], LAYERS[l], 1f, x[l], w[l], 0f, y[l]);
-      }
-      for (int l = layers - 1; l >= 0; l--) {
-        Gemm.gemm(true, false, LAYERS[l], LAYERS[l + 1], BATCH, 1f, x[l], y[l], 1f, dw[l]);
-        if (l > 0) {
-          Gemm.gemm(false, true, BATCH, LAYERS[l], LAYERS[l + 1], 1f, y[l], w[l], 1f, x[l]);
-        }
-      }
-      if (r >= 0) {
-        times[r] = (System.nanoTime() - start) / 1e9;
-      }
-    }
-    return median(times);
+    return SgemmTimer.medianStepSeconds(SgemmTimer.backend(), products(), reps, warmup);
   }
 
   /** Median seconds of a full training step (forward, backward, Adam) and the final loss. */

@@ -76,4 +76,61 @@ public final class SgemmTimer {
     double median = reps % 2 == 1 ? taken[reps / 2] : (taken[reps / 2 - 1] + taken[reps / 2]) / 2;
     return new Timing(m, n, k, reps, median);
   }
+
+  /**
+   * One training step's products, each {@code {m, n, k, inputGrad}}: the forward {@code X[m×k]·W[k×n]}, the
+   * weight gradient {@code Xᵀ·dY} and, when {@code inputGrad} is 1, the input gradient {@code dY·Wᵀ}.
+   * Returns their FLOPs (2·m·n·k each).
+   */
+  public static double stepFlops(int[][] products) {
+    double total = 0;
+    for (int[] p : products) {
+      double mnk = (double) p[0] * p[1] * p[2];
+      total += 2 * mnk * (p[3] == 1 ? 3 : 2);
+    }
+    return total;
+  }
+
+  /** Median seconds of running {@code products} (see {@link #stepFlops}) as raw sgemm calls on preallocated arrays. */
+  public static double medianStepSeconds(BLAS blas, int[][] products, int reps, int warmup) {
+    SplittableRandom random = new SplittableRandom(1);
+    float[][][] arrays = new float[products.length][][];
+    for (int i = 0; i < products.length; i++) {
+      int m = products[i][0];
+      int n = products[i][1];
+      int k = products[i][2];
+      arrays[i] = new float[][] {random(random, m * k), random(random, k * n), random(random, m * n),
+          new float[k * n], new float[m * k]};
+    }
+    double[] times = new double[reps];
+    for (int r = -warmup; r < reps; r++) {
+      long start = System.nanoTime();
+      for (int i = 0; i < products.length; i++) {
+        int[] p = products[i];
+        float[][] a = arrays[i];
+        dev.sparkrec.nn.Gemm.gemm(false, false, p[0], p[1], p[2], 1f, a[0], a[1], 0f, a[2]);
+      }
+      for (int i = products.length - 1; i >= 0; i--) {
+        int[] p = products[i];
+        float[][] a = arrays[i];
+        dev.sparkrec.nn.Gemm.gemm(true, false, p[2], p[1], p[0], 1f, a[0], a[2], 1f, a[3]);
+        if (p[3] == 1) {
+          dev.sparkrec.nn.Gemm.gemm(false, true, p[0], p[2], p[1], 1f, a[2], a[1], 0f, a[4]);
+        }
+      }
+      if (r >= 0) {
+        times[r] = (System.nanoTime() - start) / 1e9;
+      }
+    }
+    Arrays.sort(times);
+    return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
+  }
+
+  private static float[] random(SplittableRandom random, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) random.nextDouble(-0.05, 0.05);
+    }
+    return a;
+  }
 }
