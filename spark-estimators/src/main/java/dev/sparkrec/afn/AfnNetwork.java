@@ -48,6 +48,10 @@ import java.util.TreeSet;
  * {@code y = w1·sg(y_dnn) + w2·sg(y_afn) + b} ({@code sg}: stop-gradient), trained with the sum of three
  * cross-entropies so that each branch learns from its own loss only.
  *
+ * <p>Feature values are clipped to [0.001, 1] as in the reference (line 88): values are expected to be scaled
+ * to that range (categorical features carry 1); larger ones act as 1, and zero, negative or tiny ones as 0.001.
+ * A missing value array means every value is 1; a NaN value is an error.
+ *
  * <p>Choices made where the reference leaves room, each also commented at its line:
  * <ul>
  *   <li>The magnitude floor is applied to the looked-up rows rather than to the whole table (the same values
