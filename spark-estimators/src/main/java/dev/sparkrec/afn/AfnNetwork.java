@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -108,7 +109,7 @@ public final class AfnNetwork implements TrainableModel {
 
   /** A network with freshly initialised weights, drawn from {@code config.seed()} as in the reference. */
   public AfnNetwork(AfnConfig config) {
-    this.config = java.util.Objects.requireNonNull(config, "config must not be null");
+    this.config = Objects.requireNonNull(config, "config must not be null");
     this.fields = config.numFields();
     this.dim = config.embeddingDim();
     this.neurons = config.logNeurons();
@@ -171,7 +172,7 @@ public final class AfnNetwork implements TrainableModel {
 
   /** A factory for the trainer's executors: builds {@code new AfnNetwork(config)}; serializable. */
   public static ModelFactory factory(AfnConfig config) {
-    return new Factory(java.util.Objects.requireNonNull(config, "config must not be null"));
+    return new Factory(Objects.requireNonNull(config, "config must not be null"));
   }
 
   public AfnConfig config() {
@@ -219,7 +220,7 @@ public final class AfnNetwork implements TrainableModel {
    * names the missing, unknown or mis-sized parameter.
    */
   public void setParameters(Map<String, float[]> values) {
-    java.util.Objects.requireNonNull(values, "values must not be null");
+    Objects.requireNonNull(values, "values must not be null");
     Set<String> expected = new HashSet<>();
     for (Parameter p : parameters) {
       expected.add(p.name());
