@@ -243,7 +243,10 @@ public final class AfnConfig implements Serializable {
       return this;
     }
 
-    /** Dropout rate in [0, 1) after each hidden layer of the DNN branch, AFN+ only. Default: 0. */
+    /**
+     * Dropout rate in [0, 1) after each hidden layer of the DNN branch, AFN+ only (the reference reuses the AFN
+     * rates; reproductions such as FuxiCTR tune it separately). Default: 0.
+     */
     public Builder dnnDropout(double value) {
       dnnDropout = value;
       return this;

@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -47,6 +48,10 @@ import java.util.TreeSet;
  * a DNN branch on a second embedding table and combines the two logits as
  * {@code y = w1·sg(y_dnn) + w2·sg(y_afn) + b} ({@code sg}: stop-gradient), trained with the sum of three
  * cross-entropies so that each branch learns from its own loss only.
+ *
+ * <p>Feature values are clipped to [0.001, 1] as in the reference (line 88): values are expected to be scaled
+ * to that range (categorical features carry 1); larger ones act as 1, and zero, negative or tiny ones as 0.001.
+ * A missing value array means every value is 1; a NaN value is an error.
  *
  * <p>Choices made where the reference leaves room, each also commented at its line:
  * <ul>
@@ -104,7 +109,7 @@ public final class AfnNetwork implements TrainableModel {
 
   /** A network with freshly initialised weights, drawn from {@code config.seed()} as in the reference. */
   public AfnNetwork(AfnConfig config) {
-    this.config = java.util.Objects.requireNonNull(config, "config must not be null");
+    this.config = Objects.requireNonNull(config, "config must not be null");
     this.fields = config.numFields();
     this.dim = config.embeddingDim();
     this.neurons = config.logNeurons();
@@ -167,7 +172,7 @@ public final class AfnNetwork implements TrainableModel {
 
   /** A factory for the trainer's executors: builds {@code new AfnNetwork(config)}; serializable. */
   public static ModelFactory factory(AfnConfig config) {
-    return new Factory(java.util.Objects.requireNonNull(config, "config must not be null"));
+    return new Factory(Objects.requireNonNull(config, "config must not be null"));
   }
 
   public AfnConfig config() {
@@ -215,7 +220,7 @@ public final class AfnNetwork implements TrainableModel {
    * names the missing, unknown or mis-sized parameter.
    */
   public void setParameters(Map<String, float[]> values) {
-    java.util.Objects.requireNonNull(values, "values must not be null");
+    Objects.requireNonNull(values, "values must not be null");
     Set<String> expected = new HashSet<>();
     for (Parameter p : parameters) {
       expected.add(p.name());

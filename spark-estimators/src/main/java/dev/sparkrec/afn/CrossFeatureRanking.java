@@ -19,12 +19,16 @@ import java.util.Objects;
  * exponent is {@code γ_i/√(σ²_i + ε)·w_ij} (the rest is a constant factor); it uses the running variance, the one
  * prediction uses.
  *
- * <p><b>Influence.</b> How strongly the neuron's {@code K} outputs {@code y_{k,j}} move the first layer after the
- * logarithmic layer: the L2 norm of the rows {@code k·O + j} ({@code k < K}) of that layer's weight matrix (the
- * first hidden layer, or the output layer when there is none), times the post-exponential batch-norm scale
- * {@code |γ_j|/√(σ²_j + ε)} when batch norm is on (the factor by which {@code y_{k,j}} enters that layer). It is a
- * weight-based measure, independent of any data; neurons with large outputs and small weights may be
- * under-ranked when batch norm is off.
+ * <p><b>Influence.</b> How strongly the neuron moves the first layer after the logarithmic layer (the first
+ * hidden layer, or the output layer when there is none), whose inputs {@code k·O + j} ({@code k < K}) carry the
+ * neuron's {@code K} outputs {@code y_{k,j}}: the L2 norm of those rows of that layer's weight matrix {@code W1}.
+ * With batch norm after the exponential, the layer sees {@code γ_j·(y_{k,j} − μ_j)/√(σ²_j + ε) + β_j}, and the norm
+ * is multiplied by {@code |γ_j|·σ_j/√(σ²_j + ε)} (running variance): the influence is then the move of the layer's
+ * input when the neuron's output moves by one standard deviation {@code σ_j}. (The per-unit factor
+ * {@code |γ_j|/√(σ²_j + ε)} alone would rank first the nearly constant neurons, which the batch norm scales up to
+ * the same spread as the others; on data with a planted cross it found the cross markedly less reliably.) Without
+ * batch norm the weights say nothing of a neuron's spread, and the influence is the norm alone, per unit of
+ * {@code y_j}. Either way it is read from the weights, without data.
  */
 public final class CrossFeatureRanking {
 
@@ -95,7 +99,7 @@ public final class CrossFeatureRanking {
     return orders;
   }
 
-  /** Influence of each neuron: ‖W1[k·O + j, :]‖ over k, times |γ_j|/√(σ²_j + ε) with batch norm. */
+  /** Influence of each neuron: ‖W1[k·O + j, :]‖ over k, times |γ_j|·σ_j/√(σ²_j + ε) with batch norm. */
   static double[] influences(AfnNetwork network) {
     int dim = network.config().embeddingDim();
     int neurons = network.config().logNeurons();
@@ -103,6 +107,12 @@ public final class CrossFeatureRanking {
     int width = first.out();
     float[] w = first.weight().data();
     double[] neuronScale = batchNormScales(network.expNorm(), neurons);
+    if (network.expNorm() != null) {
+      float[] variance = network.expNorm().runningVariance().data();
+      for (int j = 0; j < neurons; j++) {
+        neuronScale[j] *= Math.sqrt(variance[j]); // spread of the normalised output: |γ_j|·σ_j/√(σ²_j + ε)
+      }
+    }
     double[] influence = new double[neurons];
     for (int j = 0; j < neurons; j++) {
       double squares = 0;
@@ -112,7 +122,7 @@ public final class CrossFeatureRanking {
           squares += (double) w[row + h] * w[row + h];
         }
       }
-      influence[j] = Math.abs(neuronScale[j]) * Math.sqrt(squares); // |γ_j|/√(σ²_j + ε)·‖W1[k·O + j, :]‖
+      influence[j] = Math.abs(neuronScale[j]) * Math.sqrt(squares); // |γ_j|·σ_j/√(σ²_j + ε)·‖W1[k·O + j, :]‖
     }
     return influence;
   }

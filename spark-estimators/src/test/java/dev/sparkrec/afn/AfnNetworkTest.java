@@ -93,7 +93,10 @@ class AfnNetworkTest {
     return network;
   }
 
-  /** Example 0: ids 0, 2, 4 with values 0.8, 1.7 (clipped to 1), 0.5; example 1: ids 1, 3, 5 with 0.0005 (to 0.001), 0.6, 1. */
+  /**
+   * Example 0: ids 0, 2, 4 with values 0.8, 1.7 (clipped to 1), 0.5; example 1: ids 1, 3, 5 with values 0.0005
+   * (clipped to 0.001), 0.6, 1.
+   */
   private static Batch goldenBatch() {
     return Batch.of(3, new int[] {0, 2, 4, 1, 3, 5}, new float[] {0.8f, 1.7f, 0.5f, 0.0005f, 0.6f, 1.0f},
         new float[] {1, 0}, null);
