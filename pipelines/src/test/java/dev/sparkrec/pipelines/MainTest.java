@@ -85,4 +85,28 @@ class MainTest {
     assertTrue(train > 0 && sgemm > 0, rows.toString());
     assertTrue(Double.isFinite(rows.get(1).get("final_loss").asDouble()), rows.toString());
   }
+
+  @Test
+  void benchCtrFrappeQuickWritesOneRowPerSystemWithTheNamedMetrics() throws Exception {
+    Path json = dir.resolve("frappe.json");
+    assertEquals(0, run("bench", "ctr-frappe", "--quick", "--out", json.toString()));
+    JsonNode report = new ObjectMapper().readTree(json.toFile());
+    assertTrue(report.get("data").asText().endsWith("data"), report.get("data").asText());
+    JsonNode rows = report.get("rows");
+    String[] systems = {"mllib-lr", "mllib-fm", "afn", "afn+"};
+    assertEquals(systems.length, rows.size());
+    for (int i = 0; i < systems.length; i++) {
+      JsonNode row = rows.get(i);
+      assertEquals(systems[i], row.get("system").asText());
+      for (String key : new String[] {"test_auc", "test_logloss", "train_seconds", "epochs", "examples_per_second"}) {
+        assertTrue(row.has(key), systems[i] + " reports " + key + ": " + row);
+      }
+      double auc = row.get("test_auc").asDouble();
+      assertTrue(auc > 0.3 && auc <= 1.0, row.toString());
+    }
+    for (int i = 2; i < 4; i++) {
+      assertTrue(rows.get(i).has("seconds_to_fm_auc") && rows.get(i).has("gflops") && rows.get(i).has("efficiency"),
+          rows.get(i).toString());
+    }
+  }
 }
