@@ -1,8 +1,15 @@
 package dev.sparkrec.pipelines.bench;
 
 import dev.ludovic.netlib.blas.BLAS;
+import dev.sparkrec.nn.Gemm;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Times single-precision GEMM ({@code C = A·B}, column-major, no transposes) of one shape on a BLAS
@@ -93,7 +100,52 @@ public final class SgemmTimer {
 
   /** Median seconds of running {@code products} (see {@link #stepFlops}) as raw sgemm calls on preallocated arrays. */
   public static double medianStepSeconds(BLAS blas, int[][] products, int reps, int warmup) {
-    SplittableRandom random = new SplittableRandom(1);
+    return medianStepSeconds(blas, products, reps, warmup, 1);
+  }
+
+  /**
+   * Median wall seconds of {@code threads} threads each running {@code products} once at the same time, each on
+   * its own arrays: the machine's sgemm throughput with as many concurrent streams as a Spark job has task
+   * slots is {@code threads · stepFlops / result}.
+   */
+  public static double medianStepSeconds(BLAS blas, int[][] products, int reps, int warmup, int threads) {
+    if (threads < 1 || reps < 1) {
+      throw new IllegalArgumentException("threads and reps must be >= 1, got " + threads + " and " + reps);
+    }
+    float[][][][] arrays = new float[threads][][][];
+    for (int t = 0; t < threads; t++) {
+      arrays[t] = stepArrays(products, new SplittableRandom(1 + t));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      double[] times = new double[reps];
+      for (int r = -warmup; r < reps; r++) {
+        List<Future<?>> running = new ArrayList<>(threads);
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+          float[][][] own = arrays[t];
+          running.add(pool.submit(() -> runStep(products, own)));
+        }
+        for (Future<?> f : running) {
+          f.get();
+        }
+        if (r >= 0) {
+          times[r] = (System.nanoTime() - start) / 1e9;
+        }
+      }
+      Arrays.sort(times);
+      return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while timing sgemm", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("sgemm timing failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static float[][][] stepArrays(int[][] products, SplittableRandom random) {
     float[][][] arrays = new float[products.length][][];
     for (int i = 0; i < products.length; i++) {
       int m = products[i][0];
@@ -102,28 +154,24 @@ public final class SgemmTimer {
       arrays[i] = new float[][] {random(random, m * k), random(random, k * n), random(random, m * n),
           new float[k * n], new float[m * k]};
     }
-    double[] times = new double[reps];
-    for (int r = -warmup; r < reps; r++) {
-      long start = System.nanoTime();
-      for (int i = 0; i < products.length; i++) {
-        int[] p = products[i];
-        float[][] a = arrays[i];
-        dev.sparkrec.nn.Gemm.gemm(false, false, p[0], p[1], p[2], 1f, a[0], a[1], 0f, a[2]);
-      }
-      for (int i = products.length - 1; i >= 0; i--) {
-        int[] p = products[i];
-        float[][] a = arrays[i];
-        dev.sparkrec.nn.Gemm.gemm(true, false, p[2], p[1], p[0], 1f, a[0], a[2], 1f, a[3]);
-        if (p[3] == 1) {
-          dev.sparkrec.nn.Gemm.gemm(false, true, p[0], p[2], p[1], 1f, a[2], a[1], 0f, a[4]);
-        }
-      }
-      if (r >= 0) {
-        times[r] = (System.nanoTime() - start) / 1e9;
+    return arrays;
+  }
+
+  /** One step's forward products, then in reverse order each weight gradient and, where asked, input gradient. */
+  private static void runStep(int[][] products, float[][][] arrays) {
+    for (int i = 0; i < products.length; i++) {
+      int[] p = products[i];
+      float[][] a = arrays[i];
+      Gemm.gemm(false, false, p[0], p[1], p[2], 1f, a[0], a[1], 0f, a[2]);
+    }
+    for (int i = products.length - 1; i >= 0; i--) {
+      int[] p = products[i];
+      float[][] a = arrays[i];
+      Gemm.gemm(true, false, p[2], p[1], p[0], 1f, a[0], a[2], 1f, a[3]);
+      if (p[3] == 1) {
+        Gemm.gemm(false, true, p[0], p[2], p[1], 1f, a[2], a[1], 0f, a[4]);
       }
     }
-    Arrays.sort(times);
-    return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
   }
 
   private static float[] random(SplittableRandom random, int n) {
