@@ -1,0 +1,209 @@
+package dev.sparkrec.fia;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.testing.StageContract;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.recommendation.ALS;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** The explainer's Spark glue over an MLlib ALS model: contract, agreement with the calculator, cold start, errors. */
+class InfluenceExplainerTest extends StageContract {
+
+  private static final StructType RATINGS = new StructType()
+      .add("user", DataTypes.IntegerType).add("item", DataTypes.IntegerType).add("rating", DataTypes.FloatType);
+  private static final double REG = 0.1;
+
+  private static Dataset<Row> ratings;
+  private static ALSModel als;
+
+  /** 12 users × 15 items, about half rated, ratings from a rank-2 pattern plus noise; seeded. */
+  private static synchronized void prepare() {
+    if (ratings != null) {
+      return;
+    }
+    SplittableRandom random = new SplittableRandom(7);
+    List<Row> rows = new ArrayList<>();
+    for (int u = 1; u <= 12; u++) {
+      for (int i = 1; i <= 15; i++) {
+        if (random.nextDouble() < 0.5) {
+          double r = 3 + Math.sin(u) * Math.cos(i) + 0.5 * Math.cos(2 * u + i) + 0.3 * random.nextGaussian();
+          rows.add(RowFactory.create(u, i, (float) Math.max(1, Math.min(5, r))));
+        }
+      }
+    }
+    ratings = spark().createDataFrame(rows, RATINGS).repartition(2).cache();
+    als = new ALS().setRank(3).setRegParam(REG).setMaxIter(15).setSeed(3).setNumUserBlocks(2).setNumItemBlocks(2)
+        .fit(ratings);
+  }
+
+  private static InfluenceExplainer explainer() {
+    prepare();
+    return new InfluenceExplainer().setModel(als, REG).setTrainingRatings(ratings);
+  }
+
+  private static Dataset<Row> pairs(int[][] pairs) {
+    List<Row> rows = new ArrayList<>();
+    for (int[] p : pairs) {
+      rows.add(RowFactory.create(p[0], p[1], "pair " + p[0] + "-" + p[1]));
+    }
+    return spark().createDataFrame(rows, new StructType().add("user", DataTypes.IntegerType)
+        .add("item", DataTypes.IntegerType).add("note", DataTypes.StringType));
+  }
+
+  @Override
+  protected PipelineStage newStage() {
+    return explainer().setTopK(4).setDamping(1e-5);
+  }
+
+  @Override
+  protected Dataset<Row> inputData() {
+    return pairs(new int[][] {{1, 2}, {3, 4}, {5, 15}, {12, 1}, {99, 1}});
+  }
+
+  @Test
+  void explanationsEqualTheCalculatorOnTheCollectedLists() {
+    int[][] asked = {{1, 2}, {2, 7}, {6, 11}, {12, 15}};
+    List<Row> out = explainer().setTopK(5).transform(pairs(asked)).orderBy("user", "item").collectAsList();
+    assertEquals(asked.length, out.size());
+
+    Map<Integer, float[]> users = vectors(als.userFactors());
+    Map<Integer, float[]> items = vectors(als.itemFactors());
+    List<Row> all = ratings.collectAsList();
+    InfluenceCalculator calculator = new InfluenceCalculator(new FactorPredictor(3, false, 0, REG), 1e-6);
+    for (Row row : out) {
+      int u = row.getInt(0);
+      int i = row.getInt(1);
+      List<Row> ofUser = new ArrayList<>();
+      List<Row> ofItem = new ArrayList<>();
+      for (Row r : all) {
+        if (r.getInt(0) == u) {
+          ofUser.add(r);
+        }
+        if (r.getInt(1) == i) {
+          ofItem.add(r);
+        }
+      }
+      ofUser.sort(Comparator.comparingInt(r -> r.getInt(1)));
+      ofItem.sort(Comparator.comparingInt(r -> r.getInt(0)));
+      InfluenceExplanation expected = calculator.explain(u, users.get(u), i, items.get(i),
+          ofUser.stream().mapToInt(r -> r.getInt(1)).toArray(), floats(ofUser),
+          ofUser.stream().map(r -> items.get(r.getInt(1))).toArray(float[][]::new),
+          ofItem.stream().mapToInt(r -> r.getInt(0)).toArray(), floats(ofItem),
+          ofItem.stream().map(r -> users.get(r.getInt(0))).toArray(float[][]::new), 5);
+      assertEquals("pair " + u + "-" + i, row.getString(2), "input columns are kept");
+      assertEquals(expected.prediction(), row.getDouble(3), 1e-12);
+      List<Row> explanations = row.getList(4);
+      assertEquals(Math.min(5, ofUser.size() + ofItem.size()), explanations.size());
+      for (int k = 0; k < explanations.size(); k++) {
+        Row e = explanations.get(k);
+        assertEquals(expected.users()[k], e.getInt(0));
+        assertEquals(expected.items()[k], e.getInt(1));
+        assertEquals(expected.ratings()[k], e.getFloat(2));
+        assertEquals(expected.influences()[k], e.getDouble(3), 1e-12);
+        assertTrue(k == 0 || Math.abs(explanations.get(k - 1).getDouble(3)) >= Math.abs(e.getDouble(3)));
+      }
+    }
+  }
+
+  @Test
+  void predictionIsAlsOwnPrediction() {
+    Dataset<Row> asked = pairs(new int[][] {{1, 2}, {4, 9}});
+    List<Row> explained = explainer().transform(asked).orderBy("user", "item").collectAsList();
+    List<Row> predicted = als.transform(asked).orderBy("user", "item").collectAsList();
+    for (int p = 0; p < 2; p++) {
+      assertEquals(predicted.get(p).getFloat(3), explained.get(p).getDouble(3), 1e-5);
+    }
+  }
+
+  @Test
+  void coldStartNanKeepsTheRowWithNoExplanationsAndDropRemovesIt() {
+    Dataset<Row> asked = pairs(new int[][] {{99, 1}, {1, 99}, {1, 2}});
+    List<Row> nan = explainer().transform(asked).orderBy("user", "item").collectAsList();
+    assertEquals(3, nan.size());
+    for (Row row : nan) {
+      boolean known = row.getInt(0) == 1 && row.getInt(1) == 2;
+      assertEquals(known, !Double.isNaN(row.getDouble(3)), row.toString());
+      assertEquals(known, !row.getList(4).isEmpty(), row.toString());
+    }
+    List<Row> dropped = explainer().setColdStartStrategy("drop").transform(asked).collectAsList();
+    assertEquals(1, dropped.size());
+    assertEquals(1, dropped.get(0).getInt(0));
+  }
+
+  @Test
+  void nanTrainingRatingFailsNamingTheColumnAndTheRating() {
+    prepare();
+    List<Row> rows = new ArrayList<>(ratings.collectAsList());
+    rows.add(RowFactory.create(2, 3, Float.NaN));
+    Dataset<Row> bad = spark().createDataFrame(rows, RATINGS);
+    Exception e = assertThrows(Exception.class, () -> explainer().setTrainingRatings(bad)
+        .transform(pairs(new int[][] {{1, 2}})).collectAsList());
+    String message = fullMessage(e);
+    assertTrue(message.contains("Column 'rating' of the training ratings must hold finite ratings, got NaN"),
+        message);
+    assertTrue(message.contains("user 2, item 3"), message);
+  }
+
+  @Test
+  void trainingRatingOfAnItemTheModelLacksFails() {
+    prepare();
+    List<Row> rows = new ArrayList<>(ratings.collectAsList());
+    rows.add(RowFactory.create(1, 77, 4f));
+    Dataset<Row> other = spark().createDataFrame(rows, RATINGS);
+    Exception e = assertThrows(Exception.class, () -> explainer().setTrainingRatings(other)
+        .transform(pairs(new int[][] {{1, 2}})).collectAsList());
+    assertTrue(fullMessage(e).contains("(user 1, item 77) refers to item 77, which the model does not know"),
+        fullMessage(e));
+  }
+
+  @Test
+  void transformWithoutModelFailsClearly() {
+    Exception e = assertThrows(IllegalStateException.class,
+        () -> new InfluenceExplainer().transform(inputData()));
+    assertTrue(e.getMessage().contains("setModel"));
+  }
+
+  private static String fullMessage(Throwable e) {
+    StringBuilder s = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      s.append(t.getMessage()).append(" | ");
+    }
+    return s.toString();
+  }
+
+  private static Map<Integer, float[]> vectors(Dataset<Row> factors) {
+    Map<Integer, float[]> map = new HashMap<>();
+    for (Row r : factors.collectAsList()) {
+      List<Float> v = r.getList(1);
+      float[] a = new float[v.size()];
+      for (int d = 0; d < a.length; d++) {
+        a[d] = v.get(d);
+      }
+      map.put(r.getInt(0), a);
+    }
+    return map;
+  }
+
+  private static float[] floats(List<Row> rows) {
+    float[] out = new float[rows.size()];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = rows.get(k).getFloat(2);
+    }
+    return out;
+  }
+}
