@@ -1,6 +1,7 @@
 package dev.sparkrec.fia;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.SchemaChecks;
@@ -50,7 +51,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code itemCol}, {@code ratingCol}). Everything runs on executors: the ratings are grouped per user and per item
  * with the factors and joined to the pairs; nothing is collected to the driver. A pair whose user or item the
  * model does not know gets a NaN prediction and no explanations ({@code coldStartStrategy = "nan"}) or is dropped
- * ({@code "drop"}). Null, NaN or infinite training ratings fail the transform with a message naming the column and
+ * ({@code "drop"}). Output rows keep the input's order. Null, NaN or infinite training ratings fail the transform with a message naming the column and
  * the rating; a training rating of a user or item the model lacks fails it too (they must be the model's ratings).
  *
  * <p>Saving writes the params, the model (under {@code model/}) and the training ratings (Parquet, under
@@ -62,6 +63,7 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
 
   static final String USER_VECTOR = "__sparkrec_user_vector";
   static final String ITEM_VECTOR = "__sparkrec_item_vector";
+  static final String ROW_ORDER = "__sparkrec_row_order";
 
   /** The element type of the explanations column. */
   public static final StructType EXPLANATION = new StructType()
@@ -292,7 +294,8 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
     Dataset<Row> byUser = RelatedRatings.byUser(ratings, itemVectors);
     Dataset<Row> byItem = RelatedRatings.byItem(ratings, userVectors);
 
-    Dataset<Row> pairs = dataset.toDF();
+    // Rows keep the input's order: joins shuffle them, so each row carries its position and is sorted back.
+    Dataset<Row> pairs = dataset.toDF().withColumn(ROW_ORDER, monotonically_increasing_id());
     Column user = pairs.col(getUserCol());
     Column item = pairs.col(getItemCol());
     Dataset<Row> joined = pairs
@@ -306,7 +309,7 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
       joined = joined.filter(col(USER_VECTOR).isNotNull().and(col(ITEM_VECTOR).isNotNull()));
     }
     String[] inputColumns = schema.fieldNames();
-    Column[] selected = new Column[inputColumns.length + 4];
+    Column[] selected = new Column[inputColumns.length + 5];
     for (int c = 0; c < inputColumns.length; c++) {
       selected[c] = joined.col(inputColumns[c]);
     }
@@ -314,9 +317,12 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
     selected[inputColumns.length + 1] = col(ITEM_VECTOR);
     selected[inputColumns.length + 2] = col(RelatedRatings.USER_RATINGS);
     selected[inputColumns.length + 3] = col(RelatedRatings.ITEM_RATINGS);
+    selected[inputColumns.length + 4] = col(ROW_ORDER);
     PairExplanations explain = new PairExplanations(model.predictor(), getDamping(), getTopK(),
         inputColumns.length, schema.fieldIndex(getUserCol()), schema.fieldIndex(getItemCol()));
-    return joined.select(selected).mapPartitions(explain, Encoders.row(out));
+    StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
+    return joined.select(selected).mapPartitions(explain, Encoders.row(withOrder)).orderBy(ROW_ORDER)
+        .drop(ROW_ORDER);
   }
 
   @Override

@@ -9,8 +9,8 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * Scores one partition of pairs joined with their vectors and related ratings (the input columns, then the user
- * vector, the item vector, the user's ratings and the item's ratings) into the input columns plus prediction and
- * explanations, with one {@link InfluenceCalculator} per task.
+ * vector, the item vector, the user's ratings, the item's ratings and the row's position) into the input columns,
+ * prediction, explanations and the position, with one {@link InfluenceCalculator} per task.
  */
 final class PairExplanations implements MapPartitionsFunction<Row, Row> {
 
@@ -54,7 +54,8 @@ final class PairExplanations implements MapPartitionsFunction<Row, Row> {
   }
 
   private Row explain(InfluenceCalculator calculator, Row row) {
-    Object[] values = new Object[inputColumns + 2];
+    Object[] values = new Object[inputColumns + 3];
+    values[inputColumns + 2] = row.get(inputColumns + 4);
     for (int c = 0; c < inputColumns; c++) {
       values[c] = row.get(c);
     }
@@ -74,7 +75,8 @@ final class PairExplanations implements MapPartitionsFunction<Row, Row> {
         itemRatings.ids, itemRatings.ratings, itemRatings.vectors, topK);
     Row[] explanations = new Row[result.size()];
     for (int k = 0; k < explanations.length; k++) {
-      explanations[k] = RowFactory.create(result.users()[k], result.items()[k], result.ratings()[k], result.influences()[k]);
+      explanations[k] = RowFactory.create(result.users()[k], result.items()[k], result.ratings()[k],
+          result.influences()[k]);
     }
     values[inputColumns] = result.prediction();
     values[inputColumns + 1] = explanations;
