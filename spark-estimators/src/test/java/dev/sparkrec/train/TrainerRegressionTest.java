@@ -91,7 +91,8 @@ class TrainerRegressionTest {
       data.unpersist();
     }
     for (Double bad : new Double[] {Double.NaN, null, Double.POSITIVE_INFINITY}) {
-      Dataset<Row> withBad = rows(new Object[] {new Integer[] {0}, 4.0, 1.0}, new Object[] {new Integer[] {2}, bad, 1.0});
+      Dataset<Row> withBad =
+          rows(new Object[] {new Integer[] {0}, 4.0, 1.0}, new Object[] {new Integer[] {2}, bad, 1.0});
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> ExampleData.fromDataFrame(withBad, COLUMNS, 16));
       assertEquals("Column 'rating' must be a finite number, but a row (featureIds [2]) has " + bad + ".",
