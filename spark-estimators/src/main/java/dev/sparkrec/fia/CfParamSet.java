@@ -59,26 +59,22 @@ class CfParamSet implements Serializable {
         "what transform does with a row whose user or item was not in the training data (or is null): 'nan' "
             + "predicts NaN, 'drop' removes the row, as in ALS. Default: nan",
         ParamValidators.inArray(new String[] {NAN, DROP}));
-    regParam = new DoubleParam(owner, "regParam",
-        "λ of the per-rating L2 penalty on the embedding rows each rating uses (>= 0). Default: "
-            + defaults.regParam(), ParamValidators.gtEq(0));
-    initStd = new DoubleParam(owner, "initStd",
-        
-        "standard deviation of the normal initialisation of the embeddings (>= 0). Default: " + defaults.initStd(),
-        ParamValidators.gtEq(0));
-    maxIter = new IntParam(owner, "maxIter", 
-        "maximum number of epochs (> 0). Default: " + defaults.maxIter(), ParamValidators.gt(0));
-    stepSize = new DoubleParam(owner, "stepSize", 
-        "Adam learning rate (> 0). Default: " + defaults.stepSize(), ParamValidators.gt(0));
-    batchSize = new IntParam(owner, "batchSize", 
-        "ratings per mini-batch (> 0). Default: " + defaults.batchSize(), ParamValidators.gt(0));
+    regParam = new DoubleParam(owner, "regParam", "λ of the per-rating L2 penalty on the embedding rows each rating "
+        + "uses (>= 0). Default: " + defaults.regParam(), ParamValidators.gtEq(0));
+    initStd = new DoubleParam(owner, "initStd", "standard deviation of the normal initialisation of the embeddings "
+        + "(>= 0). Default: " + defaults.initStd(), ParamValidators.gtEq(0));
+    maxIter = new IntParam(owner, "maxIter", "maximum number of epochs (> 0). Default: " + defaults.maxIter(),
+        ParamValidators.gt(0));
+    stepSize = new DoubleParam(owner, "stepSize", "Adam learning rate (> 0). Default: " + defaults.stepSize(),
+        ParamValidators.gt(0));
+    batchSize = new IntParam(owner, "batchSize", "ratings per mini-batch (> 0). Default: " + defaults.batchSize(),
+        ParamValidators.gt(0));
     patience = new IntParam(owner, "patience",
         "epochs without a better validation metric before training stops, with validationIndicatorCol; 0 never "
             + "stops early (>= 0). Default: 3", ParamValidators.gtEq(0));
     syncEveryBatches = new IntParam(owner, "syncEveryBatches",
         "average parameters across partitions every N local mini-batches; 0 averages once per epoch (>= 0). "
-            + "Default: " + defaults.syncEveryBatches(),
-        ParamValidators.gtEq(0));
+            + "Default: " + defaults.syncEveryBatches(), ParamValidators.gtEq(0));
     seed = new LongParam(owner, "seed", "random seed of the initialisation and the shuffles. Default: 42");
   }
 

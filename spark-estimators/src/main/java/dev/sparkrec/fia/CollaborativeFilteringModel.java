@@ -124,9 +124,34 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
    * of the objective (weight 0 removes the rating).
    */
   public TrainableModel network() {
-    TrainableModel network = networkFactory().create();
-    NetworkParameters.copyInto(network.parameters(), data().parameters());
-    return network;
+    return warmStartFactory().create();
+  }
+
+  /**
+   * A factory for SparkRec's {@code Trainer} whose networks start from the fitted weights (what {@link #network()}
+   * returns), for warm-start retraining; serializable, and it carries the weights.
+   */
+  public ModelFactory warmStartFactory() {
+    return new WarmStart(networkFactory(), data());
+  }
+
+  /** Builds a network of the fitted shape and loads the fitted parameters into it. */
+  private static final class WarmStart implements ModelFactory {
+    private static final long serialVersionUID = 1L;
+    private final ModelFactory shape;
+    private final CfModelData data;
+
+    WarmStart(ModelFactory shape, CfModelData data) {
+      this.shape = shape;
+      this.data = data;
+    }
+
+    @Override
+    public TrainableModel create() {
+      TrainableModel network = shape.create();
+      NetworkParameters.copyInto(network.parameters(), data.parameters());
+      return network;
+    }
   }
 
   @Override

@@ -10,16 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.testing.SparkTestSession;
 import dev.sparkrec.testing.StageContract;
 import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.EpochReport;
+import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.lang3.SerializationUtils;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
@@ -218,7 +221,7 @@ class MatrixFactorizationTest extends StageContract {
   }
 
   @Test
-  void theNetworkReadsIndexedBatchesAndAZeroWeightRemovesARating() {
+  void theNetworkReadsIndexedBatchesStartsWarmAndAZeroWeightRemovesARating() {
     MatrixFactorizationModel model = tinyMf().fit(inputData());
     int[] users = model.userIds();
     int[] items = model.itemIds();
@@ -231,6 +234,14 @@ class MatrixFactorizationTest extends StageContract {
         new Object[] {users[7], items[0], 1f})).collectAsList();
     assertEquals(scored.get(0).getFloat(3), out[0], 0f);
     assertEquals(scored.get(1).getFloat(3), out[1], 0f);
+
+    ModelFactory shipped = (ModelFactory) SerializationUtils.roundtrip(model.warmStartFactory());
+    List<Parameter> warm = shipped.create().parameters();
+    assertEquals(4, warm.size());
+    for (Parameter p : network.parameters()) {
+      Parameter same = warm.stream().filter(w -> w.name().equals(p.name())).findFirst().orElseThrow();
+      assertArrayEquals(p.data(), same.data(), p.name());
+    }
 
     int[] three = {2, users.length + 5, 4, users.length + 1, 7, users.length};
     float[] labels = {4f, 1f, 3f};
