@@ -1,0 +1,449 @@
+package dev.sparkrec.fia;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.sparkrec.linalg.Cholesky;
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * Fast influence analysis (FIA; Cheng et al., KDD'19) of one prediction {@code f_ui = f(x_u, y_i)} of a
+ * {@link FactorizedPredictor}: for every training rating {@code z} related to the pair (the user's ratings and
+ * the item's ratings), the change of {@code f_ui} that removing {@code z} from training would cause, with all
+ * parameters but {@code θ_t = [x_u; y_i]} held fixed.
+ *
+ * <p>Removing {@code z} turns the objective {@code J} into {@code J − ℓ_z}, where
+ * {@code ℓ_z = loss(f_z, r_z) + λ(‖x_{u_z}‖² + ‖y_{i_z}‖²)}; one Newton step from the optimum moves {@code θ_t}
+ * by {@code H⁻¹·∇ℓ_z}, so
+ *
+ * <pre>  influence(z) = vᵀ·H⁻¹·∇_{θ_t} ℓ_z,   v = ∂f_ui/∂θ_t,</pre>
+ *
+ * with {@code H} the Hessian of {@code J} in {@code θ_t} plus {@code damping·I}:
+ * {@code H_u = Σ_{j∈I_u} c_j·J_j·J_jᵀ + 2λ·n_u·I} ({@code J_j = ∂f_uj/∂x_u}, {@code c_j} the loss curvature),
+ * the item block alike, and cross blocks zero unless {@code (u, i)} is itself a training rating, when they are
+ * {@code c_ui·J_u·J_iᵀ + g_ui·∂²f/∂x_u∂y_i}. For a user-side rating {@code z = (u, j)},
+ * {@code ∇_{x_u} ℓ_z = g_j·J_j + 2λ·x_u} and {@code ∇_{y_i} ℓ_z = 0} unless {@code j = i}; item-side ratings
+ * alike. The blocks are built with BLAS ({@code dsyrk}), and solved by Cholesky; the cost per pair is
+ * {@code O(|R|·d² + d³)} for {@code |R|} related ratings and vectors of length {@code d}.
+ *
+ * <p>One instance holds the workspace of one thread (e.g. one Spark task) and is reused across pairs; it is
+ * serializable without its workspace.
+ */
+public final class InfluenceCalculator implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The damping added to the Hessian's diagonal unless another is given, as in the FIA reference code. */
+  public static final double DEFAULT_DAMPING = 1e-6;
+
+  private final FactorizedPredictor predictor;
+  private final double damping;
+  private transient Workspace workspace;
+
+  /** A calculator with damping {@link #DEFAULT_DAMPING}. */
+  public InfluenceCalculator(FactorizedPredictor predictor) {
+    this(predictor, DEFAULT_DAMPING);
+  }
+
+  /**
+   * @param predictor the fitted model
+   * @param damping added to the Hessian's diagonal (finite, ≥ 0)
+   */
+  public InfluenceCalculator(FactorizedPredictor predictor, double damping) {
+    if (predictor == null) {
+      throw new IllegalArgumentException("predictor must not be null");
+    }
+    if (!(damping >= 0) || !Double.isFinite(damping)) {
+      throw new IllegalArgumentException("damping must be finite and >= 0, got " + damping);
+    }
+    this.predictor = predictor;
+    this.damping = damping;
+  }
+
+  public FactorizedPredictor predictor() {
+    return predictor;
+  }
+
+  public double damping() {
+    return damping;
+  }
+
+  /**
+   * Explains the prediction for {@code (user, item)} by its {@code topK} most influential related training
+   * ratings.
+   *
+   * <p>The user's training ratings are given as parallel arrays {@code ratedItems}, {@code userRatings},
+   * {@code ratedItemVectors} (one entry per rating, so an item rated twice appears twice); the item's as
+   * {@code raters}, {@code itemRatings}, {@code raterVectors}. If the pair itself is a training rating it must
+   * appear in both lists, as it does when both come from the same training data; it is scored and listed once.
+   *
+   * @param topK how many ratings to list (≥ 1; all related ratings when it exceeds their number)
+   * @throws IllegalArgumentException on inconsistent input, non-finite predictions, or a Hessian that is not
+   *     positive definite (the model is not at a minimum of its objective: raise the damping)
+   */
+  public InfluenceExplanation explain(int user, float[] userVector, int item, float[] itemVector,
+      int[] ratedItems, float[] userRatings, float[][] ratedItemVectors,
+      int[] raters, float[] itemRatings, float[][] raterVectors, int topK) {
+    int du = predictor.userDim();
+    int di = predictor.itemDim();
+    checkVector("user", user, userVector, du);
+    checkVector("item", item, itemVector, di);
+    checkRatings("user", user, "item", ratedItems, userRatings, ratedItemVectors, di);
+    checkRatings("item", item, "user", raters, itemRatings, raterVectors, du);
+    if (topK < 1) {
+      throw new IllegalArgumentException("topK must be >= 1, got " + topK);
+    }
+    int nu = ratedItems.length;
+    int ni = raters.length;
+    Workspace w = workspace(du, di, nu, ni);
+    double lambda = predictor.regParam();
+
+    double prediction = predictor.predictWithGradients(userVector, itemVector, w.testUser, w.testItem);
+    if (!Double.isFinite(prediction)) {
+      throw new IllegalArgumentException("the prediction for user " + user + ", item " + item + " is "
+          + prediction + "; check their vectors");
+    }
+
+    // User side: row j holds J_j = ∂f(x_u, y_j)/∂x_u, g_j and c_j.
+    double ownGradient = 0;
+    double ownCurvature = 0;
+    int ownInUserList = 0;
+    for (int j = 0; j < nu; j++) {
+      double f = predictor.predictWithGradients(userVector, ratedItemVectors[j], w.rowUser, w.rowItem);
+      w.userRows.set(j, w.rowUser, f, userRatings[j], user, ratedItems[j]);
+      if (ratedItems[j] == item) {
+        ownInUserList++;
+        ownGradient += w.userRows.gradient[j];
+        ownCurvature += w.userRows.curvature[j];
+      }
+    }
+    // Item side: row v holds K_v = ∂f(x_v, y_i)/∂y_i, g_v and c_v.
+    int ownInItemList = 0;
+    for (int v = 0; v < ni; v++) {
+      double f = predictor.predictWithGradients(raterVectors[v], itemVector, w.rowUser, w.rowItem);
+      w.itemRows.set(v, w.rowItem, f, itemRatings[v], raters[v], item);
+      if (raters[v] == user) {
+        ownInItemList++;
+      }
+    }
+    if (ownInUserList != ownInItemList) {
+      throw new IllegalArgumentException("the pair (user " + user + ", item " + item + ") is " + ownInUserList
+          + " times among the user's ratings but " + ownInItemList + " times among the item's; both lists must"
+          + " come from the same training data");
+    }
+    boolean joint = ownInUserList > 0;
+
+    // H_u = Σ_j c_j J_j J_jᵀ + (2λ n_u + damping) I; H_i alike.
+    w.userRows.addGram(w.hUser, 2 * lambda * nu + damping);
+    w.itemRows.addGram(w.hItem, 2 * lambda * ni + damping);
+    double[] s = w.solution;
+    System.arraycopy(w.testUser, 0, s, 0, du);
+    System.arraycopy(w.testItem, 0, s, du, di);
+    if (joint) {
+      // Cross block C = c_ui J_u J_iᵀ + g_ui ∂²f/∂x_u∂y_i, summed over the pair's own ratings.
+      Arrays.fill(w.cross, 0, du * di, 0);
+      for (int a = 0; a < du; a++) {
+        for (int b = 0; b < di; b++) {
+          w.cross[a * di + b] = ownCurvature * w.testUser[a] * w.testItem[b];
+        }
+      }
+      predictor.addCrossHessian(userVector, itemVector, ownGradient, w.cross);
+      int d = du + di;
+      for (int a = 0; a < du; a++) {
+        System.arraycopy(w.hUser, a * du, w.hJoint, a * d, du);
+        System.arraycopy(w.cross, a * di, w.hJoint, a * d + du, di);
+      }
+      for (int b = 0; b < di; b++) {
+        for (int a = 0; a < du; a++) {
+          w.hJoint[(du + b) * d + a] = w.cross[a * di + b];
+        }
+        System.arraycopy(w.hItem, b * di, w.hJoint, (du + b) * d + du, di);
+      }
+      factor(w, w.hJoint, d, user, item, "joint user-item");
+      w.cholesky.solve(s, 0); // s = H⁻¹ v
+    } else {
+      if (nu > 0) {
+        factor(w, w.hUser, du, user, item, "user");
+        w.cholesky.solve(s, 0); // s_u = H_u⁻¹ v_u
+      }
+      if (ni > 0) {
+        factor(w, w.hItem, di, user, item, "item");
+        w.cholesky.solve(s, du); // s_i = H_i⁻¹ v_i
+      }
+    }
+
+    // influence(z) = sᵀ ∇ℓ_z: user side g_j (J_j·s_u) + 2λ (x_u·s_u), item side g_v (K_v·s_i) + 2λ (y_i·s_i).
+    double userRegTerm = 2 * lambda * dot(userVector, s, 0, du);
+    double itemRegTerm = 2 * lambda * dot(itemVector, s, du, di);
+    double ownItemPart = 0;
+    for (int b = 0; b < di; b++) {
+      ownItemPart += w.testItem[b] * s[du + b];
+    }
+    double[] influence = w.influence;
+    w.userRows.project(s, 0);
+    for (int j = 0; j < nu; j++) {
+      influence[j] = w.userRows.gradient[j] * w.userRows.projection[j] + userRegTerm;
+      if (ratedItems[j] == item) {
+        // The pair's own rating moves y_i too: + g_ui (J_i·s_i) + 2λ (y_i·s_i).
+        influence[j] += w.userRows.gradient[j] * ownItemPart + itemRegTerm;
+      }
+    }
+    w.itemRows.project(s, du);
+    for (int v = 0; v < ni; v++) {
+      influence[nu + v] = w.itemRows.gradient[v] * w.itemRows.projection[v] + itemRegTerm;
+    }
+
+    // Top k by |influence| desc, user asc, item asc; the item-side copies of the pair's own rating are skipped.
+    int[] heap = w.heap;
+    int heapSize = 0;
+    int related = 0;
+    for (int c = 0; c < nu + ni; c++) {
+      if (c >= nu && raters[c - nu] == user) {
+        continue;
+      }
+      related++;
+      if (!Double.isFinite(influence[c])) {
+        throw new IllegalArgumentException("the influence of the rating of user " + rowUser(c, nu, user, raters)
+            + " on item " + rowItem(c, nu, item, ratedItems) + " is " + influence[c] + "; check their vectors");
+      }
+      if (heapSize < topK) {
+        heap[heapSize] = c;
+        siftUp(heap, heapSize++, w, nu, user, item, ratedItems, raters);
+      } else if (ranksBefore(c, heap[0], w, nu, user, item, ratedItems, raters)) {
+        heap[0] = c;
+        siftDown(heap, heapSize, w, nu, user, item, ratedItems, raters);
+      }
+    }
+    int[] users = new int[heapSize];
+    int[] items = new int[heapSize];
+    float[] ratings = new float[heapSize];
+    double[] influences = new double[heapSize];
+    for (int k = heapSize - 1; k >= 0; k--) {
+      int c = heap[0]; // the weakest of those left goes last
+      users[k] = rowUser(c, nu, user, raters);
+      items[k] = rowItem(c, nu, item, ratedItems);
+      ratings[k] = c < nu ? userRatings[c] : itemRatings[c - nu];
+      influences[k] = influence[c];
+      heap[0] = heap[k];
+      siftDown(heap, k, w, nu, user, item, ratedItems, raters);
+    }
+    return new InfluenceExplanation(user, item, prediction, related, users, items, ratings, influences);
+  }
+
+  private void factor(Workspace w, double[] h, int n, int user, int item, String block) {
+    try {
+      w.cholesky.factor(h, n);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the " + block + " Hessian block of user " + user + ", item " + item
+          + " is not positive definite (" + e.getMessage() + "); the model may not be at a minimum of its"
+          + " objective: raise the damping (now " + damping + ")", e);
+    }
+  }
+
+  private static double dot(float[] x, double[] s, int offset, int n) {
+    double sum = 0;
+    for (int a = 0; a < n; a++) {
+      sum += x[a] * s[offset + a];
+    }
+    return sum;
+  }
+
+  private static int rowUser(int c, int nu, int user, int[] raters) {
+    return c < nu ? user : raters[c - nu];
+  }
+
+  private static int rowItem(int c, int nu, int item, int[] ratedItems) {
+    return c < nu ? ratedItems[c] : item;
+  }
+
+  /** Whether candidate {@code a} ranks before {@code b}: larger |influence|, then smaller user, item, row. */
+  private static boolean ranksBefore(int a, int b, Workspace w, int nu, int user, int item, int[] ratedItems,
+      int[] raters) {
+    int byInfluence = Double.compare(Math.abs(w.influence[a]), Math.abs(w.influence[b]));
+    if (byInfluence != 0) {
+      return byInfluence > 0;
+    }
+    int byUser = Integer.compare(rowUser(a, nu, user, raters), rowUser(b, nu, user, raters));
+    if (byUser != 0) {
+      return byUser < 0;
+    }
+    int byItem = Integer.compare(rowItem(a, nu, item, ratedItems), rowItem(b, nu, item, ratedItems));
+    return byItem != 0 ? byItem < 0 : a < b;
+  }
+
+  /** Heap with the lowest-ranked candidate at the root. */
+  private static void siftUp(int[] heap, int k, Workspace w, int nu, int user, int item, int[] ratedItems,
+      int[] raters) {
+    while (k > 0) {
+      int parent = (k - 1) / 2;
+      if (!ranksBefore(heap[parent], heap[k], w, nu, user, item, ratedItems, raters)) {
+        return;
+      }
+      swap(heap, parent, k);
+      k = parent;
+    }
+  }
+
+  private static void siftDown(int[] heap, int size, Workspace w, int nu, int user, int item, int[] ratedItems,
+      int[] raters) {
+    int k = 0;
+    while (true) {
+      int weakest = k;
+      for (int child = 2 * k + 1; child <= 2 * k + 2 && child < size; child++) {
+        if (ranksBefore(heap[weakest], heap[child], w, nu, user, item, ratedItems, raters)) {
+          weakest = child;
+        }
+      }
+      if (weakest == k) {
+        return;
+      }
+      swap(heap, weakest, k);
+      k = weakest;
+    }
+  }
+
+  private static void swap(int[] heap, int a, int b) {
+    int t = heap[a];
+    heap[a] = heap[b];
+    heap[b] = t;
+  }
+
+  private static void checkVector(String kind, int id, float[] vector, int dim) {
+    if (vector == null || vector.length != dim) {
+      throw new IllegalArgumentException("the vector of " + kind + " " + id + " has "
+          + (vector == null ? "no" : String.valueOf(vector.length)) + " values, expected " + dim);
+    }
+  }
+
+  private static void checkRatings(String kind, int id, String otherKind, int[] others, float[] ratings,
+      float[][] vectors, int dim) {
+    if (others == null || ratings == null || vectors == null || ratings.length != others.length
+        || vectors.length != others.length) {
+      throw new IllegalArgumentException("the training ratings of " + kind + " " + id + " need one " + otherKind
+          + " id, rating and vector each; got " + length(others) + ", " + length(ratings) + ", "
+          + (vectors == null ? "null" : String.valueOf(vectors.length)));
+    }
+    for (int k = 0; k < others.length; k++) {
+      checkVector(otherKind, others[k], vectors[k], dim);
+    }
+  }
+
+  private static String length(Object array) {
+    return array == null ? "null" : String.valueOf(java.lang.reflect.Array.getLength(array));
+  }
+
+  private Workspace workspace(int du, int di, int nu, int ni) {
+    if (workspace == null) {
+      workspace = new Workspace(du, di);
+    }
+    workspace.ensure(nu, ni);
+    return workspace;
+  }
+
+  /** Buffers reused across pairs. */
+  private final class Workspace {
+    final double[] testUser;
+    final double[] testItem;
+    final double[] rowUser;
+    final double[] rowItem;
+    final double[] hUser;
+    final double[] hItem;
+    final double[] cross;
+    final double[] hJoint;
+    final double[] solution;
+    final RelatedRows userRows;
+    final RelatedRows itemRows;
+    final Cholesky cholesky = new Cholesky();
+    double[] influence = new double[0];
+    int[] heap = new int[0];
+
+    Workspace(int du, int di) {
+      testUser = new double[du];
+      testItem = new double[di];
+      rowUser = new double[du];
+      rowItem = new double[di];
+      hUser = new double[du * du];
+      hItem = new double[di * di];
+      cross = new double[du * di];
+      hJoint = new double[(du + di) * (du + di)];
+      solution = new double[du + di];
+      userRows = new RelatedRows(du);
+      itemRows = new RelatedRows(di);
+    }
+
+    void ensure(int nu, int ni) {
+      userRows.ensure(nu);
+      itemRows.ensure(ni);
+      if (influence.length < nu + ni) {
+        influence = new double[Math.max(nu + ni, 2 * influence.length)];
+        heap = new int[influence.length];
+      }
+    }
+  }
+
+  /** The related ratings of one side: each rating's Jacobian row, loss gradient and curvature. */
+  private final class RelatedRows {
+    final int dim;
+    int count;
+    double[] jacobian = new double[0];
+    double[] scaled = new double[0];
+    double[] gradient = new double[0];
+    double[] curvature = new double[0];
+    double[] projection = new double[0];
+
+    RelatedRows(int dim) {
+      this.dim = dim;
+    }
+
+    void ensure(int n) {
+      count = n;
+      if (gradient.length < n) {
+        int capacity = Math.max(n, 2 * gradient.length);
+        jacobian = new double[capacity * dim];
+        scaled = new double[capacity * dim];
+        gradient = new double[capacity];
+        curvature = new double[capacity];
+        projection = new double[capacity];
+      }
+    }
+
+    void set(int row, double[] jacobianRow, double f, float rating, int user, int item) {
+      double g = predictor.lossGradient(f, rating);
+      double c = predictor.lossCurvature(f, rating);
+      if (!Double.isFinite(f) || !Double.isFinite(g) || !(c >= 0) || !Double.isFinite(c)) {
+        throw new IllegalArgumentException("the training rating of user " + user + " on item " + item + " ("
+            + rating + ") has prediction " + f + ", loss gradient " + g + " and curvature " + c + "; influence"
+            + " analysis needs finite values and a convex loss (curvature >= 0): check the vectors");
+      }
+      gradient[row] = g;
+      curvature[row] = c;
+      double root = Math.sqrt(c);
+      int offset = row * dim;
+      for (int a = 0; a < dim; a++) {
+        jacobian[offset + a] = jacobianRow[a];
+        scaled[offset + a] = root * jacobianRow[a];
+      }
+    }
+
+    /** {@code h = Σ_rows c·J·Jᵀ + diagonal·I} ({@code dim × dim}, full symmetric). */
+    void addGram(double[] h, double diagonal) {
+      Arrays.fill(h, 0, dim * dim, 0);
+      if (count > 0) {
+        // Row-major rows √c·J (count × dim) are the column-major dim × count matrix S; h = S·Sᵀ.
+        BLAS.getInstance().dsyrk("U", "N", dim, count, 1.0, scaled, 0, dim, 0.0, h, 0, dim);
+      }
+      for (int a = 0; a < dim; a++) {
+        for (int b = 0; b < a; b++) {
+          h[b * dim + a] = h[a * dim + b]; // column-major upper = row-major lower; mirror it
+        }
+        h[a * dim + a] += diagonal;
+      }
+    }
+
+    /** {@code projection[row] = J_row · s[offset..offset+dim)}. */
+    void project(double[] s, int offset) {
+      if (count > 0) {
+        BLAS.getInstance().dgemv("T", dim, count, 1.0, jacobian, 0, dim, s, offset, 1, 0.0, projection, 0, 1);
+      }
+    }
+  }
+}

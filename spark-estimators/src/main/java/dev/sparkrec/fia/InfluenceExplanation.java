@@ -1,0 +1,85 @@
+package dev.sparkrec.fia;
+
+import java.io.Serializable;
+
+/**
+ * The prediction for one (user, item) pair and the training ratings whose removal would change it most: rating
+ * {@code r} of {@code (users[k], items[k])} would move the prediction by about {@code influences[k]} if it were
+ * left out of training (positive: the prediction would rise). Listed by {@code |influence|} descending, then
+ * user, then item ascending.
+ */
+public final class InfluenceExplanation implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final int user;
+  private final int item;
+  private final double prediction;
+  private final int relatedCount;
+  private final int[] users;
+  private final int[] items;
+  private final float[] ratings;
+  private final double[] influences;
+
+  public InfluenceExplanation(int user, int item, double prediction, int relatedCount, int[] users, int[] items,
+      float[] ratings, double[] influences) {
+    if (items.length != users.length || ratings.length != users.length || influences.length != users.length) {
+      throw new IllegalArgumentException("users, items, ratings and influences must have one entry per listed"
+          + " rating; got " + users.length + ", " + items.length + ", " + ratings.length + ", "
+          + influences.length);
+    }
+    this.user = user;
+    this.item = item;
+    this.prediction = prediction;
+    this.relatedCount = relatedCount;
+    this.users = users;
+    this.items = items;
+    this.ratings = ratings;
+    this.influences = influences;
+  }
+
+  /** The explained pair's user. */
+  public int user() {
+    return user;
+  }
+
+  /** The explained pair's item. */
+  public int item() {
+    return item;
+  }
+
+  /** The model's prediction {@code f(x_u, y_i)} for the pair. */
+  public double prediction() {
+    return prediction;
+  }
+
+  /** Number of related training ratings scored (the user's and the item's, the pair's own counted once). */
+  public int relatedCount() {
+    return relatedCount;
+  }
+
+  /** Number of listed ratings: {@code min(topK, relatedCount())}. */
+  public int size() {
+    return users.length;
+  }
+
+  /** User of each listed rating; not copied. */
+  public int[] users() {
+    return users;
+  }
+
+  /** Item of each listed rating; not copied. */
+  public int[] items() {
+    return items;
+  }
+
+  /** Value of each listed rating; not copied. */
+  public float[] ratings() {
+    return ratings;
+  }
+
+  /** Predicted change of the pair's prediction when each listed rating is removed; not copied. */
+  public double[] influences() {
+    return influences;
+  }
+}
