@@ -88,10 +88,13 @@ public final class MatrixFactorizationModel extends CollaborativeFilteringModel<
     return new String[] {MatrixFactorizationNetwork.ITEM_FACTORS, MatrixFactorizationNetwork.ITEM_BIAS};
   }
 
-  /** {@code f(x_u, y_i) = μ + p_u·q_i + b_u + b_i} with this model's λ, for influence analysis. */
+  /**
+   * {@code f(x_u, y_i) = μ + p_u·q_i + b_u + b_i} over {@link #userVectors()} and {@link #itemVectors()}, with this
+   * model's λ, for influence analysis.
+   */
   @Override
   public FactorizedPredictor predictor() {
-    throw new UnsupportedOperationException("pending FactorPredictor");
+    return new FactorPredictor(rank(), true, globalMean(), getRegParam());
   }
 
   @Override

@@ -96,6 +96,15 @@ class MatrixFactorizationTest extends StageContract {
     int someItem = model.itemIds()[2];
     assertArrayEquals(RatingNetworksTest.concat(p.get(someUser), new float[] {bu.get(someUser)}), x.get(someUser));
     assertArrayEquals(RatingNetworksTest.concat(q.get(someItem), new float[] {bi.get(someItem)}), y.get(someItem));
+
+    FactorizedPredictor predictor = model.predictor();
+    assertEquals(4, predictor.userDim());
+    assertEquals(4, predictor.itemDim());
+    assertEquals(model.getRegParam(), predictor.regParam());
+    for (Row row : scored.subList(0, 20)) {
+      assertEquals(row.getFloat(row.fieldIndex("prediction")),
+          predictor.predict(x.get(row.getInt(0)), y.get(row.getInt(1))), 1e-5, row.toString());
+    }
   }
 
   @Test
