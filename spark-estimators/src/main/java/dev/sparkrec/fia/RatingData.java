@@ -160,8 +160,7 @@ final class RatingData {
     if (!p.getWeightCol().isEmpty()) {
       names.add(p.getWeightCol());
     }
-    Row row = data.where(condition).select(names.stream().map(org.apache.spark.sql.functions::col)
-        .toArray(Column[]::new)).first();
+    Row row = data.where(condition).select(names.stream().map(Column::new).toArray(Column[]::new)).first();
     StringBuilder out = new StringBuilder("the row (");
     for (int i = 0; i < names.size(); i++) {
       out.append(i == 0 ? "" : ", ").append(names.get(i)).append(' ').append(row.get(i));

@@ -66,12 +66,4 @@ final class CfTestData {
     }
     return out;
   }
-
-  static String root(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage();
-  }
 }

@@ -1,6 +1,5 @@
 package dev.sparkrec.fia;
 
-import static dev.sparkrec.fia.CfTestData.root;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
