@@ -93,10 +93,13 @@ public final class NeuralCFModel extends CollaborativeFilteringModel<NeuralCFMod
         data().globalMean()), parameters).sharedWeights();
   }
 
-  /** NeuMF's {@code f(x_u, y_i)} with this model's dense weights, λ and loss, for influence analysis. */
+  /**
+   * NeuMF's {@code f(x_u, y_i)} over {@link #userVectors()} and {@link #itemVectors()} with this model's dense
+   * weights (held fixed), λ and loss, for influence analysis; with the "bce" loss {@code f} is the logit.
+   */
   @Override
   public FactorizedPredictor predictor() {
-    throw new UnsupportedOperationException("pending NeuralCfPredictor");
+    return new NeuralCfPredictor(denseWeights(), getRegParam(), getLoss());
   }
 
   @Override

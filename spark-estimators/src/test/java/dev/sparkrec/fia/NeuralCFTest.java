@@ -76,9 +76,13 @@ class NeuralCFTest extends StageContract {
     assertArrayEquals(RatingNetworksTest.concat(itemMlp.get(someItem), itemGmf.get(someItem)), y.get(someItem),
         "y_i = [qMLP_i; qGMF_i]");
 
+    FactorizedPredictor predictor = model.predictor();
+    assertEquals(8, predictor.userDim());
+    assertEquals(model.getRegParam(), predictor.regParam());
     for (Row row : model.transform(inputData()).collectAsList()) {
       double expected = NeuralCfReference.predict(weights, x.get(row.getInt(0)), y.get(row.getInt(1)));
       assertEquals(expected, row.getFloat(3), 1e-5, row.toString());
+      assertEquals(expected, predictor.predict(x.get(row.getInt(0)), y.get(row.getInt(1))), 1e-5, row.toString());
     }
   }
 
@@ -93,6 +97,8 @@ class NeuralCFTest extends StageContract {
       double logit = NeuralCfReference.predict(weights, x.get(row.getInt(0)), y.get(row.getInt(1)));
       assertEquals(BceWithLogits.sigmoid(logit), row.getFloat(3), 1e-6, row.toString());
     }
+    FactorizedPredictor predictor = model.predictor();
+    assertEquals(predictor.lossGradient(0.3, 1.0), BceWithLogits.sigmoid(0.3) - 1.0, 1e-12, "a logit with bce");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> tinyNcf().setLoss("bce").fit(inputData()));
     assertTrue(e.getMessage().startsWith("Column 'rating' must hold 0 or 1 (the bce loss reads implicit feedback) "
