@@ -233,9 +233,9 @@ public final class InfluenceCalculator implements Serializable {
     try {
       w.cholesky.factor(h, n);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("the " + block + " Hessian block of user " + user + ", item " + item
-          + " is not positive definite (" + e.getMessage() + "); the model may not be at a minimum of its"
-          + " objective: raise the damping (now " + damping + ")", e);
+      throw new IllegalArgumentException("the " + block + " Hessian (" + n + " × " + n + ") of user " + user
+          + ", item " + item + " is not positive definite: the model may not be at a minimum of its objective;"
+          + " raise the damping (now " + damping + ")", e);
     }
   }
 

@@ -28,7 +28,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code checkpointDir/epoch=K/state} holds one row: {@code epoch} int, {@code steps} long (optimizer
  * steps), {@code learningRate} double (for the next epoch), the early-stopping state ({@code bestMetric}
  * double, {@code bestEpoch} int, {@code epochsSinceBest} int, {@code epochsSinceDecay} int,
- * {@code stopped} boolean), {@code seed} long and {@code history}, an array of per-epoch report structs.
+ * {@code stopped} boolean), {@code seed} long and {@code history}, an array of per-epoch report structs
+ * (validation RMSE last, so older checkpoints without it still read, as NaN).
  * The state is written last, so a checkpoint is complete when {@code state/_SUCCESS} exists.
  */
 final class Checkpoints {
@@ -54,7 +55,8 @@ final class Checkpoints {
       .add("seconds", DataTypes.DoubleType, false)
       .add("examplesPerSecond", DataTypes.DoubleType, false)
       .add("learningRate", DataTypes.DoubleType, false)
-      .add("best", DataTypes.BooleanType, false);
+      .add("best", DataTypes.BooleanType, false)
+      .add("validationRmse", DataTypes.DoubleType, false);
 
   static final StructType STATE_SCHEMA = new StructType()
       .add("epoch", DataTypes.IntegerType, false)
@@ -122,7 +124,7 @@ final class Checkpoints {
     List<Row> reports = new ArrayList<>();
     for (EpochReport r : history) {
       reports.add(RowFactory.create(r.epoch(), r.trainLoss(), r.validationLogLoss(), r.validationAuc(), r.seconds(),
-          r.examplesPerSecond(), r.learningRate(), r.isBest()));
+          r.examplesPerSecond(), r.learningRate(), r.isBest(), r.validationRmse()));
     }
     Row stateRow = RowFactory.create(epoch, state.steps(), schedule.learningRate(), schedule.bestMetric(),
         schedule.bestEpoch(), schedule.epochsSinceBest(), schedule.epochsSinceDecay(), schedule.stopped(), seed,
@@ -239,7 +241,8 @@ final class Checkpoints {
     state.setLearningRate(s.getDouble(2));
     List<EpochReport> history = new ArrayList<>();
     for (Row r : s.<Row>getList(9)) {
-      history.add(new EpochReport(r.getInt(0), r.getDouble(1), r.getDouble(2), r.getDouble(3), r.getDouble(4),
+      double rmse = r.size() > 8 ? r.getDouble(8) : Double.NaN; // checkpoints written before RMSE existed
+      history.add(new EpochReport(r.getInt(0), r.getDouble(1), r.getDouble(2), r.getDouble(3), rmse, r.getDouble(4),
           r.getDouble(5), r.getDouble(6), r.getBoolean(7)));
     }
     return new Restored(s.getInt(0), best, s.getDouble(3), s.getInt(4), s.getInt(5), s.getInt(6), s.getBoolean(7),

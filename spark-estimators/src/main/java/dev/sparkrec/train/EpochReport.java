@@ -4,7 +4,8 @@ import java.io.Serializable;
 
 /**
  * What one epoch did: its 1-based number, the mean training loss (weighted by batch size, measured while
- * training), the validation log loss and AUC (NaN without validation data), the wall-clock seconds of the
+ * training), the validation log loss and AUC (NaN without validation data or when the monitored metric is
+ * RMSE), the validation RMSE (NaN unless the monitored metric is RMSE), the wall-clock seconds of the
  * epoch's training and validation, the training throughput in examples per second, the
  * learning rate the epoch trained with, and whether the monitored metric reached a new best. Immutable.
  */
@@ -16,17 +17,26 @@ public final class EpochReport implements Serializable {
   private final double trainLoss;
   private final double validationLogLoss;
   private final double validationAuc;
+  private final double validationRmse;
   private final double seconds;
   private final double examplesPerSecond;
   private final double learningRate;
   private final boolean best;
 
+  /** A report without a validation RMSE (NaN), as for binary labels. */
   public EpochReport(int epoch, double trainLoss, double validationLogLoss, double validationAuc, double seconds,
       double examplesPerSecond, double learningRate, boolean best) {
+    this(epoch, trainLoss, validationLogLoss, validationAuc, Double.NaN, seconds, examplesPerSecond, learningRate,
+        best);
+  }
+
+  public EpochReport(int epoch, double trainLoss, double validationLogLoss, double validationAuc,
+      double validationRmse, double seconds, double examplesPerSecond, double learningRate, boolean best) {
     this.epoch = epoch;
     this.trainLoss = trainLoss;
     this.validationLogLoss = validationLogLoss;
     this.validationAuc = validationAuc;
+    this.validationRmse = validationRmse;
     this.seconds = seconds;
     this.examplesPerSecond = examplesPerSecond;
     this.learningRate = learningRate;
@@ -52,6 +62,11 @@ public final class EpochReport implements Serializable {
     return validationAuc;
   }
 
+  /** Validation root mean squared error (weighted), NaN unless the monitored metric is "rmse". */
+  public double validationRmse() {
+    return validationRmse;
+  }
+
   public double seconds() {
     return seconds;
   }
@@ -73,7 +88,7 @@ public final class EpochReport implements Serializable {
   @Override
   public String toString() {
     return "EpochReport(epoch=" + epoch + ", trainLoss=" + trainLoss + ", validationLogLoss=" + validationLogLoss
-        + ", validationAuc=" + validationAuc + ", seconds=" + seconds + ", examplesPerSecond=" + examplesPerSecond
-        + ", learningRate=" + learningRate + ", best=" + best + ")";
+        + ", validationAuc=" + validationAuc + ", validationRmse=" + validationRmse + ", seconds=" + seconds
+        + ", examplesPerSecond=" + examplesPerSecond + ", learningRate=" + learningRate + ", best=" + best + ")";
   }
 }

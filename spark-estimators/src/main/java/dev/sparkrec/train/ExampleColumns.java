@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The columns of a training DataFrame: feature ids ({@code array<int>}, the same number per row), optional
  * feature values ({@code array<float>} or {@code array<double>}, one per id), the label (double, float, int
- * or long; 0 or 1) and an optional example weight (numeric, finite, >= 0). Immutable.
+ * or long; 0 or 1, or any finite number for {@linkplain #withRealValuedLabels() real-valued labels} such as
+ * ratings) and an optional example weight (numeric, finite, >= 0). Immutable.
  */
 public final class ExampleColumns implements Serializable {
 
@@ -20,12 +21,18 @@ public final class ExampleColumns implements Serializable {
   private final String featureValuesCol;
   private final String labelCol;
   private final String weightCol;
+  private final boolean realValuedLabels;
 
   /**
-   * Columns by name; {@code featureValuesCol} null means every value is 1 and {@code weightCol} null means
-   * every weight is 1.
+   * Columns by name, with binary (0/1) labels; {@code featureValuesCol} null means every value is 1 and
+   * {@code weightCol} null means every weight is 1.
    */
   public ExampleColumns(String featureIdsCol, String featureValuesCol, String labelCol, String weightCol) {
+    this(featureIdsCol, featureValuesCol, labelCol, weightCol, false);
+  }
+
+  private ExampleColumns(String featureIdsCol, String featureValuesCol, String labelCol, String weightCol,
+      boolean realValuedLabels) {
     if (featureIdsCol == null || featureIdsCol.isEmpty() || labelCol == null || labelCol.isEmpty()) {
       throw new IllegalArgumentException("the feature ids column and the label column must be named, got '"
           + featureIdsCol + "' and '" + labelCol + "'");
@@ -34,6 +41,7 @@ public final class ExampleColumns implements Serializable {
     this.featureValuesCol = emptyToNull(featureValuesCol);
     this.labelCol = labelCol;
     this.weightCol = emptyToNull(weightCol);
+    this.realValuedLabels = realValuedLabels;
   }
 
   private static String emptyToNull(String s) {
@@ -58,14 +66,32 @@ public final class ExampleColumns implements Serializable {
     return weightCol;
   }
 
+  /** True when labels must be 0 or 1 (the default); false for real-valued labels. */
+  public boolean binaryLabels() {
+    return !realValuedLabels;
+  }
+
   /** A copy with another values column (null for none). */
   public ExampleColumns withFeatureValuesCol(String value) {
-    return new ExampleColumns(featureIdsCol, value, labelCol, weightCol);
+    return new ExampleColumns(featureIdsCol, value, labelCol, weightCol, realValuedLabels);
   }
 
   /** A copy with another weight column (null for none). */
   public ExampleColumns withWeightCol(String value) {
-    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, value);
+    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, value, realValuedLabels);
+  }
+
+  /**
+   * A copy whose labels may be any finite number (a regression target such as a rating); the trainer then
+   * needs {@code validationMetric} "rmse".
+   */
+  public ExampleColumns withRealValuedLabels() {
+    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, weightCol, true);
+  }
+
+  /** A copy whose labels must be 0 or 1, the default. */
+  public ExampleColumns withBinaryLabels() {
+    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, weightCol, false);
   }
 
   /** The columns in block-building order: ids, [values], label, [weight]. */
@@ -85,6 +111,6 @@ public final class ExampleColumns implements Serializable {
   @Override
   public String toString() {
     return "ExampleColumns(ids=" + featureIdsCol + ", values=" + featureValuesCol + ", label=" + labelCol
-        + ", weight=" + weightCol + ")";
+        + ", weight=" + weightCol + ", labels=" + (realValuedLabels ? "real" : "binary") + ")";
   }
 }

@@ -23,8 +23,9 @@ import org.apache.spark.storage.StorageLevel;
  * and scanned every epoch.
  *
  * <p>Building validates every row and fails, naming the column and an example value, on a null or wrongly
- * sized feature array, a negative id, a non-finite feature value, a null label or one other than 0 and 1,
- * and a null, negative or non-finite weight. The blocks are persisted {@code MEMORY_AND_DISK} and
+ * sized feature array, a negative id, a non-finite feature value, a null label or one other than 0 and 1
+ * (with {@linkplain ExampleColumns#withRealValuedLabels() real-valued labels}: a null, NaN or infinite
+ * label), and a null, negative or non-finite weight. The blocks are persisted {@code MEMORY_AND_DISK} and
  * materialised at once (one job, which also counts the rows of each partition); the partitioning is the
  * DataFrame's, and the order of rows within a partition is kept. Call {@link #unpersist()} when done.
  */
@@ -35,15 +36,17 @@ public final class ExampleData {
   private final int fields;
   private final boolean hasValues;
   private final boolean hasWeights;
+  private final boolean realValuedLabels;
   private final long[] partitionRows;
 
   private ExampleData(SparkSession session, JavaRDD<ExampleBlock> blocks, int fields, boolean hasValues,
-      boolean hasWeights, long[] partitionRows) {
+      boolean hasWeights, boolean realValuedLabels, long[] partitionRows) {
     this.session = session;
     this.blocks = blocks;
     this.fields = fields;
     this.hasValues = hasValues;
     this.hasWeights = hasWeights;
+    this.realValuedLabels = realValuedLabels;
     this.partitionRows = partitionRows;
   }
 
@@ -89,7 +92,7 @@ public final class ExampleData {
       throw new IllegalArgumentException("The data has no rows.");
     }
     return new ExampleData(data.sparkSession(), blocks, fields, columns.featureValuesCol() != null,
-        columns.weightCol() != null, partitionRows);
+        columns.weightCol() != null, !columns.binaryLabels(), partitionRows);
   }
 
   private static void checkSchema(StructType schema, ExampleColumns columns) {
@@ -127,6 +130,11 @@ public final class ExampleData {
 
   public boolean hasWeights() {
     return hasWeights;
+  }
+
+  /** True when the labels were read as real values (any finite number), false when they are 0/1. */
+  public boolean realValuedLabels() {
+    return realValuedLabels;
   }
 
   public int numPartitions() {
@@ -228,7 +236,11 @@ public final class ExampleData {
         }
         Object label = row.get(c++);
         double labelValue = label == null ? Double.NaN : ((Number) label).doubleValue();
-        if (labelValue != 0.0 && labelValue != 1.0) {
+        if (!columns.binaryLabels()) {
+          if (!Double.isFinite(labelValue)) {
+            throw invalid(columns.labelCol(), "must be a finite number", "(featureIds " + rowIds + ") has " + label);
+          }
+        } else if (labelValue != 0.0 && labelValue != 1.0) {
           throw invalid(columns.labelCol(), "must be 0 or 1", "(featureIds " + rowIds + ") has " + label);
         }
         labels[n] = (float) labelValue;

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * The one-line epoch summary the trainer logs, e.g.
- * {@code epoch 3/20  train loss 0.4123  val logloss 0.3990  val auc 0.8123  1.2e5 examples/s  ETA 1m20s}.
+ * {@code epoch 3/20  train loss 0.4123  val logloss 0.3990  val auc 0.8123  1.2e5 examples/s  ETA 1m20s}, or
+ * with {@code val rmse 0.9301} in place of the log loss and AUC when the trainer monitors RMSE.
  */
 final class ProgressLine {
 
@@ -13,7 +14,9 @@ final class ProgressLine {
   static String format(EpochReport r, int maxEpochs, double etaSeconds, boolean hasValidation) {
     StringBuilder line = new StringBuilder();
     line.append(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", r.epoch(), maxEpochs, r.trainLoss()));
-    if (hasValidation) {
+    if (hasValidation && !Double.isNaN(r.validationRmse())) {
+      line.append(String.format(Locale.ROOT, "  val rmse %.4f", r.validationRmse()));
+    } else if (hasValidation) {
       line.append(String.format(Locale.ROOT, "  val logloss %.4f  val auc %.4f", r.validationLogLoss(),
           r.validationAuc()));
     }

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * {@code groupByKey}, and the driver merges the groups in index order.
  *
  * <p><b>After each epoch</b> the optional validation data is scored with the new parameters (exact AUC
- * and log loss over the gathered scores), the monitored metric drives early stopping, best-epoch selection
+ * and log loss over the gathered scores; with {@code validationMetric} "rmse", the weighted root mean
+ * squared error of the model's {@code logits} output, which a regression model fills with its
+ * prediction), the monitored metric drives early stopping, best-epoch selection
  * and learning-rate decay ({@link TrainingConfig}), a checkpoint is written when {@code checkpointDir} is
  * set, a progress line is logged at INFO and every {@link TrainingListener} is called. The result holds the
  * best epoch's parameters. Before anything runs, a memory guard estimates parameter, gradient and slot
@@ -72,9 +74,10 @@ public final class Trainer {
   /**
    * Trains on {@code train} and, after each epoch, evaluates on {@code validation} (may be null), both read
    * through {@code columns}. The data is cached as blocks for the duration of the call. The memory guard
-   * runs before the data is read.
+   * runs before the data is read. Real-valued labels need {@code validationMetric} "rmse".
    */
   public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, ExampleColumns columns) {
+    requireMetricForLabels(!columns.binaryLabels(), columns.labelCol());
     ModelState state = prepare(train.sparkSession().sparkContext());
     ExampleData trainData = ExampleData.fromDataFrame(train, columns, config.blockSize());
     ExampleData validationData = null;
@@ -97,7 +100,17 @@ public final class Trainer {
       throw new IllegalArgumentException("The validation data has " + validation.fields() + " ids per row but the "
           + "training data has " + train.fields() + ".");
     }
+    requireMetricForLabels(train.realValuedLabels(), "label");
     return run(prepare(train.session().sparkContext()), train, validation);
+  }
+
+  /** Log loss and AUC score 0/1 labels: a run on real-valued labels must monitor RMSE. */
+  private void requireMetricForLabels(boolean realValuedLabels, String labelCol) {
+    if (realValuedLabels && !TrainingConfig.RMSE.equals(config.validationMetric())) {
+      throw new IllegalArgumentException("Column '" + labelCol + "' holds real-valued labels, which validationMetric '"
+          + config.validationMetric() + "' cannot score (it needs 0/1 labels); set validationMetric to '"
+          + TrainingConfig.RMSE + "'.");
+    }
   }
 
   /** Builds the driver's model, whose parameter and slot arrays hold the state, and runs the memory guard. */
@@ -172,15 +185,17 @@ public final class Trainer {
       double trainSeconds = (System.nanoTime() - start) / 1e9;
       double trainLoss = examples > 0 ? lossSum / examples : Double.NaN;
 
-      double[] metrics = validation == null ? new double[] {Double.NaN, Double.NaN} : validate(jsc, state, validation);
-      double monitored = validation == null ? trainLoss : higherIsBetter ? metrics[1] : metrics[0];
+      double[] metrics = validation == null ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+          : validate(jsc, state, validation);
+      double monitored = validation == null ? trainLoss : higherIsBetter ? metrics[1]
+          : TrainingConfig.RMSE.equals(config.validationMetric()) ? metrics[2] : metrics[0];
       boolean improved = schedule.update(epoch, monitored);
       if (improved) {
         bestValues = copyValues(state);
       }
       state.setLearningRate(schedule.learningRate());
       double seconds = (System.nanoTime() - start) / 1e9;
-      EpochReport report = new EpochReport(epoch, trainLoss, metrics[0], metrics[1], seconds,
+      EpochReport report = new EpochReport(epoch, trainLoss, metrics[0], metrics[1], metrics[2], seconds,
           examples / Math.max(trainSeconds, 1e-9), learningRate, improved);
       history.add(report);
       if (dir != null) {
@@ -228,7 +243,10 @@ public final class Trainer {
     return (int) Math.max(1, (mostBatches + config.syncEveryBatches() - 1) / config.syncEveryBatches());
   }
 
-  /** Validation {log loss, AUC} of the current parameters over all validation rows, in partition order. */
+  /**
+   * Validation {log loss, AUC, NaN} of the current parameters over all validation rows, in partition order; with
+   * the "rmse" metric {NaN, NaN, RMSE} instead.
+   */
   private double[] validate(JavaSparkContext jsc, ModelState state, ExampleData validation) {
     jsc.setJobDescription("SparkRec training: validation");
     Broadcast<ModelState> broadcast = jsc.broadcast(state);
@@ -250,9 +268,6 @@ public final class Trainer {
     float[] logits = new float[n];
     float[] labels = new float[n];
     float[] weights = validation.hasWeights() ? new float[n] : null;
-    double[] probabilities = new double[n];
-    double[] labelsDouble = new double[n];
-    double[] weightsDouble = validation.hasWeights() ? new double[n] : null;
     int at = 0;
     for (ValidationScores part : parts) {
       int m = part.logits.length;
@@ -263,6 +278,12 @@ public final class Trainer {
       }
       at += m;
     }
+    if (TrainingConfig.RMSE.equals(config.validationMetric())) {
+      return new double[] {Double.NaN, Double.NaN, rootMeanSquaredError(logits, labels, weights, n)};
+    }
+    double[] probabilities = new double[n];
+    double[] labelsDouble = new double[n];
+    double[] weightsDouble = validation.hasWeights() ? new double[n] : null;
     for (int i = 0; i < n; i++) {
       probabilities[i] = BceWithLogits.sigmoid(logits[i]);
       labelsDouble[i] = labels[i];
@@ -272,7 +293,20 @@ public final class Trainer {
     }
     double logLoss = BinaryMetrics.logLoss(probabilities, labelsDouble, weightsDouble, n, BinaryMetrics.DEFAULT_EPS);
     double auc = BinaryMetrics.auc(logits, labels, weights, n);
-    return new double[] {logLoss, auc};
+    return new double[] {logLoss, auc, Double.NaN};
+  }
+
+  /** {@code √(Σ w_i·(ŷ_i − y_i)² / Σ w_i)} over the first {@code n} rows (null weights: all 1); NaN if Σw=0. */
+  static double rootMeanSquaredError(float[] predictions, float[] labels, float[] weights, int n) {
+    double squares = 0;
+    double weightSum = 0;
+    for (int i = 0; i < n; i++) {
+      double w = weights == null ? 1.0 : weights[i];
+      double e = (double) predictions[i] - labels[i];
+      squares += w * e * e; // Σ w_i·(ŷ_i − y_i)²
+      weightSum += w;
+    }
+    return weightSum > 0 ? Math.sqrt(squares / weightSum) : Double.NaN;
   }
 
   /** The best epoch's parameters so far, or the current ones when no epoch was selected yet; fresh copies. */

@@ -17,6 +17,11 @@ public final class TrainingConfig implements Serializable {
   public static final String LOGLOSS = "logloss";
   /** {@code validationMetric} value: validation ROC AUC, higher is better. */
   public static final String AUC = "auc";
+  /**
+   * {@code validationMetric} value: validation root mean squared error of the model's outputs against
+   * real-valued labels (ratings), lower is better.
+   */
+  public static final String RMSE = "rmse";
 
   private final int maxEpochs;
   private final int batchSize;
@@ -231,8 +236,8 @@ public final class TrainingConfig implements Serializable {
 
     /**
      * Validation metric monitored by early stopping, best-epoch selection and learning-rate decay:
-     * "logloss" (lower is better) or "auc" (higher is better); without validation data the training loss is
-     * monitored. Default: logloss.
+     * "logloss" (lower is better) or "auc" (higher is better) for 0/1 labels, "rmse" (lower is better) for
+     * real-valued labels; without validation data the training loss is monitored. Default: logloss.
      */
     public Builder validationMetric(String value) {
       validationMetric = value;
@@ -319,8 +324,9 @@ public final class TrainingConfig implements Serializable {
           "learningRate must be positive and finite, got " + learningRate);
       require(syncEveryBatches >= 0, "syncEveryBatches must be >= 0 (0 = once per epoch), got " + syncEveryBatches);
       require(patience >= 0, "patience must be >= 0 (0 = no early stopping), got " + patience);
-      require(LOGLOSS.equals(validationMetric) || AUC.equals(validationMetric),
-          "validationMetric must be '" + LOGLOSS + "' or '" + AUC + "', got '" + validationMetric + "'");
+      require(LOGLOSS.equals(validationMetric) || AUC.equals(validationMetric) || RMSE.equals(validationMetric),
+          "validationMetric must be '" + LOGLOSS + "', '" + AUC + "' or '" + RMSE + "', got '" + validationMetric
+              + "'");
       require(lrDecayFactor > 0 && lrDecayFactor <= 1, "lrDecayFactor must be in (0, 1], got " + lrDecayFactor);
       require(lrDecayPatience >= 0, "lrDecayPatience must be >= 0 (0 = no decay), got " + lrDecayPatience);
       require(minLearningRate >= 0 && minLearningRate <= learningRate,

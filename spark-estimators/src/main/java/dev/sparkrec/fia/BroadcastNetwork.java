@@ -1,0 +1,42 @@
+package dev.sparkrec.fia;
+
+import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.TrainableModel;
+import java.io.Serializable;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * A fitted network as executors rebuild it: the factory that builds the network's shape and the broadcast model
+ * data whose parameters it then loads. Serializable; the parameters travel once per executor.
+ */
+final class BroadcastNetwork implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final ModelFactory factory;
+  private final Broadcast<CfModelData> data;
+  private final boolean probabilities;
+
+  /** {@code probabilities}: the network's output is a logit and scores are its sigmoid. */
+  BroadcastNetwork(ModelFactory factory, Broadcast<CfModelData> data, boolean probabilities) {
+    this.factory = factory;
+    this.data = data;
+    this.probabilities = probabilities;
+  }
+
+  /** A network holding the fitted parameters; one per task (networks are single-threaded). */
+  TrainableModel build() {
+    TrainableModel network = factory.create();
+    NetworkParameters.copyInto(network.parameters(), data.value().parameters());
+    return network;
+  }
+
+  CfModelData data() {
+    return data.value();
+  }
+
+  /** The score of a network output: the output itself, or its sigmoid for a probability. */
+  float score(float output) {
+    return probabilities ? (float) dev.sparkrec.nn.ops.BceWithLogits.sigmoid(output) : output;
+  }
+}

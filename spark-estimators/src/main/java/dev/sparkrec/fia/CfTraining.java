@@ -1,0 +1,41 @@
+package dev.sparkrec.fia;
+
+import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.OptimizerFactory;
+import dev.sparkrec.train.Trainer;
+import dev.sparkrec.train.TrainingConfig;
+import dev.sparkrec.train.TrainingListener;
+import dev.sparkrec.train.TrainingResult;
+import java.util.List;
+
+/**
+ * The training core of the collaborative-filtering estimators: reads the training params once into a
+ * {@link TrainingConfig} (Adam, early stopping on the validation rows when there are some) and runs SparkRec's
+ * {@link Trainer} on prepared {@link RatingData}.
+ */
+final class CfTraining {
+
+  private CfTraining() {}
+
+  /**
+   * Fits the network {@code factory} builds; {@code validationMetric} is "rmse" for ratings or "logloss" for 0/1
+   * labels. The result's best parameters are those of the best validation epoch, or of the last epoch without
+   * validation rows.
+   */
+  static TrainingResult fit(RatingData data, CfParams p, ModelFactory factory, String validationMetric,
+      List<TrainingListener> listeners) {
+    TrainingConfig config = TrainingConfig.builder()
+        .maxEpochs(p.getMaxIter())
+        .batchSize(p.getBatchSize())
+        .learningRate(p.getStepSize())
+        .seed(p.getSeed())
+        .syncEveryBatches(p.getSyncEveryBatches())
+        .patience(data.validation() == null ? 0 : p.getPatience())
+        .validationMetric(validationMetric)
+        .optimizerFactory(OptimizerFactory.named("adam"))
+        .build();
+    Trainer trainer = new Trainer(factory, config);
+    listeners.forEach(trainer::addListener);
+    return trainer.fit(data.train(), data.validation(), data.columns());
+  }
+}

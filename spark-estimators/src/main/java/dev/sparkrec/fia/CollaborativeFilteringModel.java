@@ -1,0 +1,308 @@
+package dev.sparkrec.fia;
+
+import dev.sparkrec.ml.PersistenceSupport;
+import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.TrainableModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What the fitted collaborative-filtering models share: scoring (user, item) rows, ALS-style top-k
+ * recommendations, the id tables, the factor tables and persistence.
+ *
+ * <p>The model keeps its parameters on the driver, where the trainer returns them. {@code transform} and the
+ * recommendations broadcast them once per call and score on the executors: {@code recommendForAllUsers} runs the
+ * network over every (user, item) pair in batches, each task handling a range of users and keeping the top k, so
+ * nothing is collected back beyond the recommendations themselves.
+ *
+ * @param <M> the model itself, so that setters chain
+ */
+public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteringModel<M>> extends Model<M>
+    implements CfParams, MLWritable, FactorizedModel {
+
+  private static final long serialVersionUID = 1L;
+  private static final DataType FLOATS = DataTypes.createArrayType(DataTypes.FloatType, false);
+
+  private final String uid;
+  private final CfModelData data;
+
+  /** A model holding {@code data}, or an unfitted shell (as Spark's reflection needs) when it is null. */
+  CollaborativeFilteringModel(String uid, CfModelData data) {
+    this.uid = uid;
+    this.data = data;
+  }
+
+  @Override
+  public final String uid() {
+    return uid;
+  }
+
+  /** This model, typed for chained setters. */
+  protected abstract M self();
+
+  /** Builds the network's shape (fresh weights) from the params and {@link #data()}. */
+  abstract ModelFactory networkFactory();
+
+  /** Whether the network's output is a logit whose sigmoid is the prediction. */
+  abstract boolean predictsProbabilities();
+
+  /** Parameter tables whose rows, side by side, form a user's vector {@code x_u}. */
+  abstract String[] userVectorParts();
+
+  /** Parameter tables whose rows, side by side, form an item's vector {@code y_i}. */
+  abstract String[] itemVectorParts();
+
+  public M setUserCol(String value) {
+    set(userCol(), value);
+    return self();
+  }
+
+  public M setItemCol(String value) {
+    set(itemCol(), value);
+    return self();
+  }
+
+  public M setPredictionCol(String value) {
+    set(predictionCol(), value);
+    return self();
+  }
+
+  public M setColdStartStrategy(String value) {
+    set(coldStartStrategy(), value);
+    return self();
+  }
+
+  /** The learned ids, parameters and global mean, or null for an unfitted shell. */
+  CfModelData rawData() {
+    return data;
+  }
+
+  /** The learned ids, parameters and global mean. */
+  CfModelData data() {
+    requireFitted();
+    return data;
+  }
+
+  private void requireFitted() {
+    if (data == null) {
+      throw new IllegalStateException(getClass().getSimpleName() + " " + uid + " holds no trained parameters; fit "
+          + "its estimator or load a saved model.");
+    }
+  }
+
+  /** The distinct user ids of the training data, ascending; a user's index in the network is its position. */
+  public int[] userIds() {
+    return data().users().ids();
+  }
+
+  /** The distinct item ids of the training data, ascending; an item's index in the network is its position. */
+  public int[] itemIds() {
+    return data().items().ids();
+  }
+
+  /**
+   * A new network carrying the fitted weights, for warm-start retraining on SparkRec's trainer: it reads batches
+   * whose feature ids are {@code [userIndex, numUsers + itemIndex]} (indices into {@link #userIds()} and
+   * {@link #itemIds()}), with the rating as label and an optional weight that multiplies the rating's whole term
+   * of the objective (weight 0 removes the rating).
+   */
+  public TrainableModel network() {
+    return warmStartFactory().create();
+  }
+
+  /**
+   * A factory for SparkRec's {@code Trainer} whose networks start from the fitted weights (what {@link #network()}
+   * returns), for warm-start retraining; serializable, and it carries the weights.
+   */
+  public ModelFactory warmStartFactory() {
+    return new WarmStart(networkFactory(), data());
+  }
+
+  /** Builds a network of the fitted shape and loads the fitted parameters into it. */
+  private static final class WarmStart implements ModelFactory {
+    private static final long serialVersionUID = 1L;
+    private final ModelFactory shape;
+    private final CfModelData data;
+
+    WarmStart(ModelFactory shape, CfModelData data) {
+      this.shape = shape;
+      this.data = data;
+    }
+
+    @Override
+    public TrainableModel create() {
+      TrainableModel network = shape.create();
+      NetworkParameters.copyInto(network.parameters(), data.parameters());
+      return network;
+    }
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    RatingSchema.requireScoringColumns(schema, this);
+    return RatingSchema.appendPrediction(schema, this);
+  }
+
+  /**
+   * Appends the prediction (float) of each row's (user, item) pair; a pair whose user or item was not in the
+   * training data, or is null, predicts NaN or is dropped ({@code coldStartStrategy}).
+   */
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType schema = dataset.schema();
+    StructType out = transformSchema(schema);
+    RatingScorer scorer = new RatingScorer(broadcastNetwork(dataset.sparkSession()), schema.fieldIndex(getUserCol()),
+        schema.fieldIndex(getItemCol()), CfParamSet.DROP.equals(getColdStartStrategy()));
+    return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
+  }
+
+  /**
+   * The top {@code k} items for every training user, as ALS returns them: {@code userCol} int and
+   * {@code recommendations} {@code array<struct<itemCol: int, rating: float>>}, highest predicted rating first
+   * (ties by smaller item id). Computed on the executors (see the class comment).
+   */
+  public Dataset<Row> recommendForAllUsers(int k) {
+    return recommend(true, k);
+  }
+
+  /**
+   * The top {@code k} users for every training item: {@code itemCol} int and {@code recommendations}
+   * {@code array<struct<userCol: int, rating: float>>}, highest predicted rating first (ties by smaller user id).
+   */
+  public Dataset<Row> recommendForAllItems(int k) {
+    return recommend(false, k);
+  }
+
+  private Dataset<Row> recommend(boolean forUsers, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    SparkSession spark = SparkSession.active();
+    int queries = forUsers ? data().users().size() : data().items().size();
+    int partitions = Math.max(1, Math.min(queries, spark.sparkContext().defaultParallelism()));
+    StructType schema = forUsers ? RatingSchema.recommendations(getUserCol(), getItemCol())
+        : RatingSchema.recommendations(getItemCol(), getUserCol());
+    return spark.range(0, queries, 1, partitions).mapPartitions(
+        new TopKRecommender(broadcastNetwork(spark), forUsers, k), Encoders.row(schema));
+  }
+
+  private BroadcastNetwork broadcastNetwork(SparkSession spark) {
+    Broadcast<CfModelData> broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data());
+    return new BroadcastNetwork(networkFactory(), broadcast, predictsProbabilities());
+  }
+
+  /** {@code id: int, vector: array<float>} for every training user, {@code x_u} in {@link #predictor()}'s layout. */
+  @Override
+  public Dataset<Row> userVectors() {
+    return vectors(data().users(), userVectorParts());
+  }
+
+  /** {@code id: int, vector: array<float>} for every training item, {@code y_i} in {@link #predictor()}'s layout. */
+  @Override
+  public Dataset<Row> itemVectors() {
+    return vectors(data().items(), itemVectorParts());
+  }
+
+  private Dataset<Row> vectors(IdIndex ids, String[] parts) {
+    List<Row> rows = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      float[] vector = new float[0];
+      for (String part : parts) {
+        float[] row = tableRow(part, ids.size(), i);
+        int at = vector.length;
+        vector = Arrays.copyOf(vector, at + row.length);
+        System.arraycopy(row, 0, vector, at, row.length);
+      }
+      rows.add(RowFactory.create(ids.id(i), vector));
+    }
+    StructType schema = new StructType().add("id", DataTypes.IntegerType, false).add("vector", FLOATS, false);
+    return SparkSession.active().createDataFrame(rows, schema);
+  }
+
+  /**
+   * A table with {@code id: int} and, for each of {@code parts}, a column named by {@code columns}: the
+   * parameter table's row, as {@code array<float>}, or as a {@code float} where {@code scalar} is set.
+   */
+  Dataset<Row> factorTable(boolean users, String[] parts, String[] columns, boolean[] scalar) {
+    IdIndex ids = users ? data().users() : data().items();
+    StructType schema = new StructType().add("id", DataTypes.IntegerType, false);
+    for (int c = 0; c < columns.length; c++) {
+      schema = schema.add(columns[c], scalar[c] ? DataTypes.FloatType : FLOATS, false);
+    }
+    List<Row> rows = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      Object[] values = new Object[parts.length + 1];
+      values[0] = ids.id(i);
+      for (int c = 0; c < parts.length; c++) {
+        float[] row = tableRow(parts[c], ids.size(), i);
+        values[c + 1] = scalar[c] ? (Object) row[0] : row;
+      }
+      rows.add(RowFactory.create(values));
+    }
+    return SparkSession.active().createDataFrame(rows, schema);
+  }
+
+  /** Row {@code index} of the parameter table {@code name}, which has {@code rows} rows. */
+  private float[] tableRow(String name, int rows, int index) {
+    float[] table = data().parameters().get(name);
+    int width = table.length / rows;
+    return Arrays.copyOfRange(table, index * width, (index + 1) * width);
+  }
+
+  @Override
+  public MLWriter write() {
+    return new CfModelWriter(this);
+  }
+
+  /** Metadata (params) plus {@link CfModelData}'s tables under {@code path/data}. */
+  public static final class CfModelWriter extends MLWriter {
+    private final CollaborativeFilteringModel<?> model;
+
+    CfModelWriter(CollaborativeFilteringModel<?> model) {
+      this.model = model;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      CfModelData data = model.data();
+      PersistenceSupport.saveMetadata(model, path, sc());
+      data.save(sparkSession(), path);
+    }
+  }
+
+  /** Reads what {@link CfModelWriter} wrote into a new model built by {@code constructor(uid, data)}. */
+  public static final class CfModelReader<M extends CollaborativeFilteringModel<M>> extends MLReader<M> {
+    private final Class<M> modelClass;
+    private final BiFunction<String, CfModelData, M> constructor;
+
+    CfModelReader(Class<M> modelClass, BiFunction<String, CfModelData, M> constructor) {
+      this.modelClass = modelClass;
+      this.constructor = constructor;
+    }
+
+    @Override
+    public M load(String path) {
+      DefaultParamsReader.Metadata metadata = PersistenceSupport.loadMetadata(path, sc(), modelClass);
+      M model = constructor.apply(metadata.uid(), CfModelData.load(sparkSession(), path));
+      PersistenceSupport.restoreParams(metadata, model);
+      return model;
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package dev.sparkrec.fia;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.sparkrec.train.ExampleColumns;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Training ratings checked and put in the trainer's form. {@link #prepare} reads the data once to check every row
+ * (ids not null and within the int range, a finite rating, or 0/1 for binary labels, a finite weight >= 0) and to
+ * gather the distinct user and item ids of the training rows and their weighted mean rating; a bad row fails
+ * naming the column and showing the row. The examples hold feature ids {@code [userIndex, numUsers + itemIndex]},
+ * the rating as label and the weight; validation rows whose user or item has no training rating are left out (and
+ * when that leaves none, preparing fails, since nothing could monitor training).
+ */
+final class RatingData {
+
+  static final String FEATURE_IDS = "featureIds";
+  static final String LABEL = "label";
+  static final String WEIGHT = "weight";
+
+  private final IdIndex users;
+  private final IdIndex items;
+  private final double globalMean;
+  private final Dataset<Row> train;
+  private final Dataset<Row> validation;
+  private final ExampleColumns columns;
+
+  private RatingData(IdIndex users, IdIndex items, double globalMean, Dataset<Row> train, Dataset<Row> validation,
+      ExampleColumns columns) {
+    this.users = users;
+    this.items = items;
+    this.globalMean = globalMean;
+    this.train = train;
+    this.validation = validation;
+    this.columns = columns;
+  }
+
+  /** Checks {@code dataset} and builds the examples; {@code binaryLabels} requires ratings of 0 or 1. */
+  static RatingData prepare(Dataset<?> dataset, CfParams p, boolean binaryLabels) {
+    RatingSchema.requireTrainingColumns(dataset.schema(), p);
+    Dataset<Row> data = dataset.toDF();
+    boolean weighted = !p.getWeightCol().isEmpty();
+    Column user = col(p.getUserCol()).cast(DataTypes.LongType);
+    Column item = col(p.getItemCol()).cast(DataTypes.LongType);
+    Column rating = col(p.getRatingCol()).cast(DataTypes.DoubleType);
+    Column weight = weighted ? col(p.getWeightCol()).cast(DataTypes.DoubleType) : lit(1.0);
+    Column isTrain = p.getValidationIndicatorCol().isEmpty() ? lit(true)
+        : not(coalesce(col(p.getValidationIndicatorCol()), lit(false)));
+    Column badRating = binaryLabels ? rating.isNull().or(rating.notEqual(0.0).and(rating.notEqual(1.0)))
+        : rating.isNull().or(isnan(rating)).or(isInfinite(rating));
+    Column badWeight = weight.isNull().or(isnan(weight)).or(isInfinite(weight)).or(weight.lt(0.0));
+
+    Row stats = data.agg(
+        count(lit(1)),
+        sum(when(user.isNull(), 1).otherwise(0)),
+        sum(when(item.isNull(), 1).otherwise(0)),
+        min(user), max(user), min(item), max(item),
+        sum(when(badRating, 1).otherwise(0)),
+        sum(when(badWeight, 1).otherwise(0)),
+        sort_array(collect_set(when(isTrain, user))),
+        sort_array(collect_set(when(isTrain, item))),
+        sum(when(isTrain, weight.multiply(rating))),
+        sum(when(isTrain, weight))).first();
+    if (stats.getLong(0) == 0) {
+      throw new IllegalArgumentException("The training data has no rows.");
+    }
+    requireNoNulls(data, stats.getLong(1), p.getUserCol(), p);
+    requireNoNulls(data, stats.getLong(2), p.getItemCol(), p);
+    requireIntRange(stats.getLong(3), stats.getLong(4), p.getUserCol());
+    requireIntRange(stats.getLong(5), stats.getLong(6), p.getItemCol());
+    if (stats.getLong(7) > 0) {
+      throw new IllegalArgumentException("Column '" + p.getRatingCol() + "' must hold "
+          + (binaryLabels ? "0 or 1 (the bce loss reads implicit feedback)" : "a finite number") + " in every row, "
+          + "but " + stats.getLong(7) + " rows do not, e.g. " + example(data, badRating, p) + ".");
+    }
+    if (stats.getLong(8) > 0) {
+      throw new IllegalArgumentException("Column '" + p.getWeightCol() + "' must hold a finite number >= 0 in every "
+          + "row, but " + stats.getLong(8) + " rows do not, e.g. " + example(data, badWeight, p) + ".");
+    }
+    List<Long> userIds = stats.getList(9);
+    List<Long> itemIds = stats.getList(10);
+    if (userIds.isEmpty()) {
+      throw new IllegalArgumentException("Every row is a validation row (column '" + p.getValidationIndicatorCol()
+          + "'); training needs at least one rating that is not.");
+    }
+    double weightSum = stats.getDouble(12);
+    if (!(weightSum > 0)) {
+      throw new IllegalArgumentException("The weights in column '" + p.getWeightCol() + "' of the training rows sum to "
+          + weightSum + "; at least one training rating needs a positive weight.");
+    }
+    double globalMean = stats.getDouble(11) / weightSum; // μ = Σ w·r / Σ w over the training rows
+    IdIndex users = new IdIndex(toInts(userIds));
+    IdIndex items = new IdIndex(toInts(itemIds));
+
+    Column[] selected = weighted ? new Column[] {user, item, rating, weight} : new Column[] {user, item, rating};
+    StructType exampleSchema = new StructType()
+        .add(FEATURE_IDS, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+        .add(LABEL, DataTypes.DoubleType, false);
+    if (weighted) {
+      exampleSchema = exampleSchema.add(WEIGHT, DataTypes.DoubleType, false);
+    }
+    ToExamples toExamples = new ToExamples(users, items);
+    Dataset<Row> train = data.where(isTrain).select(selected).mapPartitions(toExamples, Encoders.row(exampleSchema));
+    Dataset<Row> validation = p.getValidationIndicatorCol().isEmpty() ? null
+        : data.where(not(isTrain)).select(selected).mapPartitions(toExamples, Encoders.row(exampleSchema));
+    if (validation != null && validation.isEmpty()) {
+      throw new IllegalArgumentException("No validation row (column '" + p.getValidationIndicatorCol() + "') has a "
+          + "user and an item with training ratings, so none can be scored to monitor training; mark other rows "
+          + "or leave validationIndicatorCol empty.");
+    }
+    ExampleColumns columns = new ExampleColumns(FEATURE_IDS, null, LABEL, weighted ? WEIGHT : null);
+    return new RatingData(users, items, globalMean, train, validation,
+        binaryLabels ? columns : columns.withRealValuedLabels());
+  }
+
+  private static Column isInfinite(Column x) {
+    return x.equalTo(lit(Double.POSITIVE_INFINITY)).or(x.equalTo(lit(Double.NEGATIVE_INFINITY)));
+  }
+
+  private static void requireNoNulls(Dataset<Row> data, long nulls, String column, CfParams p) {
+    if (nulls > 0) {
+      throw new IllegalArgumentException("Column '" + column + "' must hold an id in every row, but " + nulls
+          + " rows hold null, e.g. " + example(data, col(column).isNull(), p) + ".");
+    }
+  }
+
+  private static void requireIntRange(long min, long max, String column) {
+    if (min < Integer.MIN_VALUE || max > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("Column '" + column + "' holds id " + (min < Integer.MIN_VALUE ? min : max)
+          + ", outside the int range [" + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "]; ids must fit an int "
+          + "(re-index them, e.g. with StringIndexer).");
+    }
+  }
+
+  /** The first row matching {@code condition}, as "(user 3, item 7, rating NaN[, weight w])". */
+  private static String example(Dataset<Row> data, Column condition, CfParams p) {
+    List<String> names = new ArrayList<>(List.of(p.getUserCol(), p.getItemCol(), p.getRatingCol()));
+    if (!p.getWeightCol().isEmpty()) {
+      names.add(p.getWeightCol());
+    }
+    Row row = data.where(condition).select(names.stream().map(Column::new).toArray(Column[]::new)).first();
+    StringBuilder out = new StringBuilder("the row (");
+    for (int i = 0; i < names.size(); i++) {
+      out.append(i == 0 ? "" : ", ").append(names.get(i)).append(' ').append(row.get(i));
+    }
+    return out.append(')').toString();
+  }
+
+  private static int[] toInts(List<Long> ids) {
+    int[] out = new int[ids.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.toIntExact(ids.get(i));
+    }
+    return out;
+  }
+
+  IdIndex users() {
+    return users;
+  }
+
+  IdIndex items() {
+    return items;
+  }
+
+  /** The weighted mean rating of the training rows. */
+  double globalMean() {
+    return globalMean;
+  }
+
+  /** Training examples: {@code featureIds}, {@code label}, [{@code weight}]. */
+  Dataset<Row> train() {
+    return train;
+  }
+
+  /** Validation examples in the same form, or null without a validation indicator. */
+  Dataset<Row> validation() {
+    return validation;
+  }
+
+  /** How the trainer reads the examples. */
+  ExampleColumns columns() {
+    return columns;
+  }
+
+  /** (user, item, rating[, weight]) as longs and doubles → examples; rows with an unseen user or item are skipped. */
+  private static final class ToExamples implements MapPartitionsFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    private final IdIndex users;
+    private final IdIndex items;
+
+    ToExamples(IdIndex users, IdIndex items) {
+      this.users = users;
+      this.items = items;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      int numUsers = users.size();
+      return new Iterator<>() {
+        private Row next = advance();
+
+        private Row advance() {
+          while (rows.hasNext()) {
+            Row row = rows.next();
+            int user = users.indexOf(row.getLong(0));
+            int item = items.indexOf(row.getLong(1));
+            if (user >= 0 && item >= 0) {
+              // [userIndex, numUsers + itemIndex], as the Scala Seq that Spark's row encoder takes for an array
+              Object ids = scala.Predef.wrapIntArray(new int[] {user, numUsers + item});
+              return row.size() == 4 ? RowFactory.create(ids, row.getDouble(2), row.getDouble(3))
+                  : RowFactory.create(ids, row.getDouble(2));
+            }
+          }
+          return null;
+        }
+
+        @Override
+        public boolean hasNext() {
+          return next != null;
+        }
+
+        @Override
+        public Row next() {
+          if (next == null) {
+            throw new java.util.NoSuchElementException();
+          }
+          Row out = next;
+          next = advance();
+          return out;
+        }
+      };
+    }
+  }
+}
