@@ -115,11 +115,19 @@ public final class NeuralCfPredictor implements FactorizedPredictor {
       int out = bias.length;
       int outOffset = inOffset + in;
       for (int b = 0; b < out; b++) {
-        double z = bias[b];
-        for (int a = 0; a < in; a++) {
-          z += buffer[inOffset + a] * w[a * out + b];
+        buffer[outOffset + b] = bias[b];
+      }
+      for (int a = 0; a < in; a++) {
+        double h = buffer[inOffset + a];
+        if (h != 0) { // rows of W_l in order; inactive units add nothing
+          int row = a * out;
+          for (int b = 0; b < out; b++) {
+            buffer[outOffset + b] += h * w[row + b];
+          }
         }
-        buffer[outOffset + b] = Math.max(z, 0); // h_l = ReLU(h_{l−1}·W_l + b_l)
+      }
+      for (int b = 0; b < out; b++) {
+        buffer[outOffset + b] = Math.max(buffer[outOffset + b], 0); // h_l = ReLU(h_{l−1}·W_l + b_l)
       }
       in = out;
       inOffset = outOffset;
