@@ -105,8 +105,31 @@ class MainTest {
       assertTrue(auc > 0.3 && auc <= 1.0, row.toString());
     }
     for (int i = 2; i < 4; i++) {
-      assertTrue(rows.get(i).has("seconds_to_fm_auc") && rows.get(i).has("gflops") && rows.get(i).has("efficiency"),
-          rows.get(i).toString());
+      assertTrue(rows.get(i).has("seconds_to_fm_auc") && rows.get(i).has("gflops") && rows.get(i).has("efficiency")
+          && rows.get(i).has("sgemm_gflops"), rows.get(i).toString());
     }
+  }
+
+  @Test
+  void fiaBenchQuickRunWritesEveryModelsRow(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("fia.json");
+    assertEquals(0, run("bench", "fia-ml100k", "--quick", "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    String[] systems = {"mf", "full-influence-mf", "als", "ncf", "fia-mf-explain-test"};
+    assertEquals(systems.length, rows.size());
+    for (int i = 0; i < systems.length; i++) {
+      assertEquals(systems[i], rows.get(i).get("system").asText());
+      assertTrue(!rows.get(i).has("error"), rows.get(i).toString());
+    }
+    for (int i : new int[] {0, 2, 3}) {
+      JsonNode row = rows.get(i);
+      for (String key : new String[] {"test_rmse", "train_seconds", "pearson_r", "ms_per_explanation"}) {
+        assertTrue(row.has(key), row.toString());
+      }
+      double rmse = row.get("test_rmse").asDouble();
+      assertTrue(rmse > 0.5 && rmse < 1.6, row.toString());
+    }
+    assertTrue(rows.get(1).get("ms_per_explanation").asDouble() > 0, rows.get(1).toString());
+    assertEquals(2000, rows.get(4).get("pairs").asLong(), rows.get(4).toString());
   }
 }

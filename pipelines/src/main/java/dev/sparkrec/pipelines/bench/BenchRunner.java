@@ -1,5 +1,6 @@
 package dev.sparkrec.pipelines.bench;
 
+import dev.sparkrec.pipelines.bench.fia.FiaMl100kBenchmark;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -19,6 +20,7 @@ public final class BenchRunner {
     register(new BlasBenchmark());
     register(new EngineBenchmark());
     register(new CtrFrappeBenchmark());
+    register(new FiaMl100kBenchmark());
   }
 
   private BenchRunner() {}

@@ -1,0 +1,442 @@
+package dev.sparkrec.pipelines.bench.fia;
+
+import dev.sparkrec.data.MovieLensReader;
+import dev.sparkrec.fia.AlsFactorizedModel;
+import dev.sparkrec.fia.FactorizedModel;
+import dev.sparkrec.fia.FactorPredictor;
+import dev.sparkrec.fia.FactorizedPredictor;
+import dev.sparkrec.fia.FullInfluence;
+import dev.sparkrec.fia.InfluenceCalculator;
+import dev.sparkrec.fia.InfluenceExplainer;
+import dev.sparkrec.fia.InfluenceExplanation;
+import dev.sparkrec.fia.MatrixFactorization;
+import dev.sparkrec.fia.MatrixFactorizationModel;
+import dev.sparkrec.fia.NeuralCF;
+import dev.sparkrec.fia.NeuralCFModel;
+import dev.sparkrec.pipelines.bench.BenchContext;
+import dev.sparkrec.pipelines.bench.BenchReport;
+import dev.sparkrec.pipelines.bench.BenchSuite;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.recommendation.ALS;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bench fia-ml100k}: matrix factorisation, neural CF and MLlib ALS on MovieLens-100K {@code u1.base} →
+ * {@code u1.test}, then FIA's correctness protocol (from the FIA reference code) and its speed against the full
+ * influence function of Koh &amp; Liang.
+ *
+ * <p>Per model: test RMSE and train seconds (MF trains {@value #MF_EPOCHS} epochs, close to a minimum of its
+ * objective, which influence functions assume). Then for {@code pairs} random test pairs (seeded) known to all
+ * three models: FIA's most influential training rating z (top-1 by |influence|) and its predicted effect. The
+ * actual effect is measured by retraining warm-started from the fitted model with z removed and subtracting the
+ * same retraining on the full data (the drift), so {@code actual = f_{−z}(u,i) − f_full(u,i)} after the same
+ * steps: {@value #REFIT_SWEEPS} alternating exact ridge sweeps for MF and ALS (ALS's own algorithm, on each
+ * model's objective), {@value #NCF_RETRAIN_EPOCHS} Adam epochs in one fixed order for NCF (z gets weight 0).
+ * Reported: Pearson r of actual vs predicted over the pairs, and the mean milliseconds of one explanation. The
+ * baseline ({@code full-influence-mf}) solves the full Hessian system over all MF parameters and all training
+ * ratings by conjugate gradient for the same pairs and the same z. Finally all of {@code u1.test} is explained
+ * ({@code topK = 10}) by one {@link InfluenceExplainer} action writing a Delta table; its pairs per second and
+ * the Spark jobs that action ran are reported.
+ */
+public final class FiaMl100kBenchmark implements BenchSuite {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FiaMl100kBenchmark.class);
+  private static final int RANK = 16;
+  private static final double ALS_REG = 0.1;
+  private static final long SEED = 17;
+  private static final int MF_EPOCHS = 60;
+  private static final int REFIT_SWEEPS = 10;
+  private static final int NCF_RETRAIN_EPOCHS = 3;
+
+  @Override
+  public String name() {
+    return "fia-ml100k";
+  }
+
+  @Override
+  public String description() {
+    return "MF, NCF and MLlib ALS on MovieLens-100K u1; FIA influence correctness (Pearson r) and speed vs full influence";
+  }
+
+  @Override
+  public boolean needsData() {
+    return true;
+  }
+
+  @Override
+  public void run(BenchContext context, BenchReport report) {
+    SparkSession spark = context.spark();
+    boolean quick = context.quick();
+    String dir = context.dataDir().resolve("movielens-100k").toString();
+    int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
+    Dataset<Row> trainFile = MovieLensReader.ratings100k(spark, dir + "/u1.base").select("user", "item", "rating");
+    Dataset<Row> testFile = MovieLensReader.ratings100k(spark, dir + "/u1.test").select("user", "item", "rating");
+    Dataset<Row> train = (quick ? trainFile.limit(20_000) : trainFile).repartition(partitions).cache();
+    Dataset<Row> test = (quick ? testFile.limit(2_000) : testFile).cache();
+    train.count();
+    test.count();
+    List<Row> trainRows = train.collectAsList();
+    int pairCount = quick ? 8 : 50;
+
+    if (spark.sparkContext().getCheckpointDir().isEmpty()) {
+      // ALS truncates its lineage every checkpointInterval iterations only when a checkpoint directory is set;
+      // without one, 20 iterations build a lineage too deep to serialize.
+      spark.sparkContext().setCheckpointDir("target/bench/checkpoints");
+    }
+    Fitted als = fit("als", () -> {
+      ALSModel model = new ALS().setRank(RANK).setRegParam(ALS_REG).setMaxIter(quick ? 5 : 20).setSeed(SEED)
+          .setUserCol("user").setItemCol("item").setRatingCol("rating").setColdStartStrategy("drop").fit(train);
+      return new Fitted(new AlsFactorizedModel(model, ALS_REG), model.transform(test));
+    });
+    Fitted mf = fit("mf", () -> {
+      // Influence functions assume the model sits at a minimum of its objective (FIA's reference trains MF for
+      // 80,000 Adam steps), so MF trains MF_EPOCHS epochs rather than the 20 that generalise best.
+      MatrixFactorizationModel model = new MatrixFactorization().setRank(RANK).setSeed(SEED)
+          .setMaxIter(quick ? 5 : MF_EPOCHS)
+          .setColdStartStrategy("drop").fit(train);
+      return new Fitted(model, model.transform(test));
+    });
+    Fitted ncf = fit("ncf", () -> {
+      NeuralCFModel model = new NeuralCF().setEmbeddingDim(RANK).setSeed(SEED).setColdStartStrategy("drop").fit(train);
+      return new Fitted(model, model.transform(test));
+    });
+
+    int[][] pairs = samplePairs(test.collectAsList(), pairCount, als, mf, ncf);
+    LOG.info("Explaining {} random test pairs with FIA and retraining", pairs.length);
+
+    Protocol mfProtocol = new Protocol(mf, trainRows, pairs);
+    AlternatingRefit mfRefit = new AlternatingRefit(mfProtocol.data, true,
+        ((MatrixFactorizationModel) mf.model).globalMean(), mf.model.predictor().regParam());
+    report.measure("mf", () -> mfProtocol.row(mf, pairs, (removed, us, is) -> refitPredictions(mfRefit, quick,
+        removed, us, is)));
+    report.measure("full-influence-mf", () -> mfProtocol.fullInfluenceRow(quick));
+
+    Protocol alsProtocol = new Protocol(als, trainRows, pairs);
+    AlternatingRefit alsRefit = new AlternatingRefit(alsProtocol.data, false, 0.0, ALS_REG);
+    report.measure("als", () -> alsProtocol.row(als, pairs, (removed, us, is) -> refitPredictions(alsRefit, quick,
+        removed, us, is)));
+
+    Protocol ncfProtocol = new Protocol(ncf, trainRows, pairs);
+    NeuralCFModel ncfModel = (NeuralCFModel) ncf.model;
+    WarmStartRetrain ncfRetrain = new WarmStartRetrain(ncfModel::network, ncfProtocol.data,
+        quick ? 1 : NCF_RETRAIN_EPOCHS, 1024,
+        1e-3, SEED);
+    report.measure("ncf", () -> ncfProtocol.row(ncf, pairs, ncfRetrain::retrainAndPredict));
+
+    report.measure("fia-mf-explain-test", () -> explainAll(spark, (MatrixFactorizationModel) mf.model, train, test,
+        context));
+  }
+
+  private static double[] refitPredictions(AlternatingRefit refit, boolean quick, int removed, int[] users,
+      int[] items) {
+    AlternatingRefit.Vectors v = refit.refit(quick ? 2 : REFIT_SWEEPS, removed);
+    double[] out = new double[users.length];
+    for (int p = 0; p < users.length; p++) {
+      out[p] = refit.predict(v, users[p], items[p]);
+    }
+    return out;
+  }
+
+  /** A fitted model with its test predictions (cold-start rows dropped) and train seconds. */
+  private static final class Fitted {
+    final FactorizedModel model;
+    final Dataset<Row> testPredictions;
+    double trainSeconds;
+    double testRmse;
+
+    Fitted(FactorizedModel model, Dataset<Row> testPredictions) {
+      this.model = model;
+      this.testPredictions = testPredictions;
+    }
+  }
+
+  private interface FitStep {
+    Fitted fit();
+  }
+
+  private static Fitted fit(String name, FitStep step) {
+    long start = System.nanoTime();
+    Fitted fitted = step.fit();
+    fitted.trainSeconds = (System.nanoTime() - start) / 1e9;
+    fitted.testRmse = new RegressionEvaluator().setMetricName("rmse").setLabelCol("rating")
+        .setPredictionCol("prediction").evaluate(fitted.testPredictions);
+    LOG.info("{}: test RMSE {} after {} s of training", name, fitted.testRmse, fitted.trainSeconds);
+    return fitted;
+  }
+
+  /** {@code count} test pairs (user id, item id) in a seeded random order, known to every model. */
+  private static int[][] samplePairs(List<Row> testRows, int count, Fitted... models) {
+    Row[] rows = testRows.toArray(new Row[0]);
+    Arrays.sort(rows, (a, b) -> a.getInt(0) != b.getInt(0) ? Integer.compare(a.getInt(0), b.getInt(0))
+        : Integer.compare(a.getInt(1), b.getInt(1)));
+    SplittableRandom random = new SplittableRandom(SEED);
+    for (int i = rows.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      Row t = rows[i];
+      rows[i] = rows[j];
+      rows[j] = t;
+    }
+    List<java.util.Set<Integer>> users = new ArrayList<>();
+    List<java.util.Set<Integer>> items = new ArrayList<>();
+    for (Fitted f : models) {
+      users.add(ids(f.model.userVectors()));
+      items.add(ids(f.model.itemVectors()));
+    }
+    List<int[]> pairs = new ArrayList<>();
+    for (Row row : rows) {
+      int u = row.getInt(0);
+      int i = row.getInt(1);
+      boolean known = true;
+      for (int m = 0; m < models.length; m++) {
+        known &= users.get(m).contains(u) && items.get(m).contains(i);
+      }
+      if (known) {
+        pairs.add(new int[] {u, i});
+        if (pairs.size() == count) {
+          break;
+        }
+      }
+    }
+    return pairs.toArray(new int[0][]);
+  }
+
+  private static java.util.Set<Integer> ids(Dataset<Row> vectors) {
+    java.util.Set<Integer> ids = new java.util.HashSet<>();
+    for (Row r : vectors.select("id").collectAsList()) {
+      ids.add(r.getInt(0));
+    }
+    return ids;
+  }
+
+  /** Predictions for pairs (user index, item index) after retraining without training rating {@code removed}. */
+  @FunctionalInterface
+  interface Retrain {
+    double[] predictions(int removed, int[] users, int[] items);
+  }
+
+  /** FIA on the sampled pairs for one model, against its retraining. */
+  private static final class Protocol {
+    final RatingArrays data;
+    final FactorizedPredictor predictor;
+    final int[] users;
+    final int[] items;
+    final int[] topRating;
+    final double[] predicted;
+    final double msPerExplanation;
+    double[] actual;
+
+    Protocol(Fitted fitted, List<Row> trainRows, int[][] pairs) {
+      data = new RatingArrays(trainRows, fitted.model.userVectors().collectAsList(),
+          fitted.model.itemVectors().collectAsList());
+      predictor = fitted.model.predictor();
+      users = new int[pairs.length];
+      items = new int[pairs.length];
+      for (int p = 0; p < pairs.length; p++) {
+        users[p] = data.userIndex(pairs[p][0]);
+        items[p] = data.itemIndex(pairs[p][1]);
+      }
+      topRating = new int[pairs.length];
+      predicted = new double[pairs.length];
+      InfluenceCalculator calculator = new InfluenceCalculator(predictor, 1e-6);
+      double[] millis = new double[pairs.length];
+      for (int round = 0; round < 2; round++) { // the first round warms up the JIT
+        for (int p = 0; p < pairs.length; p++) {
+          RelatedLists lists = new RelatedLists(data, users[p], items[p]);
+          long start = System.nanoTime();
+          InfluenceExplanation e = calculator.explain(pairs[p][0], lists.userVector, pairs[p][1],
+              lists.itemVector, lists.userItems, lists.userRatings, lists.userItemVectors, lists.itemUsers,
+              lists.itemRatings, lists.itemUserVectors, 10);
+          millis[p] = (System.nanoTime() - start) / 1e6;
+          topRating[p] = lists.ratingIndex(e.users()[0], e.items()[0]);
+          predicted[p] = e.influences()[0];
+        }
+      }
+      msPerExplanation = Arrays.stream(millis).average().orElse(Double.NaN);
+    }
+
+    Map<String, Object> row(Fitted fitted, int[][] pairs, Retrain retrain) {
+      long start = System.nanoTime();
+      double[] full = retrain.predictions(-1, users, items);
+      actual = new double[pairs.length];
+      for (int p = 0; p < pairs.length; p++) {
+        double[] without = retrain.predictions(topRating[p], new int[] {users[p]}, new int[] {items[p]});
+        actual[p] = without[0] - full[p];
+      }
+      double retrainSeconds = (System.nanoTime() - start) / 1e9;
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("test_rmse", fitted.testRmse);
+      row.put("train_seconds", fitted.trainSeconds);
+      row.put("pearson_r", pearson(actual, predicted));
+      row.put("ms_per_explanation", msPerExplanation);
+      row.put("pairs", pairs.length);
+      row.put("retrain_seconds", retrainSeconds);
+      row.put("predicted", round(predicted));
+      row.put("actual", round(actual));
+      return row;
+    }
+
+    /** The full-influence baseline on the same pairs and the same removed ratings; needs {@link #row} first. */
+    Map<String, Object> fullInfluenceRow(boolean quick) {
+      // The fitted model is not exactly at a minimum of its objective (early stopping), so the full Hessian can be
+      // indefinite there; as Koh & Liang, damp it: the smallest of 1e-6, 1e-5, ... that conjugate gradient accepts.
+      double damping = 1e-6;
+      double[] influence = new double[users.length];
+      double[] millis = new double[users.length];
+      int[] iterations = new int[users.length];
+      for (int p = 0; p < users.length; p++) {
+        while (true) {
+          FullInfluence full = new FullInfluence((FactorPredictor) predictor, data.user, data.item, data.rating,
+              data.userVectors, data.itemVectors, damping, 1e-6, quick ? 50 : 500);
+          try {
+            long start = System.nanoTime();
+            InfluenceExplanation e = full.explain(users[p], items[p], Integer.MAX_VALUE);
+            millis[p] = (System.nanoTime() - start) / 1e6;
+            iterations[p] = full.lastIterations();
+            int z = topRating[p];
+            for (int k = 0; k < e.size(); k++) {
+              if (e.users()[k] == data.user[z] && e.items()[k] == data.item[z]) {
+                influence[p] = e.influences()[k];
+              }
+            }
+            break;
+          } catch (IllegalStateException notPositiveDefinite) {
+            if (damping >= 1e4) {
+              throw notPositiveDefinite;
+            }
+            damping *= 10;
+            LOG.info("full influence: raising the damping to {} ({})", damping, notPositiveDefinite.getMessage());
+          }
+        }
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      double ms = Arrays.stream(millis).average().orElse(Double.NaN);
+      row.put("ms_per_explanation", ms);
+      row.put("fia_speedup", ms / msPerExplanation);
+      row.put("pearson_r", pearson(actual, influence));
+      row.put("pearson_r_vs_fia", pearson(influence, predicted));
+      row.put("damping", damping);
+      row.put("cg_iterations_median", Arrays.stream(iterations).sorted().toArray()[iterations.length / 2]);
+      row.put("predicted", round(influence));
+      return row;
+    }
+  }
+
+  /** The related ratings of one pair from the flat arrays, in the explainer's input form. */
+  private static final class RelatedLists {
+    final float[] userVector;
+    final float[] itemVector;
+    final int[] userItems;
+    final float[] userRatings;
+    final float[][] userItemVectors;
+    final int[] itemUsers;
+    final float[] itemRatings;
+    final float[][] itemUserVectors;
+    private final RatingArrays data;
+    private final int u;
+    private final int i;
+
+    RelatedLists(RatingArrays data, int u, int i) {
+      this.data = data;
+      this.u = u;
+      this.i = i;
+      userVector = Arrays.copyOfRange(data.userVectors, u * data.userDim, (u + 1) * data.userDim);
+      itemVector = Arrays.copyOfRange(data.itemVectors, i * data.itemDim, (i + 1) * data.itemDim);
+      List<Integer> ofUser = new ArrayList<>();
+      List<Integer> ofItem = new ArrayList<>();
+      for (int z = 0; z < data.numRatings(); z++) {
+        if (data.user[z] == u) {
+          ofUser.add(z);
+        }
+        if (data.item[z] == i) {
+          ofItem.add(z);
+        }
+      }
+      userItems = new int[ofUser.size()];
+      userRatings = new float[ofUser.size()];
+      userItemVectors = new float[ofUser.size()][];
+      for (int e = 0; e < ofUser.size(); e++) {
+        int z = ofUser.get(e);
+        userItems[e] = data.itemIds[data.item[z]];
+        userRatings[e] = data.rating[z];
+        userItemVectors[e] = Arrays.copyOfRange(data.itemVectors, data.item[z] * data.itemDim,
+            (data.item[z] + 1) * data.itemDim);
+      }
+      itemUsers = new int[ofItem.size()];
+      itemRatings = new float[ofItem.size()];
+      itemUserVectors = new float[ofItem.size()][];
+      for (int e = 0; e < ofItem.size(); e++) {
+        int z = ofItem.get(e);
+        itemUsers[e] = data.userIds[data.user[z]];
+        itemRatings[e] = data.rating[z];
+        itemUserVectors[e] = Arrays.copyOfRange(data.userVectors, data.user[z] * data.userDim,
+            (data.user[z] + 1) * data.userDim);
+      }
+    }
+
+    /** The training-rating index of (user id, item id). */
+    int ratingIndex(int userId, int itemId) {
+      int z = data.ratingIndex(data.userIndex(userId), data.itemIndex(itemId));
+      if (z < 0) {
+        throw new IllegalStateException("explanation (" + userId + ", " + itemId + ") is not a training rating");
+      }
+      return z;
+    }
+  }
+
+  private static Map<String, Object> explainAll(SparkSession spark, MatrixFactorizationModel model,
+      Dataset<Row> train, Dataset<Row> test, BenchContext context) {
+    InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(train).setTopK(10);
+    String out = "target/bench/fia-explanations";
+    long pairs = test.count();
+    String group = "sparkrec-fia-explain-test";
+    spark.sparkContext().setJobGroup(group, "InfluenceExplainer over u1.test", false);
+    long start = System.nanoTime();
+    try {
+      explainer.transform(test).write().format("delta").mode("overwrite").save(out);
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("pairs", pairs);
+    row.put("seconds", seconds);
+    row.put("pairs_per_second", pairs / seconds);
+    row.put("spark_jobs", spark.sparkContext().statusTracker().getJobIdsForGroup(group).length);
+    row.put("output", out + " (Delta)");
+    return row;
+  }
+
+  private static double pearson(double[] x, double[] y) {
+    int n = x.length;
+    double mx = Arrays.stream(x).average().orElse(Double.NaN);
+    double my = Arrays.stream(y).average().orElse(Double.NaN);
+    double sxy = 0;
+    double sxx = 0;
+    double syy = 0;
+    for (int i = 0; i < n; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) * (x[i] - mx);
+      syy += (y[i] - my) * (y[i] - my);
+    }
+    return sxy / Math.sqrt(sxx * syy);
+  }
+
+  private static String round(double[] values) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < values.length; i++) {
+      s.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.5f", values[i]));
+    }
+    return s.append(']').toString();
+  }
+}
