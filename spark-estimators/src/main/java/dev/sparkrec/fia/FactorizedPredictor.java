@@ -6,7 +6,8 @@ import java.io.Serializable;
  * A fitted recommender as fast influence analysis sees it: a prediction {@code f(x_u, y_i)} of a user's
  * parameter vector {@code x_u} and an item's parameter vector {@code y_i}, trained on the objective
  *
- * <pre>  J(θ) = Σ_{z=(u,i,r) ∈ train} [ loss(f(x_u, y_i), r) + λ·(‖x_u‖² + ‖y_i‖²) ]  (+ terms in the fixed shared weights)</pre>
+ * <pre>  J(θ) = Σ_{z=(u,i,r) ∈ train} [ loss(f(x_u, y_i), r) + λ·(‖x_u‖² + ‖y_i‖²) ]
+ *          (+ terms in the fixed shared weights)</pre>
  *
  * so that every training rating regularises its own user and item (ALS's weighted-λ objective). Matrix
  * factorisation ({@code x_u = [p_u; b_u]}, {@code y_i = [q_i; b_i]}), MLlib ALS ({@code x_u = p_u}) and neural

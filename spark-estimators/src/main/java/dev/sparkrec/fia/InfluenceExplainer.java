@@ -51,8 +51,9 @@ import org.apache.spark.sql.types.StructType;
  * {@code itemCol}, {@code ratingCol}). Everything runs on executors: the ratings are grouped per user and per item
  * with the factors and joined to the pairs; nothing is collected to the driver. A pair whose user or item the
  * model does not know gets a NaN prediction and no explanations ({@code coldStartStrategy = "nan"}) or is dropped
- * ({@code "drop"}). Output rows keep the input's order. Null, NaN or infinite training ratings fail the transform with a message naming the column and
- * the rating; a training rating of a user or item the model lacks fails it too (they must be the model's ratings).
+ * ({@code "drop"}). Output rows keep the input's order. Null, NaN or infinite training ratings fail the transform
+ * with a message naming the column and the rating; so does a training rating of a user or item the model lacks
+ * (the ratings must be the ones the model was fitted on).
  *
  * <p>Saving writes the params, the model (under {@code model/}) and the training ratings (Parquet, under
  * {@code data/ratings}).

@@ -172,6 +172,29 @@ class InfluenceExplainerTest extends StageContract {
   }
 
   @Test
+  void explainsMatrixFactorizationAndNeuralCfModelsAndSavesThem() throws Exception {
+    prepare();
+    Dataset<Row> asked = pairs(new int[][] {{1, 2}, {4, 9}, {7, 13}});
+    FactorizedModel[] models = {
+        new MatrixFactorization().setRank(3).setMaxIter(5).setSeed(5).fit(ratings),
+        new NeuralCF().setEmbeddingDim(4).setHiddenLayers(4, 2).setMaxIter(5).setSeed(5).fit(ratings)};
+    for (FactorizedModel model : models) {
+      InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(ratings).setTopK(3);
+      List<Row> explained = explainer.transform(asked).collectAsList();
+      List<Row> predicted = ((org.apache.spark.ml.Transformer) model).transform(asked).collectAsList();
+      for (int p = 0; p < explained.size(); p++) {
+        assertEquals(predicted.get(p).getFloat(3), explained.get(p).getDouble(3), 1e-5, model.toString());
+        assertEquals(3, explained.get(p).getList(4).size());
+      }
+      String path = tempDir.resolve(model.getClass().getSimpleName()).toString();
+      explainer.write().save(path);
+      InfluenceExplainer loaded = InfluenceExplainer.load(path);
+      assertEquals(model.getClass(), loaded.getModel().getClass());
+      assertEquals(explained, loaded.transform(asked).collectAsList());
+    }
+  }
+
+  @Test
   void transformWithoutModelFailsClearly() {
     Exception e = assertThrows(IllegalStateException.class,
         () -> new InfluenceExplainer().transform(inputData()));

@@ -45,7 +45,10 @@ final class AlternatingRefit {
     return groups;
   }
 
-  /** The model's vectors after {@code sweeps} user-then-item sweeps from the fitted ones, rating {@code removed} (or -1) left out. */
+  /**
+   * The model's vectors after {@code sweeps} user-then-item sweeps from the fitted ones, with training rating
+   * {@code removed} (or none, -1) left out.
+   */
   Vectors refit(int sweeps, int removed) {
     Vectors v = new Vectors(toDouble(data.userVectors), toDouble(data.itemVectors), data.userDim);
     int d = data.userDim;
@@ -105,7 +108,8 @@ final class AlternatingRefit {
     intW info = new intW(0);
     LAPACK.getInstance().dposv("U", d, 1, a, d, b, d, info);
     if (info.val != 0) {
-      throw new IllegalStateException("ridge system of size " + d + " is not positive definite (info " + info.val + ")");
+      throw new IllegalStateException("ridge system of size " + d + " is not positive definite (info " + info.val
+          + ")");
     }
     System.arraycopy(b, 0, own, owner * d, d);
   }

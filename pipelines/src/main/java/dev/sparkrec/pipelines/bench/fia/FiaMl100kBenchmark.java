@@ -66,7 +66,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
 
   @Override
   public String description() {
-    return "MF, NCF and MLlib ALS on MovieLens-100K u1; FIA influence correctness (Pearson r) and speed vs full influence";
+    return "MF, NCF and MLlib ALS on MovieLens-100K u1; FIA correctness (Pearson r) and speed vs full influence";
   }
 
   @Override
