@@ -1,0 +1,12 @@
+/**
+ * Explicit-rating recommenders and fast influence analysis (FIA, Cheng, Shen, Huang and Zhu, KDD'19).
+ *
+ * <p>{@link dev.sparkrec.fia.MatrixFactorization} and {@link dev.sparkrec.fia.NeuralCF} train on SparkRec's engine
+ * with the weighted-λ objective described by {@link dev.sparkrec.fia.FactorizedPredictor}; their models, and MLlib's
+ * ALS through {@link dev.sparkrec.fia.AlsFactorizedModel}, are {@link dev.sparkrec.fia.FactorizedModel}s that
+ * {@link dev.sparkrec.fia.InfluenceExplainer} explains: for each (user, item) pair, the training ratings whose
+ * removal would change the prediction most, estimated by {@link dev.sparkrec.fia.InfluenceCalculator} from the
+ * Hessian restricted to the pair's user and item vectors. {@link dev.sparkrec.fia.FullInfluence} is the full
+ * influence function over all parameters, kept as the benchmark's baseline.
+ */
+package dev.sparkrec.fia;
