@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * validation (log neurons 600/100/64/32, hidden layers 400×3/400×2/256×2/128×2, batch 4096/1024/512/256,
  * Adam 0.001–0.005, parameters averaged once per epoch or every 5–40 batches): the reference's embedding size,
  * 32 log neurons, hidden layers 256-256, batch 512, Adam 0.003, averaged every 10 batches. The estimator's
- * defaults stay the reference code's (600 log neurons, 400-400-400, batch 4096), which reach a similar AUC
- * about ten times slower on a small cluster.
+ * defaults stay the reference code's (600 log neurons, 400-400-400, batch 4096), which reached a similar AUC
+ * (0.977) in about twenty times the training time on two cores.
  */
 public final class CtrFrappeBenchmark implements BenchSuite {
 
