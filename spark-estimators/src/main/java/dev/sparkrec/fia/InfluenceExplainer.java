@@ -288,7 +288,6 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
     requireConfigured();
     StructType schema = dataset.schema();
     StructType out = transformSchema(schema);
-    RelatedRatings.requireColumns(trainingRatings.schema(), getUserCol(), getItemCol(), getRatingCol());
     Dataset<Row> ratings = RelatedRatings.validated(trainingRatings, getUserCol(), getItemCol(), getRatingCol());
     Dataset<Row> userVectors = model.userVectors();
     Dataset<Row> itemVectors = model.itemVectors();

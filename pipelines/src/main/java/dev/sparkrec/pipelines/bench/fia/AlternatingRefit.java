@@ -1,7 +1,7 @@
 package dev.sparkrec.pipelines.bench.fia;
 
-import dev.ludovic.netlib.lapack.LAPACK;
-import org.netlib.util.intW;
+import dev.sparkrec.linalg.Cholesky;
+import java.util.Arrays;
 
 /**
  * Warm-started retraining of a factor model on the weighted-λ objective
@@ -19,6 +19,7 @@ final class AlternatingRefit {
   private final double regParam;
   private final int[][] ratingsOfUser;
   private final int[][] ratingsOfItem;
+  private final Cholesky cholesky = new Cholesky();
 
   AlternatingRefit(RatingArrays data, boolean withBiases, double globalMean, double regParam) {
     this.data = data;
@@ -71,8 +72,8 @@ final class AlternatingRefit {
       double[] a, double[] b, double[] features) {
     int d = data.userDim;
     int k = withBiases ? d - 1 : d;
-    java.util.Arrays.fill(a, 0);
-    java.util.Arrays.fill(b, 0);
+    Arrays.fill(a, 0);
+    Arrays.fill(b, 0);
     int n = 0;
     for (int z : ratings) {
       if (z == removed) {
@@ -105,12 +106,8 @@ final class AlternatingRefit {
         a[col * d + r] = a[r * d + col];
       }
     }
-    intW info = new intW(0);
-    LAPACK.getInstance().dposv("U", d, 1, a, d, b, d, info);
-    if (info.val != 0) {
-      throw new IllegalStateException("ridge system of size " + d + " is not positive definite (info " + info.val
-          + ")");
-    }
+    cholesky.factor(a, d);
+    cholesky.solve(b);
     System.arraycopy(b, 0, own, owner * d, d);
   }
 

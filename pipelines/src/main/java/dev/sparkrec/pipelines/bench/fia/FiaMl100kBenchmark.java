@@ -18,9 +18,12 @@ import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.BenchSuite;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.ml.recommendation.ALS;
@@ -187,8 +190,8 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       rows[i] = rows[j];
       rows[j] = t;
     }
-    List<java.util.Set<Integer>> users = new ArrayList<>();
-    List<java.util.Set<Integer>> items = new ArrayList<>();
+    List<Set<Integer>> users = new ArrayList<>();
+    List<Set<Integer>> items = new ArrayList<>();
     for (Fitted f : models) {
       users.add(ids(f.model.userVectors()));
       items.add(ids(f.model.itemVectors()));
@@ -211,8 +214,8 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     return pairs.toArray(new int[0][]);
   }
 
-  private static java.util.Set<Integer> ids(Dataset<Row> vectors) {
-    java.util.Set<Integer> ids = new java.util.HashSet<>();
+  private static Set<Integer> ids(Dataset<Row> vectors) {
+    Set<Integer> ids = new HashSet<>();
     for (Row r : vectors.select("id").collectAsList()) {
       ids.add(r.getInt(0));
     }
@@ -435,7 +438,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   private static String round(double[] values) {
     StringBuilder s = new StringBuilder("[");
     for (int i = 0; i < values.length; i++) {
-      s.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.5f", values[i]));
+      s.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.5f", values[i]));
     }
     return s.append(']').toString();
   }
