@@ -9,8 +9,11 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 
 import dev.sparkrec.features.FieldEncodingMetadata;
+import dev.sparkrec.ml.param.HasLabelCol;
+import dev.sparkrec.ml.param.HasWeightCol;
+import dev.sparkrec.ml.param.ParamRegistry;
+import dev.sparkrec.ml.param.TrainingParams;
 import dev.sparkrec.train.ExampleColumns;
-import dev.sparkrec.train.OptimizerFactory;
 import dev.sparkrec.train.RegularizeAndClip;
 import dev.sparkrec.train.Trainer;
 import dev.sparkrec.train.TrainingConfig;
@@ -22,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
@@ -44,12 +50,18 @@ import org.apache.spark.sql.types.StructType;
  * gradient clipping, as the reference code does. The fitted {@link AFNModel} writes Spark classifier
  * columns, so {@code BinaryClassificationEvaluator} works unchanged.
  */
-public final class AFN extends Estimator<AFNModel> implements AfnParams, DefaultParamsWritable {
+public final class AFN extends Estimator<AFNModel>
+    implements AfnParams, TrainingParams, HasLabelCol, HasWeightCol, DefaultParamsWritable {
 
   private static final long serialVersionUID = 1L;
 
+  /** {@code validationMetric} value: validation ROC AUC, higher is better. */
+  public static final String AUC = TrainingConfig.AUC;
+  /** {@code validationMetric} value: validation log loss, lower is better. */
+  public static final String LOGLOSS = TrainingConfig.LOGLOSS;
+
   private final String uid;
-  private final AfnParamSet params;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
   private transient List<AfnEpochListener> listeners = new ArrayList<>();
 
   public AFN() {
@@ -58,8 +70,11 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
 
   public AFN(String uid) {
     this.uid = uid;
-    this.params = new AfnParamSet(this);
-    params.setDefaults(this);
+    AfnParams.setDefaults(this);
+    setDefault(stepSize(), 0.001); // the reference's Adam settings: batch 4096, gradients clipped to ±1
+    setDefault(batchSize(), 4096);
+    setDefault(maxIter(), 20);
+    setDefault(patience(), 2);
   }
 
   @Override
@@ -68,8 +83,51 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
   }
 
   @Override
-  public AfnParamSet paramSet() {
-    return params;
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
+  }
+
+  /** Validation metric for early stopping and best-epoch selection: "auc" or "logloss". */
+  public Param<String> validationMetric() {
+    return param("validationMetric", o -> new Param<>(o, "validationMetric",
+        "validation metric for early stopping and best-epoch selection: 'auc' or 'logloss'. Default: auc",
+        ParamValidators.inArray(new String[] {AUC, LOGLOSS})), AUC);
+  }
+
+  public String getValidationMetric() {
+    return getOrDefault(validationMetric());
+  }
+
+  /** Every gradient element is clipped to [-gradientClip, gradientClip] before Adam; 0 disables. */
+  public DoubleParam gradientClip() {
+    return param("gradientClip", o -> new DoubleParam(o, "gradientClip",
+        "every gradient element is clipped to [-gradientClip, gradientClip] before Adam, as in the reference; 0 "
+            + "disables (>= 0). Default: 1.0", ParamValidators.gtEq(0)), 1.0);
+  }
+
+  public double getGradientClip() {
+    return (Double) getOrDefault(gradientClip());
+  }
+
+  /** L2 weight on the embedding rows each batch uses. */
+  public DoubleParam embeddingL2() {
+    return param("embeddingL2", o -> new DoubleParam(o, "embeddingL2",
+        "L2 weight on the embedding rows each batch uses (>= 0). Default: 0.0", ParamValidators.gtEq(0)), 0.0);
+  }
+
+  public double getEmbeddingL2() {
+    return (Double) getOrDefault(embeddingL2());
+  }
+
+  /** L2 weight on the dense weights; biases, batch-norm scales and shifts and AFN+'s ensemble weights excluded. */
+  public DoubleParam l2() {
+    return param("l2", o -> new DoubleParam(o, "l2",
+        "L2 weight on the dense weights; biases, batch-norm scales and shifts and AFN+'s ensemble weights are "
+            + "not penalised (>= 0). Default: 0.0", ParamValidators.gtEq(0)), 0.0);
+  }
+
+  public double getL2() {
+    return (Double) getOrDefault(l2());
   }
 
   public AFN setFeatureIdsCol(String value) {
@@ -217,6 +275,11 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
     return this;
   }
 
+  public AFN setNumPartitions(int value) {
+    set(numPartitions(), value);
+    return this;
+  }
+
   /** Adds a listener called after every epoch of {@link #fit} (not saved with the estimator); returns this. */
   public AFN addEpochListener(AfnEpochListener listener) {
     listeners().add(listener);
@@ -268,20 +331,7 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
     String[] fieldNames = encoding.map(FieldEncodingMetadata::fieldNames).filter(n -> n.length == numFields)
         .orElseGet(() -> AfnSchema.defaultFieldNames(numFields));
 
-    AfnConfig config = AfnConfig.builder()
-        .numFeatures(numFeatures)
-        .numFields(numFields)
-        .embeddingDim(getEmbeddingDim())
-        .logNeurons(getLogNeurons())
-        .hiddenLayers(getHiddenLayers())
-        .dropout(getDropout())
-        .batchNorm(getBatchNorm())
-        .logEpsilon(getLogEpsilon())
-        .ensemble(getEnsemble())
-        .dnnHiddenLayers(getDnnHiddenLayers())
-        .dnnDropout(getDnnDropout())
-        .seed(getSeed())
-        .build();
+    AfnConfig config = AfnConfig.from(this, numFeatures, numFields);
 
     Dataset<Row> train = data;
     Dataset<Row> validation = null;
@@ -290,17 +340,10 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
       train = data.where(not(indicator));
       validation = data.where(indicator);
     }
-    TrainingConfig training = TrainingConfig.builder()
-        .maxEpochs(getMaxIter())
-        .batchSize(getBatchSize())
-        .learningRate(getStepSize())
-        .seed(getSeed())
-        .syncEveryBatches(getSyncEveryBatches())
-        .patience(validation == null ? 0 : getPatience())
+    TrainingConfig training = trainingConfig(validation != null)
         .validationMetric(getValidationMetric())
-        .optimizerFactory(OptimizerFactory.named("adam"))
-        .gradientTransform(new RegularizeAndClip(getL2(), getEmbeddingL2(),
-            new String[] {".bias", ".gamma", ".beta", ".w1", ".w2", ".b"}, getGradientClip(), 0))
+        .gradientTransform(new RegularizeAndClip(getL2(), getEmbeddingL2(), AfnNetwork.UNREGULARIZED_SUFFIXES,
+            getGradientClip(), 0))
         .build();
     ExampleColumns columns = new ExampleColumns(idsCol, emptyToNull(getFeatureValuesCol()), getLabelCol(),
         emptyToNull(getWeightCol()));

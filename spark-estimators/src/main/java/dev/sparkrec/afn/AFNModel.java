@@ -1,6 +1,7 @@
 package dev.sparkrec.afn;
 
 import dev.sparkrec.ml.PersistenceSupport;
+import dev.sparkrec.ml.param.ParamRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
   private static final int CHUNK_FLOATS = 1 << 20;
 
   private final String uid;
-  private final AfnParamSet params;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
   private final AfnConfig config;
   private final Map<String, float[]> parameters;
   private final String[] fieldNames;
@@ -46,8 +47,7 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
 
   AFNModel(String uid, AfnConfig config, Map<String, float[]> parameters, String[] fieldNames) {
     this.uid = uid;
-    this.params = new AfnParamSet(this);
-    params.setDefaults(this);
+    AfnParams.setDefaults(this);
     this.config = config;
     this.parameters = parameters;
     this.fieldNames = fieldNames;
@@ -59,8 +59,8 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
   }
 
   @Override
-  public AfnParamSet paramSet() {
-    return params;
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   public AFNModel setFeatureIdsCol(String value) {
@@ -248,20 +248,7 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
       }
       AFNModel shell = new AFNModel(metadata.uid());
       PersistenceSupport.restoreParams(metadata, shell);
-      AfnConfig config = AfnConfig.builder()
-          .numFeatures(numFeatures)
-          .numFields(numFields)
-          .embeddingDim(shell.getEmbeddingDim())
-          .logNeurons(shell.getLogNeurons())
-          .hiddenLayers(shell.getHiddenLayers())
-          .dropout(shell.getDropout())
-          .batchNorm(shell.getBatchNorm())
-          .logEpsilon(shell.getLogEpsilon())
-          .ensemble(shell.getEnsemble())
-          .dnnHiddenLayers(shell.getDnnHiddenLayers())
-          .dnnDropout(shell.getDnnDropout())
-          .seed(shell.getSeed())
-          .build();
+      AfnConfig config = AfnConfig.from(shell, numFeatures, numFields);
       AFNModel model = new AFNModel(metadata.uid(), config, parameters, fieldNames);
       PersistenceSupport.restoreParams(metadata, model);
       return model;

@@ -77,6 +77,12 @@ import java.util.TreeSet;
  */
 public final class AfnNetwork implements TrainableModel {
 
+  /**
+   * Name suffixes of the parameters the dense L2 penalty leaves out: biases, batch-norm scales and shifts, and
+   * AFN+'s ensemble weights (the reference regularises neither).
+   */
+  public static final String[] UNREGULARIZED_SUFFIXES = {".bias", ".gamma", ".beta", "ensemble.weight"};
+
   /** Feature values are clipped to [{@value #MIN_VALUE}, {@value #MAX_VALUE}] (line 88). */
   static final float MIN_VALUE = 0.001f;
   static final float MAX_VALUE = 1f;

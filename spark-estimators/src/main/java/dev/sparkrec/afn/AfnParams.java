@@ -1,252 +1,113 @@
 package dev.sparkrec.afn;
 
+import dev.sparkrec.ml.param.HasEmbeddingDim;
+import dev.sparkrec.ml.param.HasFeatureIdsCol;
+import dev.sparkrec.ml.param.HasFeatureValuesCol;
+import dev.sparkrec.ml.param.HasHiddenLayers;
+import dev.sparkrec.ml.param.HasNumFeatures;
+import dev.sparkrec.ml.param.HasPredictionCol;
+import dev.sparkrec.ml.param.HasProbabilityCol;
+import dev.sparkrec.ml.param.HasRawPredictionCol;
+import dev.sparkrec.ml.param.HasSeed;
+import dev.sparkrec.ml.param.HasThreshold;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.param.ParamValidators;
 
 /**
- * The params {@link AFN} and {@link AFNModel} share (their meaning, range and default are in each param's
- * doc; see {@code AfnParamSet}). Each stage creates one param set and exposes it here, so Spark finds every
- * param through these public accessors and every getter is written once.
+ * The params {@link AFN} and {@link AFNModel} share: the input and output columns and the network's sizes, from
+ * which {@link AfnConfig#from} builds the network. The AFN-only params are declared here with their defaults, those
+ * of the reference code's Frappe run (600 logarithmic neurons, batch norm, no dropout, a 1e-4 floor on
+ * |embedding|, plain AFN); {@link #setDefaults} adds embedding 10 and hidden 400-400-400.
  */
-public interface AfnParams extends Params {
+public interface AfnParams extends HasFeatureIdsCol, HasFeatureValuesCol, HasRawPredictionCol, HasProbabilityCol,
+    HasPredictionCol, HasThreshold, HasNumFeatures, HasEmbeddingDim, HasHiddenLayers, HasSeed {
 
-  /** The stage's param objects. */
-  AfnParamSet paramSet();
-
-  default Param<String> featureIdsCol() {
-    return paramSet().featureIdsCol;
-  }
-
-  default String getFeatureIdsCol() {
-    return getOrDefault(featureIdsCol());
-  }
-
-  default Param<String> featureValuesCol() {
-    return paramSet().featureValuesCol;
-  }
-
-  default String getFeatureValuesCol() {
-    return getOrDefault(featureValuesCol());
-  }
-
-  default Param<String> labelCol() {
-    return paramSet().labelCol;
-  }
-
-  default String getLabelCol() {
-    return getOrDefault(labelCol());
-  }
-
-  default Param<String> weightCol() {
-    return paramSet().weightCol;
-  }
-
-  default String getWeightCol() {
-    return getOrDefault(weightCol());
-  }
-
-  default Param<String> validationIndicatorCol() {
-    return paramSet().validationIndicatorCol;
-  }
-
-  default String getValidationIndicatorCol() {
-    return getOrDefault(validationIndicatorCol());
-  }
-
-  default Param<String> rawPredictionCol() {
-    return paramSet().rawPredictionCol;
-  }
-
-  default String getRawPredictionCol() {
-    return getOrDefault(rawPredictionCol());
-  }
-
-  default Param<String> probabilityCol() {
-    return paramSet().probabilityCol;
-  }
-
-  default String getProbabilityCol() {
-    return getOrDefault(probabilityCol());
-  }
-
-  default Param<String> predictionCol() {
-    return paramSet().predictionCol;
-  }
-
-  default String getPredictionCol() {
-    return getOrDefault(predictionCol());
-  }
-
-  default DoubleParam threshold() {
-    return paramSet().threshold;
-  }
-
-  default double getThreshold() {
-    return (Double) getOrDefault(threshold());
-  }
-
-  default IntParam numFeatures() {
-    return paramSet().numFeatures;
-  }
-
-  default int getNumFeatures() {
-    return (Integer) getOrDefault(numFeatures());
-  }
-
-  default IntParam embeddingDim() {
-    return paramSet().embeddingDim;
-  }
-
-  default int getEmbeddingDim() {
-    return (Integer) getOrDefault(embeddingDim());
-  }
-
+  /** Number of logarithmic neurons O, each a learned cross feature (> 0). */
   default IntParam logNeurons() {
-    return paramSet().logNeurons;
+    return param("logNeurons", o -> new IntParam(o, "logNeurons",
+        "number of logarithmic neurons O, each a learned cross feature (> 0). Default: 600",
+        ParamValidators.gt(0)), 600);
   }
 
   default int getLogNeurons() {
     return (Integer) getOrDefault(logNeurons());
   }
 
-  default IntArrayParam hiddenLayers() {
-    return paramSet().hiddenLayers;
-  }
-
-  default int[] getHiddenLayers() {
-    return getOrDefault(hiddenLayers());
-  }
-
+  /** Dropout rate after the logarithmic layer and each hidden layer, in [0, 1). */
   default DoubleParam dropout() {
-    return paramSet().dropout;
+    return param("dropout", o -> new DoubleParam(o, "dropout",
+        "dropout rate after the logarithmic layer and each hidden layer, in [0, 1) (the reference's keep "
+            + "probabilities are 1 - rate). Default: 0.0", ParamValidators.inRange(0, 1, true, false)), 0.0);
   }
 
   default double getDropout() {
     return (Double) getOrDefault(dropout());
   }
 
+  /** Batch norm after the log and the exp of the logarithmic layer and after each hidden layer of both branches. */
   default BooleanParam batchNorm() {
-    return paramSet().batchNorm;
+    return param("batchNorm", o -> new BooleanParam(o, "batchNorm",
+        "batch norm after the log (per field) and the exp (per neuron) of the logarithmic layer and after each "
+            + "hidden layer of both branches. Default: true"), true);
   }
 
   default boolean getBatchNorm() {
     return (Boolean) getOrDefault(batchNorm());
   }
 
+  /** AFN+: a DNN branch with its own embeddings and learned ensemble weights. */
   default BooleanParam ensemble() {
-    return paramSet().ensemble;
+    return param("ensemble", o -> new BooleanParam(o, "ensemble",
+        "AFN+: add a DNN branch with its own embeddings and learn 0.5/0.5-initialised ensemble weights. "
+            + "Default: false"), false);
   }
 
   default boolean getEnsemble() {
     return (Boolean) getOrDefault(ensemble());
   }
 
+  /** Hidden layer sizes of AFN+'s DNN branch. */
   default IntArrayParam dnnHiddenLayers() {
-    return paramSet().dnnHiddenLayers;
+    return param("dnnHiddenLayers", o -> new IntArrayParam(o, "dnnHiddenLayers",
+        "hidden layer sizes of AFN+'s DNN branch (each > 0; may be empty). Default: [400, 400, 400]"),
+        new int[] {400, 400, 400});
   }
 
   default int[] getDnnHiddenLayers() {
     return getOrDefault(dnnHiddenLayers());
   }
 
+  /** Dropout rate after each hidden layer of AFN+'s DNN branch, in [0, 1). */
   default DoubleParam dnnDropout() {
-    return paramSet().dnnDropout;
+    return param("dnnDropout", o -> new DoubleParam(o, "dnnDropout",
+        "dropout rate after each hidden layer of AFN+'s DNN branch, in [0, 1). Default: 0.0",
+        ParamValidators.inRange(0, 1, true, false)), 0.0);
   }
 
   default double getDnnDropout() {
     return (Double) getOrDefault(dnnDropout());
   }
 
+  /** Lower clip of |embedding| before the logarithm (> 0). */
   default DoubleParam logEpsilon() {
-    return paramSet().logEpsilon;
+    return param("logEpsilon", o -> new DoubleParam(o, "logEpsilon",
+        "lower clip of |embedding| before the logarithm (> 0; FuxiCTR uses 1e-5, DeepCTR-Torch 1e-7). "
+            + "Default: 1e-4", ParamValidators.gt(0)), 1e-4);
   }
 
   default double getLogEpsilon() {
     return (Double) getOrDefault(logEpsilon());
   }
 
-  default DoubleParam stepSize() {
-    return paramSet().stepSize;
-  }
-
-  default double getStepSize() {
-    return (Double) getOrDefault(stepSize());
-  }
-
-  default IntParam batchSize() {
-    return paramSet().batchSize;
-  }
-
-  default int getBatchSize() {
-    return (Integer) getOrDefault(batchSize());
-  }
-
-  default IntParam maxIter() {
-    return paramSet().maxIter;
-  }
-
-  default int getMaxIter() {
-    return (Integer) getOrDefault(maxIter());
-  }
-
-  default IntParam patience() {
-    return paramSet().patience;
-  }
-
-  default int getPatience() {
-    return (Integer) getOrDefault(patience());
-  }
-
-  default Param<String> validationMetric() {
-    return paramSet().validationMetric;
-  }
-
-  default String getValidationMetric() {
-    return getOrDefault(validationMetric());
-  }
-
-  default DoubleParam gradientClip() {
-    return paramSet().gradientClip;
-  }
-
-  default double getGradientClip() {
-    return (Double) getOrDefault(gradientClip());
-  }
-
-  default DoubleParam embeddingL2() {
-    return paramSet().embeddingL2;
-  }
-
-  default double getEmbeddingL2() {
-    return (Double) getOrDefault(embeddingL2());
-  }
-
-  default DoubleParam l2() {
-    return paramSet().l2;
-  }
-
-  default double getL2() {
-    return (Double) getOrDefault(l2());
-  }
-
-  default IntParam syncEveryBatches() {
-    return paramSet().syncEveryBatches;
-  }
-
-  default int getSyncEveryBatches() {
-    return (Integer) getOrDefault(syncEveryBatches());
-  }
-
-  default LongParam seed() {
-    return paramSet().seed;
-  }
-
-  default long getSeed() {
-    return (Long) getOrDefault(seed());
+  /**
+   * Sets the AFN defaults of the shared params whose default depends on the model (embedding 10, hidden
+   * 400-400-400, the reference's Frappe sizes); the AFN-only params above carry their defaults.
+   */
+  static void setDefaults(AfnParams stage) {
+    stage.setDefault(stage.embeddingDim(), 10);
+    stage.setDefault(stage.hiddenLayers(), new int[] {400, 400, 400});
   }
 }

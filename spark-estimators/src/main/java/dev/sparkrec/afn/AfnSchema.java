@@ -28,7 +28,7 @@ final class AfnSchema {
   }
 
   /** Checks the columns training reads: the scoring columns, the label, and the optional weight and indicator. */
-  static void requireTrainingColumns(StructType schema, AfnParams p) {
+  static void requireTrainingColumns(StructType schema, AFN p) {
     requireScoringColumns(schema, p);
     SchemaChecks.requireColumnType(schema, p.getLabelCol(), NUMBERS);
     if (!p.getWeightCol().isEmpty()) {

@@ -5,6 +5,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.sparkrec.ml.param.HasGroupCol;
+import dev.sparkrec.ml.param.HasLabelCol;
+import dev.sparkrec.ml.param.HasRawPredictionCol;
+import dev.sparkrec.ml.param.HasWeightCol;
+import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.ml.SchemaChecks;
 import java.util.List;
 import org.apache.spark.ml.evaluation.Evaluator;
@@ -49,7 +54,8 @@ import org.apache.spark.sql.types.StructType;
  * ({@code metricName = "areaUnderROC"}; set {@code numBins = 0} for the exact value, its default
  * 1000 bins down-samples the curve).
  */
-public final class GroupAucEvaluator extends Evaluator implements DefaultParamsWritable {
+public final class GroupAucEvaluator extends Evaluator
+    implements HasGroupCol, HasLabelCol, HasRawPredictionCol, HasWeightCol, DefaultParamsWritable {
 
   private static final long serialVersionUID = 1L;
 
@@ -57,10 +63,7 @@ public final class GroupAucEvaluator extends Evaluator implements DefaultParamsW
       DataTypes.ShortType, DataTypes.ByteType};
 
   private final String uid;
-  private final Param<String> groupCol;
-  private final Param<String> labelCol;
-  private final Param<String> rawPredictionCol;
-  private final Param<String> weightCol;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
 
   public GroupAucEvaluator() {
     this(Identifiable$.MODULE$.randomUID("groupAucEval"));
@@ -68,16 +71,6 @@ public final class GroupAucEvaluator extends Evaluator implements DefaultParamsW
 
   public GroupAucEvaluator(String uid) {
     this.uid = uid;
-    this.groupCol = new Param<>(this, "groupCol",
-        "column of group ids (string or integral), usually the user (default: user)");
-    this.labelCol = new Param<>(this, "labelCol", "label column name, values 0 or 1 (default: label)");
-    this.rawPredictionCol = new Param<>(this, "rawPredictionCol", "score column: element 1 of a 2-element "
-        + "vector, or a numeric column; any monotone score works (default: rawPrediction)");
-    this.weightCol = new Param<>(this, "weightCol",
-        "column of non-negative finite row weights; unset or empty means every weight is 1 (default: unset)");
-    setDefault(groupCol, "user");
-    setDefault(labelCol, "label");
-    setDefault(rawPredictionCol, "rawPrediction");
   }
 
   @Override
@@ -85,60 +78,28 @@ public final class GroupAucEvaluator extends Evaluator implements DefaultParamsW
     return uid;
   }
 
-  /** Group id column, string or integral, usually the user (default: user). */
-  public Param<String> groupCol() {
-    return groupCol;
-  }
-
-  /** Label column name, values 0 or 1 (default: label). */
-  public Param<String> labelCol() {
-    return labelCol;
-  }
-
-  /** Score column: a 2-element vector (element 1 is used) or a numeric column (default: rawPrediction). */
-  public Param<String> rawPredictionCol() {
-    return rawPredictionCol;
-  }
-
-  /** Row weight column, non-negative and finite; unset or empty means unweighted (default: unset). */
-  public Param<String> weightCol() {
-    return weightCol;
-  }
-
-  public String getGroupCol() {
-    return $(groupCol);
+  @Override
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   public GroupAucEvaluator setGroupCol(String value) {
-    set(groupCol, value);
+    set(groupCol(), value);
     return this;
-  }
-
-  public String getLabelCol() {
-    return $(labelCol);
   }
 
   public GroupAucEvaluator setLabelCol(String value) {
-    set(labelCol, value);
+    set(labelCol(), value);
     return this;
-  }
-
-  public String getRawPredictionCol() {
-    return $(rawPredictionCol);
   }
 
   public GroupAucEvaluator setRawPredictionCol(String value) {
-    set(rawPredictionCol, value);
+    set(rawPredictionCol(), value);
     return this;
   }
 
-  /** The weight column, or the empty string when none is set. */
-  public String getWeightCol() {
-    return isDefined(weightCol) ? $(weightCol) : "";
-  }
-
   public GroupAucEvaluator setWeightCol(String value) {
-    set(weightCol, value);
+    set(weightCol(), value);
     return this;
   }
 

@@ -11,6 +11,10 @@ import static org.apache.spark.sql.functions.negate;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.sparkrec.ml.param.HasLabelCol;
+import dev.sparkrec.ml.param.HasProbabilityCol;
+import dev.sparkrec.ml.param.HasWeightCol;
+import dev.sparkrec.ml.param.ParamRegistry;
 import org.apache.spark.ml.evaluation.Evaluator;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.Param;
@@ -44,15 +48,13 @@ import org.apache.spark.sql.Row;
  * {@code metricName = "logLoss"} computes the same quantity (its {@code eps} defaults to 1e-15); this
  * evaluator adds scalar probability columns, strict 0/1 labels and SparkRec's default clipping.
  */
-public final class LogLossEvaluator extends Evaluator implements DefaultParamsWritable {
+public final class LogLossEvaluator extends Evaluator
+    implements HasLabelCol, HasProbabilityCol, HasWeightCol, DefaultParamsWritable {
 
   private static final long serialVersionUID = 1L;
 
   private final String uid;
-  private final Param<String> labelCol;
-  private final Param<String> probabilityCol;
-  private final Param<String> weightCol;
-  private final DoubleParam eps;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
 
   public LogLossEvaluator() {
     this(Identifiable$.MODULE$.randomUID("logLossEval"));
@@ -60,16 +62,6 @@ public final class LogLossEvaluator extends Evaluator implements DefaultParamsWr
 
   public LogLossEvaluator(String uid) {
     this.uid = uid;
-    this.labelCol = new Param<>(this, "labelCol", "label column name, values 0 or 1 (default: label)");
-    this.probabilityCol = new Param<>(this, "probabilityCol", "column of positive-class probabilities in [0, 1]: "
-        + "element 1 of a 2-element vector, or a double/float (default: probability)");
-    this.weightCol = new Param<>(this, "weightCol",
-        "column of non-negative finite row weights; unset or empty means every weight is 1 (default: unset)");
-    this.eps = new DoubleParam(this, "eps", "probabilities are clipped to [eps, 1 - eps]; in (0, 0.5) "
-        + "(default: 1e-7)", ParamValidators.inRange(0.0, 0.5, false, false));
-    setDefault(labelCol, "label");
-    setDefault(probabilityCol, "probability");
-    setDefault(eps, BinaryMetrics.DEFAULT_EPS);
   }
 
   @Override
@@ -77,60 +69,38 @@ public final class LogLossEvaluator extends Evaluator implements DefaultParamsWr
     return uid;
   }
 
-  /** Label column name, values 0 or 1 (default: label). */
-  public Param<String> labelCol() {
-    return labelCol;
-  }
-
-  /** Positive-class probability column: a 2-element vector (element 1 is used) or a double/float (default: probability). */
-  public Param<String> probabilityCol() {
-    return probabilityCol;
-  }
-
-  /** Row weight column, non-negative and finite; unset or empty means unweighted (default: unset). */
-  public Param<String> weightCol() {
-    return weightCol;
+  @Override
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   /** Probabilities are clipped to [eps, 1 - eps]; in (0, 0.5) (default: 1e-7). */
   public DoubleParam eps() {
-    return eps;
-  }
-
-  public String getLabelCol() {
-    return $(labelCol);
+    return param("eps", o -> new DoubleParam(o, "eps", "probabilities are clipped to [eps, 1 - eps]; in (0, 0.5) "
+        + "(default: 1e-7)", ParamValidators.inRange(0.0, 0.5, false, false)), BinaryMetrics.DEFAULT_EPS);
   }
 
   public LogLossEvaluator setLabelCol(String value) {
-    set(labelCol, value);
+    set(labelCol(), value);
     return this;
-  }
-
-  public String getProbabilityCol() {
-    return $(probabilityCol);
   }
 
   public LogLossEvaluator setProbabilityCol(String value) {
-    set(probabilityCol, value);
+    set(probabilityCol(), value);
     return this;
   }
 
-  /** The weight column, or the empty string when none is set. */
-  public String getWeightCol() {
-    return isDefined(weightCol) ? $(weightCol) : "";
-  }
-
   public LogLossEvaluator setWeightCol(String value) {
-    set(weightCol, value);
+    set(weightCol(), value);
     return this;
   }
 
   public double getEps() {
-    return (Double) $(eps);
+    return (Double) getOrDefault(eps());
   }
 
   public LogLossEvaluator setEps(double value) {
-    set(eps, value);
+    set(eps(), value);
     return this;
   }
 

@@ -1,5 +1,10 @@
 package dev.sparkrec.features;
 
+import dev.sparkrec.ml.param.HasFeatureIdsCol;
+import dev.sparkrec.ml.param.HasFeatureValuesCol;
+import dev.sparkrec.ml.param.HasNumFeatures;
+import dev.sparkrec.ml.param.HasOutputCol;
+import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.ml.SchemaChecks;
 import java.util.Arrays;
 import org.apache.spark.ml.Transformer;
@@ -32,22 +37,20 @@ import scala.collection.Seq;
  * {@link Vector} of size {@code numFeatures}, so MLlib learners such as {@code LogisticRegression}
  * and {@code FMClassifier} train on the same encoding as SparkRec's own models.
  *
- * <p>The vector size is {@code numFeatures} when set, else read from the ids column's
+ * <p>The vector size is {@code numFeatures} when positive, else read from the ids column's
  * {@link FieldEncodingMetadata}, so the stage can follow a {@code FieldEncoder} in one
  * {@code Pipeline} without being told the size. Values default to 1.0 when {@code featureValuesCol}
  * is empty; repeated ids in a row add up.
  * An id outside {@code [0, numFeatures)}, a null array, or arrays of different lengths fail the
  * job with the column and the offending value.
  */
-public final class FeatureIdsToVector extends Transformer implements DefaultParamsWritable {
+public final class FeatureIdsToVector extends Transformer
+    implements HasFeatureIdsCol, HasFeatureValuesCol, HasNumFeatures, HasOutputCol, DefaultParamsWritable {
 
   private static final long serialVersionUID = 1L;
 
   private final String uid;
-  private final Param<String> featureIdsCol;
-  private final Param<String> featureValuesCol;
-  private final IntParam numFeatures;
-  private final Param<String> outputCol;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
 
   public FeatureIdsToVector() {
     this(Identifiable$.MODULE$.randomUID("featureIdsToVector"));
@@ -55,19 +58,7 @@ public final class FeatureIdsToVector extends Transformer implements DefaultPara
 
   public FeatureIdsToVector(String uid) {
     this.uid = uid;
-    this.featureIdsCol = new Param<>(this, "featureIdsCol",
-        "input column of feature ids, array<int>. Default: featureIds");
-    this.featureValuesCol = new Param<>(this, "featureValuesCol",
-        "input column of feature values, array<float> aligned with the ids; empty means every value is 1.0. "
-            + "Default: featureValues");
-    this.numFeatures = new IntParam(this, "numFeatures",
-        "size of the output vectors: ids must lie in [0, numFeatures) (> 0). Default: read from the ids "
-            + "column's metadata written by FieldEncoderModel",
-        ParamValidators.gt(0));
-    this.outputCol = new Param<>(this, "outputCol", "output vector column. Default: features");
-    setDefault(featureIdsCol, "featureIds");
-    setDefault(featureValuesCol, "featureValues");
-    setDefault(outputCol, "features");
+    setDefault(outputCol(), "features");
   }
 
   @Override
@@ -75,55 +66,28 @@ public final class FeatureIdsToVector extends Transformer implements DefaultPara
     return uid;
   }
 
-  public Param<String> featureIdsCol() {
-    return featureIdsCol;
-  }
-
-  public Param<String> featureValuesCol() {
-    return featureValuesCol;
-  }
-
-  public IntParam numFeatures() {
-    return numFeatures;
-  }
-
-  public Param<String> outputCol() {
-    return outputCol;
-  }
-
-  public String getFeatureIdsCol() {
-    return $(featureIdsCol);
-  }
-
-  public String getFeatureValuesCol() {
-    return $(featureValuesCol);
-  }
-
-  public int getNumFeatures() {
-    return (Integer) $(numFeatures);
-  }
-
-  public String getOutputCol() {
-    return $(outputCol);
+  @Override
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   public FeatureIdsToVector setFeatureIdsCol(String value) {
-    set(featureIdsCol, value);
+    set(featureIdsCol(), value);
     return this;
   }
 
   public FeatureIdsToVector setFeatureValuesCol(String value) {
-    set(featureValuesCol, value);
+    set(featureValuesCol(), value);
     return this;
   }
 
   public FeatureIdsToVector setNumFeatures(int value) {
-    set(numFeatures, value);
+    set(numFeatures(), value);
     return this;
   }
 
   public FeatureIdsToVector setOutputCol(String value) {
-    set(outputCol, value);
+    set(outputCol(), value);
     return this;
   }
 
@@ -131,9 +95,9 @@ public final class FeatureIdsToVector extends Transformer implements DefaultPara
     return !getFeatureValuesCol().isEmpty();
   }
 
-  /** {@code numFeatures} when set, else the size recorded on the ids column by a FieldEncoderModel. */
+  /** {@code numFeatures} when positive, else the size recorded on the ids column by a FieldEncoderModel. */
   private int vectorSize(StructType schema) {
-    if (isDefined(numFeatures)) {
+    if (getNumFeatures() > 0) {
       return getNumFeatures();
     }
     return FieldEncodingMetadata.of(schema.apply(getFeatureIdsCol())).map(FieldEncodingMetadata::numFeatures)

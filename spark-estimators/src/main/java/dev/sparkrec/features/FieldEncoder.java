@@ -1,11 +1,11 @@
 package dev.sparkrec.features;
 
+import dev.sparkrec.ml.param.ParamRegistry;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
@@ -37,14 +37,7 @@ public final class FieldEncoder extends Estimator<FieldEncoderModel>
   public static final String VALUE = "value";
 
   private final String uid;
-  private final StringArrayParam inputCols;
-  private final Param<String> handleInvalid;
-  private final Param<String> featureIdsCol;
-  private final Param<String> featureValuesCol;
-  private final Param<String> numericMode;
-  private final IntParam numBuckets;
-  private final IntParam minCount;
-  private final IntParam maxCategoriesPerField;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
 
   public FieldEncoder() {
     this(Identifiable$.MODULE$.randomUID("fieldEncoder"));
@@ -52,35 +45,7 @@ public final class FieldEncoder extends Estimator<FieldEncoderModel>
 
   public FieldEncoder(String uid) {
     this.uid = uid;
-    this.inputCols = FieldEncoderParams.inputColsParam(this);
-    this.handleInvalid = FieldEncoderParams.handleInvalidParam(this);
-    this.featureIdsCol = FieldEncoderParams.featureIdsColParam(this);
-    this.featureValuesCol = FieldEncoderParams.featureValuesColParam(this);
-    this.numericMode = new Param<>(this, "numericMode",
-        "how float and double fields are encoded: 'bucketize' (exact quantile buckets, one id each, value 1.0) "
-            + "or 'value' (one id carrying the value min-max scaled to [0, 1] with the fitted bounds, clipped). "
-            + "Default: bucketize",
-        ParamValidators.inArray(new String[] {BUCKETIZE, VALUE}));
-    this.numBuckets = new IntParam(this, "numBuckets",
-        "number of quantile buckets per numeric field in bucketize mode (>= 2; fewer when quantiles "
-            + "coincide). Default: 10",
-        ParamValidators.gtEq(2));
-    this.minCount = new IntParam(this, "minCount",
-        "smallest training count a categorical value needs to get its own id; rarer values map to the "
-            + "field's OOV id (>= 1). Default: 1",
-        ParamValidators.gtEq(1));
-    this.maxCategoriesPerField = new IntParam(this, "maxCategoriesPerField",
-        "most values a categorical field keeps, the most frequent first (ties by value); the rest map to the "
-            + "field's OOV id (>= 1). Default: 1000000",
-        ParamValidators.gtEq(1));
-
-    setDefault(handleInvalid, DEFAULT_HANDLE_INVALID);
-    setDefault(featureIdsCol, DEFAULT_FEATURE_IDS_COL);
-    setDefault(featureValuesCol, DEFAULT_FEATURE_VALUES_COL);
-    setDefault(numericMode, BUCKETIZE);
-    setDefault(numBuckets, 10);
-    setDefault(minCount, 1);
-    setDefault(maxCategoriesPerField, 1_000_000);
+    FieldEncoderParams.setDefaults(this);
   }
 
   @Override
@@ -89,98 +54,96 @@ public final class FieldEncoder extends Estimator<FieldEncoderModel>
   }
 
   @Override
-  public StringArrayParam inputCols() {
-    return inputCols;
-  }
-
-  @Override
-  public Param<String> handleInvalid() {
-    return handleInvalid;
-  }
-
-  @Override
-  public Param<String> featureIdsCol() {
-    return featureIdsCol;
-  }
-
-  @Override
-  public Param<String> featureValuesCol() {
-    return featureValuesCol;
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   /** How float and double fields are encoded: "bucketize" or "value". Default: bucketize. */
   public Param<String> numericMode() {
-    return numericMode;
+    return param("numericMode", o -> new Param<>(o, "numericMode",
+        "how float and double fields are encoded: 'bucketize' (exact quantile buckets, one id each, value 1.0) "
+            + "or 'value' (one id carrying the value min-max scaled to [0, 1] with the fitted bounds, clipped). "
+            + "Default: bucketize",
+        ParamValidators.inArray(new String[] {BUCKETIZE, VALUE})), BUCKETIZE);
   }
 
   /** Number of quantile buckets per numeric field in bucketize mode (>= 2). Default: 10. */
   public IntParam numBuckets() {
-    return numBuckets;
+    return param("numBuckets", o -> new IntParam(o, "numBuckets",
+        "number of quantile buckets per numeric field in bucketize mode (>= 2; fewer when quantiles "
+            + "coincide). Default: 10",
+        ParamValidators.gtEq(2)), 10);
   }
 
   /** Smallest training count a categorical value needs to get its own id (>= 1). Default: 1. */
   public IntParam minCount() {
-    return minCount;
+    return param("minCount", o -> new IntParam(o, "minCount",
+        "smallest training count a categorical value needs to get its own id; rarer values map to the "
+            + "field's OOV id (>= 1). Default: 1",
+        ParamValidators.gtEq(1)), 1);
   }
 
   /** Most values a categorical field keeps, most frequent first (>= 1). Default: 1000000. */
   public IntParam maxCategoriesPerField() {
-    return maxCategoriesPerField;
+    return param("maxCategoriesPerField", o -> new IntParam(o, "maxCategoriesPerField",
+        "most values a categorical field keeps, the most frequent first (ties by value); the rest map to the "
+            + "field's OOV id (>= 1). Default: 1000000",
+        ParamValidators.gtEq(1)), 1_000_000);
   }
 
   public String getNumericMode() {
-    return getOrDefault(numericMode);
+    return getOrDefault(numericMode());
   }
 
   public int getNumBuckets() {
-    return (Integer) getOrDefault(numBuckets);
+    return (Integer) getOrDefault(numBuckets());
   }
 
   public int getMinCount() {
-    return (Integer) getOrDefault(minCount);
+    return (Integer) getOrDefault(minCount());
   }
 
   public int getMaxCategoriesPerField() {
-    return (Integer) getOrDefault(maxCategoriesPerField);
+    return (Integer) getOrDefault(maxCategoriesPerField());
   }
 
   public FieldEncoder setInputCols(String... value) {
-    set(inputCols, value);
+    set(inputCols(), value);
     return this;
   }
 
   public FieldEncoder setHandleInvalid(String value) {
-    set(handleInvalid, value);
+    set(handleInvalid(), value);
     return this;
   }
 
   public FieldEncoder setFeatureIdsCol(String value) {
-    set(featureIdsCol, value);
+    set(featureIdsCol(), value);
     return this;
   }
 
   public FieldEncoder setFeatureValuesCol(String value) {
-    set(featureValuesCol, value);
+    set(featureValuesCol(), value);
     return this;
   }
 
   public FieldEncoder setNumericMode(String value) {
-    set(numericMode, value);
+    set(numericMode(), value);
     return this;
   }
 
   public FieldEncoder setNumBuckets(int value) {
-    set(numBuckets, value);
+    set(numBuckets(), value);
     return this;
   }
 
   public FieldEncoder setMinCount(int value) {
-    set(minCount, value);
+    set(minCount(), value);
     return this;
   }
 
   public FieldEncoder setMaxCategoriesPerField(int value) {
-    set(maxCategoriesPerField, value);
+    set(maxCategoriesPerField(), value);
     return this;
   }
 
@@ -202,7 +165,7 @@ public final class FieldEncoder extends Estimator<FieldEncoderModel>
   }
 
   private FieldEncoding[] encodings(StructType schema) {
-    if (!isDefined(inputCols)) {
+    if (!isDefined(inputCols())) {
       throw new IllegalArgumentException("FieldEncoder needs inputCols: call setInputCols with the columns "
           + "to encode.");
     }

@@ -1,5 +1,6 @@
 package dev.sparkrec.features;
 
+import dev.sparkrec.ml.param.ParamRegistry;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
@@ -8,9 +9,7 @@ import dev.sparkrec.ml.PersistenceSupport;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
@@ -41,10 +40,7 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
   private static final long serialVersionUID = 1L;
 
   private final String uid;
-  private final StringArrayParam inputCols;
-  private final Param<String> handleInvalid;
-  private final Param<String> featureIdsCol;
-  private final Param<String> featureValuesCol;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
   private final FieldVocabulary[] fields;
 
   /** A model with no fields, for reflection-based Spark utilities; obtain real ones from fit or load. */
@@ -54,15 +50,9 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
 
   FieldEncoderModel(String uid, FieldVocabulary[] fields) {
     this.uid = uid;
-    this.inputCols = FieldEncoderParams.inputColsParam(this);
-    this.handleInvalid = FieldEncoderParams.handleInvalidParam(this);
-    this.featureIdsCol = FieldEncoderParams.featureIdsColParam(this);
-    this.featureValuesCol = FieldEncoderParams.featureValuesColParam(this);
+    FieldEncoderParams.setDefaults(this);
     this.fields = fields;
 
-    setDefault(handleInvalid, DEFAULT_HANDLE_INVALID);
-    setDefault(featureIdsCol, DEFAULT_FEATURE_IDS_COL);
-    setDefault(featureValuesCol, DEFAULT_FEATURE_VALUES_COL);
   }
 
   @Override
@@ -71,43 +61,28 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
   }
 
   @Override
-  public StringArrayParam inputCols() {
-    return inputCols;
-  }
-
-  @Override
-  public Param<String> handleInvalid() {
-    return handleInvalid;
-  }
-
-  @Override
-  public Param<String> featureIdsCol() {
-    return featureIdsCol;
-  }
-
-  @Override
-  public Param<String> featureValuesCol() {
-    return featureValuesCol;
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   /** Sets the input columns: one per fitted field, in order, of a type compatible with that field. */
   public FieldEncoderModel setInputCols(String... value) {
-    set(inputCols, value);
+    set(inputCols(), value);
     return this;
   }
 
   public FieldEncoderModel setHandleInvalid(String value) {
-    set(handleInvalid, value);
+    set(handleInvalid(), value);
     return this;
   }
 
   public FieldEncoderModel setFeatureIdsCol(String value) {
-    set(featureIdsCol, value);
+    set(featureIdsCol(), value);
     return this;
   }
 
   public FieldEncoderModel setFeatureValuesCol(String value) {
-    set(featureValuesCol, value);
+    set(featureValuesCol(), value);
     return this;
   }
 
@@ -204,7 +179,7 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
   @Override
   public StructType transformSchema(StructType schema) {
     requireFitted();
-    String[] columns = isDefined(inputCols) ? getInputCols() : fieldNames();
+    String[] columns = isDefined(inputCols()) ? getInputCols() : fieldNames();
     FieldEncoderSchema.requireCompatible(schema, columns, fieldEncodings());
     StructType out = FieldEncoderSchema.appendOutputs(schema, getFeatureIdsCol(), getFeatureValuesCol());
     StructField[] fieldsOut = out.fields().clone();
@@ -224,7 +199,7 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema());
-    String[] columns = isDefined(inputCols) ? getInputCols() : fieldNames();
+    String[] columns = isDefined(inputCols()) ? getInputCols() : fieldNames();
     Broadcast<FieldVocabulary[]> broadcast =
         JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(fields);
     StructType codesType = new StructType()

@@ -1,138 +1,41 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.ml.param.HasColdStartStrategy;
+import dev.sparkrec.ml.param.HasItemCol;
+import dev.sparkrec.ml.param.HasPredictionCol;
+import dev.sparkrec.ml.param.HasRegParam;
+import dev.sparkrec.ml.param.HasSeed;
+import dev.sparkrec.ml.param.HasUserCol;
 import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.param.ParamValidators;
 
 /**
- * The params every collaborative-filtering stage of this package shares (meaning, range and default in each
- * param's doc; see {@code CfParamSet} and the model's param set). A stage creates one param set and exposes it
- * here, so Spark finds every param through these public accessors and each getter is written once.
+ * The params every collaborative-filtering estimator and model of this package shares (names as MLlib's ALS where
+ * ALS has them): the id and prediction columns, the cold-start strategy and what the network's objective and
+ * initialisation need — {@code regParam}, λ of the per-rating L2 penalty on the embedding rows each rating uses
+ * (default 0.1), and {@code initStd}.
  */
-public interface CfParams extends Params {
+public interface CfParams extends HasUserCol, HasItemCol, HasPredictionCol, HasColdStartStrategy, HasRegParam,
+    HasSeed {
 
-  /** The stage's param objects. */
-  CfParamSet paramSet();
+  /** {@code coldStartStrategy} value: predict NaN for unknown users and items. */
+  String NAN = "nan";
+  /** {@code coldStartStrategy} value: drop rows of unknown users and items. */
+  String DROP = "drop";
 
-  default Param<String> userCol() {
-    return paramSet().userCol;
-  }
-
-  default String getUserCol() {
-    return getOrDefault(userCol());
-  }
-
-  default Param<String> itemCol() {
-    return paramSet().itemCol;
-  }
-
-  default String getItemCol() {
-    return getOrDefault(itemCol());
-  }
-
-  default Param<String> ratingCol() {
-    return paramSet().ratingCol;
-  }
-
-  default String getRatingCol() {
-    return getOrDefault(ratingCol());
-  }
-
-  default Param<String> weightCol() {
-    return paramSet().weightCol;
-  }
-
-  default String getWeightCol() {
-    return getOrDefault(weightCol());
-  }
-
-  default Param<String> validationIndicatorCol() {
-    return paramSet().validationIndicatorCol;
-  }
-
-  default String getValidationIndicatorCol() {
-    return getOrDefault(validationIndicatorCol());
-  }
-
-  default Param<String> predictionCol() {
-    return paramSet().predictionCol;
-  }
-
-  default String getPredictionCol() {
-    return getOrDefault(predictionCol());
-  }
-
-  default Param<String> coldStartStrategy() {
-    return paramSet().coldStartStrategy;
-  }
-
-  default String getColdStartStrategy() {
-    return getOrDefault(coldStartStrategy());
-  }
-
-  default DoubleParam regParam() {
-    return paramSet().regParam;
-  }
-
-  default double getRegParam() {
-    return (Double) getOrDefault(regParam());
-  }
-
+  /** Standard deviation of the normal initialisation of the embeddings. */
   default DoubleParam initStd() {
-    return paramSet().initStd;
+    return param("initStd", o -> new DoubleParam(o, "initStd",
+        "standard deviation of the normal initialisation of the embeddings (>= 0). Default: 0.01",
+        ParamValidators.gtEq(0)), 0.01);
   }
 
   default double getInitStd() {
     return (Double) getOrDefault(initStd());
   }
 
-  default IntParam maxIter() {
-    return paramSet().maxIter;
-  }
-
-  default int getMaxIter() {
-    return (Integer) getOrDefault(maxIter());
-  }
-
-  default DoubleParam stepSize() {
-    return paramSet().stepSize;
-  }
-
-  default double getStepSize() {
-    return (Double) getOrDefault(stepSize());
-  }
-
-  default IntParam batchSize() {
-    return paramSet().batchSize;
-  }
-
-  default int getBatchSize() {
-    return (Integer) getOrDefault(batchSize());
-  }
-
-  default IntParam patience() {
-    return paramSet().patience;
-  }
-
-  default int getPatience() {
-    return (Integer) getOrDefault(patience());
-  }
-
-  default IntParam syncEveryBatches() {
-    return paramSet().syncEveryBatches;
-  }
-
-  default int getSyncEveryBatches() {
-    return (Integer) getOrDefault(syncEveryBatches());
-  }
-
-  default LongParam seed() {
-    return paramSet().seed;
-  }
-
-  default long getSeed() {
-    return (Long) getOrDefault(seed());
+  /** Sets the default of the shared {@code regParam} for these models: λ = 0.1. */
+  static void setDefaults(CfParams stage) {
+    stage.setDefault(stage.regParam(), 0.1);
   }
 }

@@ -1,7 +1,7 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.ml.param.TrainingParams;
 import dev.sparkrec.train.ModelFactory;
-import dev.sparkrec.train.OptimizerFactory;
 import dev.sparkrec.train.Trainer;
 import dev.sparkrec.train.TrainingConfig;
 import dev.sparkrec.train.TrainingListener;
@@ -9,8 +9,9 @@ import dev.sparkrec.train.TrainingResult;
 import java.util.List;
 
 /**
- * The training core of the collaborative-filtering estimators: reads the training params once into a
- * {@link TrainingConfig} (Adam, early stopping on the validation rows when there are some) and runs SparkRec's
+ * The training core of the collaborative-filtering estimators: reads the training params into a
+ * {@link TrainingConfig} ({@link TrainingParams#trainingConfig}: Adam, early stopping on the validation rows when
+ * there are some) and runs SparkRec's
  * {@link Trainer} on prepared {@link RatingData}.
  */
 final class CfTraining {
@@ -22,17 +23,10 @@ final class CfTraining {
    * labels. The result's best parameters are those of the best validation epoch, or of the last epoch without
    * validation rows.
    */
-  static TrainingResult fit(RatingData data, CfParams p, ModelFactory factory, String validationMetric,
+  static TrainingResult fit(RatingData data, TrainingParams p, ModelFactory factory, String validationMetric,
       List<TrainingListener> listeners) {
-    TrainingConfig config = TrainingConfig.builder()
-        .maxEpochs(p.getMaxIter())
-        .batchSize(p.getBatchSize())
-        .learningRate(p.getStepSize())
-        .seed(p.getSeed())
-        .syncEveryBatches(p.getSyncEveryBatches())
-        .patience(data.validation() == null ? 0 : p.getPatience())
+    TrainingConfig config = p.trainingConfig(data.validation() != null)
         .validationMetric(validationMetric)
-        .optimizerFactory(OptimizerFactory.named("adam"))
         .build();
     Trainer trainer = new Trainer(factory, config);
     listeners.forEach(trainer::addListener);

@@ -1,5 +1,9 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.ml.param.HasRatingCol;
+import dev.sparkrec.ml.param.HasWeightCol;
+import dev.sparkrec.ml.param.ParamRegistry;
+import dev.sparkrec.ml.param.TrainingParams;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainingListener;
 import dev.sparkrec.train.TrainingResult;
@@ -20,15 +24,26 @@ import org.apache.spark.sql.types.StructType;
  * @param <M> the model it fits
  */
 public abstract class CollaborativeFiltering<S extends CollaborativeFiltering<S, M>,
-    M extends CollaborativeFilteringModel<M>> extends Estimator<M> implements CfParams, DefaultParamsWritable {
+    M extends CollaborativeFilteringModel<M>> extends Estimator<M>
+    implements CfParams, TrainingParams, HasRatingCol, HasWeightCol, DefaultParamsWritable {
 
   private static final long serialVersionUID = 1L;
 
   private final String uid;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
   private transient List<TrainingListener> listeners = new ArrayList<>();
 
+  /** Sets the defaults these estimators share; a subclass adds its own (maxIter, stepSize, sizes). */
   protected CollaborativeFiltering(String uid) {
     this.uid = uid;
+    CfParams.setDefaults(this);
+    setDefault(batchSize(), 256);
+    setDefault(patience(), 3);
+  }
+
+  @Override
+  public final ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   @Override
@@ -120,6 +135,11 @@ public abstract class CollaborativeFiltering<S extends CollaborativeFiltering<S,
 
   public S setSeed(long value) {
     set(seed(), value);
+    return self();
+  }
+
+  public S setNumPartitions(int value) {
+    set(numPartitions(), value);
     return self();
   }
 

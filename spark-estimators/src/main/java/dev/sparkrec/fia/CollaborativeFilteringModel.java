@@ -1,6 +1,7 @@
 package dev.sparkrec.fia;
 
 import dev.sparkrec.ml.PersistenceSupport;
+import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
 import java.util.ArrayList;
@@ -41,12 +42,19 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
   private static final DataType FLOATS = DataTypes.createArrayType(DataTypes.FloatType, false);
 
   private final String uid;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
   private final CfModelData data;
 
   /** A model holding {@code data}, or an unfitted shell (as Spark's reflection needs) when it is null. */
   CollaborativeFilteringModel(String uid, CfModelData data) {
     this.uid = uid;
     this.data = data;
+    CfParams.setDefaults(this);
+  }
+
+  @Override
+  public final ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   @Override
@@ -169,7 +177,7 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     StructType schema = dataset.schema();
     StructType out = transformSchema(schema);
     RatingScorer scorer = new RatingScorer(broadcastNetwork(dataset.sparkSession()), schema.fieldIndex(getUserCol()),
-        schema.fieldIndex(getItemCol()), CfParamSet.DROP.equals(getColdStartStrategy()));
+        schema.fieldIndex(getItemCol()), CfParams.DROP.equals(getColdStartStrategy()));
     return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
   }
 

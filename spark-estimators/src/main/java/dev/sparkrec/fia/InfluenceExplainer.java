@@ -3,6 +3,12 @@ package dev.sparkrec.fia;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
+import dev.sparkrec.ml.param.HasColdStartStrategy;
+import dev.sparkrec.ml.param.HasItemCol;
+import dev.sparkrec.ml.param.HasPredictionCol;
+import dev.sparkrec.ml.param.HasRatingCol;
+import dev.sparkrec.ml.param.HasUserCol;
+import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.SchemaChecks;
 import java.io.IOException;
@@ -58,7 +64,8 @@ import org.apache.spark.sql.types.StructType;
  * <p>Saving writes the params, the model (under {@code model/}) and the training ratings (Parquet, under
  * {@code data/ratings}).
  */
-public final class InfluenceExplainer extends Transformer implements MLWritable {
+public final class InfluenceExplainer extends Transformer
+    implements HasUserCol, HasItemCol, HasRatingCol, HasPredictionCol, HasColdStartStrategy, MLWritable {
 
   private static final long serialVersionUID = 1L;
 
@@ -74,14 +81,7 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
       .add("influence", DataTypes.DoubleType, false);
 
   private final String uid;
-  private final Param<String> userCol;
-  private final Param<String> itemCol;
-  private final Param<String> ratingCol;
-  private final Param<String> predictionCol;
-  private final Param<String> explanationsCol;
-  private final IntParam topK;
-  private final Param<String> coldStartStrategy;
-  private final DoubleParam damping;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
 
   private FactorizedModel model;
   private transient Dataset<Row> trainingRatings;
@@ -92,28 +92,6 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
 
   public InfluenceExplainer(String uid) {
     this.uid = uid;
-    userCol = new Param<>(this, "userCol", "user id column (int) of the pairs and of the training ratings");
-    itemCol = new Param<>(this, "itemCol", "item id column (int) of the pairs and of the training ratings");
-    ratingCol = new Param<>(this, "ratingCol", "rating column of the training ratings");
-    predictionCol = new Param<>(this, "predictionCol", "output column of the prediction (double)");
-    explanationsCol = new Param<>(this, "explanationsCol",
-        "output column of the explanations: array<struct<user:int, item:int, rating:float, influence:double>>");
-    topK = new IntParam(this, "topK", "number of training ratings listed per pair, by |influence| (>= 1)",
-        ParamValidators.gtEq(1));
-    coldStartStrategy = new Param<>(this, "coldStartStrategy",
-        "what to do with a pair whose user or item the model does not know: 'nan' (NaN prediction, no "
-            + "explanations) or 'drop' (remove the row)",
-        ParamValidators.inArray(new String[] {"nan", "drop"}));
-    damping = new DoubleParam(this, "damping", "added to the Hessian's diagonal before solving (>= 0)",
-        ParamValidators.gtEq(0));
-    setDefault(userCol, "user");
-    setDefault(itemCol, "item");
-    setDefault(ratingCol, "rating");
-    setDefault(predictionCol, "prediction");
-    setDefault(explanationsCol, "explanations");
-    setDefault(topK, 10);
-    setDefault(coldStartStrategy, "nan");
-    setDefault(damping, 1e-6);
   }
 
   @Override
@@ -121,115 +99,78 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
     return uid;
   }
 
-  /** User id column (int) of the pairs and of the training ratings. Default: "user". */
-  public Param<String> userCol() {
-    return userCol;
-  }
-
-  public String getUserCol() {
-    return $(userCol);
+  @Override
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
   }
 
   public InfluenceExplainer setUserCol(String value) {
-    set(userCol, value);
+    set(userCol(), value);
     return this;
-  }
-
-  /** Item id column (int) of the pairs and of the training ratings. Default: "item". */
-  public Param<String> itemCol() {
-    return itemCol;
-  }
-
-  public String getItemCol() {
-    return $(itemCol);
   }
 
   public InfluenceExplainer setItemCol(String value) {
-    set(itemCol, value);
+    set(itemCol(), value);
     return this;
-  }
-
-  /** Rating column of the training ratings. Default: "rating". */
-  public Param<String> ratingCol() {
-    return ratingCol;
-  }
-
-  public String getRatingCol() {
-    return $(ratingCol);
   }
 
   public InfluenceExplainer setRatingCol(String value) {
-    set(ratingCol, value);
+    set(ratingCol(), value);
     return this;
   }
 
-  /** Output column of the prediction (double). Default: "prediction". */
-  public Param<String> predictionCol() {
-    return predictionCol;
-  }
-
-  public String getPredictionCol() {
-    return $(predictionCol);
-  }
-
   public InfluenceExplainer setPredictionCol(String value) {
-    set(predictionCol, value);
+    set(predictionCol(), value);
     return this;
   }
 
   /** Output column of the explanations. Default: "explanations". */
   public Param<String> explanationsCol() {
-    return explanationsCol;
+    return param("explanationsCol", o -> new Param<>(o, "explanationsCol",
+        "output column of the explanations: array<struct<user:int, item:int, rating:float, influence:double>>"), "explanations");
   }
 
   public String getExplanationsCol() {
-    return $(explanationsCol);
+    return getOrDefault(explanationsCol());
   }
 
   public InfluenceExplainer setExplanationsCol(String value) {
-    set(explanationsCol, value);
+    set(explanationsCol(), value);
     return this;
   }
 
   /** Training ratings listed per pair, largest |influence| first (>= 1). Default: 10. */
   public IntParam topK() {
-    return topK;
+    return param("topK", o -> new IntParam(o, "topK", "number of training ratings listed per pair, by |influence| (>= 1)",
+        ParamValidators.gtEq(1)), 10);
   }
 
   public int getTopK() {
-    return (Integer) $(topK);
+    return (Integer) getOrDefault(topK());
   }
 
   public InfluenceExplainer setTopK(int value) {
-    set(topK, value);
+    set(topK(), value);
     return this;
   }
 
-  /** "nan" (NaN prediction, empty explanations) or "drop" for pairs of unknown users or items. Default: "nan". */
-  public Param<String> coldStartStrategy() {
-    return coldStartStrategy;
-  }
-
-  public String getColdStartStrategy() {
-    return $(coldStartStrategy);
-  }
-
   public InfluenceExplainer setColdStartStrategy(String value) {
-    set(coldStartStrategy, value);
+    set(coldStartStrategy(), value);
     return this;
   }
 
   /** Added to the Hessian's diagonal before the Cholesky solve (>= 0). Default: 1e-6, as the FIA reference. */
   public DoubleParam damping() {
-    return damping;
+    return param("damping", o -> new DoubleParam(o, "damping", "added to the Hessian's diagonal before solving (>= 0)",
+        ParamValidators.gtEq(0)), 1e-6);
   }
 
   public double getDamping() {
-    return (Double) $(damping);
+    return (Double) getOrDefault(damping());
   }
 
   public InfluenceExplainer setDamping(double value) {
-    set(damping, value);
+    set(damping(), value);
     return this;
   }
 

@@ -2,6 +2,7 @@ package dev.sparkrec.fia;
 
 import dev.sparkrec.train.ModelFactory;
 import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -26,21 +27,17 @@ public final class MatrixFactorization
 
   private static final long serialVersionUID = 1L;
 
-  private final MatrixFactorizationParamSet params;
-
   public MatrixFactorization() {
     this(Identifiable$.MODULE$.randomUID("mf"));
   }
 
   public MatrixFactorization(String uid) {
     super(uid);
-    this.params = new MatrixFactorizationParamSet(this);
-    params.setDefaults(this);
-  }
-
-  @Override
-  public MatrixFactorizationParamSet paramSet() {
-    return params;
+    // Chosen on a seeded 90/10 split of MovieLens-100K u1.base (rank 16, 2 partitions): validation RMSE 0.9077 at
+    // the best epoch (16), 0.9085 at epoch 20; λ 0.05 or 0.15, initStd 0.1 or 0.25, Adam 0.01 and averaging every
+    // 8 mini-batches were each worse (0.913-0.926). λ 0.1, initStd 0.01, batches of 256: the shared defaults.
+    setDefault(maxIter(), 20);
+    setDefault(stepSize(), 0.003);
   }
 
   @Override
@@ -50,7 +47,8 @@ public final class MatrixFactorization
 
   /** The rank of the factorization (an estimator param only, as in ALS: the model reports {@code rank()}). */
   public IntParam rank() {
-    return params.rank;
+    return param("rank", o -> new IntParam(o, "rank", "rank of the factorization (positive). Default: 10",
+        ParamValidators.gt(0)), 10);
   }
 
   public int getRank() {

@@ -15,8 +15,6 @@ public final class MatrixFactorizationModel extends CollaborativeFilteringModel<
 
   private static final long serialVersionUID = 1L;
 
-  private final CfParamSet params;
-
   /** An unfitted model (as Spark's reflection needs); {@link #transform} refuses it. */
   public MatrixFactorizationModel(String uid) {
     this(uid, null);
@@ -24,13 +22,6 @@ public final class MatrixFactorizationModel extends CollaborativeFilteringModel<
 
   MatrixFactorizationModel(String uid, CfModelData data) {
     super(uid, data);
-    this.params = new CfParamSet(this, MatrixFactorizationParamSet.DEFAULTS);
-    params.setDefaults(this);
-  }
-
-  @Override
-  public CfParamSet paramSet() {
-    return params;
   }
 
   @Override

@@ -21,21 +21,18 @@ public final class NeuralCF extends CollaborativeFiltering<NeuralCF, NeuralCFMod
 
   private static final long serialVersionUID = 1L;
 
-  private final NeuralCfParamSet params;
-
   public NeuralCF() {
     this(Identifiable$.MODULE$.randomUID("ncf"));
   }
 
   public NeuralCF(String uid) {
     super(uid);
-    this.params = new NeuralCfParamSet(this);
-    params.setDefaults(this);
-  }
-
-  @Override
-  public NeuralCfParamSet paramSet() {
-    return params;
+    NeuralCfParams.setDefaults(this);
+    // Chosen on a seeded 90/10 split of MovieLens-100K u1.base (2 partitions): validation RMSE 0.9064 at epoch 24,
+    // on a flat stretch; Adam 0.001 reaches 0.9082 at epoch 13 but overfits within three epochs, λ 0.2 gives
+    // 0.928, initStd 0.1 0.923, denseL2 0.001 0.928.
+    setDefault(maxIter(), 24);
+    setDefault(stepSize(), 0.0005);
   }
 
   @Override

@@ -17,8 +17,6 @@ public final class NeuralCFModel extends CollaborativeFilteringModel<NeuralCFMod
 
   private static final long serialVersionUID = 1L;
 
-  private final NeuralCfParamSet params;
-
   /** An unfitted model (as Spark's reflection needs); {@link #transform} refuses it. */
   public NeuralCFModel(String uid) {
     this(uid, null);
@@ -26,13 +24,7 @@ public final class NeuralCFModel extends CollaborativeFilteringModel<NeuralCFMod
 
   NeuralCFModel(String uid, CfModelData data) {
     super(uid, data);
-    this.params = new NeuralCfParamSet(this);
-    params.setDefaults(this);
-  }
-
-  @Override
-  public NeuralCfParamSet paramSet() {
-    return params;
+    NeuralCfParams.setDefaults(this);
   }
 
   @Override

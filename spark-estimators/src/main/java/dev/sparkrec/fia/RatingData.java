@@ -58,7 +58,7 @@ final class RatingData {
   }
 
   /** Checks {@code dataset} and builds the examples; {@code binaryLabels} requires ratings of 0 or 1. */
-  static RatingData prepare(Dataset<?> dataset, CfParams p, boolean binaryLabels) {
+  static RatingData prepare(Dataset<?> dataset, CollaborativeFiltering<?, ?> p, boolean binaryLabels) {
     RatingSchema.requireTrainingColumns(dataset.schema(), p);
     Dataset<Row> data = dataset.toDF();
     boolean weighted = !p.getWeightCol().isEmpty();
@@ -139,7 +139,7 @@ final class RatingData {
     return x.equalTo(lit(Double.POSITIVE_INFINITY)).or(x.equalTo(lit(Double.NEGATIVE_INFINITY)));
   }
 
-  private static void requireNoNulls(Dataset<Row> data, long nulls, String column, CfParams p) {
+  private static void requireNoNulls(Dataset<Row> data, long nulls, String column, CollaborativeFiltering<?, ?> p) {
     if (nulls > 0) {
       throw new IllegalArgumentException("Column '" + column + "' must hold an id in every row, but " + nulls
           + " rows hold null, e.g. " + example(data, col(column).isNull(), p) + ".");
@@ -155,7 +155,7 @@ final class RatingData {
   }
 
   /** The first row matching {@code condition}, as "(user 3, item 7, rating NaN[, weight w])". */
-  private static String example(Dataset<Row> data, Column condition, CfParams p) {
+  private static String example(Dataset<Row> data, Column condition, CollaborativeFiltering<?, ?> p) {
     List<String> names = new ArrayList<>(List.of(p.getUserCol(), p.getItemCol(), p.getRatingCol()));
     if (!p.getWeightCol().isEmpty()) {
       names.add(p.getWeightCol());

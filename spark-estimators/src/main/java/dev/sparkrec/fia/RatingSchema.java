@@ -23,7 +23,7 @@ final class RatingSchema {
   }
 
   /** Checks the columns training reads: the ids, the rating, and the optional weight and validation indicator. */
-  static void requireTrainingColumns(StructType schema, CfParams p) {
+  static void requireTrainingColumns(StructType schema, CollaborativeFiltering<?, ?> p) {
     requireScoringColumns(schema, p);
     SchemaChecks.requireColumnType(schema, p.getRatingCol(), NUMBERS);
     if (!p.getWeightCol().isEmpty()) {

@@ -11,19 +11,22 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
-/** {@link AfnConfig}: the reference's defaults, validation naming the setting, and value semantics. */
+/**
+ * {@link AfnConfig}: built from the params by the one mapping fit and the reader share, with the reference's
+ * defaults; validation naming the setting; value semantics.
+ */
 class AfnNetworkConfigTest {
 
-  private static AfnConfig.Builder frappe() {
-    return AfnConfig.builder().numFeatures(5382).numFields(10);
+  private static AfnConfig frappe(AFN params) {
+    return AfnConfig.from(params, 5382, 10);
   }
 
   @Test
   void defaultsAreTheReferenceFrappeSettings() {
-    AfnConfig c = frappe().build();
+    AfnConfig c = frappe(new AFN());
     assertEquals(5382, c.numFeatures());
     assertEquals(10, c.numFields());
     assertEquals(10, c.embeddingDim());
@@ -39,34 +42,60 @@ class AfnNetworkConfigTest {
     assertEquals(0.9, c.batchNormMomentum());
   }
 
-  private static void assertRejected(UnaryOperator<AfnConfig.Builder> change, String message) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> change.apply(frappe()).build());
+  @Test
+  void modelAndEstimatorMapTheSameParamsToTheSameConfig() {
+    AFN estimator = new AFN().setEmbeddingDim(4).setLogNeurons(7).setEnsemble(true).setDnnDropout(0.25).setSeed(3);
+    AFNModel model = new AFNModel("m");
+    for (org.apache.spark.ml.param.ParamPair<?> pair : estimator.extractParamMap().toList()) {
+      if (model.hasParam(pair.param().name())) {
+        model.set(model.getParam(pair.param().name()), pair.value());
+      }
+    }
+    assertEquals(frappe(estimator), AfnConfig.from(model, 5382, 10));
+  }
+
+  private static void assertRejected(Executable build, String message) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
     assertTrue(e.getMessage().contains(message), "message '" + e.getMessage() + "' should contain '" + message + "'");
   }
 
+  private static AfnConfig config(int numFeatures, int embeddingDim, int logNeurons, int[] hidden, double dropout,
+      double logEpsilon, int[] dnnHidden, double dnnDropout, double momentum) {
+    return new AfnConfig(numFeatures, 10, embeddingDim, logNeurons, hidden, dropout, true, logEpsilon, false,
+        dnnHidden, dnnDropout, 42, momentum);
+  }
+
   @Test
-  void buildNamesTheInvalidSetting() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AfnConfig.builder().numFields(10).build());
-    assertTrue(e.getMessage().contains("numFeatures is required"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> AfnConfig.builder().numFeatures(10).build());
-    assertTrue(e.getMessage().contains("numFields is required"), e.getMessage());
-    assertRejected(b -> b.embeddingDim(0), "embeddingDim must be > 0, got 0");
-    assertRejected(b -> b.logNeurons(-3), "logNeurons must be > 0, got -3");
-    assertRejected(b -> b.hiddenLayers(400, 0), "hiddenLayers must all be > 0, got [400, 0]");
-    assertRejected(b -> b.dnnHiddenLayers(-1), "dnnHiddenLayers must all be > 0, got [-1]");
-    assertRejected(b -> b.dropout(1.0), "dropout must be in [0, 1), got 1.0");
-    assertRejected(b -> b.dnnDropout(-0.1), "dnnDropout must be in [0, 1), got -0.1");
-    assertRejected(b -> b.logEpsilon(0), "logEpsilon must be positive and finite, got 0.0");
-    assertRejected(b -> b.logEpsilon(Double.NaN), "logEpsilon must be positive and finite, got NaN");
-    assertRejected(b -> b.batchNormMomentum(1.5), "batchNormMomentum must be in [0, 1], got 1.5");
-    assertRejected(b -> b.numFeatures(300_000_000).embeddingDim(10), "the embedding tables");
-    assertRejected(b -> b.embeddingDim(100_000).logNeurons(100_000), "the logarithmic layer's output");
+  void constructorNamesTheInvalidSetting() {
+    int[] h = {400};
+    assertRejected(() -> AfnConfig.from(new AFN(), 0, 10), "numFeatures must be > 0");
+    assertRejected(() -> AfnConfig.from(new AFN(), 10, 0), "numFields must be > 0");
+    assertRejected(() -> config(10, 0, 6, h, 0, 1e-4, h, 0, 0.9), "embeddingDim must be > 0, got 0");
+    assertRejected(() -> config(10, 2, -3, h, 0, 1e-4, h, 0, 0.9), "logNeurons must be > 0, got -3");
+    assertRejected(() -> config(10, 2, 6, new int[] {400, 0}, 0, 1e-4, h, 0, 0.9),
+        "hiddenLayers must all be > 0, got [400, 0]");
+    assertRejected(() -> config(10, 2, 6, h, 0, 1e-4, new int[] {-1}, 0, 0.9),
+        "dnnHiddenLayers must all be > 0, got [-1]");
+    assertRejected(() -> config(10, 2, 6, h, 1.0, 1e-4, h, 0, 0.9), "dropout must be in [0, 1), got 1.0");
+    assertRejected(() -> config(10, 2, 6, h, 0, 1e-4, h, -0.1, 0.9), "dnnDropout must be in [0, 1), got -0.1");
+    assertRejected(() -> config(10, 2, 6, h, 0, 0, h, 0, 0.9), "logEpsilon must be positive and finite, got 0.0");
+    assertRejected(() -> config(10, 2, 6, h, 0, Double.NaN, h, 0, 0.9),
+        "logEpsilon must be positive and finite, got NaN");
+    assertRejected(() -> config(10, 2, 6, h, 0, 1e-4, h, 0, 1.5), "batchNormMomentum must be in [0, 1], got 1.5");
+    assertRejected(() -> config(300_000_000, 10, 6, h, 0, 1e-4, h, 0, 0.9), "the embedding tables");
+    assertRejected(() -> config(10, 100_000, 100_000, h, 0, 1e-4, h, 0, 0.9), "the logarithmic layer's output");
+  }
+
+  @Test
+  void paramValidatorsRejectWhatTheConfigRejects() {
+    assertThrows(IllegalArgumentException.class, () -> new AFN().setLogNeurons(0));
+    assertThrows(IllegalArgumentException.class, () -> new AFN().setDropout(1.0));
+    assertThrows(IllegalArgumentException.class, () -> new AFN().setLogEpsilon(0));
   }
 
   @Test
   void emptyHiddenLayersAreAllowed() {
-    AfnConfig c = frappe().hiddenLayers().dnnHiddenLayers().build();
+    AfnConfig c = frappe(new AFN().setHiddenLayers().setDnnHiddenLayers());
     assertEquals(0, c.hiddenLayers().length);
     assertEquals(0, c.dnnHiddenLayers().length);
   }
@@ -74,22 +103,24 @@ class AfnNetworkConfigTest {
   @Test
   void isAnImmutableValue() {
     int[] hidden = {8, 4};
-    AfnConfig.Builder builder = frappe().hiddenLayers(hidden).ensemble(true).seed(7);
-    AfnConfig c = builder.build();
+    AFN params = new AFN().setHiddenLayers(hidden).setEnsemble(true).setSeed(7);
+    AfnConfig c = frappe(params);
     hidden[0] = 99;
     c.hiddenLayers()[1] = 99;
     assertArrayEquals(new int[] {8, 4}, c.hiddenLayers());
-    builder.logNeurons(5);
+    params.setLogNeurons(5);
     assertEquals(600, c.logNeurons());
-    assertEquals(c, c.toBuilder().build());
-    assertEquals(c.hashCode(), c.toBuilder().build().hashCode());
-    assertNotEquals(c, c.toBuilder().logEpsilon(1e-5).build());
+    AfnConfig same = frappe(new AFN().setHiddenLayers(8, 4).setEnsemble(true).setSeed(7));
+    assertEquals(c, same);
+    assertEquals(c.hashCode(), same.hashCode());
+    assertNotEquals(c, frappe(new AFN().setHiddenLayers(8, 4).setEnsemble(true).setSeed(7).setLogEpsilon(1e-5)));
+    assertNotEquals(c, c.withBatchNormMomentum(0.5));
     assertTrue(c.toString().contains("hiddenLayers=[8, 4]"), c.toString());
   }
 
   @Test
   void serializes() throws Exception {
-    AfnConfig c = frappe().ensemble(true).dnnHiddenLayers(16).dropout(0.2).build();
+    AfnConfig c = frappe(new AFN().setEnsemble(true).setDnnHiddenLayers(16).setDropout(0.2));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(c);

@@ -28,9 +28,14 @@ class AfnNetworkGradientTest {
   private static final int IDS_PER_FIELD = 4;
   private static final int EXAMPLES = 32;
 
-  private static AfnConfig.Builder tiny() {
-    return AfnConfig.builder().numFeatures(FIELDS * IDS_PER_FIELD).numFields(FIELDS).embeddingDim(2)
-        .logNeurons(4).hiddenLayers(3).dnnHiddenLayers(3).seed(5);
+  /** Small AFN sizes, set as an estimator's params. */
+  private static AFN tiny() {
+    return new AFN().setEmbeddingDim(2).setLogNeurons(4).setHiddenLayers(3).setDnnHiddenLayers(3).setSeed(5);
+  }
+
+  /** The network configuration of {@code params} for {@value #FIELDS} fields of {@value #IDS_PER_FIELD} ids. */
+  private static AfnConfig config(AFN params) {
+    return AfnConfig.from(params, FIELDS * IDS_PER_FIELD, FIELDS);
   }
 
   /** Ids {@code f·4 + r} and values in [0.2, 0.9] (inside the clip range), labels 0/1, weights in [0.5, 2]. */
@@ -137,22 +142,22 @@ class AfnNetworkGradientTest {
 
   @Test
   void afnGradientsMatchFiniteDifferences() {
-    checkAfn(tiny().build(), 1);
+    checkAfn(config(tiny()), 1);
   }
 
   @Test
   void afnWithoutBatchNormGradientsMatchFiniteDifferences() {
-    checkAfn(tiny().batchNorm(false).build(), 2);
+    checkAfn(config(tiny().setBatchNorm(false)), 2);
   }
 
   @Test
   void afnPlusGradientsMatchFiniteDifferences() {
-    checkAfnPlus(tiny().ensemble(true).build(), 3);
+    checkAfnPlus(config(tiny().setEnsemble(true)), 3);
   }
 
   @Test
   void afnPlusWithoutBatchNormGradientsMatchFiniteDifferences() {
-    checkAfnPlus(tiny().ensemble(true).batchNorm(false).build(), 4);
+    checkAfnPlus(config(tiny().setEnsemble(true).setBatchNorm(false)), 4);
   }
 
   /**
@@ -164,7 +169,7 @@ class AfnNetworkGradientTest {
    */
   @Test
   void checkedGradientsAreNotTrivial() {
-    for (AfnConfig config : List.of(tiny().ensemble(true).build(), tiny().ensemble(true).batchNorm(false).build())) {
+    for (AfnConfig config : List.of(config(tiny().setEnsemble(true)), config(tiny().setEnsemble(true).setBatchNorm(false)))) {
       AfnNetwork network = new AfnNetwork(config);
       prepare(network, 3);
       Tape tape = new Tape().training(true);

@@ -61,8 +61,8 @@ class AfnNetworkLearningTest {
   }
 
   private static void learnsAndRanksThePlantedCross(boolean batchNorm) {
-    AfnNetwork network = new AfnNetwork(AfnConfig.builder().numFeatures(FIELDS * IDS_PER_FIELD).numFields(FIELDS)
-        .embeddingDim(4).logNeurons(16).hiddenLayers(16).batchNorm(batchNorm).seed(1).build());
+    AfnNetwork network = new AfnNetwork(AfnConfig.from(new AFN().setEmbeddingDim(4).setLogNeurons(16)
+        .setHiddenLayers(16).setBatchNorm(batchNorm).setSeed(1), FIELDS * IDS_PER_FIELD, FIELDS));
     Batch train = plantedCross(TRAIN_ROWS, 1, new double[TRAIN_ROWS]);
     double[] trueProbability = new double[4096];
     Batch test = plantedCross(4096, 2, trueProbability);

@@ -32,9 +32,14 @@ class AfnNetworkTest {
   private static final int FIELDS = 3;
   private static final int IDS_PER_FIELD = 4;
 
-  private static AfnConfig.Builder tiny() {
-    return AfnConfig.builder().numFeatures(FIELDS * IDS_PER_FIELD).numFields(FIELDS).embeddingDim(2)
-        .logNeurons(4).hiddenLayers(3).dnnHiddenLayers(3).seed(5);
+  /** Small AFN sizes, set as an estimator's params. */
+  private static AFN tiny() {
+    return new AFN().setEmbeddingDim(2).setLogNeurons(4).setHiddenLayers(3).setDnnHiddenLayers(3).setSeed(5);
+  }
+
+  /** The network configuration of {@code params} for {@value #FIELDS} fields of {@value #IDS_PER_FIELD} ids. */
+  private static AfnConfig config(AFN params) {
+    return AfnConfig.from(params, FIELDS * IDS_PER_FIELD, FIELDS);
   }
 
   /** {@code n} examples with ids {@code f·4 + r}, values in [0.1, 1], alternating labels and weights in [0.5, 2]. */
@@ -75,8 +80,8 @@ class AfnNetworkTest {
 
   /** One neuron, no batch norm and no hidden layer, every weight fixed: the AFN of the paper's equation by hand. */
   private static AfnNetwork goldenNetwork() {
-    AfnNetwork network = new AfnNetwork(AfnConfig.builder().numFeatures(6).numFields(3).embeddingDim(2)
-        .logNeurons(1).hiddenLayers().batchNorm(false).build());
+    AfnNetwork network = new AfnNetwork(AfnConfig.from(new AFN().setEmbeddingDim(2)
+        .setLogNeurons(1).setHiddenLayers().setBatchNorm(false), 6, 3));
     Map<String, float[]> values = new LinkedHashMap<>();
     values.put("afn.embedding", new float[] {
         0.5f, -0.8f,
@@ -146,7 +151,7 @@ class AfnNetworkTest {
 
   @Test
   void missingValuesMeanOne() {
-    AfnNetwork network = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork network = new AfnNetwork(config(tiny().setEnsemble(true)));
     Batch withValues = batch(6, 1);
     float[] ones = new float[withValues.values().length];
     java.util.Arrays.fill(ones, 1f);
@@ -158,7 +163,7 @@ class AfnNetworkTest {
 
   @Test
   void valuesAboveOneAreClippedToOne() {
-    AfnNetwork network = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork network = new AfnNetwork(config(tiny().setEnsemble(true)));
     Batch batch = batch(6, 2);
     float[] large = batch.values().clone();
     float[] clipped = batch.values().clone();
@@ -170,7 +175,7 @@ class AfnNetworkTest {
 
   @Test
   void lossIsTheWeightedCrossEntropyOfTheLogit() {
-    AfnNetwork network = new AfnNetwork(tiny().build());
+    AfnNetwork network = new AfnNetwork(config(tiny()));
     Batch batch = batch(10, 3);
     float[] z = logits(network, batch, true);
     double loss = 0;
@@ -189,12 +194,12 @@ class AfnNetworkTest {
 
   @Test
   void ensembleStartsAsTheMeanOfTheBranchLogits() {
-    AfnNetwork plus = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork plus = new AfnNetwork(config(tiny().setEnsemble(true)));
     assertArrayEquals(new float[] {0.5f, 0.5f}, parameter(plus, "ensemble.weight").data());
     assertArrayEquals(new float[] {0f}, parameter(plus, "ensemble.bias").data());
 
     Batch batch = batch(8, 4);
-    float[] afn = logits(new AfnNetwork(tiny().build()), batch, false); // same seed: the same AFN branch
+    float[] afn = logits(new AfnNetwork(config(tiny())), batch, false); // same seed: the same AFN branch
     float[] ensemble = logits(plus, batch, false);
     Map<String, float[]> values = plus.parameterValues();
     values.put("ensemble.weight", new float[] {1f, 0f});
@@ -226,7 +231,7 @@ class AfnNetworkTest {
   @Test
   void branchesLearnOnlyFromTheirOwnLoss() {
     Batch batch = batch(16, 5);
-    AfnNetwork plus = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork plus = new AfnNetwork(config(tiny().setEnsemble(true)));
     Map<String, float[]> atInit = gradients(plus, batch);
     Map<String, float[]> values = plus.parameterValues();
     values.put("ensemble.weight", new float[] {3.0f, -2.0f});
@@ -240,7 +245,7 @@ class AfnNetworkTest {
       }
     }
     // and the AFN branch's gradient is exactly plain AFN's (BCE(y_afn) only)
-    Map<String, float[]> plain = gradients(new AfnNetwork(tiny().build()), batch);
+    Map<String, float[]> plain = gradients(new AfnNetwork(config(tiny())), batch);
     for (String name : plain.keySet()) {
       assertArrayEquals(plain.get(name), reweighted.get(name), name);
     }
@@ -249,12 +254,12 @@ class AfnNetworkTest {
   @Test
   void ensembleScalarsLearnOnlyFromTheEnsembleLoss() {
     Batch batch = batch(16, 6);
-    AfnNetwork plus = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork plus = new AfnNetwork(config(tiny().setEnsemble(true)));
     Map<String, float[]> values = plus.parameterValues();
     values.put("ensemble.weight", new float[] {0.8f, 0.3f});
     values.put("ensemble.bias", new float[] {-0.2f});
     plus.setParameters(values);
-    float[] afn = logits(new AfnNetwork(tiny().build()), batch, true);
+    float[] afn = logits(new AfnNetwork(config(tiny())), batch, true);
     values.put("ensemble.weight", new float[] {1f, 0f});
     values.put("ensemble.bias", new float[] {0f});
     plus.setParameters(values);
@@ -284,9 +289,9 @@ class AfnNetworkTest {
   @Test
   void afnPlusLossIsTheSumOfThreeCrossEntropies() {
     Batch batch = batch(12, 7);
-    AfnNetwork plus = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork plus = new AfnNetwork(config(tiny().setEnsemble(true)));
     float[] ensemble = logits(plus, batch, true);
-    float[] afn = logits(new AfnNetwork(tiny().build()), batch, true);
+    float[] afn = logits(new AfnNetwork(config(tiny())), batch, true);
     Map<String, float[]> values = plus.parameterValues();
     values.put("ensemble.weight", new float[] {1f, 0f});
     plus.setParameters(values);
@@ -306,7 +311,7 @@ class AfnNetworkTest {
 
   @Test
   void parametersHaveAFixedOrderAndUniqueNames() {
-    AfnNetwork network = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork network = new AfnNetwork(config(tiny().setEnsemble(true)));
     List<String> names = new ArrayList<>();
     for (Parameter p : network.parameters()) {
       names.add(p.name());
@@ -353,7 +358,7 @@ class AfnNetworkTest {
   @Test
   void plainAfnWithoutBatchNormHasOnlyItsOwnParameters() {
     List<String> names = new ArrayList<>();
-    for (Parameter p : new AfnNetwork(tiny().batchNorm(false).hiddenLayers(3, 2).build()).parameters()) {
+    for (Parameter p : new AfnNetwork(config(tiny().setBatchNorm(false).setHiddenLayers(3, 2))).parameters()) {
       names.add(p.name());
     }
     assertEquals(List.of("afn.embedding", "afn.log.weight", "afn.log.bias", "afn.mlp.hidden0.weight",
@@ -363,8 +368,8 @@ class AfnNetworkTest {
 
   @Test
   void parameterValuesRoundTripThroughSetParameters() {
-    AfnNetwork source = new AfnNetwork(tiny().ensemble(true).seed(1).build());
-    AfnNetwork target = new AfnNetwork(tiny().ensemble(true).seed(2).build());
+    AfnNetwork source = new AfnNetwork(config(tiny().setEnsemble(true).setSeed(1)));
+    AfnNetwork target = new AfnNetwork(config(tiny().setEnsemble(true).setSeed(2)));
     Map<String, float[]> values = source.parameterValues();
     List<String> order = new ArrayList<>(values.keySet());
     List<String> names = new ArrayList<>();
@@ -386,20 +391,20 @@ class AfnNetworkTest {
 
   @Test
   void setParametersNamesWhatIsWrongAndCopiesNothing() {
-    AfnNetwork network = new AfnNetwork(tiny().build());
+    AfnNetwork network = new AfnNetwork(config(tiny()));
     Map<String, float[]> before = network.parameterValues();
 
-    Map<String, float[]> missing = new AfnNetwork(tiny().seed(9).build()).parameterValues();
+    Map<String, float[]> missing = new AfnNetwork(config(tiny().setSeed(9))).parameterValues();
     missing.remove("afn.expNorm.gamma");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> network.setParameters(missing));
     assertTrue(e.getMessage().contains("missing value for parameter afn.expNorm.gamma"), e.getMessage());
 
-    Map<String, float[]> extra = new AfnNetwork(tiny().seed(9).build()).parameterValues();
+    Map<String, float[]> extra = new AfnNetwork(config(tiny().setSeed(9))).parameterValues();
     extra.put("dnn.embedding", new float[24]);
     e = assertThrows(IllegalArgumentException.class, () -> network.setParameters(extra));
     assertTrue(e.getMessage().contains("unknown parameter names [dnn.embedding]"), e.getMessage());
 
-    Map<String, float[]> wrongSize = new AfnNetwork(tiny().seed(9).build()).parameterValues();
+    Map<String, float[]> wrongSize = new AfnNetwork(config(tiny().setSeed(9))).parameterValues();
     wrongSize.put("afn.log.weight", new float[11]);
     e = assertThrows(IllegalArgumentException.class, () -> network.setParameters(wrongSize));
     assertTrue(e.getMessage().contains("parameter afn.log.weight of shape [3, 4] needs 12 floats, got 11"),
@@ -413,9 +418,9 @@ class AfnNetworkTest {
 
   @Test
   void sameSeedGivesTheSameInitialisation() {
-    Map<String, float[]> a = new AfnNetwork(tiny().ensemble(true).seed(17).build()).parameterValues();
-    Map<String, float[]> b = new AfnNetwork(tiny().ensemble(true).seed(17).build()).parameterValues();
-    Map<String, float[]> c = new AfnNetwork(tiny().ensemble(true).seed(18).build()).parameterValues();
+    Map<String, float[]> a = new AfnNetwork(config(tiny().setEnsemble(true).setSeed(17))).parameterValues();
+    Map<String, float[]> b = new AfnNetwork(config(tiny().setEnsemble(true).setSeed(17))).parameterValues();
+    Map<String, float[]> c = new AfnNetwork(config(tiny().setEnsemble(true).setSeed(18))).parameterValues();
     for (String name : a.keySet()) {
       assertArrayEquals(a.get(name), b.get(name), name);
     }
@@ -424,7 +429,7 @@ class AfnNetworkTest {
       assertFalse(java.util.Arrays.equals(a.get(name), c.get(name)), name);
     }
     // AFN+ shares its AFN branch's initial weights with plain AFN of the same seed
-    Map<String, float[]> plain = new AfnNetwork(tiny().seed(17).build()).parameterValues();
+    Map<String, float[]> plain = new AfnNetwork(config(tiny().setSeed(17))).parameterValues();
     for (String name : plain.keySet()) {
       assertArrayEquals(plain.get(name), a.get(name), name);
     }
@@ -432,8 +437,8 @@ class AfnNetworkTest {
 
   @Test
   void initialisationFollowsTheReference() {
-    AfnNetwork network = new AfnNetwork(AfnConfig.builder().numFeatures(5000).numFields(10).ensemble(true)
-        .hiddenLayers(8).dnnHiddenLayers(8).build());
+    AfnNetwork network = new AfnNetwork(AfnConfig.from(new AFN().setEnsemble(true)
+        .setHiddenLayers(8).setDnnHiddenLayers(8), 5000, 10));
     // Feat_Emb: glorot_normal, N(0, 2/(5000 + 10)); W: N(0, 0.1²); Feat_Emb_deep: N(0, 0.1²)
     assertStd(Math.sqrt(2.0 / 5010), parameter(network, "afn.embedding"));
     assertStd(0.1, parameter(network, "afn.log.weight"));
@@ -472,9 +477,9 @@ class AfnNetworkTest {
   @Test
   void batchNormMomentumReachesEveryBatchNorm() {
     Batch batch = batch(8, 9);
-    AfnNetwork frozen = new AfnNetwork(tiny().ensemble(true).batchNormMomentum(1.0).build());
+    AfnNetwork frozen = new AfnNetwork(config(tiny().setEnsemble(true)).withBatchNormMomentum(1.0));
     frozen.loss(new Tape().training(true), batch);
-    AfnNetwork moving = new AfnNetwork(tiny().ensemble(true).batchNormMomentum(0.5).build());
+    AfnNetwork moving = new AfnNetwork(config(tiny().setEnsemble(true)).withBatchNormMomentum(0.5));
     moving.loss(new Tape().training(true), batch);
     for (Parameter p : frozen.parameters()) {
       if (p.name().endsWith(".runningMean")) {
@@ -488,8 +493,8 @@ class AfnNetworkTest {
   @Test
   void dropoutActsOnlyInTraining() {
     Batch batch = batch(8, 10);
-    AfnNetwork dropping = new AfnNetwork(tiny().ensemble(true).dropout(0.5).dnnDropout(0.5).build());
-    AfnNetwork keeping = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork dropping = new AfnNetwork(config(tiny().setEnsemble(true).setDropout(0.5).setDnnDropout(0.5)));
+    AfnNetwork keeping = new AfnNetwork(config(tiny().setEnsemble(true)));
     assertArrayEquals(keeping.parameterValues().get("afn.mlp.hidden0.weight"),
         dropping.parameterValues().get("afn.mlp.hidden0.weight"));
     assertArrayEquals(logits(keeping, batch, false), logits(dropping, batch, false));
@@ -505,7 +510,7 @@ class AfnNetworkTest {
 
   @Test
   void rejectsBatchesThatDoNotFit() {
-    AfnNetwork network = new AfnNetwork(tiny().build());
+    AfnNetwork network = new AfnNetwork(config(tiny()));
     Batch twoFields = Batch.of(2, new int[] {0, 4}, new float[] {1, 1}, new float[] {1}, null);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> network.loss(new Tape(), twoFields));
@@ -522,7 +527,7 @@ class AfnNetworkTest {
 
   @Test
   void buildsTheSameGraphEveryBatchSoTapeBuffersAreReused() {
-    AfnNetwork network = new AfnNetwork(tiny().ensemble(true).build());
+    AfnNetwork network = new AfnNetwork(config(tiny().setEnsemble(true)));
     Tape tape = new Tape().training(true);
     for (int step = 0; step < 3; step++) {
       tape.reset();
@@ -538,7 +543,7 @@ class AfnNetworkTest {
 
   @Test
   void factorySerializesAndBuildsTheSameNetwork() throws Exception {
-    AfnConfig config = tiny().ensemble(true).build();
+    AfnConfig config = config(tiny().setEnsemble(true));
     ModelFactory factory = AfnNetwork.factory(config);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {

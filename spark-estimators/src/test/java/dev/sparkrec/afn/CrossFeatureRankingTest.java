@@ -16,8 +16,8 @@ class CrossFeatureRankingTest {
 
   /** Three fields, K = 2, three neurons, one hidden layer of two units; log weights W[field][neuron]. */
   private static AfnNetwork network(boolean batchNorm) {
-    AfnNetwork network = new AfnNetwork(AfnConfig.builder().numFeatures(6).numFields(3).embeddingDim(2)
-        .logNeurons(3).hiddenLayers(2).batchNorm(batchNorm).build());
+    AfnNetwork network = new AfnNetwork(AfnConfig.from(new AFN().setEmbeddingDim(2)
+        .setLogNeurons(3).setHiddenLayers(2).setBatchNorm(batchNorm), 6, 3));
     Map<String, float[]> values = network.parameterValues();
     values.put("afn.log.weight", new float[] {
         0.5f, -0.1f, 0.2f, // field 0
@@ -84,8 +84,8 @@ class CrossFeatureRankingTest {
 
   @Test
   void tiesKeepTheLowerIndexFirst() {
-    AfnNetwork network = new AfnNetwork(AfnConfig.builder().numFeatures(4).numFields(2).embeddingDim(1)
-        .logNeurons(2).hiddenLayers().batchNorm(false).build());
+    AfnNetwork network = new AfnNetwork(AfnConfig.from(new AFN().setEmbeddingDim(1)
+        .setLogNeurons(2).setHiddenLayers().setBatchNorm(false), 4, 2));
     Map<String, float[]> values = network.parameterValues();
     values.put("afn.log.weight", new float[] {-0.3f, 0.2f, 0.3f, 0.2f});
     values.put("afn.mlp.output.weight", new float[] {1f, -1f}); // the output layer is the first layer here
