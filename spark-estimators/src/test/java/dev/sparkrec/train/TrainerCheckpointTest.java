@@ -28,7 +28,7 @@ class TrainerCheckpointTest {
   private TrainingConfig.Builder config() {
     // Momentum slots, 3 rounds per epoch, and a validation set that only gets worse after epoch 1, so the
     // learning rate decays and the best epoch is not the last: all of it must survive the checkpoint.
-    return TrainFixtures.config().maxEpochs(4).lrDecayPatience(1).lrDecayFactor(0.5);
+    return TrainFixtures.config().maxEpochs(4).lrDecayPatience(1).lrDecayFactor(0.5).numPartitions(3);
   }
 
   private Dataset<Row> train() {
