@@ -32,9 +32,10 @@ import org.apache.spark.storage.StorageLevel;
  * <p><b>Partitioning.</b> Built with a partition count and a seed, the rows are redistributed by content:
  * each row gets a 64-bit key, Spark's {@code xxhash64} of the seed and the columns read (ids, values, label,
  * weight); the partition is Spark's hash partitioning of that key, and each partition is sorted by the key
- * and then by the columns read, so rows equal in every column read are interchangeable. Partition sizes and
- * row order then depend only on the rows and the seed, not on how the DataFrame was partitioned. Built
- * without them, the partitioning is the DataFrame's and the order of rows within a partition is kept.
+ * and then by the columns read, so rows that order ties hold the same values (the blocks store -0.0 as 0.0,
+ * which Spark's ordering equates) and are interchangeable. Partition sizes and row order then depend only on
+ * the rows and the seed, not on how the DataFrame was partitioned. Built without them, the partitioning is
+ * the DataFrame's and the order of rows within a partition is kept.
  */
 public final class ExampleData {
 
@@ -287,7 +288,7 @@ public final class ExampleData {
               throw invalid(columns.featureValuesCol(), "must hold finite values",
                   "(featureIds " + rowIds + ") holds " + v + " in " + rowValues);
             }
-            values[n * fields + f] = value;
+            values[n * fields + f] = value + 0.0f; // -0.0 as 0.0, which the row order ties
           }
         }
         Object label = row.get(c++);
@@ -299,7 +300,7 @@ public final class ExampleData {
         } else if (labelValue != 0.0 && labelValue != 1.0) {
           throw invalid(columns.labelCol(), "must be 0 or 1", "(featureIds " + rowIds + ") has " + label);
         }
-        labels[n] = (float) labelValue;
+        labels[n] = (float) labelValue + 0.0f;
         if (hasWeights) {
           Object weight = row.get(c);
           double w = weight == null ? Double.NaN : ((Number) weight).doubleValue();
@@ -307,7 +308,7 @@ public final class ExampleData {
             throw invalid(columns.weightCol(), "must be a finite number >= 0",
                 "(featureIds " + rowIds + ") has " + weight);
           }
-          weights[n] = (float) w;
+          weights[n] = (float) w + 0.0f;
         }
         n++;
       }

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ExampleData}), so every partition's rows and their order, and with them the local batches, the
  * averaging weights and the order validation scores are gathered in, are functions of the data and the
  * seed. That shuffle runs once, when the blocks are cached; every round reads the cache. A different
- * {@code numPartitions} is a different run, as is a different default parallelism when it is 0. Spark's {@code treeAggregate} and {@code reduce} merge
- * partition results in task-completion order, which changes floating-point sums, so the averaging uses
+ * {@code numPartitions} is a different run, as is a different default parallelism when it is 0. Spark's
+ * {@code treeAggregate} and {@code reduce} merge partition results in task-completion order, which changes
+ * floating-point sums, so the averaging uses
  * {@link FixedOrderTreeAggregate}: a {@code treeAggregate} with a fixed tree, where partition i goes to
  * group i / fanIn ({@code fanIn = ⌈√partitions⌉}), each group's children are merged in index order after a
  * {@code groupByKey}, and the driver merges the groups in index order.
