@@ -26,8 +26,16 @@ import org.apache.spark.storage.StorageLevel;
  * sized feature array, a negative id, a non-finite feature value, a null label or one other than 0 and 1
  * (with {@linkplain ExampleColumns#withRealValuedLabels() real-valued labels}: a null, NaN or infinite
  * label), and a null, negative or non-finite weight. The blocks are persisted {@code MEMORY_AND_DISK} and
- * materialised at once (one job, which also counts the rows of each partition); the partitioning is the
- * DataFrame's, and the order of rows within a partition is kept. Call {@link #unpersist()} when done.
+ * materialised at once (one job, which also counts the rows of each partition), so later scans read the
+ * cache and never repeat a shuffle. Call {@link #unpersist()} when done.
+ *
+ * <p><b>Partitioning.</b> Built with a partition count and a seed, the rows are redistributed by content:
+ * each row gets a 64-bit key, Spark's {@code xxhash64} of the seed and the columns read (ids, values, label,
+ * weight); the partition is Spark's hash partitioning of that key, and each partition is sorted by the key
+ * and then by the columns read, so rows that order ties hold the same values (the blocks store -0.0 as 0.0,
+ * which Spark's ordering equates) and are interchangeable. Partition sizes and row order then depend only on
+ * the rows and the seed, not on how the DataFrame was partitioned. Built without them, the partitioning is
+ * the DataFrame's and the order of rows within a partition is kept.
  */
 public final class ExampleData {
 
@@ -55,6 +63,11 @@ public final class ExampleData {
    * first row with a non-null feature array.
    */
   public static ExampleData fromDataFrame(Dataset<Row> data, ExampleColumns columns, int blockSize) {
+    return fromDataFrame(data, columns, blockSize, firstRowFields(data, columns));
+  }
+
+  /** The number of ids in the first row of {@code data} with a non-null feature array. */
+  static int firstRowFields(Dataset<Row> data, ExampleColumns columns) {
     checkSchema(data.schema(), columns);
     List<Row> first = data.select(columns.featureIdsCol())
         .where(functions.col(columns.featureIdsCol()).isNotNull()).limit(1).collectAsList();
@@ -62,11 +75,52 @@ public final class ExampleData {
       throw new IllegalArgumentException("The training data has no rows with a non-null '"
           + columns.featureIdsCol() + "' column.");
     }
-    return fromDataFrame(data, columns, blockSize, first.get(0).getList(0).size());
+    return first.get(0).getList(0).size();
   }
 
   /** Builds blocks of up to {@code blockSize} rows from {@code data}, requiring {@code fields} ids per row. */
   public static ExampleData fromDataFrame(Dataset<Row> data, ExampleColumns columns, int blockSize, int fields) {
+    checkArguments(data, columns, blockSize, fields);
+    return build(data.select(readColumns(columns)), columns, blockSize, fields);
+  }
+
+  /**
+   * Builds blocks of up to {@code blockSize} rows from {@code data}, requiring {@code fields} ids per row,
+   * after redistributing the rows into {@code numPartitions} partitions by content and {@code seed} (see the
+   * class comment), so that the blocks do not depend on the DataFrame's partitioning.
+   */
+  public static ExampleData fromDataFrame(Dataset<Row> data, ExampleColumns columns, int blockSize, int fields,
+      int numPartitions, long seed) {
+    if (numPartitions < 1) {
+      throw new IllegalArgumentException("numPartitions must be >= 1, got " + numPartitions);
+    }
+    checkArguments(data, columns, blockSize, fields);
+    Column[] read = readColumns(columns);
+    String key = "row_key";
+    while (columns.selected().contains(key)) {
+      key = "_" + key;
+    }
+    Column[] withKey = Arrays.copyOf(read, read.length + 1);
+    withKey[read.length] = functions.xxhash64(prepend(functions.lit(seed), read)).as(key);
+    Dataset<Row> redistributed = data.select(withKey)
+        .repartition(numPartitions, functions.col(key))
+        .sortWithinPartitions(prepend(functions.col(key), read))
+        .select(read);
+    return build(redistributed, columns, blockSize, fields);
+  }
+
+  private static Column[] readColumns(ExampleColumns columns) {
+    return columns.selected().stream().map(functions::col).toArray(Column[]::new);
+  }
+
+  private static Column[] prepend(Column first, Column[] rest) {
+    Column[] out = new Column[rest.length + 1];
+    out[0] = first;
+    System.arraycopy(rest, 0, out, 1, rest.length);
+    return out;
+  }
+
+  private static void checkArguments(Dataset<Row> data, ExampleColumns columns, int blockSize, int fields) {
     if (blockSize < 1) {
       throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
     }
@@ -75,8 +129,11 @@ public final class ExampleData {
           + "row, but the first row has " + fields + ".");
     }
     checkSchema(data.schema(), columns);
-    Column[] selected = columns.selected().stream().map(functions::col).toArray(Column[]::new);
-    JavaRDD<ExampleBlock> blocks = data.select(selected).javaRDD()
+  }
+
+  /** Reads the rows of {@code selected} (the columns in {@link ExampleColumns#selected()} order) into blocks. */
+  private static ExampleData build(Dataset<Row> selected, ExampleColumns columns, int blockSize, int fields) {
+    JavaRDD<ExampleBlock> blocks = selected.javaRDD()
         .mapPartitions(new BuildBlocks(columns, fields, blockSize))
         .persist(StorageLevel.MEMORY_AND_DISK());
     List<Long> counts;
@@ -91,7 +148,7 @@ public final class ExampleData {
       blocks.unpersist(false);
       throw new IllegalArgumentException("The data has no rows.");
     }
-    return new ExampleData(data.sparkSession(), blocks, fields, columns.featureValuesCol() != null,
+    return new ExampleData(selected.sparkSession(), blocks, fields, columns.featureValuesCol() != null,
         columns.weightCol() != null, !columns.binaryLabels(), partitionRows);
   }
 
@@ -114,7 +171,7 @@ public final class ExampleData {
     return session;
   }
 
-  /** The persisted blocks; one RDD partition per DataFrame partition. */
+  /** The persisted blocks, one RDD partition per partition of the data (see the class comment). */
   public JavaRDD<ExampleBlock> blocks() {
     return blocks;
   }
@@ -231,7 +288,7 @@ public final class ExampleData {
               throw invalid(columns.featureValuesCol(), "must hold finite values",
                   "(featureIds " + rowIds + ") holds " + v + " in " + rowValues);
             }
-            values[n * fields + f] = value;
+            values[n * fields + f] = value + 0.0f; // -0.0 as 0.0, which the row order ties
           }
         }
         Object label = row.get(c++);
@@ -243,7 +300,7 @@ public final class ExampleData {
         } else if (labelValue != 0.0 && labelValue != 1.0) {
           throw invalid(columns.labelCol(), "must be 0 or 1", "(featureIds " + rowIds + ") has " + label);
         }
-        labels[n] = (float) labelValue;
+        labels[n] = (float) labelValue + 0.0f;
         if (hasWeights) {
           Object weight = row.get(c);
           double w = weight == null ? Double.NaN : ((Number) weight).doubleValue();
@@ -251,7 +308,7 @@ public final class ExampleData {
             throw invalid(columns.weightCol(), "must be a finite number >= 0",
                 "(featureIds " + rowIds + ") has " + weight);
           }
-          weights[n] = (float) w;
+          weights[n] = (float) w + 0.0f;
         }
         n++;
       }

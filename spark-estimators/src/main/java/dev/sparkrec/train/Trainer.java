@@ -33,9 +33,16 @@ import org.slf4j.LoggerFactory;
  * to the same average over the partitions that touched it (untouched rows keep their values); optimizer
  * slots are averaged the same way.
  *
- * <p><b>Determinism.</b> Same seed, data, partitioning and configuration give bit-identical parameters,
- * also across task retries and resumed runs. Spark's {@code treeAggregate} and {@code reduce} merge
- * partition results in task-completion order, which changes floating-point sums, so the averaging uses
+ * <p><b>Determinism.</b> Same seed, data and configuration give bit-identical parameters, however the input
+ * DataFrames are partitioned, also across task retries and resumed runs. Training and validation rows are
+ * first redistributed into {@code numPartitions} partitions (the session's default parallelism when 0) by a
+ * seeded hash of the columns read, and sorted within each partition by that hash and those columns
+ * ({@link ExampleData}), so every partition's rows and their order, and with them the local batches, the
+ * averaging weights and the order validation scores are gathered in, are functions of the data and the
+ * seed. That shuffle runs once, when the blocks are cached; every round reads the cache. A different
+ * {@code numPartitions} is a different run, as is a different default parallelism when it is 0. Spark's
+ * {@code treeAggregate} and {@code reduce} merge partition results in task-completion order, which changes
+ * floating-point sums, so the averaging uses
  * {@link FixedOrderTreeAggregate}: a {@code treeAggregate} with a fixed tree, where partition i goes to
  * group i / fanIn ({@code fanIn = ⌈√partitions⌉}), each group's children are merged in index order after a
  * {@code groupByKey}, and the driver merges the groups in index order.
@@ -73,17 +80,23 @@ public final class Trainer {
 
   /**
    * Trains on {@code train} and, after each epoch, evaluates on {@code validation} (may be null), both read
-   * through {@code columns}. The data is cached as blocks for the duration of the call. The memory guard
+   * through {@code columns}. Both are redistributed into {@code numPartitions} partitions by content (the
+   * session's default parallelism when 0) and cached as blocks for the duration of the call. The memory guard
    * runs before the data is read. Real-valued labels need {@code validationMetric} "rmse".
    */
   public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, ExampleColumns columns) {
     requireMetricForLabels(!columns.binaryLabels(), columns.labelCol());
-    ModelState state = prepare(train.sparkSession().sparkContext());
-    ExampleData trainData = ExampleData.fromDataFrame(train, columns, config.blockSize());
+    SparkContext sc = train.sparkSession().sparkContext();
+    ModelState state = prepare(sc);
+    int partitions = config.numPartitions() > 0 ? config.numPartitions() : sc.defaultParallelism();
+    int fields = ExampleData.firstRowFields(train, columns);
+    ExampleData trainData =
+        ExampleData.fromDataFrame(train, columns, config.blockSize(), fields, partitions, config.seed());
     ExampleData validationData = null;
     try {
       if (validation != null) {
-        validationData = ExampleData.fromDataFrame(validation, columns, config.blockSize(), trainData.fields());
+        validationData =
+            ExampleData.fromDataFrame(validation, columns, config.blockSize(), fields, partitions, config.seed());
       }
       return run(state, trainData, validationData);
     } finally {
@@ -94,7 +107,10 @@ public final class Trainer {
     }
   }
 
-  /** Trains on already built blocks (validation may be null); the caller keeps ownership of their caching. */
+  /**
+   * Trains on already built blocks (validation may be null) in their partitioning; the caller keeps ownership
+   * of their caching, and {@code numPartitions} is not used.
+   */
   public TrainingResult fit(ExampleData train, ExampleData validation) {
     if (validation != null && validation.fields() != train.fields()) {
       throw new IllegalArgumentException("The validation data has " + validation.fields() + " ids per row but the "

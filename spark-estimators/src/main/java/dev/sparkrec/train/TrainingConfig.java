@@ -37,6 +37,7 @@ public final class TrainingConfig implements Serializable {
   private final boolean resume;
   private final double maxMemoryFraction;
   private final int blockSize;
+  private final int numPartitions;
   private final OptimizerFactory optimizerFactory;
   private final GradientTransform gradientTransform;
   private final TaskFailureInjector taskFailureInjector;
@@ -56,6 +57,7 @@ public final class TrainingConfig implements Serializable {
     this.resume = b.resume;
     this.maxMemoryFraction = b.maxMemoryFraction;
     this.blockSize = b.blockSize;
+    this.numPartitions = b.numPartitions;
     this.optimizerFactory = b.optimizerFactory;
     this.gradientTransform = b.gradientTransform;
     this.taskFailureInjector = b.taskFailureInjector;
@@ -83,6 +85,7 @@ public final class TrainingConfig implements Serializable {
     b.resume = resume;
     b.maxMemoryFraction = maxMemoryFraction;
     b.blockSize = blockSize;
+    b.numPartitions = numPartitions;
     b.optimizerFactory = optimizerFactory;
     b.gradientTransform = gradientTransform;
     b.taskFailureInjector = taskFailureInjector;
@@ -146,6 +149,11 @@ public final class TrainingConfig implements Serializable {
     return blockSize;
   }
 
+  /** The number of partitions training runs on; 0 means the session's default parallelism. */
+  public int numPartitions() {
+    return numPartitions;
+  }
+
   public OptimizerFactory optimizerFactory() {
     return optimizerFactory;
   }
@@ -166,7 +174,8 @@ public final class TrainingConfig implements Serializable {
         + ", seed=" + seed + ", syncEveryBatches=" + syncEveryBatches + ", patience=" + patience
         + ", validationMetric=" + validationMetric + ", lrDecayFactor=" + lrDecayFactor + ", lrDecayPatience="
         + lrDecayPatience + ", minLearningRate=" + minLearningRate + ", checkpointDir=" + checkpointDir
-        + ", resume=" + resume + ", maxMemoryFraction=" + maxMemoryFraction + ", blockSize=" + blockSize + ")";
+        + ", resume=" + resume + ", maxMemoryFraction=" + maxMemoryFraction + ", blockSize=" + blockSize
+        + ", numPartitions=" + numPartitions + ")";
   }
 
   /** Configures a {@link TrainingConfig}; every setter states its range and default. */
@@ -186,6 +195,7 @@ public final class TrainingConfig implements Serializable {
     private boolean resume = false;
     private double maxMemoryFraction = 0.6;
     private int blockSize = 4096;
+    private int numPartitions = 0;
     private OptimizerFactory optimizerFactory = OptimizerFactory.SGD;
     private GradientTransform gradientTransform = null;
     private TaskFailureInjector taskFailureInjector = null;
@@ -298,6 +308,16 @@ public final class TrainingConfig implements Serializable {
       return this;
     }
 
+    /**
+     * Partitions the training and validation rows are redistributed into before training (>= 0; 0 = the
+     * session's default parallelism): each row goes to a partition, and to a place in it, chosen by a seeded
+     * hash of its content, so the model does not depend on how the input is partitioned. Default: 0.
+     */
+    public Builder numPartitions(int value) {
+      numPartitions = value;
+      return this;
+    }
+
     /** Builds each task's optimizer (not null). Default: {@link OptimizerFactory#SGD}. */
     public Builder optimizerFactory(OptimizerFactory value) {
       optimizerFactory = value;
@@ -337,6 +357,8 @@ public final class TrainingConfig implements Serializable {
       require(maxMemoryFraction > 0 && maxMemoryFraction <= 1,
           "maxMemoryFraction must be in (0, 1], got " + maxMemoryFraction);
       require(blockSize >= 1, "blockSize must be >= 1, got " + blockSize);
+      require(numPartitions >= 0,
+          "numPartitions must be >= 0 (0 = the session's default parallelism), got " + numPartitions);
       require(optimizerFactory != null, "optimizerFactory must not be null");
       return new TrainingConfig(this);
     }

@@ -2,6 +2,7 @@ package dev.sparkrec.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -17,7 +18,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-/** Blocks hold the rows in order; every invalid row fails naming the column and the value. */
+/**
+ * Blocks hold the rows in order, or redistributed by content; every invalid row fails naming the column and the
+ * value.
+ */
 class ExampleDataTest {
 
   private static final StructType SCHEMA = new StructType()
@@ -71,6 +75,47 @@ class ExampleDataTest {
     assertNull(block.values());
     assertNull(block.weights());
     noValuesNoWeights.unpersist();
+  }
+
+  @Test
+  void redistributedBlocksDependOnTheRowsAndTheSeedOnly() {
+    // 200 rows with duplicates, given in 1, 3 and 7 partitions and as a union of two DataFrames.
+    Dataset<Row> rows = TinyCtrData.generate(spark, TrainFixtures.DATA_SEED, 0, 150, 1)
+        .union(TinyCtrData.generate(spark, TrainFixtures.DATA_SEED, 100, 50, 1));
+    List<Dataset<Row>> inputs = List.of(rows.repartition(1), rows.repartition(3), rows.repartition(7),
+        TinyCtrData.generate(spark, TrainFixtures.DATA_SEED, 100, 50, 2)
+            .union(TinyCtrData.generate(spark, TrainFixtures.DATA_SEED, 0, 150, 3)));
+    List<String> expected = null;
+    for (Dataset<Row> input : inputs) {
+      ExampleData data = ExampleData.fromDataFrame(input, TrainFixtures.COLUMNS, 16, TinyCtrData.FIELDS, 5, 3);
+      try {
+        assertEquals(5, data.numPartitions());
+        assertEquals(200, data.rows());
+        List<String> content = describe(data);
+        if (expected == null) {
+          expected = content;
+        }
+        assertEquals(expected, content, "blocks of " + input.rdd().getNumPartitions() + " input partitions");
+      } finally {
+        data.unpersist();
+      }
+    }
+    ExampleData otherSeed = ExampleData.fromDataFrame(rows, TrainFixtures.COLUMNS, 16, TinyCtrData.FIELDS, 5, 4);
+    try {
+      assertNotEquals(expected, describe(otherSeed), "the seed drives the partitioning");
+    } finally {
+      otherSeed.unpersist();
+    }
+    assertEquals("numPartitions must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
+        () -> ExampleData.fromDataFrame(rows, TrainFixtures.COLUMNS, 16, TinyCtrData.FIELDS, 0, 3)).getMessage());
+  }
+
+  /** Every partition's blocks, in order, as text. */
+  private static List<String> describe(ExampleData data) {
+    return data.blocks().glom().collect().stream().map(blocks -> blocks.stream()
+        .map(b -> Arrays.toString(b.ids()) + Arrays.toString(b.values()) + Arrays.toString(b.labels())
+            + Arrays.toString(b.weights()))
+        .toList().toString()).toList();
   }
 
   @Test

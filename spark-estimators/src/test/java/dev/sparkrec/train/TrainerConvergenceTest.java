@@ -15,11 +15,11 @@ class TrainerConvergenceTest {
   void oneAndTwoPartitionsReachValidationLogLossWithinTwoPercent() {
     SparkSession spark = SparkTestSession.get();
     Dataset<Row> validation = TrainFixtures.validation(spark, 2000);
-    TrainingConfig config = TrainFixtures.config().maxEpochs(12).syncEveryBatches(0).build();
+    TrainingConfig.Builder config = TrainFixtures.config().maxEpochs(12).syncEveryBatches(0);
     double[] logLoss = new double[2];
     for (int partitions = 1; partitions <= 2; partitions++) {
-      TrainingResult result = new Trainer(TrainFixtures.model(), config)
-          .fit(TrainFixtures.train(spark, 4000, partitions), validation, TrainFixtures.COLUMNS);
+      TrainingResult result = new Trainer(TrainFixtures.model(), config.numPartitions(partitions).build())
+          .fit(TrainFixtures.train(spark, 4000, 2), validation, TrainFixtures.COLUMNS);
       logLoss[partitions - 1] = result.history().get(result.bestEpoch() - 1).validationLogLoss();
     }
     assertTrue(Math.abs(logLoss[1] - logLoss[0]) <= 0.02 * logLoss[0],

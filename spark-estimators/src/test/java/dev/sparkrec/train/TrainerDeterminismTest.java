@@ -23,10 +23,11 @@ class TrainerDeterminismTest {
 
   @Test
   void twoRunsWithTheSameSeedDataAndPartitioningAreBitIdentical() {
-    // 5 partitions of 300 rows: 5 batches of 64, synced every 3 → 2 rounds per epoch; fan-in 3 → one shuffle level.
+    // 5 partitions of about 300 rows: 5 batches of 64, synced every 3 → 2 rounds per epoch; fan-in 3 → one
+    // shuffle level.
     Dataset<Row> train = TrainFixtures.train(spark, 1500, 5);
     Dataset<Row> validation = TrainFixtures.validation(spark, 500);
-    TrainingConfig config = TrainFixtures.config().maxEpochs(2).build();
+    TrainingConfig config = TrainFixtures.config().maxEpochs(2).numPartitions(5).build();
 
     TrainingResult first = new Trainer(TrainFixtures.model(), config).fit(train, validation, TrainFixtures.COLUMNS);
     TrainingResult second = new Trainer(TrainFixtures.model(), config).fit(train, validation, TrainFixtures.COLUMNS);
@@ -53,7 +54,7 @@ class TrainerDeterminismTest {
     // Averaging a single partition returns its values exactly and the shuffle order is per epoch, so syncing
     // every 2 batches (slots and step counts round-tripping through the driver) equals syncing once per epoch.
     Dataset<Row> train = TrainFixtures.train(spark, 700, 1);
-    TrainingConfig perEpoch = TrainFixtures.config().maxEpochs(2).syncEveryBatches(0).build();
+    TrainingConfig perEpoch = TrainFixtures.config().maxEpochs(2).syncEveryBatches(0).numPartitions(1).build();
     TrainingResult once = new Trainer(TrainFixtures.model(), perEpoch).fit(train, null, TrainFixtures.COLUMNS);
     TrainingResult often = new Trainer(TrainFixtures.model(), perEpoch.toBuilder().syncEveryBatches(2).build())
         .fit(train, null, TrainFixtures.COLUMNS);
@@ -62,15 +63,21 @@ class TrainerDeterminismTest {
 
   @Test
   void oneRoundAveragesDenseParametersByExampleCountAndEmbeddingRowsOverTheirPartitions() {
-    // Partition 0 holds rows [0, 40), partition 1 rows [40, 60); one batch each (batch size 64), one epoch.
+    // Blocks in the DataFrame's partitioning: partition 0 holds rows [0, 40), partition 1 rows [40, 60); one
+    // batch each (batch size 64), one epoch.
     long seed = 5;
     double lr = 0.1;
     long[] bounds = {0, 40, 60};
-    Dataset<Row> train = TinyCtrData.generate(spark, TrainFixtures.DATA_SEED, bounds);
+    ExampleData train = ExampleData.fromDataFrame(TinyCtrData.generate(spark, TrainFixtures.DATA_SEED, bounds),
+        TrainFixtures.COLUMNS, 16);
     TrainingConfig config = TrainingConfig.builder().maxEpochs(1).batchSize(64).learningRate(lr).seed(seed)
         .optimizerFactory(rate -> new MomentumSgd(rate, 0.9)).build();
-    Map<String, float[]> trained = new Trainer(TrainFixtures.model(), config).fit(train, null, TrainFixtures.COLUMNS)
-        .finalParameters();
+    Map<String, float[]> trained;
+    try {
+      trained = new Trainer(TrainFixtures.model(), config).fit(train, null).finalParameters();
+    } finally {
+      train.unpersist();
+    }
 
     // The same step by hand: each partition's batch in its seeded order, then the weighted average.
     List<Parameter> initial = TrainFixtures.model().create().parameters();

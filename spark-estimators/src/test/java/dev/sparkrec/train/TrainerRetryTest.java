@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
  */
 class TrainerRetryTest {
 
+  /** 4 training partitions of about 300 rows: a shuffle level in the averaging tree, 2 rounds per epoch. */
   static TrainingConfig.Builder config() {
-    return TrainFixtures.config().maxEpochs(2);
+    return TrainFixtures.config().maxEpochs(2).numPartitions(4);
   }
 
-  /** 4 partitions of 300 rows: a shuffle level in the averaging tree, 2 rounds per epoch. */
   static Dataset<Row> train(SparkSession spark) {
     return TrainFixtures.train(spark, 1200, 4);
   }

@@ -28,10 +28,12 @@ class TrainingConfigTest {
     assertEquals(false, c.resume());
     assertEquals(0.6, c.maxMemoryFraction());
     assertEquals(4096, c.blockSize());
+    assertEquals(0, c.numPartitions());
     assertSame(OptimizerFactory.SGD, c.optimizerFactory());
     assertNull(c.gradientTransform());
     assertNull(c.taskFailureInjector());
     assertEquals(c.toString(), c.toBuilder().build().toString());
+    assertEquals(5, c.toBuilder().numPartitions(5).build().toBuilder().build().numPartitions());
   }
 
   private static void assertInvalid(String message, UnaryOperator<TrainingConfig.Builder> setting) {
@@ -56,6 +58,8 @@ class TrainingConfigTest {
     assertInvalid("checkpointDir must be null or a non-empty path", b -> b.checkpointDir(""));
     assertInvalid("maxMemoryFraction must be in (0, 1], got 0.0", b -> b.maxMemoryFraction(0));
     assertInvalid("blockSize must be >= 1, got 0", b -> b.blockSize(0));
+    assertInvalid("numPartitions must be >= 0 (0 = the session's default parallelism), got -1",
+        b -> b.numPartitions(-1));
     assertInvalid("optimizerFactory must not be null", b -> b.optimizerFactory(null));
   }
 }
