@@ -25,6 +25,7 @@ public interface TrainingParams extends HasMaxIter, HasStepSize, HasBatchSize, H
         .learningRate(getStepSize())
         .seed(getSeed())
         .syncEveryBatches(getSyncEveryBatches())
+        .numPartitions(getNumPartitions())
         .patience(hasValidation ? getPatience() : 0)
         .optimizerFactory(OptimizerFactory.named("adam"));
   }
