@@ -32,7 +32,10 @@ import org.apache.spark.sql.types.StructType;
  * outputs, and neurons whose output barely varies on the data. It is exact rather than a first-order estimate
  * such as mean |gradient × activation|, and costs {@code O} forward passes of the part after the logarithmic
  * layer per row (the part up to it runs twice per row), so the rows are capped ({@link #DEFAULT_MAX_ROWS} by
- * default). Negative importance means the prediction improves on these rows without the neuron's variation.
+ * default): about {@code O·(K·O·H1 + H1·H2 + …)} multiply-adds per row, e.g. 5·10^6 for 32 neurons, K = 10 and
+ * hidden layers 256-256, but 1.6·10^9 for the reference's 600 neurons and 400-400-400, where a cap of about 1,000
+ * rows keeps it to minutes. Negative importance means the prediction improves on these rows without the neuron's
+ * variation.
  *
  * <p><b>Order.</b> Without batch norm the order of field {@code i} in neuron {@code j} is {@code w_ij}. With
  * batch norm after the logarithm, {@code γ_i·(ln e_i − μ_i)/√(σ²_i + ε) + β_i} enters the neuron, so the effective

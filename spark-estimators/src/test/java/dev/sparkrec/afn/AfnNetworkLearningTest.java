@@ -103,6 +103,7 @@ class AfnNetworkLearningTest {
             + ", planted " + plantedLoss);
 
     // the most important neurons, measured on the test rows, cross fields 0 and 1 more often than any other pair
+    // (a listed field has more than 10% of its neuron's contribution)
     List<CrossFeature> ranked = CrossFeatureRanking.rank(network, test, TOP_NEURONS, 0.1);
     int[][] pairs = new int[FIELDS][FIELDS];
     for (CrossFeature cross : ranked) {
@@ -124,10 +125,9 @@ class AfnNetworkLearningTest {
     org.slf4j.LoggerFactory.getLogger(AfnNetworkLearningTest.class).info("{}: {}", setting, ranked);
     assertTrue(pairs[0][1] > otherPairs, setting + ": field pairs of the top " + TOP_NEURONS + " neurons "
         + Arrays.deepToString(pairs) + ", ranking " + ranked);
-    int[] top = ranked.get(0).fields().clone();
-    Arrays.sort(top);
-    assertTrue(Arrays.equals(new int[] {0, 1}, top), setting + ": the most important neuron crosses exactly fields"
-        + " 0 and 1: " + ranked);
+    int[] top = ranked.get(0).fields();
+    assertTrue(top.length >= 2 && Math.min(top[0], top[1]) == 0 && Math.max(top[0], top[1]) == 1,
+        setting + ": the most important neuron's two largest shares are fields 0 and 1: " + ranked);
   }
 
   @Test
