@@ -19,15 +19,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * A fitted AFN or AFN+ ({@link AFN}). {@code transform} appends Spark's classifier columns:
  * {@code rawPredictionCol} ({@code [-z, z]}), {@code probabilityCol} ({@code [1 - p, p]}) and
- * {@code predictionCol} ({@code p > threshold}). {@link #crossFeatures} lists the cross features the
- * logarithmic neurons learned.
+ * {@code predictionCol} ({@code p > threshold}). {@link #crossFeatures(Dataset, int, double, int)} lists the
+ * cross features the logarithmic neurons learned, measured on data.
  */
 public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWritable {
 
@@ -140,36 +139,66 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
   }
 
   /**
-   * The cross features the logarithmic neurons learned: one row per neuron, the {@code topNeurons} most
-   * influential first, each with its {@code topFields} fields of largest |order| and their orders
-   * (exponents {@code w_ij} of {@code y_j = Π_i |e_i|^{w_ij}}, batch-norm scale folded in). Columns:
-   * {@code rank} int, {@code neuron} int, {@code influence} double, {@code fields} array<string>,
-   * {@code orders} array<double>.
+   * {@link #crossFeatures(Dataset, int, double, int)} with the default field share
+   * ({@value CrossFeatureRanking#DEFAULT_MIN_FIELD_SHARE}) and row cap ({@value CrossFeatureRanking#DEFAULT_MAX_ROWS}).
    */
-  public Dataset<Row> crossFeatures(int topNeurons, int topFields) {
+  public Dataset<Row> crossFeatures(Dataset<?> dataset, int topNeurons) {
+    return crossFeatures(dataset, topNeurons, CrossFeatureRanking.DEFAULT_MIN_FIELD_SHARE,
+        CrossFeatureRanking.DEFAULT_MAX_ROWS);
+  }
+
+  /**
+   * The cross features the logarithmic neurons learned, measured on {@code dataset} (e.g. validation rows, with
+   * the {@code featureIdsCol}, optional {@code featureValuesCol} and 0/1 {@code labelCol} columns of this
+   * model's params): one row per neuron, the {@code topNeurons} most important first. At most {@code maxRows}
+   * rows are measured (a seeded sample when there are more), on the driver; the cost is about {@code logNeurons}
+   * forward passes of the layers after the logarithmic layer per row. See {@link CrossFeatureRanking} for the
+   * definitions. Columns:
+   * <ul>
+   *   <li>{@code rank} int: 1 for the most important neuron;</li>
+   *   <li>{@code neuron} int: the neuron's index in [0, logNeurons);</li>
+   *   <li>{@code importance} double: the increase of the mean log loss over the rows when the neuron's output is
+   *       replaced by its mean over them (mean ablation); negative when the neuron hurts on these rows;</li>
+   *   <li>{@code fields} array&lt;string&gt;: the fields whose share of the neuron's contribution exceeds
+   *       {@code minFieldShare}, largest share first (possibly none, for a neuron whose fields do not vary);</li>
+   *   <li>{@code orders} array&lt;double&gt;: each listed field's order, the effective exponent of
+   *       {@code y_j = Π_i |e_i|^{w_ij}} with the batch-norm scale folded in;</li>
+   *   <li>{@code shares} array&lt;double&gt;: each listed field's share of the neuron's total field contribution
+   *       (the field's |order| times the spread of its log-embedding over the rows); they sum to at most 1.</li>
+   * </ul>
+   *
+   * @param topNeurons neurons to return (&ge; 1)
+   * @param minFieldShare share a field must exceed to be listed, in [0, 1)
+   * @param maxRows rows measured at most (&ge; 1)
+   */
+  public Dataset<Row> crossFeatures(Dataset<?> dataset, int topNeurons, double minFieldShare, int maxRows) {
     requireFitted();
     AfnNetwork network = new AfnNetwork(config);
     network.setParameters(parameters);
-    List<CrossFeature> ranked = CrossFeatureRanking.rank(network, topNeurons, topFields);
+    List<CrossFeature> ranked = CrossFeatureRanking.rank(network,
+        CrossFeatureRanking.collectRows(dataset, this, config, maxRows), topNeurons, minFieldShare);
     List<Row> rows = new ArrayList<>();
     int rank = 1;
     for (CrossFeature feature : ranked) {
       int[] fields = feature.fields();
       String[] names = new String[fields.length];
       Double[] orders = new Double[fields.length];
+      Double[] shares = new Double[fields.length];
       for (int i = 0; i < fields.length; i++) {
         names[i] = fieldNames[fields[i]];
         orders[i] = feature.orders()[i];
+        shares[i] = feature.shares()[i];
       }
-      rows.add(RowFactory.create(rank++, feature.neuron(), feature.influence(), names, orders));
+      rows.add(RowFactory.create(rank++, feature.neuron(), feature.importance(), names, orders, shares));
     }
     StructType schema = new StructType()
         .add("rank", DataTypes.IntegerType, false)
         .add("neuron", DataTypes.IntegerType, false)
-        .add("influence", DataTypes.DoubleType, false)
+        .add("importance", DataTypes.DoubleType, false)
         .add("fields", DataTypes.createArrayType(DataTypes.StringType, false), false)
-        .add("orders", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-    return SparkSession.active().createDataFrame(rows, schema);
+        .add("orders", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        .add("shares", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    return dataset.sparkSession().createDataFrame(rows, schema);
   }
 
   @Override

@@ -355,6 +355,24 @@ public final class AfnNetwork implements TrainableModel {
   // ---------------------------------------------------------------------------------------------------------
   // Read access for CrossFeatureRanking and tests
 
+  /**
+   * The model's logit {@code [B, 1]} (AFN's, or AFN+'s ensemble logit) when the logarithmic layer outputs
+   * {@code y} ({@code [B, K, O]}, as {@link #logarithmicLayer(Tape, Batch)} computes it, possibly altered): the
+   * part of the forward pass after the logarithmic layer. {@code dnnLogit} is the batch's DNN-branch logit
+   * ({@link #dnnLogit(Tape, Batch)}) for AFN+, ignored for AFN.
+   */
+  Tensor logitFromLogarithmicLayer(Tape tape, Tensor y, Tensor dnnLogit) {
+    int n = y.dim(0);
+    Tensor z0 = Reshape.apply(tape, y, n, dim * neurons); // reshape to [B, K·O] (line 120)
+    Tensor afn = afnTower.forward(tape, DropoutOp.apply(tape, z0, config.dropout()));
+    return config.ensemble() ? ensembleLogit(tape, dnnLogit, afn) : afn;
+  }
+
+  /** The DNN branch's logit {@code [B, 1]} of AFN+ for a batch; null for plain AFN. */
+  Tensor dnnLogit(Tape tape, Batch batch) {
+    return config.ensemble() ? dnnLogit(tape, batch, clipValues(batch)) : null;
+  }
+
   Parameter embedding() {
     return embedding;
   }

@@ -87,7 +87,8 @@ final class AfnScorer implements MapPartitionsFunction<Row, Row> {
     };
   }
 
-  private void fill(Batch batch, int at, Row row) {
+  /** Writes the ids (and values) of {@code row} into example {@code at} of {@code batch}, checking them. */
+  void fill(Batch batch, int at, Row row) {
     int fields = config.numFields();
     if (row.isNullAt(idsIndex)) {
       throw new IllegalArgumentException("Column '" + idsCol + "' is null in a row; every row needs one feature id "

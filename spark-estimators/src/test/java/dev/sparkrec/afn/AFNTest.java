@@ -113,11 +113,15 @@ class AFNTest extends StageContract {
     assertTrue(model.parameterValues().keySet().stream().anyMatch(n -> n.contains("dnn")), "a DNN branch exists");
     double auc = new BinaryClassificationEvaluator().evaluate(model.transform(crossData(600, 3)));
     assertTrue(auc > 0.75, "AUC " + auc);
-    List<Row> crosses = model.crossFeatures(3, 2).collectAsList();
-    assertEquals(3, crosses.size());
-    assertEquals(1, crosses.get(0).getInt(0));
-    assertEquals(2, crosses.get(0).getList(3).size());
-    assertTrue(crosses.get(0).getDouble(2) >= crosses.get(1).getDouble(2), "ranked by influence");
+    Dataset<Row> crosses = model.crossFeatures(crossData(600, 3), 3);
+    assertEquals(List.of("rank", "neuron", "importance", "fields", "orders", "shares"),
+        List.of(crosses.columns()));
+    List<Row> rows = crosses.collectAsList();
+    assertEquals(3, rows.size());
+    assertEquals(1, rows.get(0).getInt(0));
+    assertTrue(rows.get(0).getDouble(2) >= rows.get(1).getDouble(2), "ranked by importance");
+    assertEquals(rows.get(0).getList(3).size(), rows.get(0).getList(4).size(), "one order per field");
+    assertEquals(rows.get(0).getList(3).size(), rows.get(0).getList(5).size(), "one share per field");
   }
 
   @Test

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * On synthetic CTR data with planted crosses of known fields and orders (a 2nd-order cross of C0·C1 and a
  * 3rd-order cross of C2·C3·C4, see {@link SyntheticCtrData}), AFN beats MLlib's FM and its
- * {@code crossFeatures} names the planted field combinations among its most influential neurons.
+ * {@code crossFeatures}, measured on the test rows, names the planted field combinations, each with its own number
+ * of fields, among its most important neurons.
  */
 class AfnPlantedCrossTest {
 
@@ -53,25 +54,48 @@ class AfnPlantedCrossTest {
         afnAuc, fmAuc);
     assertTrue(afnAuc > fmAuc, "AFN test AUC " + afnAuc + " must beat FM's " + fmAuc);
 
-    // The most influential neurons' strongest fields name the planted crosses: both combinations appear
-    // among the top 10 of 24 neurons, and their fields (C0..C4, 5 of 8) fill most of the top fields.
-    List<Row> top = afn.crossFeatures(10, 2).collectAsList();
-    Set<Set<String>> pairs = new HashSet<>();
+    // Measured on the test rows, the most important neurons name the planted crosses. AFN spreads each planted
+    // cross over several neurons that also carry some of other fields, so a neuron rarely lists exactly a planted
+    // field set; what holds: among the top 10 of 24 neurons, the two largest shares of some neuron are C0·C1 and
+    // of another two fields of C2·C3·C4; most listed fields (share > 0.1) belong to a planted cross (C0..C4, 5 of
+    // 8 fields); and neurons are listed with as many fields as they use, not a fixed count.
+    Set<String> secondOrder = Set.of("C0", "C1");
+    Set<String> thirdOrder = Set.of("C2", "C3", "C4");
+    List<Row> top = afn.crossFeatures(test, 10).collectAsList();
+    Set<Set<String>> leadingPairs = new HashSet<>();
+    Set<Integer> fieldCounts = new HashSet<>();
+    int exact = 0;
     int plantedFields = 0;
+    int listedFields = 0;
+    StringBuilder report = new StringBuilder();
     for (Row row : top) {
       List<String> names = row.getList(3);
-      pairs.add(new HashSet<>(names));
+      fieldCounts.add(names.size());
+      if (names.size() >= 2) {
+        leadingPairs.add(Set.of(names.get(0), names.get(1)));
+      }
+      if (new HashSet<>(names).equals(secondOrder) || new HashSet<>(names).equals(thirdOrder)) {
+        exact++;
+      }
       for (String name : names) {
-        if (Set.of("C0", "C1", "C2", "C3", "C4").contains(name)) {
+        listedFields++;
+        if (secondOrder.contains(name) || thirdOrder.contains(name)) {
           plantedFields++;
         }
       }
+      report.append(String.format("%n  #%d neuron %d importance %.5f fields %s orders %s shares %s", row.getInt(0),
+          row.getInt(1), row.getDouble(2), row.getList(3), row.getList(4), row.getList(5)));
     }
-    assertTrue(plantedFields >= 16, plantedFields + " of the top 20 fields belong to planted crosses (chance: 12.5)");
-    Set<String> thirdOrder = Set.of("C2", "C3", "C4");
-    assertTrue(pairs.contains(Set.of("C0", "C1")), "top neurons' field pairs " + pairs + " include C0·C1");
-    assertTrue(pairs.stream().anyMatch(thirdOrder::containsAll),
-        "top neurons' field pairs " + pairs + " include two fields of the C2·C3·C4 cross");
+    org.slf4j.LoggerFactory.getLogger(AfnPlantedCrossTest.class).info("planted crosses: {} of {} listed fields "
+        + "are planted, {} of the top 10 neurons list exactly a planted cross, field counts {}{}", plantedFields,
+        listedFields, exact, fieldCounts, report);
+    assertTrue(leadingPairs.contains(secondOrder), "a top neuron's two largest shares are C0·C1:" + report);
+    assertTrue(leadingPairs.stream().anyMatch(thirdOrder::containsAll),
+        "a top neuron's two largest shares are two fields of C2·C3·C4:" + report);
+    assertTrue(plantedFields >= 0.75 * listedFields,
+        plantedFields + " of " + listedFields + " listed fields belong to planted crosses (chance: 5 of 8):" + report);
+    assertTrue(fieldCounts.size() >= 2, "neurons list different numbers of fields, got counts " + fieldCounts
+        + ":" + report);
     train.unpersist();
     test.unpersist();
   }
