@@ -40,6 +40,11 @@ import org.apache.spark.sql.types.StructType;
  * {@code influence} estimates the change of the prediction if that rating were removed (positive: the prediction
  * would rise). "Predicted 4.5 because you rated X" is a user-side entry (the user's own rating of X).
  *
+ * <p>The prediction and the influences are on the scale of the explained model's own {@code transform}: for a
+ * model trained with binary cross-entropy ({@code NeuralCF} with loss "bce") the prediction is the probability
+ * {@code p = σ(f)} and each influence is the change of {@code p}, {@code p(1 − p)} times the influence on the
+ * logit {@code f} (first order, as FIA). {@link InfluenceCalculator} works on {@code f} itself.
+ *
  * <p>Candidates are the related ratings: the user's ratings and the item's ratings. Only the pair's user vector
  * {@code x_u} and item vector {@code y_i} are re-fitted in the estimate (shared weights fixed, as in FIA):
  * {@code influence(z) = ∇f_ui · H⁻¹ ∇ℓ_z} with {@code H} the Hessian of the training objective in
@@ -95,9 +100,12 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
     userCol = new Param<>(this, "userCol", "user id column (int) of the pairs and of the training ratings");
     itemCol = new Param<>(this, "itemCol", "item id column (int) of the pairs and of the training ratings");
     ratingCol = new Param<>(this, "ratingCol", "rating column of the training ratings");
-    predictionCol = new Param<>(this, "predictionCol", "output column of the prediction (double)");
+    predictionCol = new Param<>(this, "predictionCol",
+        "output column of the prediction (double), as the model's transform gives it (a probability for a "
+            + "model trained with bce)");
     explanationsCol = new Param<>(this, "explanationsCol",
-        "output column of the explanations: array<struct<user:int, item:int, rating:float, influence:double>>");
+        "output column of the explanations: array<struct<user:int, item:int, rating:float, influence:double>>, "
+            + "influence being the change of the prediction on the same scale");
     topK = new IntParam(this, "topK", "number of training ratings listed per pair, by |influence| (>= 1)",
         ParamValidators.gtEq(1));
     coldStartStrategy = new Param<>(this, "coldStartStrategy",
@@ -163,7 +171,10 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
     return this;
   }
 
-  /** Output column of the prediction (double). Default: "prediction". */
+  /**
+   * Output column of the prediction (double), equal to the model's {@code transform} (a probability for a model
+   * trained with bce). Default: "prediction".
+   */
   public Param<String> predictionCol() {
     return predictionCol;
   }
@@ -177,7 +188,10 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
     return this;
   }
 
-  /** Output column of the explanations. Default: "explanations". */
+  /**
+   * Output column of the explanations; each influence is the change of the prediction in
+   * {@link #predictionCol()}, on its scale. Default: "explanations".
+   */
   public Param<String> explanationsCol() {
     return explanationsCol;
   }
@@ -242,7 +256,11 @@ public final class InfluenceExplainer extends Transformer implements MLWritable 
     return this;
   }
 
-  /** Explains an MLlib ALS model fitted with explicit feedback and {@code regParam}. */
+  /**
+   * Explains an MLlib ALS model fitted with explicit feedback, {@code nonnegative = false} and {@code regParam};
+   * a model whose {@code parent()} ALS says otherwise is rejected, and a loaded model (no parent) is taken to be
+   * such a model. See {@link AlsFactorizedModel}.
+   */
   public InfluenceExplainer setModel(ALSModel als, double regParam) {
     return setModel(new AlsFactorizedModel(als, regParam));
   }
