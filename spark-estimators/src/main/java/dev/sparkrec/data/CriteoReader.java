@@ -20,10 +20,12 @@ import org.apache.spark.sql.types.StructType;
  *       (8 hex digits), null when missing.</li>
  * </ul>
  *
- * <p>Some copies strip trailing empty fields, so a line with fewer than 40 fields is read with
- * the missing trailing fields as null. A line with more than 40 fields, a label other than 0 or
- * 1, or an integer feature that is not a 32-bit integer fails the job naming the file, the line
- * and the column. Parsing runs on the executors; gzip files are read as they are.
+ * <p>Every line must have exactly 40 fields (39 tabs), also when its trailing fields are empty.
+ * A line with fewer or more fields, a label other than 0 or 1, or an integer feature that is not
+ * a 32-bit integer fails the job naming the file, the line number, the line and what is wrong:
+ * a short line is not padded with nulls, since a truncated line cannot be told from one whose
+ * trailing empty fields were stripped (restore the tabs first if a copy was stripped on
+ * purpose). Parsing runs on the executors; gzip files are read as they are.
  */
 public final class CriteoReader {
 
@@ -65,9 +67,9 @@ public final class CriteoReader {
     @Override
     public Row parse(String line) {
       String[] fields = line.split("\t", -1);
-      if (fields.length > NUM_FIELDS) {
+      if (fields.length != NUM_FIELDS) {
         throw new IllegalArgumentException("The line has " + fields.length + " tab-separated fields but a Criteo "
-            + "line has at most " + NUM_FIELDS + " (label, I1..I13, C1..C26).");
+            + "line has exactly " + NUM_FIELDS + " (label, I1..I13, C1..C26; empty fields still need their tabs).");
       }
       Object[] values = new Object[NUM_FIELDS];
       String label = fields[0];
@@ -79,7 +81,7 @@ public final class CriteoReader {
         throw new IllegalArgumentException("Column 'label' has value '" + label + "' but must be 0 or 1.");
       }
       for (int i = 1; i < NUM_FIELDS; i++) {
-        String field = i < fields.length ? fields[i] : "";
+        String field = fields[i];
         if (field.isEmpty()) {
           values[i] = null;
         } else if (i <= NUM_INTEGER_FEATURES) {

@@ -24,7 +24,9 @@ import org.apache.spark.sql.types.StructType;
  * also has an OOV id, its first id. The id layout is described in the package documentation.
  *
  * <p>Fitting reads the data twice at most (numeric splits or bounds, then value counts) with DataFrame
- * aggregations; only the bounded vocabulary reaches the driver.
+ * aggregations; only the bounded vocabulary reaches the driver. Fitting on a DataFrame without rows fails.
+ * A field that is missing in every row learns only its OOV id (categorical), one bucket no training row fell
+ * into (bucketize), or bounds {@code [0, 0]} (value).
  */
 public final class FieldEncoder extends Estimator<FieldEncoderModel>
     implements FieldEncoderParams, DefaultParamsWritable {

@@ -95,6 +95,11 @@ final class VocabularyBuilder {
         rows[r.getInt(0)] = r.getLong(1);
         distinctValues[r.getInt(0)] = r.getLong(2);
       }
+      if (fields > 0 && rows[0] == 0) { // every row counts once per field, a missing value included
+        throw new IllegalArgumentException("FieldEncoder cannot fit on an empty DataFrame: it has no rows to "
+            + "learn the vocabularies of input columns " + java.util.Arrays.toString(columns) + " from. Fit on "
+            + "data with at least one row (check the filters, joins or path that produced it).");
+      }
       List<List<Row>> kept = new ArrayList<>();
       for (int f = 0; f < fields; f++) {
         kept.add(new ArrayList<>());

@@ -22,7 +22,7 @@ public interface FactorizedPredictor extends Serializable {
   /** Length of an item's parameter vector. */
   int itemDim();
 
-  /** The prediction {@code f(x_u, y_i)}. */
+  /** The prediction {@code f(x_u, y_i)}: the network's output, a logit for a model trained with BCE. */
   double predict(float[] user, float[] item);
 
   /**
@@ -45,4 +45,20 @@ public interface FactorizedPredictor extends Serializable {
 
   /** λ in the objective above (≥ 0). */
   double regParam();
+
+  /**
+   * What the fitted model's {@code transform} reports for output {@code f}: {@code f} itself, or the
+   * probability {@code σ(f)} when {@code f} is a logit. Default: {@code f}.
+   */
+  default double reportedPrediction(double f) {
+    return f;
+  }
+
+  /**
+   * {@code ∂ reportedPrediction / ∂f} at {@code f}: 1, or {@code σ(f)(1 − σ(f))} when {@code f} is a logit; it
+   * turns an influence on {@code f} into one on the reported prediction. Default: 1.
+   */
+  default double reportedPredictionSlope(double f) {
+    return 1;
+  }
 }

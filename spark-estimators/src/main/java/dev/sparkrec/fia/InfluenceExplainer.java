@@ -46,6 +46,11 @@ import org.apache.spark.sql.types.StructType;
  * {@code influence} estimates the change of the prediction if that rating were removed (positive: the prediction
  * would rise). "Predicted 4.5 because you rated X" is a user-side entry (the user's own rating of X).
  *
+ * <p>The prediction and the influences are on the scale of the explained model's own {@code transform}: for a
+ * model trained with binary cross-entropy ({@code NeuralCF} with loss "bce") the prediction is the probability
+ * {@code p = σ(f)} and each influence is the change of {@code p}, {@code p(1 − p)} times the influence on the
+ * logit {@code f} (first order, as FIA). {@link InfluenceCalculator} works on {@code f} itself.
+ *
  * <p>Candidates are the related ratings: the user's ratings and the item's ratings. Only the pair's user vector
  * {@code x_u} and item vector {@code y_i} are re-fitted in the estimate (shared weights fixed, as in FIA):
  * {@code influence(z) = ∇f_ui · H⁻¹ ∇ℓ_z} with {@code H} the Hessian of the training objective in
@@ -124,10 +129,14 @@ public final class InfluenceExplainer extends Transformer
     return this;
   }
 
-  /** Output column of the explanations. Default: "explanations". */
+  /**
+   * Output column of the explanations; each influence is the change of the prediction in
+   * {@link #predictionCol()}, on its scale. Default: "explanations".
+   */
   public Param<String> explanationsCol() {
     return param("explanationsCol", o -> new Param<>(o, "explanationsCol",
-        "output column of the explanations: array<struct<user:int, item:int, rating:float, influence:double>>"), "explanations");
+        "output column of the explanations: array<struct<user:int, item:int, rating:float, influence:double>>, "
+            + "influence being the change of the prediction on the scale the model predicts"), "explanations");
   }
 
   public String getExplanationsCol() {
@@ -183,7 +192,11 @@ public final class InfluenceExplainer extends Transformer
     return this;
   }
 
-  /** Explains an MLlib ALS model fitted with explicit feedback and {@code regParam}. */
+  /**
+   * Explains an MLlib ALS model fitted with explicit feedback, {@code nonnegative = false} and {@code regParam};
+   * a model whose {@code parent()} ALS says otherwise is rejected, and a loaded model (no parent) is taken to be
+   * such a model. See {@link AlsFactorizedModel}.
+   */
   public InfluenceExplainer setModel(ALSModel als, double regParam) {
     return setModel(new AlsFactorizedModel(als, regParam));
   }

@@ -48,7 +48,7 @@ public final class InfluenceExplanation implements Serializable {
     return item;
   }
 
-  /** The model's prediction {@code f(x_u, y_i)} for the pair. */
+  /** The model's output {@code f(x_u, y_i)} for the pair (the logit for a model trained with bce). */
   public double prediction() {
     return prediction;
   }
@@ -78,7 +78,7 @@ public final class InfluenceExplanation implements Serializable {
     return ratings;
   }
 
-  /** Predicted change of the pair's prediction when each listed rating is removed; not copied. */
+  /** Predicted change of {@link #prediction()} when each listed rating is removed; not copied. */
   public double[] influences() {
     return influences;
   }

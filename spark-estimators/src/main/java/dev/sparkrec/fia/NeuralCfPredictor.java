@@ -217,6 +217,22 @@ public final class NeuralCfPredictor implements FactorizedPredictor {
     return regParam;
   }
 
+  /** The probability {@code σ(f)} with the "bce" loss (what {@code NeuralCFModel.transform} gives), else f. */
+  @Override
+  public double reportedPrediction(double f) {
+    return bce ? sigmoid(f) : f;
+  }
+
+  /** {@code ∂σ(f)/∂f = σ(f)(1 − σ(f))} with the "bce" loss, else 1. */
+  @Override
+  public double reportedPredictionSlope(double f) {
+    if (bce) {
+      double p = sigmoid(f);
+      return p * (1 - p);
+    }
+    return 1;
+  }
+
   private static double sigmoid(double f) {
     return f >= 0 ? 1 / (1 + Math.exp(-f)) : Math.exp(f) / (1 + Math.exp(f));
   }

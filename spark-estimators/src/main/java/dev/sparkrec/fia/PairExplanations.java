@@ -10,7 +10,9 @@ import org.apache.spark.sql.RowFactory;
 /**
  * Scores one partition of pairs joined with their vectors and related ratings (the input columns, then the user
  * vector, the item vector, the user's ratings, the item's ratings and the row's position) into the input columns,
- * prediction, explanations and the position, with one {@link InfluenceCalculator} per task.
+ * prediction, explanations and the position, with one {@link InfluenceCalculator} per task. The prediction and
+ * the influences are on the scale the model reports ({@link FactorizedPredictor#reportedPrediction}): the
+ * calculator's influence on {@code f} times {@code ∂prediction/∂f} (for a logit, {@code p(1 − p)}).
  */
 final class PairExplanations implements MapPartitionsFunction<Row, Row> {
 
@@ -73,12 +75,14 @@ final class PairExplanations implements MapPartitionsFunction<Row, Row> {
     InfluenceExplanation result = calculator.explain(user, userVector, item, itemVector,
         userRatings.ids, userRatings.ratings, userRatings.vectors,
         itemRatings.ids, itemRatings.ratings, itemRatings.vectors, topK);
+    // Chain rule: Δp ≈ (∂p/∂f)·Δf; a positive factor common to the pair, so the ranking is unchanged.
+    double slope = predictor.reportedPredictionSlope(result.prediction());
     Row[] explanations = new Row[result.size()];
     for (int k = 0; k < explanations.length; k++) {
       explanations[k] = RowFactory.create(result.users()[k], result.items()[k], result.ratings()[k],
-          result.influences()[k]);
+          slope * result.influences()[k]);
     }
-    values[inputColumns] = result.prediction();
+    values[inputColumns] = predictor.reportedPrediction(result.prediction());
     values[inputColumns + 1] = explanations;
     return RowFactory.create(values);
   }

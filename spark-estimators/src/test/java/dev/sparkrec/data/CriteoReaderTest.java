@@ -100,15 +100,15 @@ class CriteoReaderTest {
   }
 
   @Test
-  void strippedTrailingFieldsAndEmptyFieldsAreNull() throws IOException {
-    // Line 1: all 40 fields. Line 2: only label, I1..I13, C1 (15 fields). Line 3: I1 empty, C2 empty.
+  void emptyFieldsAreNull() throws IOException {
+    // Line 1: all 40 fields. Line 2: I1 empty, C2 empty. Line 3: C26 (the last field) empty, CRLF line end.
     String full = line("1", 40);
-    String stripped = line("0", 15);
     String[] f = line("0", 40).split("\t", -1);
     f[1] = "";
     f[15] = "";
     String holes = String.join("\t", f);
-    String path = fixture("criteo.txt", full + "\n" + stripped + "\r\n" + holes + "\n");
+    String lastEmpty = line("0", 39) + "\t";
+    String path = fixture("criteo.txt", full + "\n" + holes + "\n" + lastEmpty + "\r\n");
     List<Row> rows = CriteoReader.read(spark(), path).collectAsList();
     assertEquals(3, rows.size());
     Row r0 = rows.get(0);
@@ -116,17 +116,32 @@ class CriteoReaderTest {
     assertEquals(13, r0.getInt(r0.fieldIndex("I13")));
     assertEquals(String.format("%08x", 39), r0.getString(r0.fieldIndex("C26")));
     Row r1 = rows.get(1);
-    assertEquals(0.0, r1.getDouble(0));
-    assertEquals(13, r1.getInt(r1.fieldIndex("I13")));
+    assertNull(r1.get(r1.fieldIndex("I1")));
+    assertEquals(2, r1.getInt(r1.fieldIndex("I2")));
+    assertNull(r1.get(r1.fieldIndex("C2")));
     assertEquals(String.format("%08x", 14), r1.getString(r1.fieldIndex("C1")));
-    for (int c = 2; c <= 26; c++) {
-      assertNull(r1.get(r1.fieldIndex("C" + c)), "C" + c);
-    }
     Row r2 = rows.get(2);
-    assertNull(r2.get(r2.fieldIndex("I1")));
-    assertEquals(2, r2.getInt(r2.fieldIndex("I2")));
-    assertNull(r2.get(r2.fieldIndex("C2")));
-    assertEquals(String.format("%08x", 14), r2.getString(r2.fieldIndex("C1")));
+    assertEquals(0.0, r2.getDouble(0));
+    assertEquals(String.format("%08x", 38), r2.getString(r2.fieldIndex("C25")));
+    assertNull(r2.get(r2.fieldIndex("C26")));
+  }
+
+  @Test
+  void tooFewFieldsFailNamingFileLineAndText() throws IOException {
+    // A row with 3 of the 40 fields must not come back padded with nulls.
+    String shortLine = "1\t5\t7";
+    String path = fixture("short.txt", line("0", 40) + "\n" + shortLine + "\n");
+    String message = Failures.readerError(() -> CriteoReader.read(spark(), path).count());
+    assertTrue(message.contains("short.txt, line 2"), message);
+    assertTrue(message.contains("'" + shortLine + "'"), message);
+    assertTrue(message.contains("3 tab-separated fields"), message);
+    assertTrue(message.contains("exactly 40"), message);
+
+    // A line that lost its trailing empty fields (15 of 40) is also an error rather than a guess.
+    String stripped = fixture("stripped.txt", line("0", 15) + "\n");
+    message = Failures.readerError(() -> CriteoReader.read(spark(), stripped).count());
+    assertTrue(message.contains("stripped.txt, line 1"), message);
+    assertTrue(message.contains("15 tab-separated fields"), message);
   }
 
   @Test
@@ -143,8 +158,9 @@ class CriteoReaderTest {
   void tooManyFieldsOrBadLabelFail() throws IOException {
     String tooMany = fixture("wide.txt", line("1", 40) + "\textra\n");
     String message = Failures.readerError(() -> CriteoReader.read(spark(), tooMany).count());
-    assertTrue(message.contains("line 1"), message);
+    assertTrue(message.contains("wide.txt, line 1"), message);
     assertTrue(message.contains("41 tab-separated fields"), message);
+    assertTrue(message.contains("exactly 40"), message);
 
     String badLabel = fixture("label.txt", line("yes", 40) + "\n");
     message = Failures.readerError(() -> CriteoReader.read(spark(), badLabel).count());

@@ -301,6 +301,33 @@ class FieldEncoderTest extends StageContract {
     assertTrue(messages(e).contains("unseen value \"tokyo\""), messages(e));
   }
 
+  // ---- degenerate training data ----
+
+  @Test
+  void emptyDataFailsNamingInputColumns() {
+    Dataset<Row> empty = inputData().limit(0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new FieldEncoder().setInputCols(FIELDS).fit(empty));
+    assertTrue(e.getMessage().contains("no rows"), e.getMessage());
+    assertTrue(e.getMessage().contains("[city, clicks, premium, price]"), e.getMessage());
+  }
+
+  @Test
+  void allNullFieldHasOnlyItsOovIdAndEncodesToIt() {
+    // A field that is null in every row learns nothing: categorical gets only the OOV id; bucketize gets
+    // the OOV id plus one bucket (-inf, +inf) that no training row falls into.
+    Dataset<Row> allNull = table(
+        RowFactory.create(null, 1, true, null),
+        RowFactory.create(null, 2, false, null));
+    FieldEncoderModel model = new FieldEncoder().setInputCols(FIELDS).setHandleInvalid("keep").fit(allNull);
+    assertArrayEquals(new int[] {1, 3, 3, 2}, model.fieldSizes());
+    assertArrayEquals(new long[] {2, 0, 1, 1, 0, 1, 1, 2, 0}, model.featureFrequencies());
+    List<Row> out = model.transform(allNull).collectAsList();
+    // clicks "1" 2, "2" 3; premium ties by value: false 5, true 6
+    assertArrayEquals(new int[] {0, 2, 6, 7}, ids(out.get(0), "featureIds"));
+    assertArrayEquals(new int[] {0, 3, 5, 7}, ids(out.get(1), "featureIds"));
+  }
+
   // ---- schema ----
 
   @Test

@@ -1,5 +1,7 @@
 package dev.sparkrec.fia;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -195,10 +197,96 @@ class InfluenceExplainerTest extends StageContract {
   }
 
   @Test
+  void bceNeuralCfIsExplainedOnTheProbabilityScaleItPredicts() {
+    Dataset<Row> clicks = CfTestData.ratings(2)
+        .withColumn("rating", when(col("rating").geq(4), 1.0f).otherwise(0.0f)).cache();
+    NeuralCFModel model = NeuralCFTest.tinyNcf().setLoss("bce").fit(clicks);
+    List<Row> all = clicks.collectAsList();
+    int[][] asked = {
+        {all.get(0).getInt(0), all.get(0).getInt(1)}, {all.get(7).getInt(0), all.get(30).getInt(1)},
+        {all.get(60).getInt(0), all.get(3).getInt(1)}};
+    List<Row> explained = new InfluenceExplainer().setModel(model).setTrainingRatings(clicks).setTopK(1000)
+        .transform(pairs(asked)).collectAsList();
+    List<Row> predicted = model.transform(pairs(asked)).collectAsList();
+
+    Map<Integer, float[]> users = vectors(model.userVectors());
+    Map<Integer, float[]> items = vectors(model.itemVectors());
+    InfluenceCalculator onLogits = new InfluenceCalculator(model.predictor(), 1e-6);
+    for (int p = 0; p < asked.length; p++) {
+      Row row = explained.get(p);
+      assertEquals(predicted.get(p).getFloat(3), row.getDouble(3), 1e-6, "the model's own probability");
+      int u = row.getInt(0);
+      int i = row.getInt(1);
+      InfluenceExplanation logit = explainDirectly(onLogits, all, users, items, u, i, 1000);
+      double probability = 1 / (1 + Math.exp(-logit.prediction()));
+      assertEquals(probability, row.getDouble(3), 1e-12);
+      double slope = probability * (1 - probability); // dp/df = p(1 − p)
+      List<Row> explanations = row.getList(4);
+      assertEquals(logit.size(), explanations.size());
+      assertTrue(explanations.size() > 3);
+      for (int k = 0; k < explanations.size(); k++) {
+        Row e = explanations.get(k);
+        assertEquals(logit.users()[k], e.getInt(0));
+        assertEquals(logit.items()[k], e.getInt(1));
+        assertEquals(slope * logit.influences()[k], e.getDouble(3), 1e-12 * Math.abs(logit.influences()[k]));
+      }
+    }
+  }
+
+  @Test
+  void alsFittedWithImplicitPrefsNonnegativeOrAnotherRegParamIsRejected() throws Exception {
+    prepare();
+    ALSModel implicit = new ALS().setRank(2).setRegParam(REG).setMaxIter(2).setSeed(3).setImplicitPrefs(true)
+        .fit(ratings);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new InfluenceExplainer().setModel(implicit, REG));
+    assertTrue(e.getMessage().contains("implicitPrefs = true"), e.getMessage());
+    assertTrue(e.getMessage().contains("explicit"), e.getMessage());
+
+    ALSModel nonnegative = new ALS().setRank(2).setRegParam(REG).setMaxIter(2).setSeed(3).setNonnegative(true)
+        .fit(ratings);
+    e = assertThrows(IllegalArgumentException.class, () -> new InfluenceExplainer().setModel(nonnegative, REG));
+    assertTrue(e.getMessage().contains("nonnegative = true"), e.getMessage());
+
+    e = assertThrows(IllegalArgumentException.class, () -> new InfluenceExplainer().setModel(als, 0.5));
+    assertTrue(e.getMessage().contains("regParam 0.5") && e.getMessage().contains("regParam " + REG),
+        e.getMessage());
+
+    // An explicit ALS is accepted, fitted here or loaded (a loaded model has no parent to check).
+    new InfluenceExplainer().setModel(als, REG);
+    String path = tempDir.resolve("als").toString();
+    als.write().save(path);
+    ALSModel loaded = ALSModel.load(path);
+    assertEquals(null, loaded.parent());
+    new InfluenceExplainer().setModel(loaded, REG);
+  }
+
+  @Test
   void transformWithoutModelFailsClearly() {
     Exception e = assertThrows(IllegalStateException.class,
         () -> new InfluenceExplainer().transform(inputData()));
     assertTrue(e.getMessage().contains("setModel"));
+  }
+
+  private static InfluenceExplanation explainDirectly(InfluenceCalculator calculator, List<Row> all,
+      Map<Integer, float[]> users, Map<Integer, float[]> items, int u, int i, int topK) {
+    List<Row> ofUser = new ArrayList<>();
+    List<Row> ofItem = new ArrayList<>();
+    for (Row r : all) {
+      if (r.getInt(0) == u) {
+        ofUser.add(r);
+      }
+      if (r.getInt(1) == i) {
+        ofItem.add(r);
+      }
+    }
+    ofUser.sort(Comparator.comparingInt(r -> r.getInt(1)));
+    ofItem.sort(Comparator.comparingInt(r -> r.getInt(0)));
+    return calculator.explain(u, users.get(u), i, items.get(i),
+        ofUser.stream().mapToInt(r -> r.getInt(1)).toArray(), floats(ofUser),
+        ofUser.stream().map(r -> items.get(r.getInt(1))).toArray(float[][]::new),
+        ofItem.stream().mapToInt(r -> r.getInt(0)).toArray(), floats(ofItem),
+        ofItem.stream().map(r -> users.get(r.getInt(0))).toArray(float[][]::new), topK);
   }
 
   private static String fullMessage(Throwable e) {
