@@ -15,10 +15,8 @@ import dev.sparkrec.train.RegularizeAndClip;
 import dev.sparkrec.train.Trainer;
 import dev.sparkrec.train.TrainingConfig;
 import dev.sparkrec.train.TrainingResult;
-import dev.sparkrec.train.EpochReport;
 import dev.sparkrec.train.TrainingListener;
-import java.util.ArrayList;
-import java.util.List;
+import dev.sparkrec.train.TrainingListeners;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.ml.Estimator;
@@ -50,7 +48,7 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
 
   private final String uid;
   private final AfnParamSet params;
-  private transient List<AfnEpochListener> listeners = new ArrayList<>();
+  private transient TrainingListeners<AFNModel> listeners = new TrainingListeners<>();
 
   public AFN() {
     this(Identifiable$.MODULE$.randomUID("afn"));
@@ -217,15 +215,19 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
     return this;
   }
 
-  /** Adds a listener called after every epoch of {@link #fit} (not saved with the estimator); returns this. */
-  public AFN addEpochListener(AfnEpochListener listener) {
+  /**
+   * Adds a listener called on the driver after every epoch of {@link #fit} with the epoch's report and, on
+   * request, the model training would return if it stopped now (e.g. to score a test set per epoch); listeners
+   * are copied by {@link #copy} but not saved with the estimator. Returns this.
+   */
+  public AFN addTrainingListener(TrainingListener<? super AFNModel> listener) {
     listeners().add(listener);
     return this;
   }
 
-  private List<AfnEpochListener> listeners() {
+  private TrainingListeners<AFNModel> listeners() {
     if (listeners == null) {
-      listeners = new ArrayList<>();
+      listeners = new TrainingListeners<>();
     }
     return listeners;
   }
@@ -305,29 +307,18 @@ public final class AFN extends Estimator<AFNModel> implements AfnParams, Default
     ExampleColumns columns = new ExampleColumns(idsCol, emptyToNull(getFeatureValuesCol()), getLabelCol(),
         emptyToNull(getWeightCol()));
     Trainer trainer = new Trainer(AfnNetwork.factory(config), training);
-    for (AfnEpochListener listener : listeners()) {
-      trainer.addListener(new TrainingListener() {
-        @Override
-        public void onEpochEnd(EpochReport report) {}
-
-        @Override
-        public boolean wantsSelectedParameters() {
-          return true;
-        }
-
-        @Override
-        public void onSelectedParameters(EpochReport report, Map<String, float[]> parameters) {
-          AFNModel snapshot = copyValues(new AFNModel(uid, config, parameters, fieldNames), ParamMap.empty());
-          snapshot.set(snapshot.numFeatures(), numFeatures);
-          listener.onEpoch(report, snapshot);
-        }
-      });
-    }
+    listeners().attachTo(trainer, parameters -> newModel(config, parameters, fieldNames, numFeatures));
     TrainingResult result = trainer.fit(train, validation, columns);
+    return newModel(config, result.bestParameters(), fieldNames, numFeatures).setSummary(result.summary())
+        .setParent(this);
+  }
 
-    AFNModel model = copyValues(new AFNModel(uid, config, result.bestParameters(), fieldNames), ParamMap.empty());
+  /** A model with this estimator's params holding {@code parameters}. */
+  private AFNModel newModel(AfnConfig config, Map<String, float[]> parameters, String[] fieldNames,
+      int numFeatures) {
+    AFNModel model = copyValues(new AFNModel(uid, config, parameters, fieldNames), ParamMap.empty());
     model.set(model.numFeatures(), numFeatures); // the model records the id space it was trained on
-    return model.setParent(this);
+    return model;
   }
 
   private static String emptyToNull(String column) {

@@ -125,9 +125,9 @@ class AFNTest extends StageContract {
     List<Double> aucs = new ArrayList<>();
     List<Integer> epochs = new ArrayList<>();
     Dataset<Row> test = crossData(300, 9);
-    AFN afn = tinyAfn().setMaxIter(3).addEpochListener((report, model) -> {
+    AFN afn = tinyAfn().setMaxIter(3).addTrainingListener((report, selected) -> {
       epochs.add(report.epoch());
-      aucs.add(new BinaryClassificationEvaluator().evaluate(model.transform(test)));
+      aucs.add(new BinaryClassificationEvaluator().evaluate(selected.get().transform(test)));
     });
     AFNModel fitted = afn.copy(ParamMap.empty()).fit(crossData(600, 8));
     assertEquals(List.of(1, 2, 3), epochs, "copy keeps the listener; one call per epoch");

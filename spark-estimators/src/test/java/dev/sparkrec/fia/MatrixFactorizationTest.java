@@ -267,7 +267,7 @@ class MatrixFactorizationTest extends StageContract {
         .withColumn("isVal", col("user").equalTo(-40).or(col("user").plus(col("item")).mod(7).equalTo(0)));
     List<EpochReport> reports = new ArrayList<>();
     MatrixFactorizationModel model = tinyMf().setWeightCol("w").setValidationIndicatorCol("isVal")
-        .addTrainingListener(reports::add).fit(data);
+        .addTrainingListener((report, selected) -> reports.add(report)).fit(data);
     Row sums = data.where("NOT isVal").agg(org.apache.spark.sql.functions.sum(col("w").multiply(col("rating"))),
         org.apache.spark.sql.functions.sum("w")).first();
     assertEquals(sums.getDouble(0) / sums.getDouble(1), model.globalMean(), 1e-9); // μ = Σ w·r / Σ w

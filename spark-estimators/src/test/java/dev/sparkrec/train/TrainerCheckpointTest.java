@@ -46,7 +46,7 @@ class TrainerCheckpointTest {
 
     String checkpoints = dir.resolve("checkpoints").toString();
     TrainingConfig withCheckpoints = config().checkpointDir(checkpoints).build();
-    Trainer crashing = new Trainer(TrainFixtures.model(), withCheckpoints).addListener(report -> {
+    Trainer crashing = new Trainer(TrainFixtures.model(), withCheckpoints).addListener((report, selected) -> {
       if (report.epoch() == 2) {
         throw new Crash();
       }
