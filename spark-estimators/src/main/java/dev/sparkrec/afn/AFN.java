@@ -40,7 +40,8 @@ import org.apache.spark.sql.types.StructType;
  * optional {@code featureValuesCol}, {@code labelCol} (0/1), optional {@code weightCol} and
  * {@code validationIndicatorCol}. Training runs on SparkRec's distributed trainer with Adam and element-wise
  * gradient clipping, as the reference code does. The fitted {@link AFNModel} writes Spark classifier
- * columns, so {@code BinaryClassificationEvaluator} works unchanged.
+ * columns, so {@code BinaryClassificationEvaluator} works unchanged, and keeps how it was trained as its
+ * {@link AFNModel#summary()}; {@link #addTrainingListener} follows training epoch by epoch.
  */
 public final class AFN extends Estimator<AFNModel> implements AfnParams, DefaultParamsWritable {
 
