@@ -9,7 +9,6 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 
 import dev.sparkrec.features.FieldEncodingMetadata;
-import dev.sparkrec.ml.param.HasLabelCol;
 import dev.sparkrec.ml.param.HasWeightCol;
 import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.ml.param.TrainingParams;
@@ -18,10 +17,8 @@ import dev.sparkrec.train.RegularizeAndClip;
 import dev.sparkrec.train.Trainer;
 import dev.sparkrec.train.TrainingConfig;
 import dev.sparkrec.train.TrainingResult;
-import dev.sparkrec.train.EpochReport;
 import dev.sparkrec.train.TrainingListener;
-import java.util.ArrayList;
-import java.util.List;
+import dev.sparkrec.train.TrainingListeners;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.ml.Estimator;
@@ -48,10 +45,11 @@ import org.apache.spark.sql.types.StructType;
  * optional {@code featureValuesCol}, {@code labelCol} (0/1), optional {@code weightCol} and
  * {@code validationIndicatorCol}. Training runs on SparkRec's distributed trainer with Adam and element-wise
  * gradient clipping, as the reference code does. The fitted {@link AFNModel} writes Spark classifier
- * columns, so {@code BinaryClassificationEvaluator} works unchanged.
+ * columns, so {@code BinaryClassificationEvaluator} works unchanged, and keeps how it was trained as its
+ * {@link AFNModel#summary()}; {@link #addTrainingListener} follows training epoch by epoch.
  */
 public final class AFN extends Estimator<AFNModel>
-    implements AfnParams, TrainingParams, HasLabelCol, HasWeightCol, DefaultParamsWritable {
+    implements AfnParams, TrainingParams, HasWeightCol, DefaultParamsWritable {
 
   private static final long serialVersionUID = 1L;
 
@@ -62,7 +60,7 @@ public final class AFN extends Estimator<AFNModel>
 
   private final String uid;
   private final ParamRegistry paramRegistry = new ParamRegistry();
-  private transient List<AfnEpochListener> listeners = new ArrayList<>();
+  private transient TrainingListeners<AFNModel> listeners = new TrainingListeners<>();
 
   public AFN() {
     this(Identifiable$.MODULE$.randomUID("afn"));
@@ -280,15 +278,19 @@ public final class AFN extends Estimator<AFNModel>
     return this;
   }
 
-  /** Adds a listener called after every epoch of {@link #fit} (not saved with the estimator); returns this. */
-  public AFN addEpochListener(AfnEpochListener listener) {
+  /**
+   * Adds a listener called on the driver after every epoch of {@link #fit} with the epoch's report and, on
+   * request, the model training would return if it stopped now (e.g. to score a test set per epoch); listeners
+   * are copied by {@link #copy} but not saved with the estimator. Returns this.
+   */
+  public AFN addTrainingListener(TrainingListener<? super AFNModel> listener) {
     listeners().add(listener);
     return this;
   }
 
-  private List<AfnEpochListener> listeners() {
+  private TrainingListeners<AFNModel> listeners() {
     if (listeners == null) {
-      listeners = new ArrayList<>();
+      listeners = new TrainingListeners<>();
     }
     return listeners;
   }
@@ -348,29 +350,18 @@ public final class AFN extends Estimator<AFNModel>
     ExampleColumns columns = new ExampleColumns(idsCol, emptyToNull(getFeatureValuesCol()), getLabelCol(),
         emptyToNull(getWeightCol()));
     Trainer trainer = new Trainer(AfnNetwork.factory(config), training);
-    for (AfnEpochListener listener : listeners()) {
-      trainer.addListener(new TrainingListener() {
-        @Override
-        public void onEpochEnd(EpochReport report) {}
-
-        @Override
-        public boolean wantsSelectedParameters() {
-          return true;
-        }
-
-        @Override
-        public void onSelectedParameters(EpochReport report, Map<String, float[]> parameters) {
-          AFNModel snapshot = copyValues(new AFNModel(uid, config, parameters, fieldNames), ParamMap.empty());
-          snapshot.set(snapshot.numFeatures(), numFeatures);
-          listener.onEpoch(report, snapshot);
-        }
-      });
-    }
+    listeners().attachTo(trainer, parameters -> newModel(config, parameters, fieldNames, numFeatures));
     TrainingResult result = trainer.fit(train, validation, columns);
+    return newModel(config, result.bestParameters(), fieldNames, numFeatures).setSummary(result.summary())
+        .setParent(this);
+  }
 
-    AFNModel model = copyValues(new AFNModel(uid, config, result.bestParameters(), fieldNames), ParamMap.empty());
+  /** A model with this estimator's params holding {@code parameters}. */
+  private AFNModel newModel(AfnConfig config, Map<String, float[]> parameters, String[] fieldNames,
+      int numFeatures) {
+    AFNModel model = copyValues(new AFNModel(uid, config, parameters, fieldNames), ParamMap.empty());
     model.set(model.numFeatures(), numFeatures); // the model records the id space it was trained on
-    return model.setParent(this);
+    return model;
   }
 
   private static String emptyToNull(String column) {

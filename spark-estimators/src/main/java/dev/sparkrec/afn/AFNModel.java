@@ -1,9 +1,10 @@
 package dev.sparkrec.afn;
 
+import dev.sparkrec.ml.ParameterTables;
 import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.param.ParamRegistry;
+import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,18 +27,19 @@ import org.apache.spark.sql.types.StructType;
  * A fitted AFN or AFN+ ({@link AFN}). {@code transform} appends Spark's classifier columns:
  * {@code rawPredictionCol} ({@code [-z, z]}), {@code probabilityCol} ({@code [1 - p, p]}) and
  * {@code predictionCol} ({@code p > threshold}). {@link #crossFeatures(Dataset, int, double, int)} lists the
- * cross features the logarithmic neurons learned, measured on data.
+ * cross features the logarithmic neurons learned, measured on data; {@link #summary} tells how the model was
+ * trained.
  */
 public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWritable {
 
   private static final long serialVersionUID = 1L;
-  private static final int CHUNK_FLOATS = 1 << 20;
 
   private final String uid;
   private final ParamRegistry paramRegistry = new ParamRegistry();
   private final AfnConfig config;
   private final Map<String, float[]> parameters;
   private final String[] fieldNames;
+  private TrainingSummary summary;
 
   /** An unfitted model (as Spark's reflection needs); {@link #transform} refuses it. */
   public AFNModel(String uid) {
@@ -69,6 +71,11 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
 
   public AFNModel setFeatureValuesCol(String value) {
     set(featureValuesCol(), value);
+    return this;
+  }
+
+  public AFNModel setLabelCol(String value) {
+    set(labelCol(), value);
     return this;
   }
 
@@ -117,6 +124,29 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
     Map<String, float[]> copy = new LinkedHashMap<>();
     parameters.forEach((name, values) -> copy.put(name, values.clone()));
     return copy;
+  }
+
+  /** True when the model knows how it was trained: it was fitted, or loaded from a save of a fitted model. */
+  public boolean hasSummary() {
+    return summary != null;
+  }
+
+  /**
+   * How the model was trained: per-epoch losses and validation metrics, the best epoch and why training
+   * stopped. Saved with the model.
+   */
+  public TrainingSummary summary() {
+    if (summary == null) {
+      throw new IllegalStateException("AFNModel " + uid + " has no training summary: it was not fitted by AFN, or "
+          + "was saved by a version of SparkRec without summaries. Check hasSummary() first.");
+    }
+    return summary;
+  }
+
+  /** Records how the model was trained; returns this. */
+  AFNModel setSummary(TrainingSummary value) {
+    this.summary = value;
+    return this;
   }
 
   @Override
@@ -203,7 +233,7 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
 
   @Override
   public AFNModel copy(ParamMap extra) {
-    AFNModel copied = new AFNModel(uid, config, parameters, fieldNames);
+    AFNModel copied = new AFNModel(uid, config, parameters, fieldNames).setSummary(summary);
     return copyValues(copied, extra).setParent(parent());
   }
 
@@ -220,7 +250,10 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
     return read().load(path);
   }
 
-  /** Metadata (params) plus {@code data/network} (sizes, field names) and {@code data/parameters} (chunked floats). */
+  /**
+   * Metadata (params) plus {@code data/network} (sizes, field names), {@code data/parameters}
+   * ({@link ParameterTables}) and {@code data/summary} ({@link TrainingSummary}, when the model has one).
+   */
   public static final class AFNModelWriter extends MLWriter {
     private final AFNModel model;
 
@@ -238,20 +271,10 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
           .add("fieldNames", DataTypes.createArrayType(DataTypes.StringType));
       sparkSession().createDataFrame(List.of(RowFactory.create(c.numFeatures(), c.numFields(), model.fieldNames)),
           networkSchema).write().parquet(path + "/data/network");
-      List<Row> rows = new ArrayList<>();
-      int index = 0;
-      for (Map.Entry<String, float[]> entry : model.parameters.entrySet()) {
-        float[] values = entry.getValue();
-        for (int offset = 0; offset < Math.max(1, values.length); offset += CHUNK_FLOATS) {
-          float[] chunk = Arrays.copyOfRange(values, offset, Math.min(values.length, offset + CHUNK_FLOATS));
-          rows.add(RowFactory.create(index, entry.getKey(), values.length, offset, chunk));
-        }
-        index++;
+      ParameterTables.write(sparkSession(), path + "/data/parameters", model.parameters);
+      if (model.summary != null) {
+        model.summary.write(sparkSession(), path + "/data/summary");
       }
-      StructType parameterSchema = new StructType()
-          .add("index", DataTypes.IntegerType).add("name", DataTypes.StringType).add("size", DataTypes.IntegerType)
-          .add("offset", DataTypes.IntegerType).add("values", DataTypes.createArrayType(DataTypes.FloatType));
-      sparkSession().createDataFrame(rows, parameterSchema).write().parquet(path + "/data/parameters");
     }
   }
 
@@ -264,21 +287,12 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
       int numFeatures = network.getInt(0);
       int numFields = network.getInt(1);
       String[] fieldNames = network.getList(2).toArray(new String[0]);
-      List<Row> rows = sparkSession().read().parquet(path + "/data/parameters")
-          .orderBy("index", "offset").collectAsList();
-      Map<String, float[]> parameters = new LinkedHashMap<>();
-      for (Row row : rows) {
-        float[] values = parameters.computeIfAbsent(row.getString(1), name -> new float[row.getInt(2)]);
-        List<Float> chunk = row.getList(4);
-        int offset = row.getInt(3);
-        for (int i = 0; i < chunk.size(); i++) {
-          values[offset + i] = chunk.get(i);
-        }
-      }
+      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters");
       AFNModel shell = new AFNModel(metadata.uid());
       PersistenceSupport.restoreParams(metadata, shell);
       AfnConfig config = AfnConfig.from(shell, numFeatures, numFields);
-      AFNModel model = new AFNModel(metadata.uid(), config, parameters, fieldNames);
+      AFNModel model = new AFNModel(metadata.uid(), config, parameters, fieldNames)
+          .setSummary(TrainingSummary.readIfPresent(sparkSession(), path + "/data/summary"));
       PersistenceSupport.restoreParams(metadata, model);
       return model;
     }

@@ -4,6 +4,7 @@ import dev.sparkrec.ml.param.HasEmbeddingDim;
 import dev.sparkrec.ml.param.HasFeatureIdsCol;
 import dev.sparkrec.ml.param.HasFeatureValuesCol;
 import dev.sparkrec.ml.param.HasHiddenLayers;
+import dev.sparkrec.ml.param.HasLabelCol;
 import dev.sparkrec.ml.param.HasNumFeatures;
 import dev.sparkrec.ml.param.HasPredictionCol;
 import dev.sparkrec.ml.param.HasProbabilityCol;
@@ -17,13 +18,14 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.ParamValidators;
 
 /**
- * The params {@link AFN} and {@link AFNModel} share: the input and output columns and the network's sizes, from
+ * The params {@link AFN} and {@link AFNModel} share: the input and output columns (the model reads the label
+ * when it measures its cross features) and the network's sizes, from
  * which {@link AfnConfig#from} builds the network. The AFN-only params are declared here with their defaults, those
  * of the reference code's Frappe run (600 logarithmic neurons, batch norm, no dropout, a 1e-4 floor on
  * |embedding|, plain AFN); {@link #setDefaults} adds embedding 10 and hidden 400-400-400.
  */
-public interface AfnParams extends HasFeatureIdsCol, HasFeatureValuesCol, HasRawPredictionCol, HasProbabilityCol,
-    HasPredictionCol, HasThreshold, HasNumFeatures, HasEmbeddingDim, HasHiddenLayers, HasSeed {
+public interface AfnParams extends HasFeatureIdsCol, HasFeatureValuesCol, HasLabelCol, HasRawPredictionCol,
+    HasProbabilityCol, HasPredictionCol, HasThreshold, HasNumFeatures, HasEmbeddingDim, HasHiddenLayers, HasSeed {
 
   /** Number of logarithmic neurons O, each a learned cross feature (> 0). */
   default IntParam logNeurons() {

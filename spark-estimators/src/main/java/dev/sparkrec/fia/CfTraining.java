@@ -4,9 +4,10 @@ import dev.sparkrec.ml.param.TrainingParams;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.Trainer;
 import dev.sparkrec.train.TrainingConfig;
-import dev.sparkrec.train.TrainingListener;
+import dev.sparkrec.train.TrainingListeners;
 import dev.sparkrec.train.TrainingResult;
-import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The training core of the collaborative-filtering estimators: reads the training params into a
@@ -21,15 +22,15 @@ final class CfTraining {
   /**
    * Fits the network {@code factory} builds; {@code validationMetric} is "rmse" for ratings or "logloss" for 0/1
    * labels. The result's best parameters are those of the best validation epoch, or of the last epoch without
-   * validation rows.
+   * validation rows. Each listener gets the model {@code modelOf} builds from the parameters selected so far.
    */
-  static TrainingResult fit(RatingData data, TrainingParams p, ModelFactory factory, String validationMetric,
-      List<TrainingListener> listeners) {
+  static <M> TrainingResult fit(RatingData data, TrainingParams p, ModelFactory factory, String validationMetric,
+      TrainingListeners<M> listeners, Function<Map<String, float[]>, M> modelOf) {
     TrainingConfig config = p.trainingConfig(data.validation() != null)
         .validationMetric(validationMetric)
         .build();
     Trainer trainer = new Trainer(factory, config);
-    listeners.forEach(trainer::addListener);
+    listeners.attachTo(trainer, modelOf);
     return trainer.fit(data.train(), data.validation(), data.columns());
   }
 }

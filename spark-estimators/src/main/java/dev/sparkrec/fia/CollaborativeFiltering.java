@@ -6,9 +6,10 @@ import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.ml.param.TrainingParams;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainingListener;
+import dev.sparkrec.train.TrainingListeners;
 import dev.sparkrec.train.TrainingResult;
-import java.util.ArrayList;
-import java.util.List;
+import dev.sparkrec.train.TrainingSummary;
+import java.util.Map;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsWritable;
@@ -31,7 +32,7 @@ public abstract class CollaborativeFiltering<S extends CollaborativeFiltering<S,
 
   private final String uid;
   private final ParamRegistry paramRegistry = new ParamRegistry();
-  private transient List<TrainingListener> listeners = new ArrayList<>();
+  private transient TrainingListeners<M> listeners = new TrainingListeners<>();
 
   /** Sets the defaults these estimators share; a subclass adds its own (maxIter, stepSize, sizes). */
   protected CollaborativeFiltering(String uid) {
@@ -143,15 +144,19 @@ public abstract class CollaborativeFiltering<S extends CollaborativeFiltering<S,
     return self();
   }
 
-  /** Adds a listener the trainer calls after every epoch of {@link #fit} (not saved with the estimator). */
-  public S addTrainingListener(TrainingListener listener) {
+  /**
+   * Adds a listener called on the driver after every epoch of {@link #fit} with the epoch's report and, on
+   * request, the model training would return if it stopped now; listeners are copied by {@link #copy} but not
+   * saved with the estimator. Returns this.
+   */
+  public S addTrainingListener(TrainingListener<? super M> listener) {
     listeners().add(listener);
     return self();
   }
 
-  private List<TrainingListener> listeners() {
+  private TrainingListeners<M> listeners() {
     if (listeners == null) {
-      listeners = new ArrayList<>();
+      listeners = new TrainingListeners<>();
     }
     return listeners;
   }
@@ -167,10 +172,16 @@ public abstract class CollaborativeFiltering<S extends CollaborativeFiltering<S,
     transformSchema(dataset.schema());
     RatingData data = RatingData.prepare(dataset, this, binaryLabels());
     ModelFactory factory = networkFactory(data.users(), data.items(), data.globalMean());
-    TrainingResult result = CfTraining.fit(data, this, factory, binaryLabels() ? "logloss" : "rmse", listeners());
-    M model = newModel(new CfModelData(data.users(), data.items(), data.globalMean(), result.bestParameters()));
+    TrainingResult result = CfTraining.fit(data, this, factory, binaryLabels() ? "logloss" : "rmse", listeners(),
+        parameters -> modelOf(data, parameters, null));
+    return modelOf(data, result.bestParameters(), result.summary()).setParent(this);
+  }
+
+  /** The model, with this estimator's params, holding {@code parameters} trained on {@code data}. */
+  private M modelOf(RatingData data, Map<String, float[]> parameters, TrainingSummary summary) {
+    M model = newModel(new CfModelData(data.users(), data.items(), data.globalMean(), parameters, summary));
     copyValues(model, ParamMap.empty());
-    return model.setParent(this);
+    return model;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
+import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * What the fitted collaborative-filtering models share: scoring (user, item) rows, ALS-style top-k
- * recommendations, the id tables, the factor tables and persistence.
+ * recommendations, the id tables, the factor tables, the training {@link #summary()} and persistence.
  *
  * <p>The model keeps its parameters on the driver, where the trainer returns them. {@code transform} and the
  * recommendations broadcast them once per call and score on the executors: {@code recommendForAllUsers} runs the
@@ -113,6 +114,24 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
       throw new IllegalStateException(getClass().getSimpleName() + " " + uid + " holds no trained parameters; fit "
           + "its estimator or load a saved model.");
     }
+  }
+
+  /** True when the model knows how it was trained: it was fitted, or loaded from a save of a fitted model. */
+  public boolean hasSummary() {
+    return data != null && data.summary() != null;
+  }
+
+  /**
+   * How the model was trained: per-epoch losses and validation metrics, the best epoch and why training
+   * stopped. Saved with the model.
+   */
+  public TrainingSummary summary() {
+    if (!hasSummary()) {
+      throw new IllegalStateException(getClass().getSimpleName() + " " + uid + " has no training summary: it was "
+          + "not fitted by its estimator, or was saved by a version of SparkRec without summaries. Check "
+          + "hasSummary() first.");
+    }
+    return data.summary();
   }
 
   /** The distinct user ids of the training data, ascending; a user's index in the network is its position. */
@@ -279,7 +298,7 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     return new CfModelWriter(this);
   }
 
-  /** Metadata (params) plus {@link CfModelData}'s tables under {@code path/data}. */
+  /** Metadata (params) plus {@link CfModelData}'s tables (parameters, ids, summary) under {@code path/data}. */
   public static final class CfModelWriter extends MLWriter {
     private final CollaborativeFilteringModel<?> model;
 

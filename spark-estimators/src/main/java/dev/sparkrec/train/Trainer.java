@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -62,7 +63,7 @@ public final class Trainer {
 
   private final ModelFactory modelFactory;
   private final TrainingConfig config;
-  private final List<TrainingListener> listeners = new ArrayList<>();
+  private final List<TrainingListener<? super Map<String, float[]>>> listeners = new ArrayList<>();
 
   public Trainer(ModelFactory modelFactory, TrainingConfig config) {
     if (modelFactory == null || config == null) {
@@ -72,8 +73,11 @@ public final class Trainer {
     this.config = config;
   }
 
-  /** Adds a listener called after every epoch; returns this trainer. */
-  public Trainer addListener(TrainingListener listener) {
+  /**
+   * Adds a listener called after every epoch with the epoch's report and the parameters selected so far (fresh
+   * copies by name, in model order, built only when the listener asks); returns this trainer.
+   */
+  public Trainer addListener(TrainingListener<? super Map<String, float[]>> listener) {
     listeners.add(listener);
     return this;
   }
@@ -222,10 +226,12 @@ public final class Trainer {
       epochsThisRun++;
       double eta = secondsThisRun / epochsThisRun * (config.maxEpochs() - epoch);
       LOG.info(ProgressLine.format(report, config.maxEpochs(), eta, validation != null));
-      for (TrainingListener listener : listeners) {
-        listener.onEpochEnd(report);
-        if (listener.wantsSelectedParameters()) {
-          listener.onSelectedParameters(report, selectedParameters(state, bestValues));
+      for (TrainingListener<? super Map<String, float[]>> listener : listeners) {
+        SelectedParameters selected = new SelectedParameters(state, bestValues, epoch);
+        try {
+          listener.onEpochEnd(report, selected);
+        } finally {
+          selected.expired = true;
         }
       }
     }
@@ -323,6 +329,29 @@ public final class Trainer {
       weightSum += w;
     }
     return weightSum > 0 ? Math.sqrt(squares / weightSum) : Double.NaN;
+  }
+
+  /** What a listener's {@code selected} supplies: the parameters selected after one epoch, during its call only. */
+  private static final class SelectedParameters implements Supplier<Map<String, float[]>> {
+    private final ModelState state;
+    private final float[][] bestValues;
+    private final int epoch;
+    private boolean expired;
+
+    SelectedParameters(ModelState state, float[][] bestValues, int epoch) {
+      this.state = state;
+      this.bestValues = bestValues;
+      this.epoch = epoch;
+    }
+
+    @Override
+    public Map<String, float[]> get() {
+      if (expired) {
+        throw new IllegalStateException("The parameters selected after epoch " + epoch + " can only be read during "
+            + "that epoch's onEpochEnd call; call get() there and keep what it returns.");
+      }
+      return selectedParameters(state, bestValues);
+    }
   }
 
   /** The best epoch's parameters so far, or the current ones when no epoch was selected yet; fresh copies. */

@@ -1,23 +1,23 @@
 package dev.sparkrec.train;
 
-/** Receives the {@link Trainer}'s progress, e.g. to plot curves in a notebook or build a report. */
+import java.util.function.Supplier;
+
+/**
+ * Receives training progress after every epoch, e.g. to plot curves in a notebook, build a report or score a
+ * test set with the model selected so far. The one listener type of SparkRec: the {@link Trainer} hands it the
+ * selected parameters ({@code M} = {@code Map<String, float[]>}), every estimator's
+ * {@code addTrainingListener} the selected model ({@code M} = the estimator's model type).
+ *
+ * @param <M> what {@code selected} supplies
+ */
 @FunctionalInterface
-public interface TrainingListener {
-
-  /** Called on the driver after each epoch's validation and checkpoint, in epoch order. */
-  void onEpochEnd(EpochReport report);
+public interface TrainingListener<M> {
 
   /**
-   * True when the listener wants {@link #onSelectedParameters} after each epoch; copying the parameters
-   * costs driver memory, so it is off by default.
+   * Called on the driver after each epoch's validation and checkpoint, in epoch order. {@code selected} builds,
+   * on each call, a fresh copy of what training would return if it stopped now (the best epoch's parameters by
+   * validation, the current ones without validation); building it copies every parameter, so call it only when
+   * needed, and only during this call: afterwards it throws.
    */
-  default boolean wantsSelectedParameters() {
-    return false;
-  }
-
-  /**
-   * Called after {@link #onEpochEnd} with a fresh copy of the parameters training would return if it stopped
-   * now: the best epoch's by validation (the current ones without validation), in model order.
-   */
-  default void onSelectedParameters(EpochReport report, java.util.Map<String, float[]> parameters) {}
+  void onEpochEnd(EpochReport report, Supplier<? extends M> selected);
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * The outcome of {@link Trainer#fit}: the best epoch's parameters (the model to use), the last epoch's
- * parameters, both by name in model order, the per-epoch history and the best epoch. Immutable (the maps
+ * parameters, both by name in model order, the per-epoch history, the best epoch and its {@link #summary()}.
+ * Immutable (the maps
  * hold copies; do not modify their arrays).
  */
 public final class TrainingResult implements Serializable {
@@ -23,9 +24,12 @@ public final class TrainingResult implements Serializable {
   private final List<EpochReport> history;
   private final int bestEpoch;
   private final boolean stoppedEarly;
+  private final TrainingSummary summary;
 
   TrainingResult(Map<String, float[]> bestParameters, Map<String, float[]> finalParameters,
       List<EpochReport> history, int bestEpoch, boolean stoppedEarly) {
+    this.summary = new TrainingSummary(history, bestEpoch,
+        stoppedEarly ? TrainingSummary.EARLY_STOPPING : TrainingSummary.MAX_ITER);
     this.bestParameters = Collections.unmodifiableMap(new LinkedHashMap<>(bestParameters));
     this.finalParameters = Collections.unmodifiableMap(new LinkedHashMap<>(finalParameters));
     this.history = Collections.unmodifiableList(new ArrayList<>(history));
@@ -56,6 +60,11 @@ public final class TrainingResult implements Serializable {
   /** True when early stopping ended training before maxEpochs. */
   public boolean stoppedEarly() {
     return stoppedEarly;
+  }
+
+  /** The history, best epoch and stop reason, as a fitted model keeps them. */
+  public TrainingSummary summary() {
+    return summary;
   }
 
   /** Copies the best parameters into {@code model}'s parameters of the same names; returns {@code model}. */

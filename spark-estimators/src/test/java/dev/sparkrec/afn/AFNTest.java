@@ -5,11 +5,14 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.testing.SparkTestSession;
 import dev.sparkrec.testing.StageContract;
+import dev.sparkrec.train.EpochReport;
+import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -84,6 +87,56 @@ class AFNTest extends StageContract {
     a.parameterValues().forEach((name, values) -> assertArrayEquals(values, b.parameterValues().get(name), name));
     assertArrayEquals(a.fieldNames(), b.fieldNames());
     assertEquals(a.getNumFeatures(), b.getNumFeatures());
+    assertEquals(a.summary(), b.summary());
+  }
+
+  @Test
+  void summariesOfAfnAndAfnPlusSurviveSaveAndLoad() throws Exception {
+    List<EpochReport> seen = new ArrayList<>();
+    AFNModel plain = tinyAfn().setMaxIter(2).addTrainingListener((report, selected) -> seen.add(report))
+        .fit(inputData());
+    TrainingSummary summary = plain.summary();
+    assertEquals(seen, summary.history(), "the summary holds what the listener saw");
+    assertEquals(2, summary.epochs());
+    assertEquals(2, summary.bestEpoch(), "without validation the last epoch is kept");
+    assertEquals(TrainingSummary.MAX_ITER, summary.stopReason());
+    assertEquals(seen.get(0).seconds() + seen.get(1).seconds(), summary.totalSeconds(), 1e-9);
+    assertEquals(2, summary.toDF().count());
+
+    Dataset<Row> data = crossData(600, 4).withColumn("isVal",
+        when(org.apache.spark.sql.functions.rand(5).lt(0.3), true).otherwise(false));
+    AFNModel plus = tinyAfn().setEnsemble(true).setValidationIndicatorCol("isVal").setMaxIter(4).setPatience(1)
+        .fit(data);
+    TrainingSummary plusSummary = plus.summary();
+    List<EpochReport> history = plusSummary.history();
+    assertTrue(history.stream().allMatch(r -> Double.isFinite(r.validationAuc())), history.toString());
+    int lastBest = history.stream().filter(EpochReport::isBest).mapToInt(EpochReport::epoch).max().orElse(0);
+    assertEquals(lastBest, plusSummary.bestEpoch(), "the kept epoch is the last that improved validation");
+    assertEquals(history.size() < 4 ? TrainingSummary.EARLY_STOPPING : TrainingSummary.MAX_ITER,
+        plusSummary.stopReason());
+
+    for (AFNModel model : List.of(plain, plus)) {
+      String path = tempDir.resolve("summary-" + model.getEnsemble()).toString();
+      model.save(path);
+      AFNModel loaded = AFNModel.load(path);
+      assertEquals(model.summary(), loaded.summary());
+      assertEquals(model.summary(), loaded.copy(ParamMap.empty()).summary(), "copy keeps the summary");
+    }
+  }
+
+  @Test
+  void modelsWithoutSummaryLoadAndSaySo() throws Exception {
+    AFNModel model = tinyAfn().setMaxIter(1).fit(inputData());
+    String path = tempDir.resolve("no-summary").toString();
+    model.save(path);
+    // A model saved before summaries existed has no data/summary folder.
+    org.apache.commons.io.FileUtils.deleteDirectory(tempDir.resolve("no-summary/data/summary").toFile());
+    AFNModel loaded = AFNModel.load(path);
+    assertFalse(loaded.hasSummary());
+    assertSameRows(model.transform(inputData()), loaded.transform(inputData()));
+    IllegalStateException e = assertThrows(IllegalStateException.class, loaded::summary);
+    assertTrue(e.getMessage().contains("has no training summary"), e.getMessage());
+    assertFalse(new AFNModel("by-hand").hasSummary());
   }
 
   @Test
@@ -129,9 +182,9 @@ class AFNTest extends StageContract {
     List<Double> aucs = new ArrayList<>();
     List<Integer> epochs = new ArrayList<>();
     Dataset<Row> test = crossData(300, 9);
-    AFN afn = tinyAfn().setMaxIter(3).addEpochListener((report, model) -> {
+    AFN afn = tinyAfn().setMaxIter(3).addTrainingListener((report, selected) -> {
       epochs.add(report.epoch());
-      aucs.add(new BinaryClassificationEvaluator().evaluate(model.transform(test)));
+      aucs.add(new BinaryClassificationEvaluator().evaluate(selected.get().transform(test)));
     });
     AFNModel fitted = afn.copy(ParamMap.empty()).fit(crossData(600, 8));
     assertEquals(List.of(1, 2, 3), epochs, "copy keeps the listener; one call per epoch");

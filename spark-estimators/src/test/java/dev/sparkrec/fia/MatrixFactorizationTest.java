@@ -17,6 +17,7 @@ import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.EpochReport;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
+import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,6 +59,7 @@ class MatrixFactorizationTest extends StageContract {
     assertEquals(a.rank(), b.rank());
     assertEquals(a.userVectors().collectAsList(), b.userVectors().collectAsList());
     assertEquals(a.itemVectors().collectAsList(), b.itemVectors().collectAsList());
+    assertEquals(a.summary(), b.summary());
   }
 
   @Test
@@ -261,13 +263,13 @@ class MatrixFactorizationTest extends StageContract {
   }
 
   @Test
-  void weightsSetTheGlobalMeanAndValidationRowsOnlyMonitorTraining() {
+  void weightsSetTheGlobalMeanAndValidationRowsOnlyMonitorTraining() throws Exception {
     Dataset<Row> data = inputData()
         .withColumn("w", org.apache.spark.sql.functions.when(col("item").lt(50), 2.0).otherwise(0.5))
         .withColumn("isVal", col("user").equalTo(-40).or(col("user").plus(col("item")).mod(7).equalTo(0)));
     List<EpochReport> reports = new ArrayList<>();
     MatrixFactorizationModel model = tinyMf().setWeightCol("w").setValidationIndicatorCol("isVal")
-        .addTrainingListener(reports::add).fit(data);
+        .addTrainingListener((report, selected) -> reports.add(report)).fit(data);
     Row sums = data.where("NOT isVal").agg(org.apache.spark.sql.functions.sum(col("w").multiply(col("rating"))),
         org.apache.spark.sql.functions.sum("w")).first();
     assertEquals(sums.getDouble(0) / sums.getDouble(1), model.globalMean(), 1e-9); // μ = Σ w·r / Σ w
@@ -275,6 +277,14 @@ class MatrixFactorizationTest extends StageContract {
     for (EpochReport report : reports) {
       assertTrue(Double.isFinite(report.validationRmse()), report.toString());
     }
+    TrainingSummary summary = model.summary();
+    assertEquals(reports, summary.history(), "the summary holds what the listener saw");
+    assertEquals(reports.stream().filter(EpochReport::isBest).mapToInt(EpochReport::epoch).max().orElse(0),
+        summary.bestEpoch(), "the kept epoch is the last that improved validation RMSE");
+    assertEquals(TrainingSummary.MAX_ITER, summary.stopReason());
+    String path = tempDir.resolve("mf-summary").toString();
+    model.save(path);
+    assertEquals(summary, MatrixFactorizationModel.load(path).summary());
     assertFalse(Arrays.stream(model.userIds()).anyMatch(u -> u == -40), "user -40 rated only validation rows");
 
     Dataset<Row> coldValidation = inputData().withColumn("isVal", col("user").equalTo(-40));

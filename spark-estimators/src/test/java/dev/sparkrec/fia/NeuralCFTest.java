@@ -4,12 +4,14 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.nn.ops.BceWithLogits;
 import dev.sparkrec.testing.StageContract;
+import dev.sparkrec.train.TrainingSummary;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.PipelineStage;
@@ -53,6 +55,29 @@ class NeuralCFTest extends StageContract {
     }
     assertArrayEquals(wa.outputWeights(), wb.outputWeights());
     assertEquals(wa.outputBias(), wb.outputBias());
+    assertEquals(a.summary(), b.summary());
+  }
+
+  @Test
+  void summarySurvivesSaveAndLoadAndListenersSeeTheSelectedModel() throws Exception {
+    List<Integer> users = new java.util.ArrayList<>();
+    NeuralCFModel model = tinyNcf().addTrainingListener((report, selected) ->
+        users.add(selected.get().userIds().length)).fit(inputData());
+    assertEquals(3, users.size(), "one call per epoch");
+    assertEquals(model.userIds().length, users.get(0));
+    assertEquals(3, model.summary().epochs());
+    assertEquals(3, model.summary().bestEpoch());
+    assertEquals(TrainingSummary.MAX_ITER, model.summary().stopReason());
+    String path = tempDir.resolve("ncf-summary").toString();
+    model.save(path);
+    assertEquals(model.summary(), NeuralCFModel.load(path).summary());
+
+    org.apache.commons.io.FileUtils.deleteDirectory(tempDir.resolve("ncf-summary/data/summary").toFile());
+    NeuralCFModel earlier = NeuralCFModel.load(path);
+    assertFalse(earlier.hasSummary(), "models saved before summaries existed still load");
+    assertTrue(assertThrows(IllegalStateException.class, earlier::summary).getMessage()
+        .contains("has no training summary"));
+    assertFalse(new NeuralCFModel("by-hand").hasSummary());
   }
 
   @Test

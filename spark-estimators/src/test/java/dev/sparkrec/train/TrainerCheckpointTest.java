@@ -46,7 +46,7 @@ class TrainerCheckpointTest {
 
     String checkpoints = dir.resolve("checkpoints").toString();
     TrainingConfig withCheckpoints = config().checkpointDir(checkpoints).build();
-    Trainer crashing = new Trainer(TrainFixtures.model(), withCheckpoints).addListener(report -> {
+    Trainer crashing = new Trainer(TrainFixtures.model(), withCheckpoints).addListener((report, selected) -> {
       if (report.epoch() == 2) {
         throw new Crash();
       }
@@ -85,13 +85,13 @@ class TrainerCheckpointTest {
         .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
 
     Dataset<Row> parameters = spark.read().parquet(checkpoints + "/epoch=1/parameters");
-    assertEquals(List.of("kind", "name", "slot", "shape", "offset", "values"), List.of(parameters.columns()));
-    // emb (100 × 4), proj.weight (16 × 1), proj.bias (1): one chunk each as parameter, slot and best.
-    List<Row> emb = parameters.where("name = 'emb'").orderBy("kind").collectAsList();
-    assertEquals(List.of("best", "parameter", "slot"), emb.stream().map(r -> r.getString(0)).toList());
-    assertEquals(List.of(100, 4), emb.get(1).getList(3));
+    assertEquals(List.of("group", "index", "name", "size", "offset", "values"), List.of(parameters.columns()));
+    // emb (100 × 4), proj.weight (16 × 1), proj.bias (1): one chunk each as parameter, momentum slot and best.
+    List<Row> emb = parameters.where("name = 'emb'").orderBy("group").collectAsList();
+    assertEquals(List.of("best", "parameter", "slot0"), emb.stream().map(r -> r.getString(0)).toList());
+    assertEquals(400, emb.get(1).getInt(3));
     assertEquals(400, emb.get(1).getList(5).size());
-    assertEquals(0, emb.get(2).getInt(2));
+    assertEquals(0, emb.get(1).getInt(1), "emb is the model's first parameter");
     assertEquals(9, parameters.count());
 
     Row state = spark.read().parquet(checkpoints + "/epoch=1/state").first();

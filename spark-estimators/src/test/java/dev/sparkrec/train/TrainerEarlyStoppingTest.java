@@ -34,8 +34,8 @@ class TrainerEarlyStoppingTest {
   void stopsAfterPatienceDecaysOnPlateauAndReturnsTheBestEpoch() {
     List<EpochReport> seen = new ArrayList<>();
     TrainingConfig config = config().patience(2).lrDecayPatience(1).lrDecayFactor(0.5).minLearningRate(0.02).build();
-    TrainingResult result = new Trainer(TrainFixtures.model(), config).addListener(seen::add)
-        .fit(train, flipped, TrainFixtures.COLUMNS);
+    TrainingResult result = new Trainer(TrainFixtures.model(), config)
+        .addListener((report, selected) -> seen.add(report)).fit(train, flipped, TrainFixtures.COLUMNS);
 
     assertEquals(result.history(), seen, "the listener saw every report");
     assertEquals(List.of(1, 2, 3), seen.stream().map(EpochReport::epoch).toList());
@@ -47,6 +47,9 @@ class TrainerEarlyStoppingTest {
     assertEquals(List.of(true, false, false), seen.stream().map(EpochReport::isBest).toList());
     assertTrue(result.stoppedEarly());
     assertEquals(1, result.bestEpoch());
+    assertEquals(TrainingSummary.EARLY_STOPPING, result.summary().stopReason());
+    assertEquals(1, result.summary().bestEpoch());
+    assertEquals(seen, result.summary().history());
 
     TrainingResult oneEpoch = new Trainer(TrainFixtures.model(), config().maxEpochs(1).build())
         .fit(train, flipped, TrainFixtures.COLUMNS);
@@ -78,6 +81,7 @@ class TrainerEarlyStoppingTest {
     assertTrue(Double.isNaN(h.get(0).validationLogLoss()) && Double.isNaN(h.get(0).validationAuc()));
     assertEquals(3, result.bestEpoch());
     assertFalse(result.stoppedEarly());
+    assertEquals(TrainingSummary.MAX_ITER, result.summary().stopReason());
     TrainerDeterminismTest.assertSameParameters(result.finalParameters(), result.bestParameters());
   }
 }

@@ -158,9 +158,9 @@ public final class CtrFrappeBenchmark implements BenchSuite {
     }
     List<double[]> curve = new ArrayList<>(); // {cumulative seconds, test AUC of the selected model, examples/s}
     double[] elapsed = {0};
-    afn.addEpochListener((report, selected) -> {
+    afn.addTrainingListener((report, selected) -> {
       elapsed[0] += report.seconds();
-      double auc = exactAuc(selected.transform(test));
+      double auc = exactAuc(selected.get().transform(test));
       curve.add(new double[] {elapsed[0], auc, report.examplesPerSecond()});
       LOG.info("{} epoch {}: selected model's test AUC {} after {} s", ensemble ? "afn+" : "afn", report.epoch(),
           auc, elapsed[0]);
