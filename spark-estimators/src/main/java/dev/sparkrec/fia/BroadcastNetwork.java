@@ -37,6 +37,6 @@ final class BroadcastNetwork implements Serializable {
 
   /** The score of a network output: the output itself, or its sigmoid for a probability. */
   float score(float output) {
-    return probabilities ? (float) dev.sparkrec.nn.ops.BceWithLogits.sigmoid(output) : output;
+    return probabilities ? (float) dev.sparkrec.nn.ops.Sigmoid.sigmoid(output) : output;
   }
 }
