@@ -6,6 +6,7 @@ import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.nn.layers.BatchNorm;
 import dev.sparkrec.nn.layers.Linear;
+import dev.sparkrec.nn.layers.Mlp;
 import dev.sparkrec.nn.ops.Abs;
 import dev.sparkrec.nn.ops.Add;
 import dev.sparkrec.nn.ops.AddBias;
@@ -18,7 +19,6 @@ import dev.sparkrec.nn.ops.GatherRows;
 import dev.sparkrec.nn.ops.Log;
 import dev.sparkrec.nn.ops.MatMul;
 import dev.sparkrec.nn.ops.Mul;
-import dev.sparkrec.nn.ops.Relu;
 import dev.sparkrec.nn.ops.Reshape;
 import dev.sparkrec.nn.ops.StopGradient;
 import dev.sparkrec.nn.ops.Transpose;
@@ -98,10 +98,10 @@ public final class AfnNetwork implements TrainableModel {
   private final Parameter logWeight;
   private final Parameter logBias;
   private final BatchNorm expNorm;
-  private final DenseTower afnTower;
+  private final Mlp afnTower;
 
   private final Parameter dnnEmbedding;
-  private final DenseTower dnnTower;
+  private final Mlp dnnTower;
   private final Linear ensembleLayer;
 
   private final List<Parameter> parameters;
@@ -146,18 +146,19 @@ public final class AfnNetwork implements TrainableModel {
     if (expNorm != null) {
       all.addAll(expNorm.parameters());
     }
-    afnTower = new DenseTower("afn.mlp", dim * neurons, config.hiddenLayers(), bn, momentum, config.dropout(),
-        afnTowerSeed);
-    all.addAll(afnTower.parameters);
+    // The MLP on the flattened logarithmic layer (lines 125-136)
+    afnTower = tower("afn.mlp", dim * neurons, config.hiddenLayers(), bn, momentum, config.dropout(), afnTowerSeed);
+    all.addAll(afnTower.parameters());
 
     if (config.ensemble()) {
       // Feat_Emb_deep [N, K] ~ N(0, 0.1) (lines 77-78)
       dnnEmbedding = Parameter.sparseRows("dnn.embedding", config.numFeatures(), dim);
       Initializers.normal(dnnEmbedding, 0, NORMAL_INIT_STD, dnnEmbeddingSeed);
       all.add(dnnEmbedding);
-      dnnTower = new DenseTower("dnn.mlp", fields * dim, config.dnnHiddenLayers(), bn, momentum,
-          config.dnnDropout(), dnnTowerSeed);
-      all.addAll(dnnTower.parameters);
+      // The DNN branch's MLP (lines 142-155)
+      dnnTower = tower("dnn.mlp", fields * dim, config.dnnHiddenLayers(), bn, momentum, config.dnnDropout(),
+          dnnTowerSeed);
+      all.addAll(dnnTower.parameters());
       // w1 = w2 = 0.5, b_p = 0 (lines 157-159)
       ensembleLayer = new Linear("ensemble", 2, 1, ensembleSeed);
       Initializers.constant(ensembleLayer.weight(), 0.5f);
@@ -373,7 +374,7 @@ public final class AfnNetwork implements TrainableModel {
 
   /** The first Linear layer after the logarithmic layer: the first hidden layer, or the output layer. */
   Linear firstAfnLayer() {
-    return afnTower.hidden.isEmpty() ? afnTower.output : afnTower.hidden.get(0);
+    return afnTower.hiddenLayers().isEmpty() ? afnTower.outputLayer() : afnTower.hiddenLayers().get(0);
   }
 
   /** The ensemble layer ({@code ensemble.weight = [w1, w2]}, {@code ensemble.bias}), or null for plain AFN. */
@@ -383,49 +384,14 @@ public final class AfnNetwork implements TrainableModel {
 
   /**
    * An MLP in the reference's block order (lines 125-136): per hidden size Linear (Xavier-uniform, as
-   * {@code tf.contrib.layers.fully_connected}) → ReLU → batch norm (optional) → dropout (when the rate is
-   * positive); then a Linear to one output, the logit. Parameter names follow {@link dev.sparkrec.nn.layers.Mlp}'s:
-   * {@code name.hidden<i>.*}, {@code name.bn<i>.*}, {@code name.output.*}. It exists beside {@code Mlp} because
-   * its batch norms take the configured momentum.
+   * {@code tf.contrib.layers.fully_connected}) → ReLU → batch norm (optional, with the configured momentum) →
+   * dropout (when the rate is positive); then a Linear to one output, the logit. Parameter names:
+   * {@code name.hidden<i>.*}, {@code name.bn<i>.*}, {@code name.output.*}.
    */
-  private static final class DenseTower {
-    final List<Linear> hidden = new ArrayList<>();
-    final List<BatchNorm> norms = new ArrayList<>();
-    final Linear output;
-    final double dropout;
-    final List<Parameter> parameters = new ArrayList<>();
-
-    DenseTower(String name, int inputSize, int[] sizes, boolean batchNorm, double momentum, double dropout,
-        long seed) {
-      SplittableRandom seeds = new SplittableRandom(seed);
-      int in = inputSize;
-      for (int i = 0; i < sizes.length; i++) {
-        Linear linear = new Linear(name + ".hidden" + i, in, sizes[i], seeds.nextLong());
-        hidden.add(linear);
-        parameters.addAll(linear.parameters());
-        if (batchNorm) {
-          BatchNorm norm = new BatchNorm(name + ".bn" + i, sizes[i], -1, momentum, BATCH_NORM_EPS, true, true);
-          norms.add(norm);
-          parameters.addAll(norm.parameters());
-        }
-        in = sizes[i];
-      }
-      this.output = new Linear(name + ".output", in, 1, seeds.nextLong());
-      parameters.addAll(output.parameters());
-      this.dropout = dropout;
-    }
-
-    Tensor forward(Tape tape, Tensor x) {
-      Tensor h = x;
-      for (int i = 0; i < hidden.size(); i++) {
-        h = Relu.apply(tape, hidden.get(i).forward(tape, h)); // relu(h·W + b) (fully_connected, line 126)
-        if (!norms.isEmpty()) {
-          h = norms.get(i).forward(tape, h); // batch_norm_layer (line 130)
-        }
-        h = DropoutOp.apply(tape, h, dropout); // dropout(keep = dropout[i]) (line 133)
-      }
-      return output.forward(tape, h); // fully_connected(…, 1, identity) (line 136)
-    }
+  private static Mlp tower(String name, int inputSize, int[] sizes, boolean batchNorm, double momentum,
+      double dropout, long seed) {
+    return Mlp.builder(name, inputSize).hidden(sizes).batchNorm(batchNorm).batchNormMomentum(momentum)
+        .dropout(dropout).seed(seed).build();
   }
 
   /** Builds {@code new AfnNetwork(config)} on an executor; holds only the serializable configuration. */
