@@ -59,8 +59,9 @@ import java.util.TreeSet;
  *       and gradients, but only the batch's rows are touched, so the table stays sparse in its gradient).</li>
  *   <li>The reference stops on non-finite values ({@code tf.check_numerics}); here the logarithmic neurons'
  *       exponent is clamped to [−{@value #EXP_INPUT_LIMIT}, {@value #EXP_INPUT_LIMIT}] before {@code exp}
- *       (outputs between 9e-27 and 1.1e26, finite in float and with finite squares in the batch-norm
- *       statistics); a saturated position passes no gradient, as with any clamp.</li>
+ *       (outputs between 9e-27 and 1.1e26, finite in float; the batch norm computes their variance in double
+ *       and saturates a running variance beyond the float range at {@code Float.MAX_VALUE}); a saturated
+ *       position passes no gradient, as with any clamp.</li>
  *   <li>Batch norm everywhere uses ε = 1e-3 (TensorFlow's {@code batch_norm} default) and the configured
  *       momentum; the hidden blocks run Linear → ReLU → batch norm → dropout as the reference does.</li>
  * </ul>
