@@ -2,6 +2,7 @@ package dev.sparkrec.afn;
 
 import dev.sparkrec.nn.Initializers;
 import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.ParameterValues;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.nn.layers.BatchNorm;
@@ -26,16 +27,11 @@ import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
  * The Adaptive Factorization Network (Cheng, Shen and Huang, AAAI'20) and its ensemble AFN+, as the official
@@ -217,51 +213,17 @@ public final class AfnNetwork implements TrainableModel {
   }
 
   /**
-   * Copies {@code values} into the parameters by name. The map must hold exactly the names of
-   * {@link #parameters()}, each with an array of the parameter's size; otherwise nothing is copied and the error
-   * names the missing, unknown or mis-sized parameter.
+   * Copies {@code values} into the parameters by name ({@link ParameterValues#copyInto}). The map must hold exactly
+   * the names of {@link #parameters()}, each with an array of the parameter's size; otherwise nothing is copied
+   * and the error names the missing, unknown or mis-sized parameter.
    */
   public void setParameters(Map<String, float[]> values) {
-    Objects.requireNonNull(values, "values must not be null");
-    Set<String> expected = new HashSet<>();
-    for (Parameter p : parameters) {
-      expected.add(p.name());
-      float[] v = values.get(p.name());
-      if (v == null) {
-        throw new IllegalArgumentException("missing value for parameter " + p.name() + " (" + p.size()
-            + " floats); the network's parameters are " + names());
-      }
-      if (v.length != p.size()) {
-        throw new IllegalArgumentException("parameter " + p.name() + " of shape " + Arrays.toString(p.shape())
-            + " needs " + p.size() + " floats, got " + v.length);
-      }
-    }
-    Set<String> unknown = new TreeSet<>(values.keySet());
-    unknown.removeAll(expected);
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown parameter names " + unknown + " (is the configuration the same?);"
-          + " the network's parameters are " + names());
-    }
-    for (Parameter p : parameters) {
-      System.arraycopy(values.get(p.name()), 0, p.data(), 0, p.size());
-    }
+    ParameterValues.copyInto(parameters, values);
   }
 
   /** A copy of every parameter's values, keyed by name in {@link #parameters()} order. */
   public Map<String, float[]> parameterValues() {
-    Map<String, float[]> values = new LinkedHashMap<>();
-    for (Parameter p : parameters) {
-      values.put(p.name(), Arrays.copyOf(p.data(), p.size()));
-    }
-    return values;
-  }
-
-  private List<String> names() {
-    List<String> names = new ArrayList<>(parameters.size());
-    for (Parameter p : parameters) {
-      names.add(p.name());
-    }
-    return names;
+    return ParameterValues.copyOf(parameters);
   }
 
   // ---------------------------------------------------------------------------------------------------------

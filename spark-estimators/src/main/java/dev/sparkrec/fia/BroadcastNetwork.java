@@ -27,7 +27,7 @@ final class BroadcastNetwork implements Serializable {
   /** A network holding the fitted parameters; one per task (networks are single-threaded). */
   TrainableModel build() {
     TrainableModel network = factory.create();
-    NetworkParameters.copyInto(network.parameters(), data.value().parameters());
+    dev.sparkrec.nn.ParameterValues.copyInto(network.parameters(), data.value().parameters());
     return network;
   }
 
