@@ -2,10 +2,12 @@ package dev.sparkrec.afn;
 
 import dev.sparkrec.nn.Initializers;
 import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.ParameterValues;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.nn.layers.BatchNorm;
 import dev.sparkrec.nn.layers.Linear;
+import dev.sparkrec.nn.layers.Mlp;
 import dev.sparkrec.nn.ops.Abs;
 import dev.sparkrec.nn.ops.Add;
 import dev.sparkrec.nn.ops.AddBias;
@@ -18,7 +20,6 @@ import dev.sparkrec.nn.ops.GatherRows;
 import dev.sparkrec.nn.ops.Log;
 import dev.sparkrec.nn.ops.MatMul;
 import dev.sparkrec.nn.ops.Mul;
-import dev.sparkrec.nn.ops.Relu;
 import dev.sparkrec.nn.ops.Reshape;
 import dev.sparkrec.nn.ops.StopGradient;
 import dev.sparkrec.nn.ops.Transpose;
@@ -26,16 +27,11 @@ import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
  * The Adaptive Factorization Network (Cheng, Shen and Huang, AAAI'20) and its ensemble AFN+, as the official
@@ -59,8 +55,9 @@ import java.util.TreeSet;
  *       and gradients, but only the batch's rows are touched, so the table stays sparse in its gradient).</li>
  *   <li>The reference stops on non-finite values ({@code tf.check_numerics}); here the logarithmic neurons'
  *       exponent is clamped to [−{@value #EXP_INPUT_LIMIT}, {@value #EXP_INPUT_LIMIT}] before {@code exp}
- *       (outputs between 9e-27 and 1.1e26, finite in float and with finite squares in the batch-norm
- *       statistics); a saturated position passes no gradient, as with any clamp.</li>
+ *       (outputs between 9e-27 and 1.1e26, finite in float; the batch norm computes their variance in double
+ *       and saturates a running variance beyond the float range at {@code Float.MAX_VALUE}); a saturated
+ *       position passes no gradient, as with any clamp.</li>
  *   <li>Batch norm everywhere uses ε = 1e-3 (TensorFlow's {@code batch_norm} default) and the configured
  *       momentum; the hidden blocks run Linear → ReLU → batch norm → dropout as the reference does.</li>
  * </ul>
@@ -104,10 +101,10 @@ public final class AfnNetwork implements TrainableModel {
   private final Parameter logWeight;
   private final Parameter logBias;
   private final BatchNorm expNorm;
-  private final DenseTower afnTower;
+  private final Mlp afnTower;
 
   private final Parameter dnnEmbedding;
-  private final DenseTower dnnTower;
+  private final Mlp dnnTower;
   private final Linear ensembleLayer;
 
   private final List<Parameter> parameters;
@@ -152,18 +149,19 @@ public final class AfnNetwork implements TrainableModel {
     if (expNorm != null) {
       all.addAll(expNorm.parameters());
     }
-    afnTower = new DenseTower("afn.mlp", dim * neurons, config.hiddenLayers(), bn, momentum, config.dropout(),
-        afnTowerSeed);
-    all.addAll(afnTower.parameters);
+    // The MLP on the flattened logarithmic layer (lines 125-136)
+    afnTower = tower("afn.mlp", dim * neurons, config.hiddenLayers(), bn, momentum, config.dropout(), afnTowerSeed);
+    all.addAll(afnTower.parameters());
 
     if (config.ensemble()) {
       // Feat_Emb_deep [N, K] ~ N(0, 0.1) (lines 77-78)
       dnnEmbedding = Parameter.sparseRows("dnn.embedding", config.numFeatures(), dim);
       Initializers.normal(dnnEmbedding, 0, NORMAL_INIT_STD, dnnEmbeddingSeed);
       all.add(dnnEmbedding);
-      dnnTower = new DenseTower("dnn.mlp", fields * dim, config.dnnHiddenLayers(), bn, momentum,
-          config.dnnDropout(), dnnTowerSeed);
-      all.addAll(dnnTower.parameters);
+      // The DNN branch's MLP (lines 142-155)
+      dnnTower = tower("dnn.mlp", fields * dim, config.dnnHiddenLayers(), bn, momentum, config.dnnDropout(),
+          dnnTowerSeed);
+      all.addAll(dnnTower.parameters());
       // w1 = w2 = 0.5, b_p = 0 (lines 157-159)
       ensembleLayer = new Linear("ensemble", 2, 1, ensembleSeed);
       Initializers.constant(ensembleLayer.weight(), 0.5f);
@@ -221,51 +219,17 @@ public final class AfnNetwork implements TrainableModel {
   }
 
   /**
-   * Copies {@code values} into the parameters by name. The map must hold exactly the names of
-   * {@link #parameters()}, each with an array of the parameter's size; otherwise nothing is copied and the error
-   * names the missing, unknown or mis-sized parameter.
+   * Copies {@code values} into the parameters by name ({@link ParameterValues#copyInto}). The map must hold exactly
+   * the names of {@link #parameters()}, each with an array of the parameter's size; otherwise nothing is copied
+   * and the error names the missing, unknown or mis-sized parameter.
    */
   public void setParameters(Map<String, float[]> values) {
-    Objects.requireNonNull(values, "values must not be null");
-    Set<String> expected = new HashSet<>();
-    for (Parameter p : parameters) {
-      expected.add(p.name());
-      float[] v = values.get(p.name());
-      if (v == null) {
-        throw new IllegalArgumentException("missing value for parameter " + p.name() + " (" + p.size()
-            + " floats); the network's parameters are " + names());
-      }
-      if (v.length != p.size()) {
-        throw new IllegalArgumentException("parameter " + p.name() + " of shape " + Arrays.toString(p.shape())
-            + " needs " + p.size() + " floats, got " + v.length);
-      }
-    }
-    Set<String> unknown = new TreeSet<>(values.keySet());
-    unknown.removeAll(expected);
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown parameter names " + unknown + " (is the configuration the same?);"
-          + " the network's parameters are " + names());
-    }
-    for (Parameter p : parameters) {
-      System.arraycopy(values.get(p.name()), 0, p.data(), 0, p.size());
-    }
+    ParameterValues.copyInto(parameters, values);
   }
 
   /** A copy of every parameter's values, keyed by name in {@link #parameters()} order. */
   public Map<String, float[]> parameterValues() {
-    Map<String, float[]> values = new LinkedHashMap<>();
-    for (Parameter p : parameters) {
-      values.put(p.name(), Arrays.copyOf(p.data(), p.size()));
-    }
-    return values;
-  }
-
-  private List<String> names() {
-    List<String> names = new ArrayList<>(parameters.size());
-    for (Parameter p : parameters) {
-      names.add(p.name());
-    }
-    return names;
+    return ParameterValues.copyOf(parameters);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -397,7 +361,7 @@ public final class AfnNetwork implements TrainableModel {
 
   /** The first Linear layer after the logarithmic layer: the first hidden layer, or the output layer. */
   Linear firstAfnLayer() {
-    return afnTower.hidden.isEmpty() ? afnTower.output : afnTower.hidden.get(0);
+    return afnTower.hiddenLayers().isEmpty() ? afnTower.outputLayer() : afnTower.hiddenLayers().get(0);
   }
 
   /** The ensemble layer ({@code ensemble.weight = [w1, w2]}, {@code ensemble.bias}), or null for plain AFN. */
@@ -407,49 +371,14 @@ public final class AfnNetwork implements TrainableModel {
 
   /**
    * An MLP in the reference's block order (lines 125-136): per hidden size Linear (Xavier-uniform, as
-   * {@code tf.contrib.layers.fully_connected}) → ReLU → batch norm (optional) → dropout (when the rate is
-   * positive); then a Linear to one output, the logit. Parameter names follow {@link dev.sparkrec.nn.layers.Mlp}'s:
-   * {@code name.hidden<i>.*}, {@code name.bn<i>.*}, {@code name.output.*}. It exists beside {@code Mlp} because
-   * its batch norms take the configured momentum.
+   * {@code tf.contrib.layers.fully_connected}) → ReLU → batch norm (optional, with the configured momentum) →
+   * dropout (when the rate is positive); then a Linear to one output, the logit. Parameter names:
+   * {@code name.hidden<i>.*}, {@code name.bn<i>.*}, {@code name.output.*}.
    */
-  private static final class DenseTower {
-    final List<Linear> hidden = new ArrayList<>();
-    final List<BatchNorm> norms = new ArrayList<>();
-    final Linear output;
-    final double dropout;
-    final List<Parameter> parameters = new ArrayList<>();
-
-    DenseTower(String name, int inputSize, int[] sizes, boolean batchNorm, double momentum, double dropout,
-        long seed) {
-      SplittableRandom seeds = new SplittableRandom(seed);
-      int in = inputSize;
-      for (int i = 0; i < sizes.length; i++) {
-        Linear linear = new Linear(name + ".hidden" + i, in, sizes[i], seeds.nextLong());
-        hidden.add(linear);
-        parameters.addAll(linear.parameters());
-        if (batchNorm) {
-          BatchNorm norm = new BatchNorm(name + ".bn" + i, sizes[i], -1, momentum, BATCH_NORM_EPS, true, true);
-          norms.add(norm);
-          parameters.addAll(norm.parameters());
-        }
-        in = sizes[i];
-      }
-      this.output = new Linear(name + ".output", in, 1, seeds.nextLong());
-      parameters.addAll(output.parameters());
-      this.dropout = dropout;
-    }
-
-    Tensor forward(Tape tape, Tensor x) {
-      Tensor h = x;
-      for (int i = 0; i < hidden.size(); i++) {
-        h = Relu.apply(tape, hidden.get(i).forward(tape, h)); // relu(h·W + b) (fully_connected, line 126)
-        if (!norms.isEmpty()) {
-          h = norms.get(i).forward(tape, h); // batch_norm_layer (line 130)
-        }
-        h = DropoutOp.apply(tape, h, dropout); // dropout(keep = dropout[i]) (line 133)
-      }
-      return output.forward(tape, h); // fully_connected(…, 1, identity) (line 136)
-    }
+  private static Mlp tower(String name, int inputSize, int[] sizes, boolean batchNorm, double momentum,
+      double dropout, long seed) {
+    return Mlp.builder(name, inputSize).hidden(sizes).batchNorm(batchNorm).batchNormMomentum(momentum)
+        .dropout(dropout).seed(seed).build();
   }
 
   /** Builds {@code new AfnNetwork(config)} on an executor; holds only the serializable configuration. */

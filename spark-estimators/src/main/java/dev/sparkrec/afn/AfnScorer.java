@@ -136,7 +136,7 @@ final class AfnScorer implements MapPartitionsFunction<Row, Row> {
       values[i] = row.get(i);
     }
     double z = logit;
-    double p = dev.sparkrec.nn.ops.BceWithLogits.sigmoid(z);
+    double p = dev.sparkrec.nn.ops.Sigmoid.sigmoid(z);
     values[n] = Vectors.dense(-z, z);
     values[n + 1] = Vectors.dense(1 - p, p);
     values[n + 2] = p > threshold ? 1.0 : 0.0;

@@ -27,7 +27,7 @@ final class BroadcastNetwork implements Serializable {
   /** A network holding the fitted parameters; one per task (networks are single-threaded). */
   TrainableModel build() {
     TrainableModel network = factory.create();
-    NetworkParameters.copyInto(network.parameters(), data.value().parameters());
+    dev.sparkrec.nn.ParameterValues.copyInto(network.parameters(), data.value().parameters());
     return network;
   }
 
@@ -37,6 +37,6 @@ final class BroadcastNetwork implements Serializable {
 
   /** The score of a network output: the output itself, or its sigmoid for a probability. */
   float score(float output) {
-    return probabilities ? (float) dev.sparkrec.nn.ops.BceWithLogits.sigmoid(output) : output;
+    return probabilities ? (float) dev.sparkrec.nn.ops.Sigmoid.sigmoid(output) : output;
   }
 }

@@ -176,7 +176,7 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     @Override
     public TrainableModel create() {
       TrainableModel network = shape.create();
-      NetworkParameters.copyInto(network.parameters(), data.parameters());
+      dev.sparkrec.nn.ParameterValues.copyInto(network.parameters(), data.parameters());
       return network;
     }
   }

@@ -83,7 +83,7 @@ public final class MatrixFactorizationNetwork implements TrainableModel {
   /** A network holding {@code values} (by parameter name, as {@link #parameterValues} or the trainer gives them). */
   public MatrixFactorizationNetwork(Config config, Map<String, float[]> values) {
     this(config);
-    NetworkParameters.copyInto(parameters, values);
+    dev.sparkrec.nn.ParameterValues.copyInto(parameters, values);
   }
 
   /** Builds {@code new MatrixFactorizationNetwork(config)} on executors. */
@@ -124,7 +124,7 @@ public final class MatrixFactorizationNetwork implements TrainableModel {
 
   /** Copies of the parameters by name, in {@link #parameters()} order. */
   public Map<String, float[]> parameterValues() {
-    return NetworkParameters.values(parameters);
+    return dev.sparkrec.nn.ParameterValues.copyOf(parameters);
   }
 
   private record Rows(Tensor p, Tensor bu, Tensor q, Tensor bi) {}

@@ -129,7 +129,7 @@ public final class NeuralCfNetwork implements TrainableModel {
   /** A network holding {@code values} (by parameter name, as {@link #parameterValues} or the trainer gives them). */
   public NeuralCfNetwork(Config config, Map<String, float[]> values) {
     this(config);
-    NetworkParameters.copyInto(parameters, values);
+    dev.sparkrec.nn.ParameterValues.copyInto(parameters, values);
   }
 
   private Parameter embedding(String name, int rows, long seed) {
@@ -179,7 +179,7 @@ public final class NeuralCfNetwork implements TrainableModel {
 
   /** Copies of the parameters by name, in {@link #parameters()} order. */
   public Map<String, float[]> parameterValues() {
-    return NetworkParameters.values(parameters);
+    return dev.sparkrec.nn.ParameterValues.copyOf(parameters);
   }
 
   /** The shared weights in {@link NeuralCfWeights}' layout (copies). */

@@ -1,7 +1,7 @@
 package dev.sparkrec.train;
 
 import dev.sparkrec.eval.BinaryMetrics;
-import dev.sparkrec.nn.ops.BceWithLogits;
+import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.nn.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -307,7 +307,7 @@ public final class Trainer {
     double[] labelsDouble = new double[n];
     double[] weightsDouble = validation.hasWeights() ? new double[n] : null;
     for (int i = 0; i < n; i++) {
-      probabilities[i] = BceWithLogits.sigmoid(logits[i]);
+      probabilities[i] = Sigmoid.sigmoid(logits[i]);
       labelsDouble[i] = labels[i];
       if (weightsDouble != null) {
         weightsDouble[i] = weights[i];

@@ -1,7 +1,7 @@
 package dev.sparkrec.train;
 
 import dev.sparkrec.nn.Module;
-import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.ParameterValues;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,16 +67,12 @@ public final class TrainingResult implements Serializable {
     return summary;
   }
 
-  /** Copies the best parameters into {@code model}'s parameters of the same names; returns {@code model}. */
+  /**
+   * Copies the best parameters into {@code model}'s parameters of the same names ({@link ParameterValues#copyInto}:
+   * the model must have exactly the trained parameters); returns {@code model}.
+   */
   public <M extends Module> M copyBestInto(M model) {
-    for (Parameter p : model.parameters()) {
-      float[] values = bestParameters.get(p.name());
-      if (values == null || values.length != p.size()) {
-        throw new IllegalArgumentException("The trained parameters have no '" + p.name() + "' of " + p.size()
-            + " values; trained: " + bestParameters.keySet());
-      }
-      System.arraycopy(values, 0, p.data(), 0, values.length);
-    }
+    ParameterValues.copyInto(model.parameters(), bestParameters);
     return model;
   }
 }

@@ -11,6 +11,7 @@ import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.nn.ops.BceWithLogits;
+import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
@@ -275,7 +276,7 @@ class AfnNetworkTest {
     double weightSum = 0;
     for (int i = 0; i < batch.size(); i++) {
       double y = 0.8 * dnn[i] + 0.3 * afn[i] - 0.2;
-      double residual = batch.weights()[i] * (BceWithLogits.sigmoid(y) - batch.labels()[i]);
+      double residual = batch.weights()[i] * (Sigmoid.sigmoid(y) - batch.labels()[i]);
       g1 += residual * dnn[i];
       g2 += residual * afn[i];
       gb += residual;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparkrec.nn.ops.BceWithLogits;
+import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.testing.StageContract;
 import dev.sparkrec.train.TrainingSummary;
 import java.util.List;
@@ -120,10 +120,10 @@ class NeuralCFTest extends StageContract {
     Map<Integer, float[]> y = CfTestData.arrays(model.itemVectors(), "vector");
     for (Row row : model.transform(clicks).collectAsList()) {
       double logit = NeuralCfReference.predict(weights, x.get(row.getInt(0)), y.get(row.getInt(1)));
-      assertEquals(BceWithLogits.sigmoid(logit), row.getFloat(3), 1e-6, row.toString());
+      assertEquals(Sigmoid.sigmoid(logit), row.getFloat(3), 1e-6, row.toString());
     }
     FactorizedPredictor predictor = model.predictor();
-    assertEquals(predictor.lossGradient(0.3, 1.0), BceWithLogits.sigmoid(0.3) - 1.0, 1e-12, "a logit with bce");
+    assertEquals(predictor.lossGradient(0.3, 1.0), Sigmoid.sigmoid(0.3) - 1.0, 1e-12, "a logit with bce");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> tinyNcf().setLoss("bce").fit(inputData()));
     assertTrue(e.getMessage().startsWith("Column 'rating' must hold 0 or 1 (the bce loss reads implicit feedback) "

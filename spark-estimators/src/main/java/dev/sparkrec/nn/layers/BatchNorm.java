@@ -20,6 +20,11 @@ import java.util.List;
  * {@code tf.nn.moments} path does; TensorFlow's fused 2-d/4-d kernel averages the unbiased one, which differs by
  * the factor {@code n/(n − 1)}, negligible at the usual batch sizes.
  *
+ * <p>The update runs in double and stores the result saturated at ±{@link Float#MAX_VALUE}
+ * ({@link BatchNormOp#saturatedFloat}): a channel whose activations spread beyond {@code √Float.MAX_VALUE ≈
+ * 1.8e19} has a variance beyond the float range, and keeps the largest finite running variance rather than an
+ * infinite one, so evaluation mode and everything read from the running statistics stay finite.
+ *
  * <p>Parameters, in order: {@code name.gamma} (if scaled), {@code name.beta} (if centred),
  * {@code name.runningMean} (state, init 0), {@code name.runningVariance} (state, init 1).
  */
@@ -32,7 +37,7 @@ public final class BatchNorm implements Module {
   public static final double DEFAULT_EPS = 1e-3;
 
   private final int axis;
-  private final float momentum;
+  private final double momentum;
   private final float eps;
   private final Parameter gamma;
   private final Parameter beta;
@@ -67,7 +72,7 @@ public final class BatchNorm implements Module {
       throw new IllegalArgumentException("BatchNorm " + name + ": eps must be positive, got " + eps);
     }
     this.axis = axis;
-    this.momentum = (float) momentum;
+    this.momentum = momentum;
     this.eps = (float) eps;
     this.gamma = scale ? Parameter.dense(name + ".gamma", channels) : null;
     this.beta = center ? Parameter.dense(name + ".beta", channels) : null;
@@ -95,8 +100,9 @@ public final class BatchNorm implements Module {
     float[] mean = runningMean.data();
     float[] variance = runningVariance.data();
     for (int c = 0; c < batchMean.length; c++) {
-      mean[c] = momentum * mean[c] + (1f - momentum) * batchMean[c]; // running = m·running + (1 − m)·batch
-      variance[c] = momentum * variance[c] + (1f - momentum) * batchVariance[c];
+      // running = m·running + (1 − m)·batch, in double and saturated at the float range
+      mean[c] = BatchNormOp.saturatedFloat(momentum * mean[c] + (1 - momentum) * batchMean[c]);
+      variance[c] = BatchNormOp.saturatedFloat(momentum * variance[c] + (1 - momentum) * batchVariance[c]);
     }
     return y;
   }

@@ -39,7 +39,8 @@ public final class Mlp implements Module {
       linears.add(linear);
       all.addAll(linear.parameters());
       if (b.batchNorm) {
-        BatchNorm bn = new BatchNorm(b.name + ".bn" + i, b.hidden[i], -1);
+        BatchNorm bn = new BatchNorm(b.name + ".bn" + i, b.hidden[i], -1, b.batchNormMomentum, BatchNorm.DEFAULT_EPS,
+            true, true);
         bns.add(bn);
         all.addAll(bn.parameters());
       }
@@ -113,6 +114,7 @@ public final class Mlp implements Module {
     private final int inputSize;
     private int[] hidden = new int[0];
     private boolean batchNorm;
+    private double batchNormMomentum = BatchNorm.DEFAULT_MOMENTUM;
     private double dropout;
     private boolean output = true;
     private long seed;
@@ -136,9 +138,25 @@ public final class Mlp implements Module {
       return this;
     }
 
-    /** Whether to batch-normalise after each hidden ReLU (momentum 0.9, ε 1e-3). Default: false. */
+    /**
+     * Whether to batch-normalise after each hidden ReLU (ε 1e-3, momentum {@link #batchNormMomentum}). Default:
+     * false.
+     */
     public Builder batchNorm(boolean value) {
       this.batchNorm = value;
+      return this;
+    }
+
+    /**
+     * Weight of the old running value in the batch norms' running statistics, in [0, 1]; used with
+     * {@link #batchNorm}. Default: 0.9 ({@link BatchNorm#DEFAULT_MOMENTUM}).
+     */
+    public Builder batchNormMomentum(double value) {
+      if (!(value >= 0 && value <= 1)) {
+        throw new IllegalArgumentException("Mlp " + name + ": the batch-norm momentum must be in [0, 1], got "
+            + value);
+      }
+      this.batchNormMomentum = value;
       return this;
     }
 

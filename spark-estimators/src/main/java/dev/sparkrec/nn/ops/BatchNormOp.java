@@ -14,6 +14,13 @@ import dev.sparkrec.nn.Tensor;
  * {@code dx = γ/(n·√(σ² + ε))·(n·dy − Σ dy − x̂·Σ dy·x̂)}. Inference ({@link #applyInference}): given running
  * statistics, no gradient through them, {@code dx = γ·dy/√(σ² + ε)}. In both, {@code dγ = Σ dy·x̂} and
  * {@code dβ = Σ dy}. {@code γ} and {@code β} (shape {@code [channels]}) may be null: no scale, no shift.
+ *
+ * <p>The batch mean and variance are computed in double, so activations up to the float range normalise
+ * correctly: a variance is the square of the activations' spread and leaves the float range once the spread
+ * passes {@code √Float.MAX_VALUE ≈ 1.8e19} (AFN's logarithmic neurons reach 1e26). The variance handed out for
+ * running statistics is then saturated at {@link Float#MAX_VALUE} ({@link #saturatedFloat}), never infinite:
+ * normalising with it divides by {@code ≈ 1.8e19} instead of the true standard deviation, which compresses such
+ * a channel's output but keeps it, and every statistic derived from it, finite.
  */
 public final class BatchNormOp extends Op {
 
@@ -57,36 +64,37 @@ public final class BatchNormOp extends Op {
       throw new IllegalArgumentException("BatchNormOp: no values to normalise in " + x);
     }
     float[] xd = x.data();
-    double[] sum = new double[channels];
+    double[] mean = new double[channels];
     for (int o = 0, idx = 0; o < outer; o++) {
       for (int c = 0; c < channels; c++) {
         for (int i = 0; i < inner; i++, idx++) {
-          sum[c] += xd[idx];
+          mean[c] += xd[idx];
+        }
+      }
+    }
+    for (int c = 0; c < channels; c++) {
+      mean[c] /= count; // μ_c = Σ x / n
+    }
+    double[] squares = new double[channels];
+    for (int o = 0, idx = 0; o < outer; o++) {
+      for (int c = 0; c < channels; c++) {
+        double mu = mean[c];
+        for (int i = 0; i < inner; i++, idx++) {
+          double e = xd[idx] - mu;
+          squares[c] += e * e;
         }
       }
     }
     float[] stats = tape.buffer(2 * channels); // [mean, 1/√(var + ε)] per channel
     for (int c = 0; c < channels; c++) {
-      stats[c] = (float) (sum[c] / count); // μ_c = Σ x / n
-      sum[c] = 0;
-    }
-    for (int o = 0, idx = 0; o < outer; o++) {
-      for (int c = 0; c < channels; c++) {
-        float mean = stats[c];
-        for (int i = 0; i < inner; i++, idx++) {
-          double e = xd[idx] - mean;
-          sum[c] += e * e;
-        }
-      }
-    }
-    for (int c = 0; c < channels; c++) {
-      double variance = sum[c] / count; // σ²_c = Σ (x − μ_c)² / n
+      double variance = squares[c] / count; // σ²_c = Σ (x − μ_c)² / n, in double: finite for any float x
+      stats[c] = (float) mean[c]; // a mean of floats is within the float range
       stats[channels + c] = (float) (1.0 / Math.sqrt(variance + eps));
       if (batchMean != null) {
         batchMean[c] = stats[c];
       }
       if (batchVariance != null) {
-        batchVariance[c] = (float) variance;
+        batchVariance[c] = saturatedFloat(variance);
       }
     }
     return normalise(tape, x, gamma, beta, stats, true, outer, channels, inner);
@@ -109,6 +117,14 @@ public final class BatchNormOp extends Op {
       stats[channels + c] = (float) (1.0 / Math.sqrt((double) variance[c] + eps)); // 1/√(σ² + ε)
     }
     return normalise(tape, x, gamma, beta, stats, false, Shapes.outer(shape, a), channels, Shapes.inner(shape, a));
+  }
+
+  /**
+   * {@code value} as a float, saturated at ±{@link Float#MAX_VALUE} instead of overflowing to infinity (NaN stays
+   * NaN), for statistics computed in double and stored in float.
+   */
+  public static float saturatedFloat(double value) {
+    return (float) Math.max(-Float.MAX_VALUE, Math.min(Float.MAX_VALUE, value));
   }
 
   private static void check(Tensor x, int channels, Tensor gamma, Tensor beta, float eps) {
@@ -159,7 +175,7 @@ public final class BatchNormOp extends Op {
         for (int i = 0; i < inner; i++, idx++) {
           float dy = g[idx];
           sumDy[c] += dy; // Σ dy
-          sumDyXhat[c] += dy * (xd[idx] - mean) * invStd; // Σ dy·x̂
+          sumDyXhat[c] += (double) dy * ((xd[idx] - mean) * invStd); // Σ dy·x̂
         }
       }
     }

@@ -45,15 +45,6 @@ public final class BceWithLogits extends Op {
     return out;
   }
 
-  /** The logistic function, stable for large |z|. */
-  public static double sigmoid(double z) {
-    if (z >= 0) {
-      return 1.0 / (1.0 + Math.exp(-z));
-    }
-    double e = Math.exp(z);
-    return e / (1.0 + e);
-  }
-
   @Override
   protected void backward() {
     if (weightSum <= 0) {
@@ -65,7 +56,7 @@ public final class BceWithLogits extends Op {
     int n = logits.size();
     for (int i = 0; i < n; i++) {
       double w = weights == null ? 1.0 : weights[i];
-      gz[i] += (float) (scale * w * (sigmoid(z[i]) - labels[i]));
+      gz[i] += (float) (scale * w * (Sigmoid.sigmoid(z[i]) - labels[i]));
     }
   }
 }

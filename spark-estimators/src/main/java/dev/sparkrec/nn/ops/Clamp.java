@@ -1,6 +1,5 @@
 package dev.sparkrec.nn.ops;
 
-import dev.sparkrec.nn.Op;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 
@@ -9,47 +8,36 @@ import dev.sparkrec.nn.Tensor;
  * TensorFlow's {@code clip_by_value} and PyTorch's {@code clamp}: the gradient passes at the bounds
  * themselves). Either bound may be infinite.
  */
-public final class Clamp extends Op {
+public final class Clamp extends ElementwiseUnaryOp {
 
-  private final Tensor x;
   private final float lo;
   private final float hi;
-  private final Tensor out;
 
-  private Clamp(Tensor x, float lo, float hi, Tensor out) {
-    this.x = x;
+  private Clamp(float lo, float hi) {
     this.lo = lo;
     this.hi = hi;
-    this.out = out;
   }
 
   public static Tensor apply(Tape tape, Tensor x, float lo, float hi) {
     if (!(lo <= hi)) {
       throw new IllegalArgumentException("Clamp: the lower bound " + lo + " must not exceed the upper bound " + hi);
     }
-    Tensor out = tape.output(x.requiresGrad(), x.shape());
-    float[] xd = x.data();
-    float[] od = out.data();
-    int size = x.size();
-    for (int i = 0; i < size; i++) {
-      od[i] = Math.min(Math.max(xd[i], lo), hi); // y = min(max(x, lo), hi)
-    }
-    if (out.requiresGrad()) {
-      tape.record(new Clamp(x, lo, hi, out));
-    }
-    return out;
+    return new Clamp(lo, hi).applyTo(tape, x);
   }
 
   @Override
-  protected void backward() {
-    float[] g = out.grad();
-    float[] xd = x.data();
-    float[] gx = x.grad();
-    int size = x.size();
-    for (int i = 0; i < size; i++) {
-      float v = xd[i];
+  protected void forward(float[] x, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      y[i] = Math.min(Math.max(x[i], lo), hi); // y = min(max(x, lo), hi)
+    }
+  }
+
+  @Override
+  protected void backward(float[] x, float[] y, float[] dy, float[] dx, int n) {
+    for (int i = 0; i < n; i++) {
+      float v = x[i];
       if (v >= lo && v <= hi) {
-        gx[i] += g[i]; // dx = dy inside [lo, hi], 0 outside
+        dx[i] += dy[i]; // dx = dy inside [lo, hi], 0 outside
       }
     }
   }

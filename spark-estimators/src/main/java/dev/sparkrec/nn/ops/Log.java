@@ -1,6 +1,5 @@
 package dev.sparkrec.nn.ops;
 
-import dev.sparkrec.nn.Op;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 
@@ -9,43 +8,28 @@ import dev.sparkrec.nn.Tensor;
  * value is an error naming the value and its index (guard with {@link Abs} and {@link Clamp} first, as AFN's
  * logarithmic layer does).
  */
-public final class Log extends Op {
-
-  private final Tensor x;
-  private final Tensor out;
-
-  private Log(Tensor x, Tensor out) {
-    this.x = x;
-    this.out = out;
-  }
+public final class Log extends ElementwiseUnaryOp {
 
   public static Tensor apply(Tape tape, Tensor x) {
-    Tensor out = tape.output(x.requiresGrad(), x.shape());
-    float[] xd = x.data();
-    float[] od = out.data();
-    int size = x.size();
-    for (int i = 0; i < size; i++) {
-      float v = xd[i];
-      if (!(v > 0f)) {
-        throw new IllegalArgumentException("Log: input " + x + " has the non-positive value " + v + " at index " + i
-            + "; clamp the input to a positive minimum first (e.g. Clamp of Abs)");
-      }
-      od[i] = (float) Math.log(v); // y = ln x
-    }
-    if (out.requiresGrad()) {
-      tape.record(new Log(x, out));
-    }
-    return out;
+    return new Log().applyTo(tape, x);
   }
 
   @Override
-  protected void backward() {
-    float[] g = out.grad();
-    float[] xd = x.data();
-    float[] gx = x.grad();
-    int size = x.size();
-    for (int i = 0; i < size; i++) {
-      gx[i] += g[i] / xd[i]; // dx = dy / x
+  protected void forward(float[] x, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      float v = x[i];
+      if (!(v > 0f)) {
+        throw new IllegalArgumentException("Log: the input of " + n + " values has the non-positive value " + v
+            + " at index " + i + "; clamp the input to a positive minimum first (e.g. Clamp of Abs)");
+      }
+      y[i] = (float) Math.log(v); // y = ln x
+    }
+  }
+
+  @Override
+  protected void backward(float[] x, float[] y, float[] dy, float[] dx, int n) {
+    for (int i = 0; i < n; i++) {
+      dx[i] += dy[i] / x[i]; // dx = dy / x
     }
   }
 }

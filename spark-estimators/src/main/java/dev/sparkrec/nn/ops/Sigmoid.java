@@ -1,42 +1,38 @@
 package dev.sparkrec.nn.ops;
 
-import dev.sparkrec.nn.Op;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 
-/** {@code y = σ(x) = 1/(1 + e^{−x})} element-wise (stable for large |x|); {@code dx = dy·y·(1 − y)}. */
-public final class Sigmoid extends Op {
-
-  private final Tensor x;
-  private final Tensor out;
-
-  private Sigmoid(Tensor x, Tensor out) {
-    this.x = x;
-    this.out = out;
-  }
+/**
+ * {@code y = σ(x) = 1/(1 + e^{−x})} element-wise (stable for large |x|); {@code dx = dy·y·(1 − y)}. The scalar
+ * logistic function itself is {@link #sigmoid(double)}, for turning logits into probabilities anywhere.
+ */
+public final class Sigmoid extends ElementwiseUnaryOp {
 
   public static Tensor apply(Tape tape, Tensor x) {
-    Tensor out = tape.output(x.requiresGrad(), x.shape());
-    float[] xd = x.data();
-    float[] od = out.data();
-    int size = x.size();
-    for (int i = 0; i < size; i++) {
-      od[i] = (float) BceWithLogits.sigmoid(xd[i]); // y = 1/(1 + e^{−x})
+    return new Sigmoid().applyTo(tape, x);
+  }
+
+  /** The logistic function {@code σ(z) = 1/(1 + e^{−z})}, stable for large |z| (no overflow of {@code e^{−z}}). */
+  public static double sigmoid(double z) {
+    if (z >= 0) {
+      return 1.0 / (1.0 + Math.exp(-z));
     }
-    if (out.requiresGrad()) {
-      tape.record(new Sigmoid(x, out));
-    }
-    return out;
+    double e = Math.exp(z);
+    return e / (1.0 + e);
   }
 
   @Override
-  protected void backward() {
-    float[] g = out.grad();
-    float[] y = out.data();
-    float[] gx = x.grad();
-    int size = x.size();
-    for (int i = 0; i < size; i++) {
-      gx[i] += g[i] * y[i] * (1f - y[i]); // dx = dy·y·(1 − y)
+  protected void forward(float[] x, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      y[i] = (float) sigmoid(x[i]); // y = 1/(1 + e^{−x})
+    }
+  }
+
+  @Override
+  protected void backward(float[] x, float[] y, float[] dy, float[] dx, int n) {
+    for (int i = 0; i < n; i++) {
+      dx[i] += dy[i] * y[i] * (1f - y[i]); // dx = dy·y·(1 − y)
     }
   }
 }

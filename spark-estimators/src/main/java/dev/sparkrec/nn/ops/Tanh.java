@@ -1,42 +1,26 @@
 package dev.sparkrec.nn.ops;
 
-import dev.sparkrec.nn.Op;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 
 /** {@code y = tanh(x)} element-wise; {@code dx = dy·(1 − y²)}. */
-public final class Tanh extends Op {
-
-  private final Tensor x;
-  private final Tensor out;
-
-  private Tanh(Tensor x, Tensor out) {
-    this.x = x;
-    this.out = out;
-  }
+public final class Tanh extends ElementwiseUnaryOp {
 
   public static Tensor apply(Tape tape, Tensor x) {
-    Tensor out = tape.output(x.requiresGrad(), x.shape());
-    float[] xd = x.data();
-    float[] od = out.data();
-    int size = x.size();
-    for (int i = 0; i < size; i++) {
-      od[i] = (float) Math.tanh(xd[i]); // y = tanh(x)
-    }
-    if (out.requiresGrad()) {
-      tape.record(new Tanh(x, out));
-    }
-    return out;
+    return new Tanh().applyTo(tape, x);
   }
 
   @Override
-  protected void backward() {
-    float[] g = out.grad();
-    float[] y = out.data();
-    float[] gx = x.grad();
-    int size = x.size();
-    for (int i = 0; i < size; i++) {
-      gx[i] += g[i] * (1f - y[i] * y[i]); // dx = dy·(1 − y²)
+  protected void forward(float[] x, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      y[i] = (float) Math.tanh(x[i]); // y = tanh(x)
+    }
+  }
+
+  @Override
+  protected void backward(float[] x, float[] y, float[] dy, float[] dx, int n) {
+    for (int i = 0; i < n; i++) {
+      dx[i] += dy[i] * (1f - y[i] * y[i]); // dx = dy·(1 − y²)
     }
   }
 }

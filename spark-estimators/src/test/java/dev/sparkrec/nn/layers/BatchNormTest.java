@@ -14,6 +14,9 @@ import dev.sparkrec.nn.GradientCheck.Input;
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
+import dev.sparkrec.nn.ops.Mul;
+import dev.sparkrec.nn.ops.Sum;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -67,6 +70,49 @@ class BatchNormTest {
     assertArrayEquals(new float[] {(float) ((1 - 0.76) * s0), (float) ((2 - 0.38) * s1), (float) ((3 - 0.76) * s0),
         (float) ((2 - 0.38) * s1), (float) ((5 - 0.76) * s0), (float) ((2 - 0.38) * s1), (float) ((7 - 0.76) * s0),
         (float) ((2 - 0.38) * s1)}, z.toArray(), 1e-5f);
+  }
+
+  /**
+   * A neuron whose outputs spread beyond √Float.MAX_VALUE ≈ 1.8e19 (AFN's logarithmic neurons reach 1e26) has a
+   * batch variance beyond the float range: the running variance saturates at Float.MAX_VALUE instead of becoming
+   * infinite, and the outputs and gradients, in training and in evaluation, stay finite.
+   */
+  @Test
+  void aHugeActivationKeepsFiniteRunningStatisticsOutputsAndGradients() {
+    BatchNorm bn = new BatchNorm("expNorm", 2, -1);
+    float[] values = {1e19f, 0.5f, 5e19f, -0.25f, 1e20f, 1f, 2e19f, 0f}; // channel 0 huge, channel 1 ordinary
+    Tensor x = Tensor.variable(values.clone(), 4, 2);
+    double mu = (1e19 + 5e19 + 1e20 + 2e19) / 4;
+    double sigma = Math.sqrt((Math.pow(1e19 - mu, 2) + Math.pow(5e19 - mu, 2) + Math.pow(1e20 - mu, 2)
+        + Math.pow(2e19 - mu, 2)) / 4); // σ² ≈ 1.2e39 > Float.MAX_VALUE
+    Tensor weights = Tensor.constant(new float[] {1, 2, -1, 3, 0.5f, -2, 2, 1}, 4, 2);
+    for (int step = 0; step < 200; step++) {
+      Arrays.fill(x.grad(), 0f);
+      Tape tape = new Tape();
+      Tensor y = bn.forward(tape, x);
+      assertFinite("training output", y.toArray());
+      assertEquals((1e20 - mu) / sigma, y.data()[4], 1e-5, "normalised with the double-precision statistics");
+      tape.backward(Sum.apply(tape, Mul.apply(tape, y, weights)));
+      assertFinite("input gradient", x.grad());
+      assertFinite("γ gradient", bn.gamma().grad());
+      assertFinite("running mean", bn.runningMean().data());
+      assertFinite("running variance", bn.runningVariance().data());
+    }
+    assertTrue(bn.runningVariance().data()[0] > 0.999f * Float.MAX_VALUE, "saturated at the float range");
+    assertEquals(mu, bn.runningMean().data()[0], 1e-5 * mu);
+
+    Tape eval = new Tape().training(false);
+    Tensor z = bn.forward(eval, x);
+    assertFinite("evaluation output", z.toArray());
+    Arrays.fill(x.grad(), 0f);
+    eval.backward(Sum.apply(eval, z));
+    assertFinite("evaluation input gradient", x.grad());
+  }
+
+  private static void assertFinite(String what, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      assertTrue(Float.isFinite(values[i]), what + " at index " + i + " is " + values[i]);
+    }
   }
 
   @Test

@@ -47,6 +47,22 @@ class MlpTest {
   }
 
   @Test
+  void theBatchNormMomentumWeighsTheOldRunningValue() {
+    Tensor x = Tensor.constant(new float[] {1, -2, 3, 0.5f, -1, 2}, 3, 2);
+    Mlp slow = Mlp.builder("m", 2).hidden(3).batchNorm(true).batchNormMomentum(0.99).seed(7).build();
+    Mlp usual = Mlp.builder("m", 2).hidden(3).batchNorm(true).seed(7).build();
+    slow.forward(new Tape(), x);
+    usual.forward(new Tape(), x);
+    float[] slowMean = slow.batchNorms().get(0).runningMean().data();
+    float[] usualMean = usual.batchNorms().get(0).runningMean().data();
+    for (int c = 0; c < 3; c++) {
+      // from 0: running = (1 − m)·batch, so the two differ by the factor 0.01/0.1
+      assertEquals(0.1 * usualMean[c], slowMean[c], 1e-6, "channel " + c);
+    }
+    assertThrows(IllegalArgumentException.class, () -> Mlp.builder("bad", 2).batchNormMomentum(1.5));
+  }
+
+  @Test
   void theSeedFixesTheWeights() {
     float[] first = tiny(5).parameters().get(0).data().clone();
     assertArrayEquals(first, tiny(5).parameters().get(0).data());

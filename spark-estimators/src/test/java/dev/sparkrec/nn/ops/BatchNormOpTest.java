@@ -3,7 +3,9 @@ package dev.sparkrec.nn.ops;
 import static dev.sparkrec.nn.GradientCheck.assertGradients;
 import static dev.sparkrec.nn.GradientCheck.randomVariable;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.nn.GradientCheck.Input;
 import dev.sparkrec.nn.Tape;
@@ -47,6 +49,21 @@ class BatchNormOpTest {
     float s1 = (float) (1 / Math.sqrt(4.25 + EPS));
     assertArrayEquals(new float[] {-1.5f * s0, -0.5f * s0, -0.5f * s1, -1.5f * s1, 2.5f * s0, -0.5f * s0,
         3.5f * s1, -1.5f * s1}, y.toArray(), 1e-6f);
+  }
+
+  @Test
+  void aVarianceBeyondTheFloatRangeIsHandedOutSaturated() {
+    float[] mean = new float[1];
+    float[] variance = new float[1];
+    Tensor x = Tensor.constant(new float[] {-3e19f, 3e19f}, 2, 1); // σ² = 9e38 > Float.MAX_VALUE ≈ 3.4e38
+    Tensor y = BatchNormOp.applyTraining(new Tape(), x, 1, null, null, EPS, mean, variance);
+    assertArrayEquals(new float[] {0}, mean);
+    assertArrayEquals(new float[] {Float.MAX_VALUE}, variance);
+    assertArrayEquals(new float[] {-1, 1}, y.toArray(), 1e-6f, "normalised with the variance in double");
+    assertEquals(Float.MAX_VALUE, BatchNormOp.saturatedFloat(1e50));
+    assertEquals(-Float.MAX_VALUE, BatchNormOp.saturatedFloat(-1e50));
+    assertEquals(0.25f, BatchNormOp.saturatedFloat(0.25));
+    assertTrue(Float.isNaN(BatchNormOp.saturatedFloat(Double.NaN)), "NaN stays NaN");
   }
 
   @Test

@@ -1,6 +1,5 @@
-package dev.sparkrec.fia;
+package dev.sparkrec.nn;
 
-import dev.sparkrec.nn.Parameter;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,23 +8,31 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Reads and writes a network's parameters by name, as the trainer and model persistence hand them over. */
-final class NetworkParameters {
+/**
+ * A model's parameter values by name, as the trainer hands them over and model persistence saves them: copied out
+ * of a model's parameters ({@link #copyOf}) and into them ({@link #copyInto}).
+ */
+public final class ParameterValues {
 
-  private NetworkParameters() {}
+  private ParameterValues() {}
 
   /**
-   * Copies {@code values} into {@code parameters}. The map must hold exactly their names, each with an array of the
-   * parameter's size; otherwise nothing is copied and the error names the missing, unknown or mis-sized parameter.
+   * Copies {@code values} into {@code parameters} by name. The map must hold exactly the parameters' names, each
+   * with an array of the parameter's size; otherwise nothing is copied and the error names the missing, unknown
+   * or mis-sized parameter.
    */
-  static void copyInto(List<Parameter> parameters, Map<String, float[]> values) {
+  public static void copyInto(List<Parameter> parameters, Map<String, float[]> values) {
+    if (values == null) {
+      throw new IllegalArgumentException("no parameter values to copy (null); the parameters are "
+          + names(parameters));
+    }
     Set<String> expected = new HashSet<>();
     for (Parameter p : parameters) {
       expected.add(p.name());
       float[] v = values.get(p.name());
       if (v == null) {
         throw new IllegalArgumentException("missing value for parameter " + p.name() + " (" + p.size()
-            + " floats); the network's parameters are " + names(parameters));
+            + " floats); the parameters are " + names(parameters));
       }
       if (v.length != p.size()) {
         throw new IllegalArgumentException("parameter " + p.name() + " of shape " + Arrays.toString(p.shape())
@@ -35,8 +42,8 @@ final class NetworkParameters {
     Set<String> unknown = new TreeSet<>(values.keySet());
     unknown.removeAll(expected);
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown parameter names " + unknown + "; the network's parameters are "
-          + names(parameters));
+      throw new IllegalArgumentException("unknown parameter names " + unknown + " (were the values saved from a"
+          + " model of another configuration?); the parameters are " + names(parameters));
     }
     for (Parameter p : parameters) {
       System.arraycopy(values.get(p.name()), 0, p.data(), 0, p.size());
@@ -44,7 +51,7 @@ final class NetworkParameters {
   }
 
   /** Copies of every parameter's values, keyed by name in list order. */
-  static Map<String, float[]> values(List<Parameter> parameters) {
+  public static Map<String, float[]> copyOf(List<Parameter> parameters) {
     Map<String, float[]> values = new LinkedHashMap<>();
     for (Parameter p : parameters) {
       values.put(p.name(), Arrays.copyOf(p.data(), p.size()));
