@@ -21,6 +21,7 @@ final class AfnParamSet implements java.io.Serializable {
 
   static final String AUC = "auc";
   static final String LOGLOSS = "logloss";
+  static final String AUC_MINUS_LOGLOSS = "auc-logloss";
 
   final Param<String> featureIdsCol;
   final Param<String> featureValuesCol;
@@ -107,8 +108,9 @@ final class AfnParamSet implements java.io.Serializable {
         "epochs without validation improvement before stopping; 0 never stops early (>= 0). Default: 2",
         ParamValidators.gtEq(0));
     validationMetric = new Param<>(owner, "validationMetric",
-        "validation metric for early stopping and best-epoch selection: 'auc' or 'logloss'. Default: auc",
-        ParamValidators.inArray(new String[] {AUC, LOGLOSS}));
+        "validation metric for early stopping and best-epoch selection: 'auc', 'logloss' or 'auc-logloss' (AUC "
+            + "minus log loss, the reference code's rule). Default: auc",
+        ParamValidators.inArray(new String[] {AUC, LOGLOSS, AUC_MINUS_LOGLOSS}));
     gradientClip = new DoubleParam(owner, "gradientClip",
         "every gradient element is clipped to [-gradientClip, gradientClip] before Adam; 0 disables (>= 0). "
             + "Default: 1.0", ParamValidators.gtEq(0));
