@@ -109,7 +109,8 @@ final class AfnParamSet implements java.io.Serializable {
         ParamValidators.gtEq(0));
     validationMetric = new Param<>(owner, "validationMetric",
         "validation metric for early stopping and best-epoch selection: 'auc', 'logloss' or 'auc-logloss' (AUC "
-            + "minus log loss, the reference code's rule). Default: auc",
+            + "minus log loss, the reference code's rule, which keeps AFN+'s ensemble calibrated). "
+            + "Default: auc-logloss",
         ParamValidators.inArray(new String[] {AUC, LOGLOSS, AUC_MINUS_LOGLOSS}));
     gradientClip = new DoubleParam(owner, "gradientClip",
         "every gradient element is clipped to [-gradientClip, gradientClip] before Adam; 0 disables (>= 0). "
@@ -149,7 +150,7 @@ final class AfnParamSet implements java.io.Serializable {
     owner.setDefault(batchSize, 4096);
     owner.setDefault(maxIter, 20);
     owner.setDefault(patience, 2);
-    owner.setDefault(validationMetric, AUC);
+    owner.setDefault(validationMetric, AUC_MINUS_LOGLOSS);
     owner.setDefault(gradientClip, 1.0);
     owner.setDefault(embeddingL2, 0.0);
     owner.setDefault(l2, 0.0);

@@ -59,9 +59,9 @@ import org.slf4j.LoggerFactory;
  * comparison uses. The estimator's defaults stay the reference code's (600 log neurons, 400-400-400, batch
  * 4096), which reached a similar AUC (0.977) in about twenty times the training time on two cores.
  *
- * <p>AFN and AFN+ stop early on validation AUC − logloss ({@code validationMetric} "auc-logloss"), the
- * reference code's rule: stopping on AUC alone let AFN+'s ensemble layer grow over-confident (test logloss
- * 0.28–0.31 against AFN's 0.20 at the same AUC).
+ * <p>AFN and AFN+ stop early on validation AUC − logloss ({@code validationMetric} "auc-logloss", the
+ * estimator's default), the reference code's rule: stopping on AUC alone let AFN+'s ensemble layer grow
+ * over-confident (test logloss 0.28–0.31 against AFN's 0.20 at the same AUC).
  */
 public final class CtrFrappeBenchmark implements BenchSuite {
 
