@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
-/** {@code bin/sparkrec bench SUITE [--data DIR] --out FILE.json [--quick]}. */
+/** {@code bin/sparkrec bench SUITE [--data DIR] --out FILE.json [--quick] [--sweep]}. */
 final class BenchJob {
 
   private BenchJob() {}
 
   static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, Set.of("data", "out"), Set.of("quick"));
+    CommandLine line = CommandLine.parse(args, Set.of("data", "out"), Set.of("quick", "sweep"));
     if (line.positional().size() != 1) {
       throw new CommandLine.UsageException("bench takes one suite name; suites: "
           + String.join(", ", BenchRunner.suiteNames()) + ".");
@@ -25,6 +25,9 @@ final class BenchJob {
       throw new CommandLine.UsageException("Unknown benchmark suite '" + name + "'; suites: "
           + String.join(", ", BenchRunner.suiteNames()) + ".");
     }
+    if (line.flag("sweep") && !suite.hasSweep()) {
+      throw new CommandLine.UsageException("Suite '" + name + "' has no --sweep.");
+    }
     String outOption = line.option("out", null);
     if (outOption == null) {
       throw new CommandLine.UsageException("bench needs --out FILE.json.");
@@ -34,7 +37,7 @@ final class BenchJob {
     Path dataDir = suite.needsData() || dataOption != null ? ProjectPaths.dataDir(dataOption) : null;
     SparkSession spark = Main.session("sparkrec bench " + name);
     BenchReport report = BenchRunner.run(suite, spark, dataDir, line.flag("quick"),
-        ProjectPaths.resolve(outOption), out);
+        line.flag("sweep"), ProjectPaths.resolve(outOption), out);
     return report.failed() ? 1 : 0;
   }
 }

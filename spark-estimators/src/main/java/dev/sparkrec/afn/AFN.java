@@ -57,6 +57,8 @@ public final class AFN extends Estimator<AFNModel>
   public static final String AUC = TrainingConfig.AUC;
   /** {@code validationMetric} value: validation log loss, lower is better. */
   public static final String LOGLOSS = TrainingConfig.LOGLOSS;
+  /** {@code validationMetric} value: validation AUC minus log loss, higher is better (the reference's rule). */
+  public static final String AUC_MINUS_LOGLOSS = TrainingConfig.AUC_MINUS_LOGLOSS;
 
   private final String uid;
   private final ParamRegistry paramRegistry = new ParamRegistry();
@@ -85,11 +87,13 @@ public final class AFN extends Estimator<AFNModel>
     return paramRegistry;
   }
 
-  /** Validation metric for early stopping and best-epoch selection: "auc" or "logloss". */
+  /** Validation metric for early stopping and best-epoch selection: "auc", "logloss" or "auc-logloss". */
   public Param<String> validationMetric() {
     return param("validationMetric", o -> new Param<>(o, "validationMetric",
-        "validation metric for early stopping and best-epoch selection: 'auc' or 'logloss'. Default: auc",
-        ParamValidators.inArray(new String[] {AUC, LOGLOSS})), AUC);
+        "validation metric for early stopping and best-epoch selection: 'auc', 'logloss' or 'auc-logloss' (AUC "
+            + "minus log loss, the reference code's rule, which keeps AFN+'s ensemble calibrated). "
+            + "Default: auc-logloss",
+        ParamValidators.inArray(new String[] {AUC, LOGLOSS, AUC_MINUS_LOGLOSS})), AUC_MINUS_LOGLOSS);
   }
 
   public String getValidationMetric() {

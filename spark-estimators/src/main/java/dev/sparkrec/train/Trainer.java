@@ -145,7 +145,9 @@ public final class Trainer {
   private TrainingResult run(ModelState state, ExampleData train, ExampleData validation) {
     SparkSession spark = train.session();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    boolean higherIsBetter = validation != null && TrainingConfig.AUC.equals(config.validationMetric());
+    boolean aucMinusLogLoss = TrainingConfig.AUC_MINUS_LOGLOSS.equals(config.validationMetric());
+    boolean higherIsBetter = validation != null && (TrainingConfig.AUC.equals(config.validationMetric())
+        || aucMinusLogLoss);
     PlateauSchedule schedule = new PlateauSchedule(higherIsBetter, config);
     List<EpochReport> history = new ArrayList<>();
     float[][] bestValues = null;
@@ -207,8 +209,9 @@ public final class Trainer {
 
       double[] metrics = validation == null ? new double[] {Double.NaN, Double.NaN, Double.NaN}
           : validate(jsc, state, validation);
-      double monitored = validation == null ? trainLoss : higherIsBetter ? metrics[1]
-          : TrainingConfig.RMSE.equals(config.validationMetric()) ? metrics[2] : metrics[0];
+      double monitored = validation == null ? trainLoss : aucMinusLogLoss ? metrics[1] - metrics[0]
+          : higherIsBetter ? metrics[1] : TrainingConfig.RMSE.equals(config.validationMetric()) ? metrics[2]
+          : metrics[0];
       boolean improved = schedule.update(epoch, monitored);
       if (improved) {
         bestValues = copyValues(state);

@@ -22,6 +22,11 @@ public final class TrainingConfig implements Serializable {
    * real-valued labels (ratings), lower is better.
    */
   public static final String RMSE = "rmse";
+  /**
+   * {@code validationMetric} value: validation ROC AUC minus validation log loss, higher is better; the stopping
+   * criterion of the AFN reference code, which keeps an ensemble from trading calibration for ranking.
+   */
+  public static final String AUC_MINUS_LOGLOSS = "auc-logloss";
 
   private final int maxEpochs;
   private final int batchSize;
@@ -246,8 +251,9 @@ public final class TrainingConfig implements Serializable {
 
     /**
      * Validation metric monitored by early stopping, best-epoch selection and learning-rate decay:
-     * "logloss" (lower is better) or "auc" (higher is better) for 0/1 labels, "rmse" (lower is better) for
-     * real-valued labels; without validation data the training loss is monitored. Default: logloss.
+     * "logloss" (lower is better), "auc" or "auc-logloss" (AUC minus log loss; higher is better) for 0/1
+     * labels, "rmse" (lower is better) for real-valued labels; without validation data the training loss is
+     * monitored. Default: logloss.
      */
     public Builder validationMetric(String value) {
       validationMetric = value;
@@ -344,9 +350,9 @@ public final class TrainingConfig implements Serializable {
           "learningRate must be positive and finite, got " + learningRate);
       require(syncEveryBatches >= 0, "syncEveryBatches must be >= 0 (0 = once per epoch), got " + syncEveryBatches);
       require(patience >= 0, "patience must be >= 0 (0 = no early stopping), got " + patience);
-      require(LOGLOSS.equals(validationMetric) || AUC.equals(validationMetric) || RMSE.equals(validationMetric),
-          "validationMetric must be '" + LOGLOSS + "', '" + AUC + "' or '" + RMSE + "', got '" + validationMetric
-              + "'");
+      require(LOGLOSS.equals(validationMetric) || AUC.equals(validationMetric) || RMSE.equals(validationMetric)
+          || AUC_MINUS_LOGLOSS.equals(validationMetric), "validationMetric must be '" + LOGLOSS + "', '" + AUC
+          + "', '" + AUC_MINUS_LOGLOSS + "' or '" + RMSE + "', got '" + validationMetric + "'");
       require(lrDecayFactor > 0 && lrDecayFactor <= 1, "lrDecayFactor must be in (0, 1], got " + lrDecayFactor);
       require(lrDecayPatience >= 0, "lrDecayPatience must be >= 0 (0 = no decay), got " + lrDecayPatience);
       require(minLearningRate >= 0 && minLearningRate <= learningRate,

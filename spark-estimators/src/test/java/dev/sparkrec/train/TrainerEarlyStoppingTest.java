@@ -71,6 +71,32 @@ class TrainerEarlyStoppingTest {
   }
 
   @Test
+  void aucMinusLogLossIsMonitoredHigherIsBetter() {
+    TrainingResult stopped = new Trainer(TrainFixtures.model(),
+        config().patience(1).validationMetric(TrainingConfig.AUC_MINUS_LOGLOSS).build())
+        .fit(train, flipped, TrainFixtures.COLUMNS);
+    assertEquals(2, stopped.history().size(), stopped.history().toString());
+    assertEquals(1, stopped.bestEpoch());
+
+    // Without early stopping every epoch is scored: the best epoch is the one of the highest AUC − log loss, and
+    // an epoch is flagged best exactly when it beats every earlier one on that difference.
+    TrainingResult result = new Trainer(TrainFixtures.model(),
+        config().maxEpochs(6).validationMetric(TrainingConfig.AUC_MINUS_LOGLOSS).build())
+        .fit(train, TrainFixtures.validation(spark, 400), TrainFixtures.COLUMNS);
+    double best = Double.NEGATIVE_INFINITY;
+    int bestEpoch = 0;
+    for (EpochReport r : result.history()) {
+      double monitored = r.validationAuc() - r.validationLogLoss();
+      assertEquals(monitored > best, r.isBest(), result.history().toString());
+      if (monitored > best) {
+        best = monitored;
+        bestEpoch = r.epoch();
+      }
+    }
+    assertEquals(bestEpoch, result.bestEpoch());
+  }
+
+  @Test
   void withoutValidationTheTrainingLossIsMonitored() {
     TrainingResult result = new Trainer(TrainFixtures.model(), config().maxEpochs(3).patience(1).build())
         .fit(train, null, TrainFixtures.COLUMNS);

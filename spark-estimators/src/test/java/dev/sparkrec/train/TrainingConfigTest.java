@@ -49,7 +49,7 @@ class TrainingConfigTest {
     assertInvalid("learningRate must be positive and finite, got NaN", b -> b.learningRate(Double.NaN));
     assertInvalid("syncEveryBatches must be >= 0 (0 = once per epoch), got -1", b -> b.syncEveryBatches(-1));
     assertInvalid("patience must be >= 0 (0 = no early stopping), got -1", b -> b.patience(-1));
-    assertInvalid("validationMetric must be 'logloss', 'auc' or 'rmse', got 'accuracy'",
+    assertInvalid("validationMetric must be 'logloss', 'auc', 'auc-logloss' or 'rmse', got 'accuracy'",
         b -> b.validationMetric("accuracy"));
     assertInvalid("lrDecayFactor must be in (0, 1], got 1.5", b -> b.lrDecayFactor(1.5));
     assertInvalid("lrDecayPatience must be >= 0 (0 = no decay), got -2", b -> b.lrDecayPatience(-2));

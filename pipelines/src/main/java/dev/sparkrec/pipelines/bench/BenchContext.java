@@ -3,17 +3,26 @@ package dev.sparkrec.pipelines.bench;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 
-/** What a suite runs with: the session, the real-data folder (null when absent), and quick mode for smoke runs. */
+/**
+ * What a suite runs with: the session, the real-data folder (null when absent), quick mode for smoke runs, and
+ * sweep mode for suites that can rerun the search behind their configuration ({@link BenchSuite#hasSweep()}).
+ */
 public final class BenchContext {
 
   private final SparkSession spark;
   private final Path dataDir;
   private final boolean quick;
+  private final boolean sweep;
 
   public BenchContext(SparkSession spark, Path dataDir, boolean quick) {
+    this(spark, dataDir, quick, false);
+  }
+
+  public BenchContext(SparkSession spark, Path dataDir, boolean quick, boolean sweep) {
     this.spark = spark;
     this.dataDir = dataDir;
     this.quick = quick;
+    this.sweep = sweep;
   }
 
   public SparkSession spark() {
@@ -32,5 +41,10 @@ public final class BenchContext {
   /** Smaller sizes and fewer repetitions, for smoke tests; figures from quick runs are not to be quoted. */
   public boolean quick() {
     return quick;
+  }
+
+  /** Whether to run the suite's configuration sweep instead of its comparison ({@code --sweep}). */
+  public boolean sweep() {
+    return sweep;
   }
 }

@@ -44,12 +44,21 @@ public final class BenchRunner {
    */
   public static BenchReport run(BenchSuite suite, SparkSession spark, Path dataDir, boolean quick, Path out,
       PrintStream console) {
+    return run(suite, spark, dataDir, quick, false, out, console);
+  }
+
+  /** As {@link #run(BenchSuite, SparkSession, Path, boolean, Path, PrintStream)}, or the suite's sweep. */
+  public static BenchReport run(BenchSuite suite, SparkSession spark, Path dataDir, boolean quick, boolean sweep,
+      Path out, PrintStream console) {
     if (suite.needsData() && dataDir == null) {
       throw new IllegalArgumentException("Suite '" + suite.name() + "' reads real datasets: pass --data DIR.");
     }
-    BenchReport report = new BenchReport(suite.name(), dataDir == null ? null : dataDir.toString(),
-        SgemmTimer.backendName());
-    suite.run(new BenchContext(spark, dataDir, quick), report);
+    if (sweep && !suite.hasSweep()) {
+      throw new IllegalArgumentException("Suite '" + suite.name() + "' has no --sweep.");
+    }
+    BenchReport report = new BenchReport(suite.name() + (sweep ? " --sweep" : ""),
+        dataDir == null ? null : dataDir.toString(), SgemmTimer.backendName());
+    suite.run(new BenchContext(spark, dataDir, quick, sweep), report);
     try {
       report.writeJson(out);
     } catch (IOException e) {

@@ -14,6 +14,14 @@ public interface BenchSuite {
     return false;
   }
 
+  /**
+   * Whether the suite has a sweep ({@code --sweep}): the search that chose the configuration its comparison
+   * uses, rerun and reported one row per candidate.
+   */
+  default boolean hasSweep() {
+    return false;
+  }
+
   /** Runs every system of the suite, each through {@link BenchReport#measure}. */
   void run(BenchContext context, BenchReport report);
 }

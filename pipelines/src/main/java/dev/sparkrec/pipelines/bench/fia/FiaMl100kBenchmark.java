@@ -16,6 +16,7 @@ import dev.sparkrec.fia.NeuralCFModel;
 import dev.sparkrec.pipelines.bench.BenchContext;
 import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.BenchSuite;
+import dev.sparkrec.pipelines.bench.StageConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -51,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * ratings by conjugate gradient for the same pairs and the same z. Finally all of {@code u1.test} is explained
  * ({@code topK = 10}) by one {@link InfluenceExplainer} action writing a Delta table; its pairs per second and
  * the Spark jobs that action ran are reported.
+ *
+ * <p>MLlib ALS is also tuned as a peer ({@code mllib-als}): rank {8, 10, 16, 32} × regParam {0.05, 0.1, 0.2}
+ * (20 iterations, 12 fits) on the validation split MF's and NCF's training settings are documented against (a
+ * seeded 90/10 split of {@code u1.base}, {@link #validationSplit}), selected by validation RMSE, retrained on all
+ * of {@code u1.base} and scored on {@code u1.test}; MF's row reports its RMSE on the same validation split. FIA's
+ * protocol runs on ALS of MF's rank (16, regParam 0.1). Every row records the configuration it ran
+ * ({@code config}).
  */
 public final class FiaMl100kBenchmark implements BenchSuite {
 
@@ -61,6 +69,10 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   private static final int MF_EPOCHS = 60;
   private static final int REFIT_SWEEPS = 10;
   private static final int NCF_RETRAIN_EPOCHS = 3;
+  private static final int[] ALS_RANKS = {8, 10, 16, 32};
+  private static final double[] ALS_REGS = {0.05, 0.1, 0.2};
+  private static final int ALS_ITERATIONS = 20;
+  private static final double VALIDATION_FRACTION = 0.1;
 
   @Override
   public String name() {
@@ -97,22 +109,35 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       // without one, 20 iterations build a lineage too deep to serialize.
       spark.sparkContext().setCheckpointDir("target/bench/checkpoints");
     }
+    Dataset<Row>[] split = validationSplit(quick ? trainFile.limit(20_000) : trainFile);
+    Dataset<Row> fitPart = split[0].repartition(partitions).cache();
+    Dataset<Row> validationPart = split[1].cache();
+    report.measure("mllib-als", () -> tunedAls(fitPart, validationPart, train, test, quick));
+
     Fitted als = fit("als", () -> {
-      ALSModel model = new ALS().setRank(RANK).setRegParam(ALS_REG).setMaxIter(quick ? 5 : 20).setSeed(SEED)
-          .setUserCol("user").setItemCol("item").setRatingCol("rating").setColdStartStrategy("drop").fit(train);
-      return new Fitted(new AlsFactorizedModel(model, ALS_REG), model.transform(test));
+      ALS estimator = als(RANK, ALS_REG, quick);
+      ALSModel model = estimator.fit(train);
+      return new Fitted(new AlsFactorizedModel(model, ALS_REG), model.transform(test), StageConfig.of(estimator));
     });
     Fitted mf = fit("mf", () -> {
       // Influence functions assume the model sits at a minimum of its objective (FIA's reference trains MF for
       // 80,000 Adam steps), so MF trains MF_EPOCHS epochs rather than the 20 that generalise best.
-      MatrixFactorizationModel model = new MatrixFactorization().setRank(RANK).setSeed(SEED)
-          .setMaxIter(quick ? 5 : MF_EPOCHS)
-          .setColdStartStrategy("drop").fit(train);
-      return new Fitted(model, model.transform(test));
+      MatrixFactorization estimator = new MatrixFactorization().setRank(RANK).setSeed(SEED)
+          .setMaxIter(quick ? 5 : MF_EPOCHS).setColdStartStrategy("drop");
+      MatrixFactorizationModel model = estimator.fit(train);
+      return new Fitted(model, model.transform(test), StageConfig.of(estimator));
     });
+    // MF with its default epochs on the validation split, to compare with the tuned ALS's validation RMSE.
+    MatrixFactorization mfDefaults = new MatrixFactorization().setRank(RANK).setSeed(SEED).setColdStartStrategy("drop");
+    if (quick) {
+      mfDefaults.setMaxIter(5);
+    }
+    double mfValidationRmse = rmse(mfDefaults.fit(fitPart).transform(validationPart));
+    LOG.info("mf (default epochs) on the validation split: RMSE {}", mfValidationRmse);
     Fitted ncf = fit("ncf", () -> {
-      NeuralCFModel model = new NeuralCF().setEmbeddingDim(RANK).setSeed(SEED).setColdStartStrategy("drop").fit(train);
-      return new Fitted(model, model.transform(test));
+      NeuralCF estimator = new NeuralCF().setEmbeddingDim(RANK).setSeed(SEED).setColdStartStrategy("drop");
+      NeuralCFModel model = estimator.fit(train);
+      return new Fitted(model, model.transform(test), StageConfig.of(estimator));
     });
 
     int[][] pairs = samplePairs(test.collectAsList(), pairCount, als, mf, ncf);
@@ -121,24 +146,106 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     Protocol mfProtocol = new Protocol(mf, trainRows, pairs);
     AlternatingRefit mfRefit = new AlternatingRefit(mfProtocol.data, true,
         ((MatrixFactorizationModel) mf.model).globalMean(), mf.model.predictor().regParam());
-    report.measure("mf", () -> mfProtocol.row(mf, pairs, (removed, us, is) -> refitPredictions(mfRefit, quick,
-        removed, us, is)));
+    report.measure("mf", () -> {
+      Map<String, Object> row = mfProtocol.row(mf, pairs, (removed, us, is) -> refitPredictions(mfRefit, quick,
+          removed, us, is));
+      row.put("validation_rmse_default_epochs", mfValidationRmse);
+      row.put("refit", Map.of("sweeps", quick ? 2 : REFIT_SWEEPS, "algorithm", "alternating exact ridge"));
+      return row;
+    });
     report.measure("full-influence-mf", () -> mfProtocol.fullInfluenceRow(quick));
 
     Protocol alsProtocol = new Protocol(als, trainRows, pairs);
     AlternatingRefit alsRefit = new AlternatingRefit(alsProtocol.data, false, 0.0, ALS_REG);
-    report.measure("als", () -> alsProtocol.row(als, pairs, (removed, us, is) -> refitPredictions(alsRefit, quick,
-        removed, us, is)));
+    report.measure("als", () -> {
+      Map<String, Object> row = alsProtocol.row(als, pairs, (removed, us, is) -> refitPredictions(alsRefit, quick,
+          removed, us, is));
+      row.put("refit", Map.of("sweeps", quick ? 2 : REFIT_SWEEPS, "algorithm", "alternating exact ridge"));
+      return row;
+    });
 
     Protocol ncfProtocol = new Protocol(ncf, trainRows, pairs);
     NeuralCFModel ncfModel = (NeuralCFModel) ncf.model;
     WarmStartRetrain ncfRetrain = new WarmStartRetrain(ncfModel::network, ncfProtocol.data,
         quick ? 1 : NCF_RETRAIN_EPOCHS, 1024,
         1e-3, SEED);
-    report.measure("ncf", () -> ncfProtocol.row(ncf, pairs, ncfRetrain::retrainAndPredict));
+    report.measure("ncf", () -> {
+      Map<String, Object> row = ncfProtocol.row(ncf, pairs, ncfRetrain::retrainAndPredict);
+      row.put("retrain", Map.of("epochs", quick ? 1 : NCF_RETRAIN_EPOCHS, "batchSize", 1024, "adamStep", 1e-3,
+          "seed", SEED));
+      return row;
+    });
 
     report.measure("fia-mf-explain-test", () -> explainAll(spark, (MatrixFactorizationModel) mf.model, train, test,
         context));
+  }
+
+  /**
+   * The validation split MF's and NCF's training settings are documented against: {@code u1.base} as read,
+   * {@code randomSplit} 90/10 with seed {@value #SEED}; {fit part, validation part}.
+   */
+  static Dataset<Row>[] validationSplit(Dataset<Row> base) {
+    return base.randomSplit(new double[] {1 - VALIDATION_FRACTION, VALIDATION_FRACTION}, SEED);
+  }
+
+  private static ALS als(int rank, double regParam, boolean quick) {
+    return new ALS().setRank(rank).setRegParam(regParam).setMaxIter(quick ? 5 : ALS_ITERATIONS).setSeed(SEED)
+        .setUserCol("user").setItemCol("item").setRatingCol("rating").setColdStartStrategy("drop");
+  }
+
+  private static double rmse(Dataset<Row> predictions) {
+    return new RegressionEvaluator().setMetricName("rmse").setLabelCol("rating").setPredictionCol("prediction")
+        .evaluate(predictions);
+  }
+
+  /** ALS tuned on the validation split by RMSE over rank × regParam, retrained on all of u1.base. */
+  private static Map<String, Object> tunedAls(Dataset<Row> fitPart, Dataset<Row> validationPart, Dataset<Row> train,
+      Dataset<Row> test, boolean quick) {
+    List<Map<String, Object>> tried = new ArrayList<>();
+    int bestRank = 0;
+    double bestReg = 0;
+    double bestRmse = Double.POSITIVE_INFINITY;
+    double tuningSeconds = 0;
+    for (int rank : ALS_RANKS) {
+      for (double reg : ALS_REGS) {
+        ALS estimator = als(rank, reg, quick);
+        long start = System.nanoTime();
+        ALSModel model = estimator.fit(fitPart);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double validationRmse = rmse(model.transform(validationPart));
+        tuningSeconds += seconds;
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("rank", rank);
+        config.put("regParam", reg);
+        config.put("maxIter", estimator.getMaxIter());
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("config", config);
+        entry.put("validation_rmse", validationRmse);
+        entry.put("seconds", seconds);
+        tried.add(entry);
+        LOG.info("mllib-als {}: validation RMSE {} in {} s", config, validationRmse, seconds);
+        if (validationRmse < bestRmse) {
+          bestRmse = validationRmse;
+          bestRank = rank;
+          bestReg = reg;
+        }
+      }
+    }
+    ALS selected = als(bestRank, bestReg, quick);
+    long start = System.nanoTime();
+    ALSModel model = selected.fit(train);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("test_rmse", rmse(model.transform(test)));
+    row.put("train_seconds", seconds);
+    row.put("validation_rmse", bestRmse);
+    row.put("config", StageConfig.of(selected));
+    row.put("budget", "grid rank " + Arrays.toString(ALS_RANKS) + " x regParam " + Arrays.toString(ALS_REGS) + " ("
+        + tried.size() + " fits on the 90% part), selected by RMSE on the 10% validation part, retrained on all "
+        + "of u1.base");
+    row.put("tuning_seconds", tuningSeconds);
+    row.put("tried", tried);
+    return row;
   }
 
   private static double[] refitPredictions(AlternatingRefit refit, boolean quick, int removed, int[] users,
@@ -155,12 +262,14 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   private static final class Fitted {
     final FactorizedModel model;
     final Dataset<Row> testPredictions;
+    final Map<String, Object> config;
     double trainSeconds;
     double testRmse;
 
-    Fitted(FactorizedModel model, Dataset<Row> testPredictions) {
+    Fitted(FactorizedModel model, Dataset<Row> testPredictions, Map<String, Object> config) {
       this.model = model;
       this.testPredictions = testPredictions;
+      this.config = config;
     }
   }
 
@@ -172,8 +281,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     long start = System.nanoTime();
     Fitted fitted = step.fit();
     fitted.trainSeconds = (System.nanoTime() - start) / 1e9;
-    fitted.testRmse = new RegressionEvaluator().setMetricName("rmse").setLabelCol("rating")
-        .setPredictionCol("prediction").evaluate(fitted.testPredictions);
+    fitted.testRmse = rmse(fitted.testPredictions);
     LOG.info("{}: test RMSE {} after {} s of training", name, fitted.testRmse, fitted.trainSeconds);
     return fitted;
   }
@@ -286,6 +394,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("retrain_seconds", retrainSeconds);
       row.put("predicted", round(predicted));
       row.put("actual", round(actual));
+      row.put("config", fitted.config);
       return row;
     }
 
@@ -331,6 +440,12 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("damping", damping);
       row.put("cg_iterations_median", Arrays.stream(iterations).sorted().toArray()[iterations.length / 2]);
       row.put("predicted", round(influence));
+      Map<String, Object> config = new LinkedHashMap<>();
+      config.put("model", "mf");
+      config.put("damping", damping);
+      config.put("cgTolerance", 1e-6);
+      config.put("cgMaxIterations", quick ? 50 : 500);
+      row.put("config", config);
       return row;
     }
   }
@@ -417,6 +532,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     row.put("pairs_per_second", pairs / seconds);
     row.put("spark_jobs", spark.sparkContext().statusTracker().getJobIdsForGroup(group).length);
     row.put("output", out + " (Delta)");
+    row.put("config", StageConfig.of(explainer));
     return row;
   }
 
