@@ -90,27 +90,13 @@ class InfluenceExplainerTest extends StageContract {
     for (Row row : out) {
       int u = row.getInt(0);
       int i = row.getInt(1);
-      List<Row> ofUser = new ArrayList<>();
-      List<Row> ofItem = new ArrayList<>();
-      for (Row r : all) {
-        if (r.getInt(0) == u) {
-          ofUser.add(r);
-        }
-        if (r.getInt(1) == i) {
-          ofItem.add(r);
-        }
-      }
-      ofUser.sort(Comparator.comparingInt(r -> r.getInt(1)));
-      ofItem.sort(Comparator.comparingInt(r -> r.getInt(0)));
-      InfluenceExplanation expected = calculator.explain(u, users.get(u), i, items.get(i),
-          ofUser.stream().mapToInt(r -> r.getInt(1)).toArray(), floats(ofUser),
-          ofUser.stream().map(r -> items.get(r.getInt(1))).toArray(float[][]::new),
-          ofItem.stream().mapToInt(r -> r.getInt(0)).toArray(), floats(ofItem),
-          ofItem.stream().map(r -> users.get(r.getInt(0))).toArray(float[][]::new), 5);
+      InfluenceExplanation expected = explainDirectly(calculator, all, users, items, u, i, 5);
+      long related = all.stream().filter(r -> r.getInt(0) == u || r.getInt(1) == i).count()
+          + all.stream().filter(r -> r.getInt(0) == u && r.getInt(1) == i).count();
       assertEquals("pair " + u + "-" + i, row.getString(2), "input columns are kept");
       assertEquals(expected.prediction(), row.getDouble(3), 1e-12);
       List<Row> explanations = row.getList(4);
-      assertEquals(Math.min(5, ofUser.size() + ofItem.size()), explanations.size());
+      assertEquals(Math.min(5, related), explanations.size());
       for (int k = 0; k < explanations.size(); k++) {
         Row e = explanations.get(k);
         assertEquals(expected.users()[k], e.getInt(0));
