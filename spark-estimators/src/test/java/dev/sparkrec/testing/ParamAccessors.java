@@ -130,6 +130,8 @@ final class ParamAccessors {
   }
 
   private static String show(Object value) {
-    return value != null && value.getClass().isArray() ? Arrays.deepToString(new Object[] {value}) : String.valueOf(value);
+    return value != null && value.getClass().isArray()
+        ? Arrays.deepToString(new Object[] {value})
+        : String.valueOf(value);
   }
 }
