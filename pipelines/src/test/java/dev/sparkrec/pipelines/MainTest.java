@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -30,6 +31,11 @@ class MainTest {
   private int run(String... args) {
     return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  /** The tests' data folder, so that {@code -Dsparkrec.data.dir} decides for the benchmarks as for {@link RealData}. */
+  private static String dataDir() {
+    return SparkTestSession.dataDir().toString();
   }
 
   @Test
@@ -87,9 +93,10 @@ class MainTest {
   }
 
   @Test
+  @RealData
   void benchCtrFrappeQuickWritesOneRowPerSystemWithTheNamedMetrics() throws Exception {
     Path json = dir.resolve("frappe.json");
-    assertEquals(0, run("bench", "ctr-frappe", "--quick", "--out", json.toString()));
+    assertEquals(0, run("bench", "ctr-frappe", "--quick", "--data", dataDir(), "--out", json.toString()));
     JsonNode report = new ObjectMapper().readTree(json.toFile());
     assertTrue(report.get("data").asText().endsWith("data"), report.get("data").asText());
     JsonNode rows = report.get("rows");
@@ -111,9 +118,10 @@ class MainTest {
   }
 
   @Test
+  @RealData
   void fiaBenchQuickRunWritesEveryModelsRow(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("fia.json");
-    assertEquals(0, run("bench", "fia-ml100k", "--quick", "--out", json.toString()));
+    assertEquals(0, run("bench", "fia-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));
     JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
     String[] systems = {"mf", "full-influence-mf", "als", "ncf", "fia-mf-explain-test"};
     assertEquals(systems.length, rows.size());

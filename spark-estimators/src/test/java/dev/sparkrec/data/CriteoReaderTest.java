@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ class CriteoReaderTest {
   }
 
   @Test
+  @RealData
   void splitsHaveTheDocumentedRowAndClickCounts() {
     Row train = rowsAndClicks("train.csv");
     assertEquals(7_200L, train.getLong(0));
@@ -50,6 +52,7 @@ class CriteoReaderTest {
   }
 
   @Test
+  @RealData
   void firstTrainRowIsParsedExactly() {
     // 0 1 1 5 0 1382 4 15 2 181 1 2 <empty> 2 68fd1e64 80e26c9b ... (tab-separated)
     Dataset<Row> train = CriteoReader.read(spark(), criteo("train.csv").toString());
@@ -65,6 +68,7 @@ class CriteoReaderTest {
   }
 
   @Test
+  @RealData
   void missingValuesMatchAnIndependentCountOfEmptyFields() throws IOException {
     List<String> lines = Files.readAllLines(criteo("train.csv"), StandardCharsets.UTF_8);
     long emptyI1 = 0;

@@ -3,6 +3,7 @@ package dev.sparkrec.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,7 @@ class FetchScriptTest {
   }
 
   @Test
+  @RealData
   void sharedDataMatchesTheChecksums() throws Exception {
     Result result = run("--verify-shared", SparkTestSession.dataDir().toString());
     assertEquals(0, result.exitCode(), result.output());
@@ -71,6 +73,7 @@ class FetchScriptTest {
   }
 
   @Test
+  @RealData
   void strictVerifyReportsTheSharedFolderMissingRatingsDat() throws Exception {
     Result result = run("--verify", SparkTestSession.dataDir().toString(), "movielens-1m");
     assertEquals(1, result.exitCode(), result.output());

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,7 @@ class LibFmReaderTest {
   }
 
   @Test
+  @RealData
   void frappeTestFileHasThePublishedCounts() {
     Dataset<Row> test = new LibFmReader().read(spark(), frappe("frappe.test.libfm"));
     assertEquals(LibFmReader.SCHEMA, test.schema());
@@ -66,6 +68,7 @@ class LibFmReaderTest {
   }
 
   @Test
+  @RealData
   void frappeFirstLineIsParsedExactly() {
     // First line of frappe.test.libfm: "-1 204:1 4798:1 5041:1 5046:1 5053:1 5055:1 5058:1 5060:1 5073:1 5183:1\r\n"
     Row first = new LibFmReader().read(spark(), frappe("frappe.test.libfm")).first();
@@ -74,6 +77,7 @@ class LibFmReaderTest {
   }
 
   @Test
+  @RealData
   void frappeValidationAndTrainHaveThePublishedCounts() {
     Row validation = summary(new LibFmReader().read(spark(), frappe("frappe.validation.libfm.gz")));
     assertEquals(57_722L, validation.getLong(0));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ class MovieLensReaderTest {
   }
 
   @Test
+  @RealData
   void ml100kRatingsHaveTheOfficialCounts() {
     Dataset<Row> ratings = MovieLensReader.ratings100k(spark(), file("movielens-100k/u.data"));
     assertEquals(MovieLensReader.RATINGS_SCHEMA, ratings.schema());
@@ -51,6 +53,7 @@ class MovieLensReaderTest {
   }
 
   @Test
+  @RealData
   void ml100kUsers() {
     Dataset<Row> users = MovieLensReader.users100k(spark(), file("movielens-100k/u.user"));
     assertEquals(MovieLensReader.USERS_100K_SCHEMA, users.schema());
@@ -65,6 +68,7 @@ class MovieLensReaderTest {
   }
 
   @Test
+  @RealData
   void ml100kItemsDecodeLatin1AndNameTheGenres() {
     List<String> genres = MovieLensReader.genres100k(spark(), file("movielens-100k/u.genre"));
     assertEquals(19, genres.size());
@@ -92,6 +96,7 @@ class MovieLensReaderTest {
   }
 
   @Test
+  @RealData
   void ml1mUsersAndMovies() {
     Dataset<Row> users = MovieLensReader.users1m(spark(), file("movielens-1m/users.dat"));
     assertEquals(MovieLensReader.USERS_1M_SCHEMA, users.schema());

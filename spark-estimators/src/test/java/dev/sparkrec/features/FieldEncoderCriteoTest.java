@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * label, I1..I13, C1..C26, empty = missing). Expected vocabularies, bounds and splits are recomputed here from
  * the raw lines with plain Java, independently of Spark.
  */
+@RealData
 class FieldEncoderCriteoTest {
 
   private static final int MIN_COUNT = 2;

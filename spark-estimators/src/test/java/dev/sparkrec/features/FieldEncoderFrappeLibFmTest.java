@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.data.LibFmReader;
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code minCount = 5}, so rare and held-out-only ids go to each field's OOV id — the per-field layout,
  * frequencies and OOV handling SparkRec's models need, which the raw libFM ids lack.
  */
+@RealData
 class FieldEncoderFrappeLibFmTest {
 
   private static final String[] FIELDS =

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.posexplode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * header). The 10 context fields other than {@code cnt} have the cardinalities the data README lists (5,382
  * values in all, the NFM feature count), so with one OOV id per field there are 5,392 ids.
  */
+@RealData
 class FieldEncoderFrappeTest {
 
   private static final String[] FIELDS =

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.data.MovieLensReader;
+import dev.sparkrec.testing.RealData;
 import dev.sparkrec.testing.SparkTestSession;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.sql.Dataset;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * Both models with their default training settings on MovieLens-100K {@code u1.base} → {@code u1.test}: each must
  * reach MLlib ALS's test RMSE there (0.9355 with rank 10–16, regParam 0.1) within 0.01.
  */
+@RealData
 class MovieLens100kFitTest {
 
   private static final double ALS_TEST_RMSE = 0.9355;

@@ -39,19 +39,26 @@ public final class SparkTestSession {
     return session;
   }
 
-  /** The folder of real public datasets ({@code ../shared/data} by default; see its README). */
+  /**
+   * The folder of real public datasets ({@code -Dsparkrec.data.dir}, else {@code ../shared/data}; see its README).
+   * Tests reading it are marked {@link RealData}.
+   */
   public static Path dataDir() {
     String configured = System.getProperty("sparkrec.data.dir");
     Path dir = configured != null ? Paths.get(configured) : Paths.get("..", "..", "shared", "data");
     return dir.toAbsolutePath().normalize();
   }
 
-  /** A file under {@link #dataDir()}; fails with the path when the dataset is not staged. */
+  /**
+   * A file under {@link #dataDir()}; fails with the path when the dataset is not staged. A test that calls it
+   * is marked {@link RealData}, so that it is skipped, not failed, where the data folder is missing.
+   */
   public static Path dataFile(String relative) {
     Path file = dataDir().resolve(relative);
     if (!Files.exists(file)) {
       throw new IllegalStateException("Real dataset file " + file + " is missing. Tests read the public "
-          + "datasets from -Dsparkrec.data.dir (default ../shared/data); sample-data/fetch.sh downloads them.");
+          + "datasets from -Dsparkrec.data.dir (default ../shared/data); sample-data/fetch.sh downloads them. "
+          + "A test reading them is marked @RealData.");
     }
     return file;
   }

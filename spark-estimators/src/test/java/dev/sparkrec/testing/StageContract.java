@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -40,8 +42,14 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>save/load round trips keep uid, params and (for models) the model data — checked by
  *       comparing {@code transform} output before and after, plus {@link #assertSameModelData};</li>
  *   <li>{@code transformSchema} predicts the schema that {@code transform} produces;</li>
- *   <li>the stage works inside a {@link Pipeline} whose {@link PipelineModel} saves and loads.</li>
+ *   <li>the stage works inside a {@link Pipeline} whose {@link PipelineModel} saves and loads;</li>
+ *   <li>every param has a public getter ({@code getX}, or {@code isX} for a boolean) and, on an estimator or a
+ *       transformer, a public setter ({@code setX}) that sets that param and returns the stage; a model needs
+ *       getters only (it fits no params of its own), and its setters, where it has them, round trip too.</li>
  * </ul>
+ *
+ * <p>{@code StageCoverageTest} fails for every public stage of the library that no subclass covers; a subclass
+ * covers {@link #coveredStages()}.
  */
 public abstract class StageContract {
 
@@ -53,6 +61,28 @@ public abstract class StageContract {
 
   /** Extra model-data checks beyond equal {@code transform} output; the default adds none. */
   protected void assertSameModelData(Transformer expected, Transformer actual) {}
+
+  /**
+   * Params of {@link #newStage()} that users cannot set by design, each with its reason in a comment; they
+   * still need a getter. The default is none.
+   */
+  protected Set<String> readOnlyParams() {
+    return Set.of();
+  }
+
+  /**
+   * The stage classes this contract covers: the class of {@link #newStage()} and, for an {@link Estimator},
+   * the model class it fits (its {@code Estimator<M>} type argument).
+   */
+  protected List<Class<?>> coveredStages() {
+    Class<?> stage = newStage().getClass();
+    List<Class<?>> covered = new ArrayList<>(List.of(stage));
+    Class<?> model = StageClasses.modelClassOf(stage);
+    if (model != null) {
+      covered.add(model);
+    }
+    return covered;
+  }
 
   /** The shared test session. */
   protected static SparkSession spark() {
@@ -130,6 +160,16 @@ public abstract class StageContract {
     model.write().save(modelPath);
     PipelineModel loaded = PipelineModel.load(modelPath);
     assertSameRows(model.transform(inputData()), loaded.transform(inputData()));
+  }
+
+  @Test
+  void everyParamHasAGetterAndASetterThatRoundTrip() {
+    PipelineStage stage = newStage();
+    List<String> problems = new ArrayList<>(ParamAccessors.check(stage, true, readOnlyParams()));
+    if (stage instanceof Estimator) {
+      problems.addAll(ParamAccessors.check(fitted(stage), false, Set.of()));
+    }
+    assertTrue(problems.isEmpty(), "params without a working public accessor:\n  " + String.join("\n  ", problems));
   }
 
   /** Fits an estimator on {@link #inputData()}, or returns a transformer as it is. */
