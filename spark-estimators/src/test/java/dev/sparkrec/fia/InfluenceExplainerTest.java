@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.testing.CfTestData;
 import dev.sparkrec.testing.StageContract;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
+import dev.sparkrec.testing.CfTestData;
 import dev.sparkrec.testing.SparkTestSession;
 import dev.sparkrec.testing.StageContract;
 import dev.sparkrec.train.Batch;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.nn.ops.Sigmoid;
+import dev.sparkrec.testing.CfTestData;
 import dev.sparkrec.testing.StageContract;
 import dev.sparkrec.train.TrainingSummary;
 import java.util.List;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sparkrec.testing.SparkTestSession;
+import dev.sparkrec.testing.TinyCtrData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sparkrec.nn.optim.Sgd;
 import dev.sparkrec.testing.SparkTestSession;
+import dev.sparkrec.testing.TinyCtrData;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -1,5 +1,6 @@
 package dev.sparkrec.train;
 
+import dev.sparkrec.testing.TinyCtrData;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

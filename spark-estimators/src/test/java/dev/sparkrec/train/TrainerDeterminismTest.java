@@ -9,6 +9,7 @@ import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.testing.SparkTestSession;
+import dev.sparkrec.testing.TinyCtrData;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.sparkrec.afn.AFN;
 import dev.sparkrec.afn.AFNModel;
 import dev.sparkrec.testing.SparkTestSession;
+import dev.sparkrec.testing.TinyCtrData;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;

@@ -1,4 +1,4 @@
-package dev.sparkrec.train;
+package dev.sparkrec.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +18,13 @@ import org.apache.spark.sql.types.StructType;
  * {@code label ~ Bernoulli(σ(−0.5 + Σ_f t(id_f)·x_f))} with true weights {@code t(id) ~ N(0, 1)} from the
  * seed. Row {@code r} depends only on (seed, r), so a range of rows is the same in any partitioning.
  */
-final class TinyCtrData {
+public final class TinyCtrData {
 
-  static final int FIELDS = 4;
-  static final int CARDINALITY = 25;
-  static final int VOCABULARY = FIELDS * CARDINALITY;
+  public static final int FIELDS = 4;
+  public static final int CARDINALITY = 25;
+  public static final int VOCABULARY = FIELDS * CARDINALITY;
 
-  static final StructType SCHEMA = new StructType()
+  public static final StructType SCHEMA = new StructType()
       .add("featureIds", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
       .add("featureValues", DataTypes.createArrayType(DataTypes.FloatType, false), false)
       .add("label", DataTypes.DoubleType, false)
@@ -33,12 +33,12 @@ final class TinyCtrData {
   private TinyCtrData() {}
 
   /** The true weight of id {@code id}. */
-  static double trueWeight(long seed, int id) {
+  public static double trueWeight(long seed, int id) {
     return new SplittableRandom(seed * 7919 + id).nextGaussian();
   }
 
   /** Row {@code r}: ids, values, label and a weight in {1, 2}. */
-  static Row row(long seed, long r) {
+  public static Row row(long seed, long r) {
     SplittableRandom random = new SplittableRandom(seed * 1_000_003L + r * 31 + 17);
     Integer[] ids = new Integer[FIELDS];
     Float[] values = new Float[FIELDS];
@@ -54,7 +54,7 @@ final class TinyCtrData {
   }
 
   /** Rows {@code [first, first + rows)} in {@code partitions} contiguous, equal (±1) ranges. */
-  static Dataset<Row> generate(SparkSession spark, long seed, long first, long rows, int partitions) {
+  public static Dataset<Row> generate(SparkSession spark, long seed, long first, long rows, int partitions) {
     long[] bounds = new long[partitions + 1];
     for (int p = 0; p <= partitions; p++) {
       bounds[p] = first + rows * p / partitions;
@@ -63,7 +63,7 @@ final class TinyCtrData {
   }
 
   /** Partition {@code p} holds rows {@code [bounds[p], bounds[p + 1])}, generated on the executors. */
-  static Dataset<Row> generate(SparkSession spark, long seed, long... bounds) {
+  public static Dataset<Row> generate(SparkSession spark, long seed, long... bounds) {
     int partitions = bounds.length - 1;
     List<Integer> indices = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
