@@ -110,6 +110,10 @@ class MainTest {
       }
       double auc = row.get("test_auc").asDouble();
       assertTrue(auc > 0.3 && auc <= 1.0, row.toString());
+      assertTrue(row.has("config"), "every row records its configuration: " + row);
+    }
+    for (int i = 0; i < 2; i++) {
+      assertTrue(rows.get(i).get("tried").size() > 1, "peers are tuned on validation: " + rows.get(i));
     }
     for (int i = 2; i < 4; i++) {
       assertTrue(rows.get(i).has("seconds_to_fm_auc") && rows.get(i).has("gflops") && rows.get(i).has("efficiency")
@@ -123,13 +127,16 @@ class MainTest {
     Path json = dir.resolve("fia.json");
     assertEquals(0, run("bench", "fia-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));
     JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
-    String[] systems = {"mf", "full-influence-mf", "als", "ncf", "fia-mf-explain-test"};
+    String[] systems = {"mllib-als", "mf", "full-influence-mf", "als", "ncf", "fia-mf-explain-test"};
     assertEquals(systems.length, rows.size());
     for (int i = 0; i < systems.length; i++) {
       assertEquals(systems[i], rows.get(i).get("system").asText());
       assertTrue(!rows.get(i).has("error"), rows.get(i).toString());
+      assertTrue(rows.get(i).has("config"), "every row records its configuration: " + rows.get(i));
     }
-    for (int i : new int[] {0, 2, 3}) {
+    JsonNode tuned = rows.get(0);
+    assertTrue(tuned.get("tried").size() > 1 && tuned.has("validation_rmse"), tuned.toString());
+    for (int i : new int[] {1, 3, 4}) {
       JsonNode row = rows.get(i);
       for (String key : new String[] {"test_rmse", "train_seconds", "pearson_r", "ms_per_explanation"}) {
         assertTrue(row.has(key), row.toString());
@@ -137,7 +144,7 @@ class MainTest {
       double rmse = row.get("test_rmse").asDouble();
       assertTrue(rmse > 0.5 && rmse < 1.6, row.toString());
     }
-    assertTrue(rows.get(1).get("ms_per_explanation").asDouble() > 0, rows.get(1).toString());
-    assertEquals(2000, rows.get(4).get("pairs").asLong(), rows.get(4).toString());
+    assertTrue(rows.get(2).get("ms_per_explanation").asDouble() > 0, rows.get(2).toString());
+    assertEquals(2000, rows.get(5).get("pairs").asLong(), rows.get(5).toString());
   }
 }
