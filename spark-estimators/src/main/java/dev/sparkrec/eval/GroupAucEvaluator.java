@@ -13,7 +13,6 @@ import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.ml.SchemaChecks;
 import java.util.List;
 import org.apache.spark.ml.evaluation.Evaluator;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;

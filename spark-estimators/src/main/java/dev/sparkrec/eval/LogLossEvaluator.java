@@ -17,7 +17,6 @@ import dev.sparkrec.ml.param.HasWeightCol;
 import dev.sparkrec.ml.param.ParamRegistry;
 import org.apache.spark.ml.evaluation.Evaluator;
 import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsWritable;

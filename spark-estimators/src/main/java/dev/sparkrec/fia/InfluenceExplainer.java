@@ -150,8 +150,8 @@ public final class InfluenceExplainer extends Transformer
 
   /** Training ratings listed per pair, largest |influence| first (>= 1). Default: 10. */
   public IntParam topK() {
-    return param("topK", o -> new IntParam(o, "topK", "number of training ratings listed per pair, by |influence| (>= 1)",
-        ParamValidators.gtEq(1)), 10);
+    return param("topK", o -> new IntParam(o, "topK",
+        "number of training ratings listed per pair, by |influence| (>= 1)", ParamValidators.gtEq(1)), 10);
   }
 
   public int getTopK() {

@@ -169,7 +169,8 @@ class AfnNetworkGradientTest {
    */
   @Test
   void checkedGradientsAreNotTrivial() {
-    for (AfnConfig config : List.of(config(tiny().setEnsemble(true)), config(tiny().setEnsemble(true).setBatchNorm(false)))) {
+    for (AfnConfig config : List.of(config(tiny().setEnsemble(true)),
+        config(tiny().setEnsemble(true).setBatchNorm(false)))) {
       AfnNetwork network = new AfnNetwork(config);
       prepare(network, 3);
       Tape tape = new Tape().training(true);

@@ -13,9 +13,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * AFN learns a planted multiplicative cross and {@link CrossFeatureRanking}, measured on held-out rows, names it. Five fields, each with three
- * ids and a value {@code x_f ~ U(0.05, 1)}; the label is Bernoulli with {@code P(1) = σ(10·(x_0·x_1 − 0.2))}, so
- * only fields 0 and 1 matter and only through their product, which one logarithmic neuron with orders (1, 1) on
+ * AFN learns a planted multiplicative cross and {@link CrossFeatureRanking}, measured on held-out rows, names it.
+ * Five fields, each with three ids and a value {@code x_f ~ U(0.05, 1)}; the label is Bernoulli with
+ * {@code P(1) = σ(10·(x_0·x_1 − 0.2))}, so only fields 0 and 1 matter and only through their product, which one logarithmic neuron with orders (1, 1) on
  * fields 0 and 1 computes exactly. Trained without Spark: Adam (lr 0.01), element-wise gradient clipping at 1 as
  * in the reference, 400 steps of 256 examples.
  */

@@ -95,7 +95,8 @@ class FieldEncoderFrappeLibFmTest {
 
     // handleInvalid = "error" names the column and the unseen value.
     SparkException e = assertThrows(SparkException.class,
-        () -> new FieldEncoder().setInputCols(FIELDS).setHandleInvalid("error").fit(fields("frappe.validation.libfm.gz"))
+        () -> new FieldEncoder().setInputCols(FIELDS).setHandleInvalid("error")
+            .fit(fields("frappe.validation.libfm.gz"))
             .transform(test).collect());
     Throwable root = e;
     while (root.getCause() != null) {

@@ -230,6 +230,7 @@ public abstract class StageContract {
   }
 
   private static String deepToString(Object value) {
-    return value != null && value.getClass().isArray() ? Arrays.deepToString(new Object[] {value}) : String.valueOf(value);
+    return value != null && value.getClass().isArray() ? Arrays.deepToString(new Object[] {value})
+        : String.valueOf(value);
   }
 }
