@@ -107,6 +107,13 @@ final class ModelState implements Serializable {
     optimizer.setSteps(steps);
   }
 
+  /** Overwrites every parameter's values with {@code source} (same order and sizes), e.g. a best epoch's. */
+  void setValues(float[][] source) {
+    for (int i = 0; i < values.length; i++) {
+      System.arraycopy(source[i], 0, values[i], 0, values[i].length);
+    }
+  }
+
   /** Copies only the parameter values into {@code parameters} (e.g. to evaluate). */
   void copyValuesInto(List<Parameter> parameters) {
     checkSameParameters(parameters);

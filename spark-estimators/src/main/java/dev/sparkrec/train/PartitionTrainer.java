@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -18,6 +19,11 @@ import org.apache.spark.broadcast.Broadcast;
  * return the partition's {@link WeightedSums}. Everything it does is a function of the broadcast state,
  * the partition's rows and (seed, epoch, partition index, batch index), so a retried task returns the same
  * values.
+ *
+ * <p>Under a {@link DimensionSearch} the selection parameters' gradients are dropped before every optimizer
+ * step, and in a search epoch (run on the training blocks zipped with the validation blocks of the same
+ * partition) each training batch is followed by a validation batch, visited in its own seeded order, whose
+ * loss gradient steps the selection parameters; the other gradients of that batch are discarded.
  */
 final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock>, Iterator<WeightedSums>> {
 
@@ -51,17 +57,22 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
 
   @Override
   public Iterator<WeightedSums> call(Integer partition, Iterator<ExampleBlock> it) {
+    return train(partition, it, null);
+  }
+
+  /** A search epoch's task, for a partition's training blocks zipped with its validation blocks. */
+  FlatMapFunction2<Iterator<ExampleBlock>, Iterator<ExampleBlock>, WeightedSums> withValidation() {
+    return (trainBlocks, validationBlocks) -> train(TaskContext.getPartitionId(), trainBlocks, validationBlocks);
+  }
+
+  private Iterator<WeightedSums> train(int partition, Iterator<ExampleBlock> it,
+      Iterator<ExampleBlock> validationIt) {
     if (config.taskFailureInjector() != null) {
       TaskContext task = TaskContext.get();
       config.taskFailureInjector().beforeTraining(epoch, round, partition, task == null ? 0 : task.attemptNumber());
     }
-    List<ExampleBlock> blocks = new ArrayList<>();
-    it.forEachRemaining(blocks::add);
-    int[] blockStart = new int[blocks.size() + 1];
-    for (int b = 0; b < blocks.size(); b++) {
-      blockStart[b + 1] = Math.addExact(blockStart[b], blocks.get(b).rows());
-    }
-    int rows = blockStart[blocks.size()];
+    Rows train = new Rows(it);
+    int rows = train.count();
     int batchSize = config.batchSize();
     long batches = batchesPerEpoch(rows, batchSize);
     long first = (long) round * config.syncEveryBatches();
@@ -80,17 +91,21 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     TouchedRows touched = new TouchedRows(parameters);
     Tape tape = new Tape().training(true);
     Batch batch = new Batch(batchSize, fields, hasValues, hasWeights);
+    DimensionSearch search = config.dimensionSearch();
+    List<Parameter> selection = selectionParameters(parameters, search);
+    Rows validation = validationIt == null ? null : new Rows(validationIt);
+    Batch validationBatch = validation == null ? null : new Batch(batchSize, fields, hasValues, hasWeights);
+    int[] validationOrder = validation == null ? null
+        : ShuffleOrder.permutation(ShuffleOrder.mix(config.seed(), epoch, partition, -1), epoch, partition,
+            validation.count());
+    long validationBatches = validation == null ? 0 : batchesPerEpoch(validation.count(), batchSize);
+    Tape validationTape = validation == null ? null : new Tape().training(false);
     long examples = 0;
     double lossSum = 0;
     for (long b = first; b < last; b++) {
       int from = (int) (b * batchSize);
       int size = (int) Math.min(batchSize, rows - from);
-      for (int i = 0; i < size; i++) {
-        int row = order[from + i];
-        int block = blockOf(blockStart, row);
-        blocks.get(block).copyRow(row - blockStart[block], batch, i);
-      }
-      batch.setSize(size);
+      train.fill(order, from, size, batch);
       tape.reset();
       tape.seed(ShuffleOrder.mix(config.seed(), epoch, partition, b));
       Tensor loss = model.loss(tape, batch);
@@ -106,12 +121,96 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
       if (config.gradientTransform() != null) {
         config.gradientTransform().apply(parameters);
       }
+      for (Parameter p : selection) {
+        p.zeroGrad(); // the selection moves only on validation batches
+      }
       touched.record(parameters);
       optimizer.step(parameters);
+      if (validationBatches > 0) {
+        stepSelection(model, parameters, selection, search, validation, validationOrder, validationBatches, b,
+            validationBatch, validationTape, epoch, partition);
+      }
     }
     WeightedSums sums = WeightedSums.ofPartition(examples, lossSum, optimizer.steps() - initialSteps, parameters,
         optimizer, touched.sorted());
     return List.of(sums).iterator();
+  }
+
+  /**
+   * The search's upper step: the loss of validation batch {@code b mod validationBatches} steps the selection
+   * parameters; every other gradient it leaves is discarded. Evaluation mode, so batch-norm statistics and
+   * dropout see only training batches.
+   */
+  private static void stepSelection(TrainableModel model, List<Parameter> parameters, List<Parameter> selection,
+      DimensionSearch search, Rows validation, int[] order, long validationBatches, long b, Batch batch, Tape tape,
+      int epoch, int partition) {
+    int batchSize = batch.capacity();
+    int from = (int) ((b % validationBatches) * batchSize);
+    int size = Math.min(batchSize, validation.count() - from);
+    validation.fill(order, from, size, batch);
+    tape.reset();
+    Tensor loss = model.loss(tape, batch);
+    if (!Float.isFinite(loss.item())) {
+      throw new IllegalStateException("The validation loss of the dimension search became " + loss.item()
+          + " in epoch " + epoch + ", partition " + partition + "; lower the selection step size.");
+    }
+    tape.backward(loss);
+    for (Parameter p : selection) {
+      search.update().apply(p);
+    }
+    for (Parameter p : parameters) {
+      p.zeroGrad();
+    }
+  }
+
+  /** The parameters a dimension search steps on validation batches (none without a search). */
+  private static List<Parameter> selectionParameters(List<Parameter> parameters, DimensionSearch search) {
+    if (search == null) {
+      return List.of();
+    }
+    List<Parameter> out = new ArrayList<>();
+    for (String name : search.selectionParameters()) {
+      Parameter found = null;
+      for (Parameter p : parameters) {
+        if (p.name().equals(name)) {
+          found = p;
+        }
+      }
+      if (found == null) {
+        throw new IllegalArgumentException("The dimension search names selection parameter '" + name + "', which "
+            + "the model does not have; train it with a soft-selection embedding layout.");
+      }
+      out.add(found);
+    }
+    return out;
+  }
+
+  /** A partition's rows as its cached blocks, addressed by row index within the partition. */
+  private static final class Rows {
+    private final List<ExampleBlock> blocks = new ArrayList<>();
+    private final int[] blockStart;
+
+    Rows(Iterator<ExampleBlock> it) {
+      it.forEachRemaining(blocks::add);
+      blockStart = new int[blocks.size() + 1];
+      for (int b = 0; b < blocks.size(); b++) {
+        blockStart[b + 1] = Math.addExact(blockStart[b], blocks.get(b).rows());
+      }
+    }
+
+    int count() {
+      return blockStart[blocks.size()];
+    }
+
+    /** Copies rows {@code order[from .. from + size)} into {@code batch} and sets its size. */
+    void fill(int[] order, int from, int size, Batch batch) {
+      for (int i = 0; i < size; i++) {
+        int row = order[from + i];
+        int block = blockOf(blockStart, row);
+        blocks.get(block).copyRow(row - blockStart[block], batch, i);
+      }
+      batch.setSize(size);
+    }
   }
 
   /** The block holding partition row {@code row}: the last block whose start is {@code <= row}. */

@@ -149,6 +149,16 @@ public final class Trainer {
     boolean higherIsBetter = validation != null && (TrainingConfig.AUC.equals(config.validationMetric())
         || aucMinusLogLoss);
     PlateauSchedule schedule = new PlateauSchedule(higherIsBetter, config);
+    DimensionSearch search = config.dimensionSearch();
+    if (search != null && validation == null) {
+      throw new IllegalArgumentException("A dimension search steps its selection weights on validation rows; give "
+          + "the training validation data (e.g. set validationIndicatorCol).");
+    }
+    if (search != null && validation.numPartitions() != train.numPartitions()) {
+      throw new IllegalArgumentException("A dimension search pairs every training partition with a validation "
+          + "partition, but the training data has " + train.numPartitions() + " partitions and the validation data "
+          + validation.numPartitions() + ".");
+    }
     List<EpochReport> history = new ArrayList<>();
     float[][] bestValues = null;
     int lastEpoch = 0;
@@ -177,6 +187,8 @@ public final class Trainer {
       }
     }
 
+    // a resumed search that had finished its warm start searches on
+    boolean searching = search != null && lastEpoch >= search.warmStartEpochs();
     int rounds = roundsPerEpoch(train);
     int fanIn = FixedOrderTreeAggregate.fanIn(train.numPartitions());
     double secondsThisRun = 0;
@@ -186,13 +198,16 @@ public final class Trainer {
       double learningRate = state.learningRate();
       long examples = 0;
       double lossSum = 0;
+      boolean searchEpoch = searching;
       for (int round = 0; round < rounds; round++) {
-        jsc.setJobDescription("SparkRec training: epoch " + epoch + ", round " + (round + 1) + "/" + rounds);
+        jsc.setJobDescription("SparkRec training: epoch " + epoch + (searchEpoch ? " (dimension search)" : "")
+            + ", round " + (round + 1) + "/" + rounds);
         Broadcast<ModelState> broadcast = jsc.broadcast(state);
         try {
+          PartitionTrainer task = new PartitionTrainer(broadcast, modelFactory, config, train, epoch, round);
           WeightedSums sums = FixedOrderTreeAggregate.aggregate(
-              train.blocks().mapPartitionsWithIndex(
-                  new PartitionTrainer(broadcast, modelFactory, config, train, epoch, round), false),
+              searchEpoch ? train.blocks().zipPartitions(validation.blocks(), task.withValidation())
+                  : train.blocks().mapPartitionsWithIndex(task, false),
               WeightedSums::merge, fanIn);
           state.applyAverage(sums);
           examples += sums.examples();
@@ -217,6 +232,17 @@ public final class Trainer {
         bestValues = copyValues(state);
       }
       state.setLearningRate(schedule.learningRate());
+      if (search != null && !searching && (epoch >= search.warmStartEpochs() || schedule.stopped())) {
+        // the search starts from the best warm-start epoch; early stopping and selection start afresh
+        if (bestValues != null) {
+          state.setValues(bestValues);
+        }
+        schedule = new PlateauSchedule(higherIsBetter, config);
+        schedule.restore(state.learningRate(), Double.NaN, 0, 0, 0, false);
+        bestValues = null;
+        LOG.info("Warm start of the dimension search done after epoch {}; searching from epoch {}", epoch, epoch + 1);
+        searching = true;
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
       EpochReport report = new EpochReport(epoch, trainLoss, metrics[0], metrics[1], metrics[2], seconds,
           examples / Math.max(trainSeconds, 1e-9), learningRate, improved);

@@ -46,6 +46,7 @@ public final class TrainingConfig implements Serializable {
   private final OptimizerFactory optimizerFactory;
   private final GradientTransform gradientTransform;
   private final TaskFailureInjector taskFailureInjector;
+  private final DimensionSearch dimensionSearch;
 
   private TrainingConfig(Builder b) {
     this.maxEpochs = b.maxEpochs;
@@ -66,6 +67,7 @@ public final class TrainingConfig implements Serializable {
     this.optimizerFactory = b.optimizerFactory;
     this.gradientTransform = b.gradientTransform;
     this.taskFailureInjector = b.taskFailureInjector;
+    this.dimensionSearch = b.dimensionSearch;
   }
 
   /** A builder with the defaults documented on each setter. */
@@ -94,6 +96,7 @@ public final class TrainingConfig implements Serializable {
     b.optimizerFactory = optimizerFactory;
     b.gradientTransform = gradientTransform;
     b.taskFailureInjector = taskFailureInjector;
+    b.dimensionSearch = dimensionSearch;
     return b;
   }
 
@@ -173,6 +176,11 @@ public final class TrainingConfig implements Serializable {
     return taskFailureInjector;
   }
 
+  /** The input-search schedule, or null for plain training. */
+  public DimensionSearch dimensionSearch() {
+    return dimensionSearch;
+  }
+
   @Override
   public String toString() {
     return "TrainingConfig(maxEpochs=" + maxEpochs + ", batchSize=" + batchSize + ", learningRate=" + learningRate
@@ -180,7 +188,7 @@ public final class TrainingConfig implements Serializable {
         + ", validationMetric=" + validationMetric + ", lrDecayFactor=" + lrDecayFactor + ", lrDecayPatience="
         + lrDecayPatience + ", minLearningRate=" + minLearningRate + ", checkpointDir=" + checkpointDir
         + ", resume=" + resume + ", maxMemoryFraction=" + maxMemoryFraction + ", blockSize=" + blockSize
-        + ", numPartitions=" + numPartitions + ")";
+        + ", numPartitions=" + numPartitions + (dimensionSearch == null ? "" : ", " + dimensionSearch) + ")";
   }
 
   /** Configures a {@link TrainingConfig}; every setter states its range and default. */
@@ -198,6 +206,7 @@ public final class TrainingConfig implements Serializable {
     private double minLearningRate = 0.0;
     private String checkpointDir = null;
     private boolean resume = false;
+    private DimensionSearch dimensionSearch = null;
     private double maxMemoryFraction = 0.6;
     private int blockSize = 4096;
     private int numPartitions = 0;
@@ -342,6 +351,15 @@ public final class TrainingConfig implements Serializable {
       return this;
     }
 
+    /**
+     * Makes the run a DNIS search on validation data ({@link DimensionSearch}), or null for plain training.
+     * Default: null.
+     */
+    public Builder dimensionSearch(DimensionSearch value) {
+      dimensionSearch = value;
+      return this;
+    }
+
     /** Validates the settings and returns the configuration. */
     public TrainingConfig build() {
       require(maxEpochs >= 1, "maxEpochs must be >= 1, got " + maxEpochs);
@@ -366,6 +384,9 @@ public final class TrainingConfig implements Serializable {
       require(numPartitions >= 0,
           "numPartitions must be >= 0 (0 = the session's default parallelism), got " + numPartitions);
       require(optimizerFactory != null, "optimizerFactory must not be null");
+      require(dimensionSearch == null || dimensionSearch.warmStartEpochs() < maxEpochs, "a dimension search needs "
+          + "maxEpochs above its warmStartEpochs (" + (dimensionSearch == null ? 0 : dimensionSearch.warmStartEpochs())
+          + ") to search at all, got maxEpochs " + maxEpochs);
       return new TrainingConfig(this);
     }
 

@@ -1,0 +1,166 @@
+package dev.sparkrec.nn.embedding;
+
+import dev.sparkrec.nn.Op;
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.Tape;
+import dev.sparkrec.nn.Tensor;
+import java.util.List;
+
+/**
+ * DNIS's soft selection layer on a full table: the vector of row {@code r} is {@code ẽ_r = E[r] ⊙ α[block(r)]},
+ * where {@code α ∈ [0,1]^{blocks × dim}} (parameter {@code <name>.alpha}, dense, initialised to 1) weighs every
+ * embedding dimension of every feature block. The table {@code <name>} has sparse-row gradients as usual; α
+ * receives {@code ∂L/∂α[b,j] = Σ_{i: block(id_i)=b} g_ij·E[id_i, j]·s_i}. The trainer keeps α fixed except in the
+ * search's validation steps ({@link SoftSelectionUpdate}).
+ */
+public final class SoftSelectionEmbedding implements EmbeddingTable {
+
+  /** The suffix of the selection weights' parameter name. */
+  public static final String ALPHA_SUFFIX = ".alpha";
+
+  private final String name;
+  private final FeatureBlocks blocks;
+  private final Parameter table;
+  private final Parameter alpha;
+
+  public SoftSelectionEmbedding(String name, int rows, int dim, FeatureBlocks blocks, TableInit init, long seed) {
+    blocks.requireRows(name, rows);
+    this.name = name;
+    this.blocks = blocks;
+    this.table = Parameter.sparseRows(name, rows, dim);
+    init.initialize(table, rows, dim, seed);
+    this.alpha = Parameter.dense(alphaName(name), blocks.numBlocks(), dim);
+    java.util.Arrays.fill(alpha.data(), 1f);
+  }
+
+  /** The name of table {@code table}'s selection weights. */
+  public static String alphaName(String table) {
+    return table + ALPHA_SUFFIX;
+  }
+
+  public Parameter table() {
+    return table;
+  }
+
+  /** The selection weights, {@code blocks × dim}. */
+  public Parameter alpha() {
+    return alpha;
+  }
+
+  public FeatureBlocks blocks() {
+    return blocks;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int rows() {
+    return table.shape()[0];
+  }
+
+  @Override
+  public int dim() {
+    return table.rowSize();
+  }
+
+  @Override
+  public Tensor lookUp(Tape tape, int[] ids, float[] scales, int count, int... shape) {
+    return Lookup.apply(tape, this, ids, scales, count, shape);
+  }
+
+  @Override
+  public float[] toDense() {
+    int d = dim();
+    float[] out = table.data().clone();
+    float[] a = alpha.data();
+    for (int r = 0; r < rows(); r++) {
+      int from = blocks.blockOf(r) * d;
+      for (int j = 0; j < d; j++) {
+        out[r * d + j] *= a[from + j];
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public long embeddingParameterCount() {
+    return table.size();
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(table, alpha);
+  }
+
+  /** {@code out_i = E[id_i] ⊙ α[block(id_i)] · s_i}, with gradients to the touched rows of E and to α. */
+  private static final class Lookup extends Op {
+    private final SoftSelectionEmbedding layer;
+    private final int[] ids;
+    private final float[] scales;
+    private final int count;
+    private final Tensor out;
+
+    private Lookup(SoftSelectionEmbedding layer, int[] ids, float[] scales, int count, Tensor out) {
+      this.layer = layer;
+      this.ids = ids;
+      this.scales = scales;
+      this.count = count;
+      this.out = out;
+    }
+
+    static Tensor apply(Tape tape, SoftSelectionEmbedding layer, int[] ids, float[] scales, int count, int... shape) {
+      int d = layer.dim();
+      int rows = layer.rows();
+      if (Tensor.sizeOf(shape) != count * d) {
+        throw new IllegalArgumentException("soft selection lookup: " + count + " rows of " + d + " do not fill shape "
+            + java.util.Arrays.toString(shape));
+      }
+      Tensor out = tape.output(true, shape);
+      float[] e = layer.table.data();
+      float[] a = layer.alpha.data();
+      float[] y = out.data();
+      for (int i = 0; i < count; i++) {
+        int id = ids[i];
+        if (id < 0 || id >= rows) {
+          throw new IllegalArgumentException("feature id " + id + " is outside the embedding table " + layer.name
+              + " of " + rows + " rows");
+        }
+        float s = scales == null ? 1f : scales[i];
+        int from = id * d;
+        int sel = layer.blocks.blockOf(id) * d;
+        int to = i * d;
+        for (int j = 0; j < d; j++) {
+          y[to + j] = e[from + j] * a[sel + j] * s;
+        }
+      }
+      tape.record(new Lookup(layer, ids, scales, count, out));
+      return out;
+    }
+
+    @Override
+    protected void backward() {
+      float[] g = out.grad();
+      float[] e = layer.table.data();
+      float[] ge = layer.table.grad();
+      float[] a = layer.alpha.data();
+      float[] ga = layer.alpha.grad();
+      int d = layer.dim();
+      for (int i = 0; i < count; i++) {
+        int id = ids[i];
+        float s = scales == null ? 1f : scales[i];
+        int row = id * d;
+        int sel = layer.blocks.blockOf(id) * d;
+        int from = i * d;
+        for (int j = 0; j < d; j++) {
+          float gs = g[from + j] * s;
+          ge[row + j] += gs * a[sel + j]; // ∂/∂E[id, j]
+          ga[sel + j] += gs * e[row + j]; // ∂/∂α[b, j]
+        }
+        layer.table.touchRow(id);
+      }
+    }
+  }
+}
