@@ -154,6 +154,18 @@ public final class Trainer {
       throw new IllegalArgumentException("A dimension search steps its selection weights on validation rows; give "
           + "the training validation data (e.g. set validationIndicatorCol).");
     }
+    if (search != null) {
+      for (String name : search.selectionParameters()) {
+        boolean found = false;
+        for (int i = 0; i < state.size(); i++) {
+          found |= state.name(i).equals(name);
+        }
+        if (!found) {
+          throw new IllegalArgumentException("The dimension search names selection parameter '" + name + "', which "
+              + "the model does not have; build the model with a soft-selection embedding layout.");
+        }
+      }
+    }
     if (search != null && validation.numPartitions() != train.numPartitions()) {
       throw new IllegalArgumentException("A dimension search pairs every training partition with a validation "
           + "partition, but the training data has " + train.numPartitions() + " partitions and the validation data "

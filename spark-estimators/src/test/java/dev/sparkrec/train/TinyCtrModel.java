@@ -3,7 +3,9 @@ package dev.sparkrec.train;
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
-import dev.sparkrec.nn.layers.Embedding;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.nn.embedding.EmbeddingTable;
+import dev.sparkrec.nn.embedding.TableInit;
 import dev.sparkrec.nn.layers.Linear;
 import dev.sparkrec.nn.ops.BceWithLogits;
 import java.util.List;
@@ -15,13 +17,18 @@ import java.util.List;
  */
 final class TinyCtrModel implements TrainableModel {
 
-  private final Embedding embedding;
+  private final EmbeddingTable embedding;
   private final Linear projection;
   private final int fields;
   private final int dim;
 
   TinyCtrModel(int vocabulary, int fields, int dim, long seed) {
-    this.embedding = new Embedding("emb", vocabulary, dim, 0.1, seed);
+    this(vocabulary, fields, dim, seed, EmbeddingLayout.uniform());
+  }
+
+  /** The model with its table {@code emb} built by {@code layout}. */
+  TinyCtrModel(int vocabulary, int fields, int dim, long seed, EmbeddingLayout layout) {
+    this.embedding = layout.create("emb", vocabulary, dim, TableInit.normal(0.1), seed);
     this.projection = new Linear("proj", fields * dim, 1, seed + 1);
     this.fields = fields;
     this.dim = dim;
@@ -32,9 +39,14 @@ final class TinyCtrModel implements TrainableModel {
     return () -> new TinyCtrModel(vocabulary, fields, dim, seed);
   }
 
+  /** A factory of models whose table is built by {@code layout}. */
+  static ModelFactory factory(int vocabulary, int fields, int dim, long seed, EmbeddingLayout layout) {
+    return () -> new TinyCtrModel(vocabulary, fields, dim, seed, layout);
+  }
+
   private Tensor forward(Tape tape, Batch batch) {
     int n = batch.size();
-    Tensor embedded = embedding.forward(tape, batch.ids(), batch.values(), n * fields, n, fields * dim);
+    Tensor embedded = embedding.lookUp(tape, batch.ids(), batch.values(), n * fields, n, fields * dim);
     return projection.forward(tape, embedded);
   }
 
@@ -50,6 +62,8 @@ final class TinyCtrModel implements TrainableModel {
 
   @Override
   public List<Parameter> parameters() {
-    return List.of(embedding.table(), projection.weight(), projection.bias());
+    List<Parameter> all = new java.util.ArrayList<>(embedding.parameters());
+    all.addAll(projection.parameters());
+    return all;
   }
 }

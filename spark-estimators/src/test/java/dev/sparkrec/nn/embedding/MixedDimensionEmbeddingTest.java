@@ -1,0 +1,87 @@
+package dev.sparkrec.nn.embedding;
+
+import static dev.sparkrec.nn.GradientCheck.assertGradients;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.nn.GradientCheck;
+import dev.sparkrec.nn.GradientCheck.Input;
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.Tape;
+import dev.sparkrec.nn.Tensor;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Per-block tables of their own widths, zero-padded to the model width; gradients and layout checks. */
+class MixedDimensionEmbeddingTest {
+
+  private static final FeatureBlocks BLOCKS = new FeatureBlocks(3, new int[] {0, 0, 1, 2, 1, 2, 0});
+  private static final BlockDimensions DIMS = new BlockDimensions(BLOCKS, new int[] {4, 2, 0});
+
+  private static MixedDimensionEmbedding layer() {
+    MixedDimensionEmbedding layer = new MixedDimensionEmbedding("emb", 7, 4, DIMS, TableInit.normal(0.5), 3);
+    for (Parameter p : layer.parameters()) {
+      GradientCheck.randomize(p, p.name().hashCode(), -1, 1);
+    }
+    return layer;
+  }
+
+  @Test
+  void storesOnlyEachBlocksWidth() {
+    MixedDimensionEmbedding layer = layer();
+    assertEquals(List.of("emb.block0", "emb.block1"), layer.parameters().stream().map(Parameter::name).toList());
+    assertEquals(3 * 4 + 2 * 2, layer.embeddingParameterCount());
+    assertEquals(DIMS.parameterCount(), layer.embeddingParameterCount());
+  }
+
+  @Test
+  void lookUpPadsNarrowBlocksWithZeros() {
+    MixedDimensionEmbedding layer = layer();
+    int[] ids = {6, 4, 3};
+    Tensor out = layer.lookUp(new Tape(), ids, new float[] {1f, 2f, 1f}, 3, 3, 4);
+    float[] b0 = layer.parameters().get(0).data();
+    float[] b1 = layer.parameters().get(1).data();
+    for (int j = 0; j < 4; j++) {
+      assertEquals(b0[2 * 4 + j], out.data()[j], 0f, "row 6 is the third row of block 0");
+    }
+    assertEquals(2 * b1[2], out.data()[4], 0f, "row 4 is the second row of block 1");
+    assertEquals(2 * b1[3], out.data()[5], 0f);
+    assertEquals(0f, out.data()[6]);
+    assertEquals(0f, out.data()[7]);
+    for (int j = 8; j < 12; j++) {
+      assertEquals(0f, out.data()[j], "block 2 has no dimensions");
+    }
+    float[] dense = layer.toDense();
+    assertEquals(b1[2], dense[4 * 4]);
+    assertEquals(0f, dense[4 * 4 + 2]);
+  }
+
+  @Test
+  void gradientsOfTheBlockTables() {
+    MixedDimensionEmbedding layer = layer();
+    int[] ids = {0, 2, 5, 2, 1, 6, 4, 3};
+    float[] scales = {1f, 0.7f, 1.3f, 1f, 0.4f, 0.9f, 1.1f, 1f};
+    Parameter[] params = layer.parameters().toArray(new Parameter[0]);
+    assertGradients(t -> layer.lookUp(t, ids, scales, 8, 2, 4, 4), Input.of(params[0]), Input.of(params[1]));
+  }
+
+  @Test
+  void aLayoutWiderThanTheModelOrForAnotherVocabularyFails() {
+    MixedDimensionLayout layout = new MixedDimensionLayout(Map.of("emb", DIMS));
+    IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+        () -> layout.create("emb", 7, 3, TableInit.normal(1), 1));
+    assertTrue(wide.getMessage().contains("'emb'") && wide.getMessage().contains("reach 4"), wide.getMessage());
+    IllegalArgumentException rows = assertThrows(IllegalArgumentException.class,
+        () -> layout.create("emb", 8, 4, TableInit.normal(1), 1));
+    assertTrue(rows.getMessage().contains("cover 7 rows") && rows.getMessage().contains("8 rows"), rows.getMessage());
+  }
+
+  @Test
+  void sameSeedSameTables() {
+    MixedDimensionEmbedding a = new MixedDimensionEmbedding("emb", 7, 4, DIMS, TableInit.normal(0.5), 3);
+    MixedDimensionEmbedding b = new MixedDimensionEmbedding("emb", 7, 4, DIMS, TableInit.normal(0.5), 3);
+    assertTrue(java.util.Arrays.equals(a.toDense(), b.toDense()));
+  }
+}
