@@ -30,6 +30,11 @@ public final class PersistenceSupport {
     return DefaultParamsReader.loadMetadata(path, sc, expectedClass.getName());
   }
 
+  /** Loads the stage saved at {@code path} by the class its metadata names (e.g. a nested estimator). */
+  public static Object loadStage(String path, SparkContext sc) {
+    return DefaultParamsReader.loadParamsInstance(path, sc);
+  }
+
   /** Sets on {@code stage} every param (set and default) recorded in {@code metadata}. */
   public static void restoreParams(DefaultParamsReader.Metadata metadata, Params stage) {
     metadata.getAndSetParams(stage, Option.empty());

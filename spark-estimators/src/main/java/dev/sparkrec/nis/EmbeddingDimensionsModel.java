@@ -1,0 +1,334 @@
+package dev.sparkrec.nis;
+
+import dev.sparkrec.ml.EmbeddingDimensions;
+import dev.sparkrec.ml.PersistenceSupport;
+import dev.sparkrec.ml.param.ParamRegistry;
+import dev.sparkrec.nn.embedding.BlockDimensions;
+import dev.sparkrec.nn.embedding.FeatureBlocks;
+import dev.sparkrec.nn.embedding.MixedDimensionLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The result of a {@link NeuralInputSearch}: for every searched embedding table, its feature blocks (by training
+ * frequency), the searched selection weights α and the embedding dimension of each block. Retrain a base estimator
+ * with it ({@code setEmbeddingDimensions(model)}): each block then stores only its own width.
+ *
+ * <p>{@link #dimensions()} is the dimension table, {@link #selectionWeights()} the α of every (block, dimension),
+ * ready to plot; {@link #embeddingParametersBefore()}/{@link #embeddingParametersAfter()} count stored entries.
+ * {@link #withParameterBudget} and {@link #withPruneThreshold} prune the same search again. {@code transform}
+ * returns its input unchanged: the model describes dimensions, it does not score rows.
+ */
+public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsModel>
+    implements NisParams, EmbeddingDimensions, MLWritable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final ParamRegistry paramRegistry = new ParamRegistry();
+  private final String uid;
+  private final List<SearchedTable> tables;
+  private final double searchSeconds;
+
+  EmbeddingDimensionsModel(String uid, List<SearchedTable> tables, double searchSeconds) {
+    this.uid = uid;
+    this.tables = List.copyOf(tables);
+    this.searchSeconds = searchSeconds;
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
+  }
+
+  /** The searched tables' names, in the base model's order. */
+  public List<String> tables() {
+    return tables.stream().map(SearchedTable::table).toList();
+  }
+
+  /** The dimension of every block of {@code table} (a copy). */
+  public int[] blockDimensions(String table) {
+    return find(table).dims().clone();
+  }
+
+  @Override
+  public MixedDimensionLayout layout() {
+    Map<String, BlockDimensions> dims = new LinkedHashMap<>();
+    for (SearchedTable t : tables) {
+      dims.put(t.table(), t.blockDimensions());
+    }
+    return new MixedDimensionLayout(dims);
+  }
+
+  /** Stored embedding entries of the searched tables at full width: Σ rows × maxDim. */
+  public long embeddingParametersBefore() {
+    return tables.stream().mapToLong(SearchedTable::parametersBefore).sum();
+  }
+
+  /** Stored embedding entries with the searched dimensions: Σ_b rows(b)·d_b. */
+  public long embeddingParametersAfter() {
+    return tables.stream().mapToLong(SearchedTable::parametersAfter).sum();
+  }
+
+  /** Wall-clock seconds the search took (warm start, search and pruning). */
+  public double searchSeconds() {
+    return searchSeconds;
+  }
+
+  /** The same search pruned to at most {@code budget} stored entries over all tables. */
+  public EmbeddingDimensionsModel withParameterBudget(long budget) {
+    if (budget <= 0) {
+      throw new IllegalArgumentException("parameterBudget must be > 0, got " + budget);
+    }
+    int[][] dims = DimensionPruning.byBudget(tables.stream().map(SearchedTable::alpha).toList(),
+        tables.stream().map(SearchedTable::blocks).toList(),
+        tables.stream().mapToInt(SearchedTable::maxDim).toArray(), budget);
+    List<SearchedTable> pruned = new ArrayList<>();
+    for (int t = 0; t < tables.size(); t++) {
+      pruned.add(tables.get(t).withDims(dims[t]));
+    }
+    EmbeddingDimensionsModel model = copyValues(new EmbeddingDimensionsModel(uid, pruned, searchSeconds),
+        ParamMap.empty());
+    model.set(model.parameterBudget(), budget);
+    return model;
+  }
+
+  /** The same search pruned by keeping the dimensions whose selection weight exceeds {@code threshold}. */
+  public EmbeddingDimensionsModel withPruneThreshold(double threshold) {
+    if (!(threshold >= 0 && threshold < 1)) {
+      throw new IllegalArgumentException("pruneThreshold must be in [0, 1), got " + threshold);
+    }
+    List<SearchedTable> pruned = new ArrayList<>();
+    for (SearchedTable t : tables) {
+      pruned.add(t.withDims(DimensionPruning.byThreshold(t.alpha(), t.maxDim(), threshold)));
+    }
+    EmbeddingDimensionsModel model = copyValues(new EmbeddingDimensionsModel(uid, pruned, searchSeconds),
+        ParamMap.empty());
+    model.set(model.pruneThreshold(), threshold);
+    model.set(model.parameterBudget(), 0L);
+    return model;
+  }
+
+  static final StructType DIMENSIONS_SCHEMA = new StructType()
+      .add("table", DataTypes.StringType, false)
+      .add("block", DataTypes.IntegerType, false)
+      .add("numFeatures", DataTypes.IntegerType, false)
+      .add("minFeatureId", DataTypes.IntegerType, false)
+      .add("maxFeatureId", DataTypes.IntegerType, false)
+      .add("minFrequency", DataTypes.LongType, false)
+      .add("maxFrequency", DataTypes.LongType, false)
+      .add("dim", DataTypes.IntegerType, false)
+      .add("maxDim", DataTypes.IntegerType, false)
+      .add("embeddingParameters", DataTypes.LongType, false);
+
+  /**
+   * One row per (table, block): the block's features (count, smallest and largest id), their training frequency
+   * range, its searched dimension, the full width and its stored entries.
+   */
+  public Dataset<Row> dimensions() {
+    List<Row> rows = new ArrayList<>();
+    for (SearchedTable t : tables) {
+      FeatureBlocks blocks = t.blocks();
+      int n = blocks.numBlocks();
+      int[] minId = new int[n];
+      int[] maxId = new int[n];
+      long[] minFreq = new long[n];
+      long[] maxFreq = new long[n];
+      java.util.Arrays.fill(minId, Integer.MAX_VALUE);
+      java.util.Arrays.fill(maxId, -1);
+      java.util.Arrays.fill(minFreq, Long.MAX_VALUE);
+      java.util.Arrays.fill(maxFreq, -1);
+      for (int r = 0; r < blocks.rows(); r++) {
+        int b = blocks.blockOf(r);
+        minId[b] = Math.min(minId[b], r);
+        maxId[b] = Math.max(maxId[b], r);
+        minFreq[b] = Math.min(minFreq[b], t.counts()[r]);
+        maxFreq[b] = Math.max(maxFreq[b], t.counts()[r]);
+      }
+      for (int b = 0; b < n; b++) {
+        rows.add(RowFactory.create(t.table(), b, blocks.blockSize(b), minId[b], maxId[b], minFreq[b], maxFreq[b],
+            t.dims()[b], t.maxDim(), (long) blocks.blockSize(b) * t.dims()[b]));
+      }
+    }
+    return SparkSession.active().createDataFrame(rows, DIMENSIONS_SCHEMA);
+  }
+
+  static final StructType WEIGHTS_SCHEMA = new StructType()
+      .add("table", DataTypes.StringType, false)
+      .add("block", DataTypes.IntegerType, false)
+      .add("dimension", DataTypes.IntegerType, false)
+      .add("alpha", DataTypes.FloatType, false);
+
+  /** One row per (table, block, dimension) with its searched selection weight α in [0, 1], e.g. for a heat map. */
+  public Dataset<Row> selectionWeights() {
+    List<Row> rows = new ArrayList<>();
+    for (SearchedTable t : tables) {
+      for (int b = 0; b < t.blocks().numBlocks(); b++) {
+        for (int j = 0; j < t.maxDim(); j++) {
+          rows.add(RowFactory.create(t.table(), b, j, t.alpha()[b * t.maxDim() + j]));
+        }
+      }
+    }
+    return SparkSession.active().createDataFrame(rows, WEIGHTS_SCHEMA);
+  }
+
+  /** Returns {@code dataset} unchanged. */
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    return dataset.toDF();
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    return schema;
+  }
+
+  @Override
+  public EmbeddingDimensionsModel copy(ParamMap extra) {
+    EmbeddingDimensionsModel copied = new EmbeddingDimensionsModel(uid, tables, searchSeconds);
+    return copyValues(copied, extra).setParent(parent());
+  }
+
+  SearchedTable find(String table) {
+    for (SearchedTable t : tables) {
+      if (t.table().equals(table)) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("No searched table '" + table + "'; the searched tables are " + tables()
+        + ".");
+  }
+
+  List<SearchedTable> searchedTables() {
+    return tables;
+  }
+
+  @Override
+  public MLWriter write() {
+    return new Writer(this);
+  }
+
+  public static MLReader<EmbeddingDimensionsModel> read() {
+    return new Reader();
+  }
+
+  public static EmbeddingDimensionsModel load(String path) {
+    return read().load(path);
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddingDimensionsModel " + uid + ": " + tables.size() + " tables, " + embeddingParametersBefore()
+        + " -> " + embeddingParametersAfter() + " embedding parameters";
+  }
+
+  static final StructType DATA_SCHEMA = new StructType()
+      .add("table", DataTypes.StringType, false)
+      .add("maxDim", DataTypes.IntegerType, false)
+      .add("numBlocks", DataTypes.IntegerType, false)
+      .add("blockOfRow", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+      .add("counts", DataTypes.createArrayType(DataTypes.LongType, false), false)
+      .add("alpha", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+      .add("dims", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+      .add("index", DataTypes.IntegerType, false)
+      .add("searchSeconds", DataTypes.DoubleType, false);
+
+  /** Writes {@code path/metadata} (params) and {@code path/data} (one Parquet row per searched table). */
+  public static final class Writer extends MLWriter {
+    private final EmbeddingDimensionsModel model;
+
+    Writer(EmbeddingDimensionsModel model) {
+      this.model = model;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      PersistenceSupport.saveMetadata(model, path, sc());
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < model.tables.size(); i++) {
+        SearchedTable t = model.tables.get(i);
+        rows.add(RowFactory.create(t.table(), t.maxDim(), t.blocks().numBlocks(), boxed(t.blocks().blockOfRow()),
+            boxedLongs(t.counts()), boxedFloats(t.alpha()), boxed(t.dims()), i, model.searchSeconds));
+      }
+      sparkSession().createDataFrame(rows, DATA_SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite)
+          .parquet(path + "/data");
+    }
+  }
+
+  /** Reads what {@link Writer} wrote. */
+  public static final class Reader extends MLReader<EmbeddingDimensionsModel> {
+    @Override
+    public EmbeddingDimensionsModel load(String path) {
+      DefaultParamsReader.Metadata metadata =
+          PersistenceSupport.loadMetadata(path, sc(), EmbeddingDimensionsModel.class);
+      List<Row> rows = new ArrayList<>(sparkSession().read().parquet(path + "/data").collectAsList());
+      rows.sort(java.util.Comparator.comparingInt(r -> r.getInt(r.fieldIndex("index"))));
+      List<SearchedTable> tables = new ArrayList<>();
+      double seconds = 0;
+      for (Row r : rows) {
+        FeatureBlocks blocks = new FeatureBlocks(r.getInt(r.fieldIndex("numBlocks")),
+            ints(r.getList(r.fieldIndex("blockOfRow"))));
+        List<Long> counts = r.getList(r.fieldIndex("counts"));
+        List<Float> alpha = r.getList(r.fieldIndex("alpha"));
+        float[] a = new float[alpha.size()];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = alpha.get(i);
+        }
+        tables.add(new SearchedTable(r.getString(r.fieldIndex("table")), r.getInt(r.fieldIndex("maxDim")), blocks,
+            counts.stream().mapToLong(Long::longValue).toArray(), a, ints(r.getList(r.fieldIndex("dims")))));
+        seconds = r.getDouble(r.fieldIndex("searchSeconds"));
+      }
+      EmbeddingDimensionsModel model = new EmbeddingDimensionsModel(metadata.uid(), tables, seconds);
+      PersistenceSupport.restoreParams(metadata, model);
+      return model;
+    }
+  }
+
+  private static List<Integer> boxed(int[] v) {
+    List<Integer> out = new ArrayList<>(v.length);
+    for (int x : v) {
+      out.add(x);
+    }
+    return out;
+  }
+
+  private static List<Long> boxedLongs(long[] v) {
+    List<Long> out = new ArrayList<>(v.length);
+    for (long x : v) {
+      out.add(x);
+    }
+    return out;
+  }
+
+  private static List<Float> boxedFloats(float[] v) {
+    List<Float> out = new ArrayList<>(v.length);
+    for (float x : v) {
+      out.add(x);
+    }
+    return out;
+  }
+
+  private static int[] ints(List<Integer> v) {
+    return v.stream().mapToInt(Integer::intValue).toArray();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.sparkrec.nis;
+
+import dev.sparkrec.ml.param.HasValidationIndicatorCol;
+import org.apache.spark.ml.param.DoubleArrayParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.ParamValidators;
+
+/**
+ * The params {@link NeuralInputSearch} and {@link EmbeddingDimensionsModel} share: how features are cut into
+ * blocks, the search schedule and step, and how the searched weights are pruned to dimensions. Defaults are the
+ * DNIS reference scripts' (10 blocks of 10%, α step 0.01, l1 1e-5), with a shorter warm start.
+ */
+public interface NisParams extends HasValidationIndicatorCol {
+
+  /** Blocks per table when {@code blockFractions} is empty: equal shares of the frequency ranking (>= 1). */
+  default IntParam numBlocks() {
+    return param("numBlocks", o -> new IntParam(o, "numBlocks",
+        "blocks per embedding table when blockFractions is empty: equal shares of the features ranked by "
+            + "training frequency (>= 1). Default: 10", ParamValidators.gtEq(1)), 10);
+  }
+
+  default int getNumBlocks() {
+    return (Integer) getOrDefault(numBlocks());
+  }
+
+  /**
+   * Explicit block boundaries: the share of the frequency ranking each block takes, most frequent first (positive,
+   * summing to 1, e.g. [0.1, 0.2, 0.2, 0.2, 0.3]); empty for {@code numBlocks} equal shares.
+   */
+  default DoubleArrayParam blockFractions() {
+    return param("blockFractions", o -> new DoubleArrayParam(o, "blockFractions",
+        "the share of the features, ranked by training frequency, that each block takes, most frequent first "
+            + "(positive, summing to 1); empty for numBlocks equal shares. Default: empty"), new double[0]);
+  }
+
+  default double[] getBlockFractions() {
+    return getOrDefault(blockFractions());
+  }
+
+  /** Epochs trained with the selection fixed at 1 before the search (>= 0). */
+  default IntParam warmStartEpochs() {
+    return param("warmStartEpochs", o -> new IntParam(o, "warmStartEpochs",
+        "epochs the base model trains with every selection weight fixed at 1 before the search (>= 0; early "
+            + "stopping may end it sooner). Default: 5", ParamValidators.gtEq(0)), 5);
+  }
+
+  default int getWarmStartEpochs() {
+    return (Integer) getOrDefault(warmStartEpochs());
+  }
+
+  /** Search epochs after the warm start (>= 1). */
+  default IntParam searchEpochs() {
+    return param("searchEpochs", o -> new IntParam(o, "searchEpochs",
+        "epochs of alternating training and validation steps after the warm start (>= 1). Default: 5",
+        ParamValidators.gtEq(1)), 5);
+  }
+
+  default int getSearchEpochs() {
+    return (Integer) getOrDefault(searchEpochs());
+  }
+
+  /** SGD step size of the selection weights (> 0). */
+  default DoubleParam selectionStepSize() {
+    return param("selectionStepSize", o -> new DoubleParam(o, "selectionStepSize",
+        "SGD step size of the selection weights on validation batches (> 0). Default: 0.01",
+        ParamValidators.gt(0)), 0.01);
+  }
+
+  default double getSelectionStepSize() {
+    return (Double) getOrDefault(selectionStepSize());
+  }
+
+  /** Weight of the L1 penalty on the selection weights (>= 0). */
+  default DoubleParam l1() {
+    return param("l1", o -> new DoubleParam(o, "l1",
+        "weight of the L1 penalty l1·Σ|α| added to the validation loss (>= 0). Default: 1e-5",
+        ParamValidators.gtEq(0)), 1e-5);
+  }
+
+  default double getL1() {
+    return (Double) getOrDefault(l1());
+  }
+
+  /** A block keeps the dimensions whose selection weight exceeds this, when no budget is set ([0, 1)). */
+  default DoubleParam pruneThreshold() {
+    return param("pruneThreshold", o -> new DoubleParam(o, "pruneThreshold",
+        "without a parameterBudget, a block keeps every dimension whose selection weight exceeds this, in [0, 1). "
+            + "Default: 0.1", ParamValidators.inRange(0, 1, true, false)), 0.1);
+  }
+
+  default double getPruneThreshold() {
+    return (Double) getOrDefault(pruneThreshold());
+  }
+
+  /**
+   * Target stored embedding entries over all searched tables (> 0), filled by descending selection weight; 0 to
+   * prune by {@code pruneThreshold} instead.
+   */
+  default LongParam parameterBudget() {
+    return param("parameterBudget", o -> new LongParam(o, "parameterBudget",
+        "target number of stored embedding entries over all searched tables, filled by descending selection "
+            + "weight (> 0); 0 prunes by pruneThreshold instead. Default: 0", ParamValidators.gtEq(0)), 0L);
+  }
+
+  default long getParameterBudget() {
+    return (Long) getOrDefault(parameterBudget());
+  }
+}
