@@ -1,0 +1,407 @@
+package dev.sparkrec.fm;
+
+import static org.apache.spark.sql.functions.array_max;
+import static org.apache.spark.sql.functions.array_min;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.size;
+
+import dev.sparkrec.features.FieldEncodingMetadata;
+import dev.sparkrec.ml.EmbeddingDimensions;
+import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.PersistenceSupport;
+import dev.sparkrec.ml.TableVocabulary;
+import dev.sparkrec.ml.param.HasRegParam;
+import dev.sparkrec.ml.param.HasWeightCol;
+import dev.sparkrec.ml.param.ParamRegistry;
+import dev.sparkrec.ml.param.TrainingParams;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.train.DimensionSearch;
+import dev.sparkrec.train.ExampleColumns;
+import dev.sparkrec.train.Trainer;
+import dev.sparkrec.train.TrainingConfig;
+import dev.sparkrec.train.TrainingListener;
+import dev.sparkrec.train.TrainingListeners;
+import dev.sparkrec.train.TrainingResult;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A factorization machine for click-through rates (Rendle, ICDM 2010) as a Spark ML estimator:
+ * {@code logit = w0 + Σ_f b[id_f]·x_f + Σ_{f<g} ⟨E[id_f]·x_f, E[id_g]·x_g⟩} ({@link FmNetwork}), trained with
+ * mini-batch Adam on SparkRec's distributed trainer, where a batch updates only the embedding rows it used and
+ * partitions average their parameters in sync rounds. What MLlib's {@code FMClassifier} does on an MLlib vector,
+ * on {@code FieldEncoder}'s ids, with validation-based early stopping, example weights and persistence of the
+ * training summary.
+ *
+ * <p>Input: {@code featureIdsCol} ({@code array<int>}, one id per field), optional {@code featureValuesCol},
+ * {@code labelCol} (0/1), optional {@code weightCol} and {@code validationIndicatorCol}. The fitted
+ * {@link FactorizationMachineModel} writes Spark classifier columns and keeps how it was trained as its
+ * {@link FactorizationMachineModel#summary()}; {@link #addTrainingListener} follows training epoch by epoch.
+ *
+ * <p>The embedding table is built through SparkRec's embedding seam ({@link EmbeddingEstimator}): input search can
+ * count its rows ({@link #embeddingVocabularies}), fit it under a search layout ({@link #fitWithEmbeddings}) and
+ * retrain it with searched dimensions ({@link #setEmbeddingDimensions}).
+ */
+public final class FactorizationMachine extends Estimator<FactorizationMachineModel>
+    implements FmParams, TrainingParams, HasWeightCol, HasRegParam, EmbeddingEstimator<FactorizationMachineModel>,
+    MLWritable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** {@code validationMetric} value: validation ROC AUC, higher is better. */
+  public static final String AUC = TrainingConfig.AUC;
+  /** {@code validationMetric} value: validation log loss, lower is better. */
+  public static final String LOGLOSS = TrainingConfig.LOGLOSS;
+  /** {@code validationMetric} value: validation AUC minus log loss, higher is better. */
+  public static final String AUC_MINUS_LOGLOSS = TrainingConfig.AUC_MINUS_LOGLOSS;
+
+  private final String uid;
+  private final ParamRegistry paramRegistry = new ParamRegistry();
+  private transient TrainingListeners<FactorizationMachineModel> listeners = new TrainingListeners<>();
+  private EmbeddingLayout embeddingLayout = EmbeddingLayout.uniform();
+
+  public FactorizationMachine() {
+    this(Identifiable$.MODULE$.randomUID("fm"));
+  }
+
+  public FactorizationMachine(String uid) {
+    this.uid = uid;
+    FmParams.setDefaults(this);
+    setDefault(regParam(), 0.0);
+    setDefault(stepSize(), 0.001); // Adam, with AFN's batch of 4096
+    setDefault(batchSize(), 4096);
+    setDefault(maxIter(), 30);
+    setDefault(patience(), 2);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public ParamRegistry paramRegistry() {
+    return paramRegistry;
+  }
+
+  /** Validation metric for early stopping and best-epoch selection: "auc", "logloss" or "auc-logloss". */
+  public Param<String> validationMetric() {
+    return param("validationMetric", o -> new Param<>(o, "validationMetric",
+        "validation metric for early stopping and best-epoch selection: 'auc', 'logloss' or 'auc-logloss' (AUC "
+            + "minus log loss, which keeps the probabilities calibrated). Default: auc-logloss",
+        ParamValidators.inArray(new String[] {AUC, LOGLOSS, AUC_MINUS_LOGLOSS})), AUC_MINUS_LOGLOSS);
+  }
+
+  public String getValidationMetric() {
+    return getOrDefault(validationMetric());
+  }
+
+  public FactorizationMachine setFeatureIdsCol(String value) {
+    set(featureIdsCol(), value);
+    return this;
+  }
+
+  public FactorizationMachine setFeatureValuesCol(String value) {
+    set(featureValuesCol(), value);
+    return this;
+  }
+
+  public FactorizationMachine setLabelCol(String value) {
+    set(labelCol(), value);
+    return this;
+  }
+
+  public FactorizationMachine setWeightCol(String value) {
+    set(weightCol(), value);
+    return this;
+  }
+
+  public FactorizationMachine setValidationIndicatorCol(String value) {
+    set(validationIndicatorCol(), value);
+    return this;
+  }
+
+  public FactorizationMachine setRawPredictionCol(String value) {
+    set(rawPredictionCol(), value);
+    return this;
+  }
+
+  public FactorizationMachine setProbabilityCol(String value) {
+    set(probabilityCol(), value);
+    return this;
+  }
+
+  public FactorizationMachine setPredictionCol(String value) {
+    set(predictionCol(), value);
+    return this;
+  }
+
+  public FactorizationMachine setThreshold(double value) {
+    set(threshold(), value);
+    return this;
+  }
+
+  public FactorizationMachine setNumFeatures(int value) {
+    set(numFeatures(), value);
+    return this;
+  }
+
+  public FactorizationMachine setEmbeddingDim(int value) {
+    set(embeddingDim(), value);
+    return this;
+  }
+
+  public FactorizationMachine setInitStd(double value) {
+    set(initStd(), value);
+    return this;
+  }
+
+  /** L2 weight on the embedding rows each batch uses (the bias and first-order weights are not penalised). */
+  public FactorizationMachine setRegParam(double value) {
+    set(regParam(), value);
+    return this;
+  }
+
+  public FactorizationMachine setStepSize(double value) {
+    set(stepSize(), value);
+    return this;
+  }
+
+  public FactorizationMachine setBatchSize(int value) {
+    set(batchSize(), value);
+    return this;
+  }
+
+  public FactorizationMachine setMaxIter(int value) {
+    set(maxIter(), value);
+    return this;
+  }
+
+  public FactorizationMachine setPatience(int value) {
+    set(patience(), value);
+    return this;
+  }
+
+  public FactorizationMachine setValidationMetric(String value) {
+    set(validationMetric(), value);
+    return this;
+  }
+
+  public FactorizationMachine setSyncEveryBatches(int value) {
+    set(syncEveryBatches(), value);
+    return this;
+  }
+
+  public FactorizationMachine setSeed(long value) {
+    set(seed(), value);
+    return this;
+  }
+
+  public FactorizationMachine setNumPartitions(int value) {
+    set(numPartitions(), value);
+    return this;
+  }
+
+  /**
+   * Adds a listener called on the driver after every epoch of {@link #fit} with the epoch's report and, on
+   * request, the model training would return if it stopped now; listeners are copied by {@link #copy} but not
+   * saved with the estimator. Returns this.
+   */
+  public FactorizationMachine addTrainingListener(TrainingListener<? super FactorizationMachineModel> listener) {
+    listeners().add(listener);
+    return this;
+  }
+
+  private TrainingListeners<FactorizationMachineModel> listeners() {
+    if (listeners == null) {
+      listeners = new TrainingListeners<>();
+    }
+    return listeners;
+  }
+
+  /**
+   * Trains the embedding table with {@code dimensions}' per-block widths in every later fit (and in copies);
+   * returns this. The dimensions are not a param: saving this estimator then fails (save them separately).
+   */
+  @Override
+  public FactorizationMachine setEmbeddingDimensions(EmbeddingDimensions dimensions) {
+    embeddingLayout = Objects.requireNonNull(dimensions, "dimensions must not be null").layout();
+    return this;
+  }
+
+  @Override
+  public EmbeddingLayout embeddingLayout() {
+    return embeddingLayout;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    FmSchema.requireTrainingColumns(schema, this);
+    return FmSchema.appendOutputs(schema, this);
+  }
+
+  /** Fits with {@link #embeddingLayout()}: one full table, unless searched dimensions were set. */
+  @Override
+  public FactorizationMachineModel fit(Dataset<?> dataset) {
+    return fitWithEmbeddings(dataset, embeddingLayout, null);
+  }
+
+  @Override
+  public FactorizationMachineModel fitWithEmbeddings(Dataset<?> dataset, EmbeddingLayout layout,
+      DimensionSearch search) {
+    Objects.requireNonNull(layout, "layout must not be null (EmbeddingLayout.uniform() is the default)");
+    transformSchema(dataset.schema());
+    Dataset<Row> data = dataset.toDF();
+    IdSpace ids = idSpace(data);
+    FmConfig config = FmConfig.from(this, ids.numFeatures(), ids.numFields()).withEmbeddingLayout(layout);
+
+    Dataset<Row> train = trainingRows(data);
+    Dataset<Row> validation = getValidationIndicatorCol().isEmpty() ? null
+        : data.where(col(getValidationIndicatorCol()));
+    TrainingConfig.Builder training = trainingConfig(validation != null).validationMetric(getValidationMetric());
+    if (getRegParam() > 0) {
+      training.gradientTransform(FmNetwork.embeddingL2(getRegParam()));
+    }
+    if (search != null) {
+      training.dimensionSearch(search);
+    }
+    ExampleColumns columns = new ExampleColumns(getFeatureIdsCol(), emptyToNull(getFeatureValuesCol()),
+        getLabelCol(), emptyToNull(getWeightCol()));
+    Trainer trainer = new Trainer(FmNetwork.factory(config), training.build());
+    listeners().attachTo(trainer, parameters -> newModel(config, parameters));
+    TrainingResult result = trainer.fit(train, validation, columns);
+    return newModel(config, result.bestParameters()).setSummary(result.summary()).setParent(this);
+  }
+
+  /**
+   * The one table a fit trains, {@code fm.embedding} of {@code embeddingDim}, with how often each feature id occurs
+   * in {@code featureIdsCol} over the training rows (rows flagged by {@code validationIndicatorCol}, when set, are
+   * not counted). Its rows are the fit's {@code numFeatures}. Counted by Spark; only the counts reach the driver.
+   */
+  @Override
+  public List<TableVocabulary> embeddingVocabularies(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    Dataset<Row> data = dataset.toDF();
+    IdSpace ids = idSpace(data);
+    List<Row> occurrences = trainingRows(data).select(explode(col(getFeatureIdsCol())).as("id"))
+        .where(col("id").isNotNull()).groupBy("id").count().collectAsList();
+    long[] counts = new long[ids.numFeatures()];
+    for (Row row : occurrences) {
+      counts[row.getInt(0)] = row.getLong(1);
+    }
+    return List.of(new TableVocabulary(FmNetwork.EMBEDDING, getEmbeddingDim(), counts));
+  }
+
+  /** The rows training fits on: all of them, or those not flagged by {@code validationIndicatorCol}. */
+  private Dataset<Row> trainingRows(Dataset<Row> data) {
+    return getValidationIndicatorCol().isEmpty() ? data : data.where(not(col(getValidationIndicatorCol())));
+  }
+
+  /** Feature ids are in [0, numFeatures), {@code numFields} in every row. */
+  private record IdSpace(int numFeatures, int numFields) {}
+
+  /**
+   * The id space of {@code data}, from one pass over the ids (training and validation rows), so bad ids fail here
+   * with the column named: {@code numFeatures} is the param when set, else FieldEncoder's metadata, else the
+   * largest id + 1.
+   */
+  private IdSpace idSpace(Dataset<Row> data) {
+    String idsCol = getFeatureIdsCol();
+    Row stats = data.select(min(array_min(col(idsCol))), max(array_max(col(idsCol))), min(size(col(idsCol))),
+        max(size(col(idsCol)))).first();
+    if (stats.isNullAt(1)) {
+      throw new IllegalArgumentException("Column '" + idsCol + "' holds no feature ids: the training data is empty "
+          + "or every array is null.");
+    }
+    int minId = stats.getInt(0);
+    int maxId = stats.getInt(1);
+    int numFeatures = getNumFeatures() > 0 ? getNumFeatures()
+        : FieldEncodingMetadata.of(data.schema().apply(idsCol)).map(FieldEncodingMetadata::numFeatures)
+            .orElse(maxId + 1);
+    if (minId < 0 || maxId >= numFeatures) {
+      throw new IllegalArgumentException("Column '" + idsCol + "' has feature id " + (minId < 0 ? minId : maxId)
+          + " outside [0, " + numFeatures + "); ids must come from one encoding of size numFeatures (FieldEncoder's "
+          + "numFeatures()).");
+    }
+    int numFields = stats.getInt(3);
+    if (stats.getInt(2) != numFields || numFields < 1) {
+      throw new IllegalArgumentException("Column '" + idsCol + "' must hold the same number of ids in every row "
+          + "(one per field) but rows hold between " + stats.getInt(2) + " and " + numFields + ".");
+    }
+    return new IdSpace(numFeatures, numFields);
+  }
+
+  /** A model with this estimator's params holding {@code parameters}. */
+  private FactorizationMachineModel newModel(FmConfig config, Map<String, float[]> parameters) {
+    FactorizationMachineModel model = copyValues(new FactorizationMachineModel(uid, config, parameters),
+        ParamMap.empty());
+    model.set(model.numFeatures(), config.numFeatures()); // the model records the id space it was trained on
+    return model;
+  }
+
+  private static String emptyToNull(String column) {
+    return column == null || column.isEmpty() ? null : column;
+  }
+
+  /** A copy with the same params ({@code extra} applied), training listeners and embedding dimensions. */
+  @Override
+  public FactorizationMachine copy(ParamMap extra) {
+    FactorizationMachine copied = defaultCopy(extra);
+    copied.listeners().addAll(listeners());
+    copied.embeddingLayout = embeddingLayout;
+    return copied;
+  }
+
+  /** Writes the params as Spark's default writer does; fails when searched dimensions are set (see the writer). */
+  @Override
+  public MLWriter write() {
+    return new FactorizationMachineWriter(this);
+  }
+
+  public static MLReader<FactorizationMachine> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static FactorizationMachine load(String path) {
+    return read().load(path);
+  }
+
+  /**
+   * Saves the estimator's params (Spark's metadata, read back by {@link DefaultParamsReader}). Searched embedding
+   * dimensions are no param and are not saved: saving an estimator that holds them fails instead of losing them.
+   */
+  public static final class FactorizationMachineWriter extends MLWriter {
+    private final FactorizationMachine stage;
+
+    FactorizationMachineWriter(FactorizationMachine stage) {
+      this.stage = stage;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      if (stage.embeddingLayout != EmbeddingLayout.uniform()) {
+        throw new IllegalStateException("FactorizationMachine " + stage.uid + " holds searched embedding dimensions ("
+            + stage.embeddingLayout + "), which are not saved with the estimator; save the EmbeddingDimensionsModel "
+            + "separately and call setEmbeddingDimensions after loading.");
+      }
+      PersistenceSupport.saveMetadata(stage, path, sc());
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.sparkrec.fm;
+
+import dev.sparkrec.nn.Tape;
+import dev.sparkrec.nn.ops.Sigmoid;
+import dev.sparkrec.train.Batch;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Scores one partition: rebuilds the network from the broadcast parameters once, then runs it over chunks of rows,
+ * appending {@code [-z, z]}, {@code [1 - p, p]} and the thresholded label. Bad rows fail with the column and the
+ * offending value.
+ */
+final class FmScorer implements MapPartitionsFunction<Row, Row> {
+
+  private static final long serialVersionUID = 1L;
+  private static final int CHUNK = 1024;
+
+  private final FmConfig config;
+  private final Broadcast<Map<String, float[]>> parameters;
+  private final int idsIndex;
+  private final int valuesIndex;
+  private final String idsCol;
+  private final String valuesCol;
+  private final double threshold;
+
+  FmScorer(FmConfig config, Broadcast<Map<String, float[]>> parameters, int idsIndex, int valuesIndex,
+      String idsCol, String valuesCol, double threshold) {
+    this.config = config;
+    this.parameters = parameters;
+    this.idsIndex = idsIndex;
+    this.valuesIndex = valuesIndex;
+    this.idsCol = idsCol;
+    this.valuesCol = valuesCol;
+    this.threshold = threshold;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> rows) {
+    FmNetwork network = new FmNetwork(config);
+    network.setParameters(parameters.value());
+    Tape tape = new Tape().training(false);
+    Batch batch = new Batch(CHUNK, config.numFields(), valuesIndex >= 0, false);
+    float[] logits = new float[CHUNK];
+    List<Row> chunk = new ArrayList<>(CHUNK);
+
+    return new Iterator<Row>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        if (next < chunk.size()) {
+          return true;
+        }
+        chunk.clear();
+        next = 0;
+        while (chunk.size() < CHUNK && rows.hasNext()) {
+          Row row = rows.next();
+          fill(batch, chunk.size(), row);
+          chunk.add(row);
+        }
+        if (chunk.isEmpty()) {
+          return false;
+        }
+        batch.setSize(chunk.size());
+        tape.reset();
+        network.logits(tape, batch, logits);
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        int i = next++;
+        return withPredictions(chunk.get(i), logits[i]);
+      }
+    };
+  }
+
+  /** Writes the ids (and values) of {@code row} into example {@code at} of {@code batch}, checking them. */
+  private void fill(Batch batch, int at, Row row) {
+    int fields = config.numFields();
+    if (row.isNullAt(idsIndex)) {
+      throw new IllegalArgumentException("Column '" + idsCol + "' is null in a row; every row needs one feature id "
+          + "per field (encode with FieldEncoder, handleInvalid=\"keep\").");
+    }
+    List<Integer> ids = row.getList(idsIndex);
+    if (ids.size() != fields) {
+      throw new IllegalArgumentException("Column '" + idsCol + "' holds " + ids.size() + " ids in a row but the model "
+          + "was trained on " + fields + " fields: " + ids + ".");
+    }
+    int[] out = batch.ids();
+    for (int f = 0; f < fields; f++) {
+      Integer id = ids.get(f);
+      if (id == null || id < 0 || id >= config.numFeatures()) {
+        throw new IllegalArgumentException("Column '" + idsCol + "' has feature id " + id + " outside the model's "
+            + "vocabulary [0, " + config.numFeatures() + "); encode with the FieldEncoderModel used for training.");
+      }
+      out[at * fields + f] = id;
+    }
+    if (valuesIndex >= 0) {
+      if (row.isNullAt(valuesIndex)) {
+        throw new IllegalArgumentException("Column '" + valuesCol + "' is null in a row whose ids are " + ids + ".");
+      }
+      List<Number> values = row.getList(valuesIndex);
+      if (values.size() != fields) {
+        throw new IllegalArgumentException("Column '" + valuesCol + "' holds " + values.size() + " values but '"
+            + idsCol + "' holds " + fields + " ids in the same row.");
+      }
+      float[] v = batch.values();
+      for (int f = 0; f < fields; f++) {
+        Number value = values.get(f);
+        if (value == null || !Float.isFinite(value.floatValue())) {
+          throw new IllegalArgumentException("Column '" + valuesCol + "' has value " + value + " for feature id "
+              + ids.get(f) + "; feature values must be finite numbers.");
+        }
+        v[at * fields + f] = value.floatValue();
+      }
+    }
+  }
+
+  private Row withPredictions(Row row, float logit) {
+    int n = row.size();
+    Object[] values = new Object[n + 3];
+    for (int i = 0; i < n; i++) {
+      values[i] = row.get(i);
+    }
+    double z = logit;
+    double p = Sigmoid.sigmoid(z);
+    values[n] = Vectors.dense(-z, z);
+    values[n + 1] = Vectors.dense(1 - p, p);
+    values[n + 2] = p > threshold ? 1.0 : 0.0;
+    return RowFactory.create(values);
+  }
+}
