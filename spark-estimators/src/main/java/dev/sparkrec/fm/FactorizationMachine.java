@@ -85,9 +85,11 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
     this.uid = uid;
     FmParams.setDefaults(this);
     setDefault(regParam(), 0.0);
-    setDefault(stepSize(), 0.001); // Adam, with AFN's batch of 4096
-    setDefault(batchSize(), 4096);
-    setDefault(maxIter(), 30);
+    // Adam at 0.01 on batches of 1024: on Frappe within 0.001 AUC of the best of a small grid (batch 512-4096,
+    // step 0.001-0.02) in a third of the time of AFN's 4096 / 0.001, which had not converged after 30 epochs.
+    setDefault(stepSize(), 0.01);
+    setDefault(batchSize(), 1024);
+    setDefault(maxIter(), 50);
     setDefault(patience(), 2);
   }
 

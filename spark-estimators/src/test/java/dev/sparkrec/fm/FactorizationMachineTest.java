@@ -163,9 +163,9 @@ class FactorizationMachineTest extends StageContract {
     FactorizationMachine fm = new FactorizationMachine();
     assertEquals(10, fm.getEmbeddingDim());
     assertEquals(0.01, fm.getInitStd());
-    assertEquals(0.001, fm.getStepSize());
-    assertEquals(4096, fm.getBatchSize());
-    assertEquals(30, fm.getMaxIter());
+    assertEquals(0.01, fm.getStepSize());
+    assertEquals(1024, fm.getBatchSize());
+    assertEquals(50, fm.getMaxIter());
     assertEquals(2, fm.getPatience());
     assertEquals(FactorizationMachine.AUC_MINUS_LOGLOSS, fm.getValidationMetric());
     assertEquals(0.5, fm.getThreshold());

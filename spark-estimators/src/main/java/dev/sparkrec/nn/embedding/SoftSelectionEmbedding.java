@@ -8,10 +8,10 @@ import java.util.List;
 
 /**
  * DNIS's soft selection layer on a full table: the vector of row {@code r} is {@code ẽ_r = E[r] ⊙ α[block(r)]},
- * where {@code α ∈ [0,1]^{blocks × dim}} (parameter {@code <name>.alpha}, dense, initialised to 1) weighs every
+ * where {@code α ∈ [0,1]^{blocks × dim}} (parameter {@code <name>.alpha}, initialised to 1) weighs every
  * embedding dimension of every feature block. The table {@code <name>} has sparse-row gradients as usual; α
- * receives {@code ∂L/∂α[b,j] = Σ_{i: block(id_i)=b} g_ij·E[id_i, j]·s_i}. The trainer keeps α fixed except in the
- * search's validation steps ({@link SoftSelectionUpdate}).
+ * receives {@code ∂L/∂α[b,j] = Σ_{i: block(id_i)=b} g_ij·E[id_i, j]·s_i} but is state to optimizers (saved and
+ * averaged, never stepped): only the search's validation steps move it ({@link SoftSelectionUpdate}).
  */
 public final class SoftSelectionEmbedding implements EmbeddingTable {
 
@@ -29,7 +29,7 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
     this.blocks = blocks;
     this.table = Parameter.sparseRows(name, rows, dim);
     init.initialize(table, rows, dim, seed);
-    this.alpha = Parameter.dense(alphaName(name), blocks.numBlocks(), dim);
+    this.alpha = Parameter.state(alphaName(name), blocks.numBlocks(), dim);
     java.util.Arrays.fill(alpha.data(), 1f);
   }
 
