@@ -31,6 +31,16 @@ public final class SoftSelectionLayout implements EmbeddingLayout {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof SoftSelectionLayout s && blocks.equals(s.blocks);
+  }
+
+  @Override
+  public int hashCode() {
+    return blocks.hashCode();
+  }
+
+  @Override
   public String toString() {
     return "soft selection over " + blocks;
   }
