@@ -3,15 +3,22 @@ package dev.sparkrec.afn;
 import static org.apache.spark.sql.functions.array_max;
 import static org.apache.spark.sql.functions.array_min;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 
 import dev.sparkrec.features.FieldEncodingMetadata;
+import dev.sparkrec.ml.EmbeddingDimensions;
+import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.EmbeddingSupport;
+import dev.sparkrec.ml.TableVocabulary;
 import dev.sparkrec.ml.param.HasWeightCol;
 import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.ml.param.TrainingParams;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.train.DimensionSearch;
 import dev.sparkrec.train.ExampleColumns;
 import dev.sparkrec.train.RegularizeAndClip;
 import dev.sparkrec.train.Trainer;
@@ -19,7 +26,10 @@ import dev.sparkrec.train.TrainingConfig;
 import dev.sparkrec.train.TrainingResult;
 import dev.sparkrec.train.TrainingListener;
 import dev.sparkrec.train.TrainingListeners;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
@@ -28,8 +38,10 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,9 +59,14 @@ import org.apache.spark.sql.types.StructType;
  * gradient clipping, as the reference code does. The fitted {@link AFNModel} writes Spark classifier
  * columns, so {@code BinaryClassificationEvaluator} works unchanged, and keeps how it was trained as its
  * {@link AFNModel#summary()}; {@link #addTrainingListener} follows training epoch by epoch.
+ *
+ * <p>Embedding seam ({@link EmbeddingEstimator}): the tables are {@code afn.embedding} and, for AFN+,
+ * {@code dnn.embedding}, each {@code numFeatures × embeddingDim}, whose rows are the feature ids.
+ * {@link #setEmbeddingDimensions} trains every later fit with searched per-block dimensions;
+ * {@link #fitWithEmbeddings} fits with any layout, and runs a dimension search on the validation rows.
  */
 public final class AFN extends Estimator<AFNModel>
-    implements AfnParams, TrainingParams, HasWeightCol, DefaultParamsWritable {
+    implements AfnParams, TrainingParams, HasWeightCol, DefaultParamsWritable, EmbeddingEstimator<AFNModel> {
 
   private static final long serialVersionUID = 1L;
 
@@ -63,6 +80,7 @@ public final class AFN extends Estimator<AFNModel>
   private final String uid;
   private final ParamRegistry paramRegistry = new ParamRegistry();
   private transient TrainingListeners<AFNModel> listeners = new TrainingListeners<>();
+  private EmbeddingLayout embeddingLayout = EmbeddingLayout.uniform();
 
   public AFN() {
     this(Identifiable$.MODULE$.randomUID("afn"));
@@ -305,15 +323,62 @@ public final class AFN extends Estimator<AFNModel>
     return AfnSchema.appendOutputs(schema, this);
   }
 
+  /**
+   * Trains every later fit (and every copy) with searched embedding dimensions, e.g. a NIS result: a table of
+   * their layout is stored per block in its searched widths. Not a param: an estimator holding them cannot be
+   * saved. Returns this.
+   */
+  @Override
+  public AFN setEmbeddingDimensions(EmbeddingDimensions dimensions) {
+    embeddingLayout = Objects.requireNonNull(dimensions, "dimensions must not be null").layout();
+    return this;
+  }
+
+  @Override
+  public EmbeddingLayout embeddingLayout() {
+    return embeddingLayout;
+  }
+
   @Override
   public AFNModel fit(Dataset<?> dataset) {
-    StructType schema = dataset.schema();
-    transformSchema(schema);
-    Dataset<Row> data = dataset.toDF();
-    String idsCol = getFeatureIdsCol();
-    Optional<FieldEncodingMetadata> encoding = FieldEncodingMetadata.of(schema.apply(idsCol));
+    return fitWithEmbeddings(dataset, embeddingLayout, null);
+  }
 
-    // One pass for the id range and field count, so bad ids fail here with the column named.
+  /**
+   * {@code afn.embedding} (and for AFN+ {@code dnn.embedding}, with the same counts): how often each feature id
+   * occurs in {@code featureIdsCol} over the training rows (rows flagged by {@code validationIndicatorCol} are
+   * not counted), counted by Spark; the row count is the {@code numFeatures} a fit would use.
+   */
+  @Override
+  public List<TableVocabulary> embeddingVocabularies(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    Dataset<Row> data = dataset.toDF();
+    IdSpace ids = idSpace(data);
+    Dataset<Row> train = getValidationIndicatorCol().isEmpty() ? data
+        : data.where(not(col(getValidationIndicatorCol())));
+    long[] counts = new long[ids.numFeatures];
+    for (Row row : train.select(explode(col(getFeatureIdsCol())).as("id")).groupBy("id").count().collectAsList()) {
+      if (!row.isNullAt(0)) {
+        counts[row.getInt(0)] = row.getLong(1); // ids were checked to lie in [0, numFeatures)
+      }
+    }
+    List<TableVocabulary> out = new ArrayList<>();
+    for (String table : AfnNetwork.embeddingTableNames(getEnsemble())) {
+      out.add(new TableVocabulary(table, getEmbeddingDim(), counts));
+    }
+    return out;
+  }
+
+  /** The id space of a fit: vocabulary size, fields per row and their names. */
+  private record IdSpace(int numFeatures, int numFields, String[] fieldNames) {}
+
+  /**
+   * One pass over {@code data} for the id range and field count, so bad ids fail here with the column named;
+   * {@code numFeatures} is the param when set, else the encoding's, else the largest id + 1.
+   */
+  private IdSpace idSpace(Dataset<Row> data) {
+    String idsCol = getFeatureIdsCol();
+    Optional<FieldEncodingMetadata> encoding = FieldEncodingMetadata.of(data.schema().apply(idsCol));
     Row stats = data.select(min(array_min(col(idsCol))), max(array_max(col(idsCol))), min(size(col(idsCol))),
         max(size(col(idsCol)))).first();
     if (stats.isNullAt(1)) {
@@ -336,8 +401,32 @@ public final class AFN extends Estimator<AFNModel>
     }
     String[] fieldNames = encoding.map(FieldEncodingMetadata::fieldNames).filter(n -> n.length == numFields)
         .orElseGet(() -> AfnSchema.defaultFieldNames(numFields));
+    return new IdSpace(numFeatures, numFields, fieldNames);
+  }
 
-    AfnConfig config = AfnConfig.from(this, numFeatures, numFields);
+  /**
+   * Fits with the embedding tables built by {@code layout}; with a {@code search}, the fit is a dimension search
+   * whose selection weights step on the rows flagged by {@code validationIndicatorCol}, which must then be set and
+   * flag some rows. A layout naming a table AFN does not build, or whose blocks cover another number of rows than
+   * {@code numFeatures}, fails before training.
+   */
+  @Override
+  public AFNModel fitWithEmbeddings(Dataset<?> dataset, EmbeddingLayout layout, DimensionSearch search) {
+    StructType schema = dataset.schema();
+    transformSchema(schema);
+    EmbeddingSupport.requireKnownTables(layout, search, AfnNetwork.embeddingTableNames(getEnsemble()),
+        "AFN" + (getEnsemble() ? "+" : ""));
+    if (search != null && getValidationIndicatorCol().isEmpty()) {
+      throw new IllegalArgumentException("A dimension search steps its selection weights on validation rows; set "
+          + "validationIndicatorCol to the column flagging them.");
+    }
+    Dataset<Row> data = dataset.toDF();
+    String idsCol = getFeatureIdsCol();
+    IdSpace ids = idSpace(data);
+    int numFeatures = ids.numFeatures;
+    String[] fieldNames = ids.fieldNames;
+
+    AfnConfig config = AfnConfig.from(this, numFeatures, ids.numFields, layout);
 
     Dataset<Row> train = data;
     Dataset<Row> validation = null;
@@ -345,15 +434,21 @@ public final class AFN extends Estimator<AFNModel>
       Column indicator = col(getValidationIndicatorCol());
       train = data.where(not(indicator));
       validation = data.where(indicator);
+      if (search != null && validation.isEmpty()) {
+        throw new IllegalArgumentException("A dimension search steps its selection weights on validation rows, "
+            + "but no row is flagged by validationIndicatorCol '" + getValidationIndicatorCol() + "'.");
+      }
     }
-    TrainingConfig training = trainingConfig(validation != null)
+    TrainingConfig.Builder training = trainingConfig(validation != null)
         .validationMetric(getValidationMetric())
         .gradientTransform(new RegularizeAndClip(getL2(), getEmbeddingL2(), AfnNetwork.UNREGULARIZED_SUFFIXES,
-            getGradientClip(), 0))
-        .build();
+            getGradientClip(), 0));
+    if (search != null) {
+      training.dimensionSearch(search);
+    }
     ExampleColumns columns = new ExampleColumns(idsCol, emptyToNull(getFeatureValuesCol()), getLabelCol(),
         emptyToNull(getWeightCol()));
-    Trainer trainer = new Trainer(AfnNetwork.factory(config), training);
+    Trainer trainer = new Trainer(AfnNetwork.factory(config), training.build());
     listeners().attachTo(trainer, parameters -> newModel(config, parameters, fieldNames, numFeatures));
     TrainingResult result = trainer.fit(train, validation, columns);
     return newModel(config, result.bestParameters(), fieldNames, numFeatures).setSummary(result.summary())
@@ -372,11 +467,20 @@ public final class AFN extends Estimator<AFNModel>
     return column == null || column.isEmpty() ? null : column;
   }
 
+  /** Keeps the listeners and the embedding dimensions. */
   @Override
   public AFN copy(ParamMap extra) {
     AFN copied = defaultCopy(extra);
     copied.listeners().addAll(listeners());
+    copied.embeddingLayout = embeddingLayout;
     return copied;
+  }
+
+  /** Saves the params; fails when searched embedding dimensions are set, which params do not hold. */
+  @Override
+  public MLWriter write() {
+    EmbeddingSupport.requireUniformToSave(embeddingLayout, "AFN " + uid);
+    return new DefaultParamsWriter(this);
   }
 
   public static MLReader<AFN> read() {

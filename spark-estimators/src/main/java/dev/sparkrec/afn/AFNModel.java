@@ -1,8 +1,12 @@
 package dev.sparkrec.afn;
 
+import dev.sparkrec.ml.EmbeddingLayouts;
+import dev.sparkrec.ml.EmbeddingModel;
+import dev.sparkrec.ml.EmbeddingSupport;
 import dev.sparkrec.ml.ParameterTables;
 import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.param.ParamRegistry;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,8 +33,11 @@ import org.apache.spark.sql.types.StructType;
  * {@code predictionCol} ({@code p > threshold}). {@link #crossFeatures(Dataset, int, double, int)} lists the
  * cross features the logarithmic neurons learned, measured on data; {@link #summary} tells how the model was
  * trained.
+ *
+ * <p>A model trained with another embedding layout than the uniform one ({@link #embeddingLayout()}) holds its
+ * tables in that layout (e.g. per block in the searched widths) and is scored, saved and loaded in it.
  */
-public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWritable {
+public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWritable, EmbeddingModel {
 
   private static final long serialVersionUID = 1L;
 
@@ -126,6 +133,36 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
     return copy;
   }
 
+  /** The layout the embedding tables were trained in (uniform unless fitted with searched dimensions). */
+  @Override
+  public EmbeddingLayout embeddingLayout() {
+    return config().embeddingLayout();
+  }
+
+  /**
+   * Copies of the embedding tables' parameters by name: {@code afn.embedding} (and {@code dnn.embedding}) under
+   * the uniform layout, {@code <table>.block<b>} under mixed dimensions, the table and {@code <table>.alpha} under
+   * a soft selection.
+   */
+  @Override
+  public Map<String, float[]> embeddingParameters() {
+    return EmbeddingSupport.parameterValues(network());
+  }
+
+  /** Stored embedding entries over both tables: {@code Σ_b rows_b·d_b} per mixed-dimension table. */
+  @Override
+  public long embeddingParameterCount() {
+    return EmbeddingSupport.parameterCount(network());
+  }
+
+  /** A network holding the trained parameters. */
+  private AfnNetwork network() {
+    requireFitted();
+    AfnNetwork network = new AfnNetwork(config);
+    network.setParameters(parameters);
+    return network;
+  }
+
   /** True when the model knows how it was trained: it was fitted, or loaded from a save of a fitted model. */
   public boolean hasSummary() {
     return summary != null;
@@ -202,9 +239,7 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
    * @param maxRows rows measured at most (&ge; 1)
    */
   public Dataset<Row> crossFeatures(Dataset<?> dataset, int topNeurons, double minFieldShare, int maxRows) {
-    requireFitted();
-    AfnNetwork network = new AfnNetwork(config);
-    network.setParameters(parameters);
+    AfnNetwork network = network();
     List<CrossFeature> ranked = CrossFeatureRanking.rank(network,
         CrossFeatureRanking.collectRows(dataset, this, config, maxRows), topNeurons, minFieldShare);
     List<Row> rows = new ArrayList<>();
@@ -252,7 +287,9 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
 
   /**
    * Metadata (params) plus {@code data/network} (sizes, field names), {@code data/parameters}
-   * ({@link ParameterTables}) and {@code data/summary} ({@link TrainingSummary}, when the model has one).
+   * ({@link ParameterTables}; the embedding tables in their layout, so a mixed-dimension table saves only its
+   * blocks' entries), {@code data/embeddingLayout} ({@link EmbeddingLayouts}) and {@code data/summary}
+   * ({@link TrainingSummary}, when the model has one).
    */
   public static final class AFNModelWriter extends MLWriter {
     private final AFNModel model;
@@ -272,13 +309,14 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
       sparkSession().createDataFrame(List.of(RowFactory.create(c.numFeatures(), c.numFields(), model.fieldNames)),
           networkSchema).write().parquet(path + "/data/network");
       ParameterTables.write(sparkSession(), path + "/data/parameters", model.parameters);
+      EmbeddingLayouts.write(sparkSession(), path + "/data/embeddingLayout", c.embeddingLayout());
       if (model.summary != null) {
         model.summary.write(sparkSession(), path + "/data/summary");
       }
     }
   }
 
-  /** Reads what {@link AFNModelWriter} wrote. */
+  /** Reads what {@link AFNModelWriter} wrote; a model saved without a layout has the uniform one. */
   public static final class AFNModelReader extends MLReader<AFNModel> {
     @Override
     public AFNModel load(String path) {
@@ -290,7 +328,8 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
       Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters");
       AFNModel shell = new AFNModel(metadata.uid());
       PersistenceSupport.restoreParams(metadata, shell);
-      AfnConfig config = AfnConfig.from(shell, numFeatures, numFields);
+      EmbeddingLayout layout = EmbeddingLayouts.readIfPresent(sparkSession(), path + "/data/embeddingLayout");
+      AfnConfig config = AfnConfig.from(shell, numFeatures, numFields, layout);
       AFNModel model = new AFNModel(metadata.uid(), config, parameters, fieldNames)
           .setSummary(TrainingSummary.readIfPresent(sparkSession(), path + "/data/summary"));
       PersistenceSupport.restoreParams(metadata, model);

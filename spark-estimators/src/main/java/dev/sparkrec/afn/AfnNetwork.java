@@ -5,6 +5,10 @@ import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.ParameterValues;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.nn.embedding.EmbeddingTable;
+import dev.sparkrec.nn.embedding.HasEmbeddingTables;
+import dev.sparkrec.nn.embedding.TableInit;
 import dev.sparkrec.nn.layers.BatchNorm;
 import dev.sparkrec.nn.layers.Linear;
 import dev.sparkrec.nn.layers.Mlp;
@@ -16,7 +20,6 @@ import dev.sparkrec.nn.ops.Clamp;
 import dev.sparkrec.nn.ops.Concat;
 import dev.sparkrec.nn.ops.DropoutOp;
 import dev.sparkrec.nn.ops.Exp;
-import dev.sparkrec.nn.ops.GatherRows;
 import dev.sparkrec.nn.ops.Log;
 import dev.sparkrec.nn.ops.MatMul;
 import dev.sparkrec.nn.ops.Mul;
@@ -69,10 +72,22 @@ import java.util.SplittableRandom;
  * {@code ensemble.bias}. Batch-norm parameters exist only with batch norm on; their running statistics are
  * state parameters.
  *
+ * <p>The two embedding tables ({@link #embeddingTables()}) are built by the configuration's
+ * {@link EmbeddingLayout}: under the default uniform layout each is the single parameter named above; under
+ * another layout a table's parameters take its place, named after it ({@code afn.embedding} and
+ * {@code afn.embedding.alpha} for a soft selection, {@code afn.embedding.block<b>} for mixed dimensions). The
+ * logarithmic layer reads the looked-up vectors, so a mixed-dimension table's pruned dimensions (zero) enter as
+ * {@code max(|0|, ε)}, as they would in a full table whose pruned entries are zero.
+ *
  * <p>A network holds a reusable buffer for the clipped feature values, so it is single-threaded: one per
  * training task, as the trainer's {@link #factory} provides.
  */
-public final class AfnNetwork implements TrainableModel {
+public final class AfnNetwork implements TrainableModel, HasEmbeddingTables {
+
+  /** The name of the AFN branch's embedding table, {@code Feat_Emb}. */
+  public static final String EMBEDDING = "afn.embedding";
+  /** The name of AFN+'s DNN-branch embedding table, {@code Feat_Emb_deep}. */
+  public static final String DNN_EMBEDDING = "dnn.embedding";
 
   /**
    * Name suffixes of the parameters the dense L2 penalty leaves out: biases, batch-norm scales and shifts, and
@@ -96,14 +111,14 @@ public final class AfnNetwork implements TrainableModel {
   private final int neurons;
   private final float logEpsilon;
 
-  private final Parameter embedding;
+  private final EmbeddingTable embedding;
   private final BatchNorm logNorm;
   private final Parameter logWeight;
   private final Parameter logBias;
   private final BatchNorm expNorm;
   private final Mlp afnTower;
 
-  private final Parameter dnnEmbedding;
+  private final EmbeddingTable dnnEmbedding;
   private final Mlp dnnTower;
   private final Linear ensembleLayer;
 
@@ -128,11 +143,11 @@ public final class AfnNetwork implements TrainableModel {
     long dnnTowerSeed = seeds.nextLong();
     long ensembleSeed = seeds.nextLong();
 
+    EmbeddingLayout layout = config.embeddingLayout();
     List<Parameter> all = new ArrayList<>();
     // Feat_Emb [N, K], glorot_normal (lines 75-76): N(0, 2/(N + K)), fans (rows, K) as Keras computes them
-    embedding = Parameter.sparseRows("afn.embedding", config.numFeatures(), dim);
-    Initializers.xavierNormal(embedding, config.numFeatures(), dim, embeddingSeed);
-    all.add(embedding);
+    embedding = layout.create(EMBEDDING, config.numFeatures(), dim, TableInit.xavierNormal(), embeddingSeed);
+    all.addAll(embedding.parameters());
     // BN over the F fields of ln(E) [B, K, F] (line 106)
     logNorm = bn ? new BatchNorm("afn.logNorm", fields, 2, momentum, BATCH_NORM_EPS, true, true) : null;
     if (logNorm != null) {
@@ -155,9 +170,9 @@ public final class AfnNetwork implements TrainableModel {
 
     if (config.ensemble()) {
       // Feat_Emb_deep [N, K] ~ N(0, 0.1) (lines 77-78)
-      dnnEmbedding = Parameter.sparseRows("dnn.embedding", config.numFeatures(), dim);
-      Initializers.normal(dnnEmbedding, 0, NORMAL_INIT_STD, dnnEmbeddingSeed);
-      all.add(dnnEmbedding);
+      dnnEmbedding = layout.create(DNN_EMBEDDING, config.numFeatures(), dim, TableInit.normal(NORMAL_INIT_STD),
+          dnnEmbeddingSeed);
+      all.addAll(dnnEmbedding.parameters());
       // The DNN branch's MLP (lines 142-155)
       dnnTower = tower("dnn.mlp", fields * dim, config.dnnHiddenLayers(), bn, momentum, config.dnnDropout(),
           dnnTowerSeed);
@@ -210,6 +225,17 @@ public final class AfnNetwork implements TrainableModel {
     Tensor afn = afnLogit(tape, batch, values);
     Tensor logit = config.ensemble() ? ensembleLogit(tape, dnnLogit(tape, batch, values), afn) : afn;
     System.arraycopy(logit.data(), 0, out, 0, batch.size());
+  }
+
+  /** The names of the embedding tables an AFN ({@code ensemble} false) or AFN+ network builds, in order. */
+  public static List<String> embeddingTableNames(boolean ensemble) {
+    return ensemble ? List.of(EMBEDDING, DNN_EMBEDDING) : List.of(EMBEDDING);
+  }
+
+  /** {@code afn.embedding}, then AFN+'s {@code dnn.embedding}. */
+  @Override
+  public List<EmbeddingTable> embeddingTables() {
+    return dnnEmbedding == null ? List.of(embedding) : List.of(embedding, dnnEmbedding);
   }
 
   /** Every parameter, trainable and state, in the fixed order documented on the class; names are unique. */
@@ -275,7 +301,7 @@ public final class AfnNetwork implements TrainableModel {
   /** The logarithmic layer (lines 92-117); {@code values} are the clipped feature values or null. */
   private Tensor logarithmicLayer(Tape tape, Batch batch, float[] values) {
     int n = batch.size();
-    Tensor e = GatherRows.apply(tape, embedding, batch.ids(), null, n * fields, n, fields, dim); // E[id] [B, F, K]
+    Tensor e = embedding.lookUp(tape, batch.ids(), null, n * fields, n, fields, dim); // E[id] [B, F, K]
     e = Abs.apply(tape, e); // |E| (line 81)
     e = Clamp.apply(tape, e, logEpsilon, Float.POSITIVE_INFINITY); // max(|E|, 1e-4) (line 82)
     if (values != null) {
@@ -306,7 +332,7 @@ public final class AfnNetwork implements TrainableModel {
   /** The DNN branch's logit {@code [B, 1]}: the MLP on flatten(E_deep[id]·val) (lines 97, 142-155). */
   private Tensor dnnLogit(Tape tape, Batch batch, float[] values) {
     int n = batch.size();
-    Tensor d = GatherRows.apply(tape, dnnEmbedding, batch.ids(), values, n * fields, n, fields * dim); // [B, F·K]
+    Tensor d = dnnEmbedding.lookUp(tape, batch.ids(), values, n * fields, n, fields * dim); // [B, F·K]
     return dnnTower.forward(tape, d);
   }
 
@@ -337,7 +363,8 @@ public final class AfnNetwork implements TrainableModel {
     return config.ensemble() ? dnnLogit(tape, batch, clipValues(batch)) : null;
   }
 
-  Parameter embedding() {
+  /** The AFN branch's embedding table; its {@link EmbeddingTable#toDense()} is the full table under any layout. */
+  EmbeddingTable embedding() {
     return embedding;
   }
 

@@ -158,6 +158,7 @@ public final class CrossFeatureRanking {
       throw new IllegalArgumentException("the rows' weights sum to " + totalWeight + "; cross features need a "
           + "positive total weight");
     }
+    float[] table = network.embedding().toDense(); // E as the lookups see it, under any layout
     Tape prefix = new Tape().training(false); // up to the logarithmic layer, once per chunk
     Tape suffix = new Tape().training(false); // after it, once per chunk and neuron
     float[] logEmbedding = new float[CHUNK * fields * dim];
@@ -174,7 +175,7 @@ public final class CrossFeatureRanking {
           outputMean[c] += y[r * dim * neurons + c];
         }
       }
-      logEmbeddings(network, chunk, logEmbedding);
+      logEmbeddings(network, table, chunk, logEmbedding);
       for (int r = 0; r < b; r++) {
         for (int c = 0; c < fields * dim; c++) {
           logMean[c] += logEmbedding[r * fields * dim + c];
@@ -199,7 +200,7 @@ public final class CrossFeatureRanking {
       prefix.reset();
       System.arraycopy(network.logarithmicLayer(prefix, chunk).data(), 0, output, 0, b * dim * neurons);
       Tensor dnnLogit = network.dnnLogit(prefix, chunk); // unchanged by the ablations; null for AFN
-      logEmbeddings(network, chunk, logEmbedding);
+      logEmbeddings(network, table, chunk, logEmbedding);
       for (int r = 0; r < b; r++) {
         for (int i = 0; i < fields; i++) {
           for (int k = 0; k < dim; k++) {
@@ -241,13 +242,13 @@ public final class CrossFeatureRanking {
 
   /**
    * Writes {@code ln e_{k,i}} of each row of the batch to {@code out} at {@code (r·F + i)·K + k}, as the
-   * logarithmic layer computes it: {@code e = max(|E[id]|, logEpsilon)·clip(value, 0.001, 1)} (lines 81-96).
+   * logarithmic layer computes it: {@code e = max(|E[id]|, logEpsilon)·clip(value, 0.001, 1)} (lines 81-96);
+   * {@code table} is {@code E} ({@code numFeatures × K}, the embedding table's dense form).
    */
-  private static void logEmbeddings(AfnNetwork network, Batch batch, float[] out) {
+  private static void logEmbeddings(AfnNetwork network, float[] table, Batch batch, float[] out) {
     int fields = network.config().numFields();
     int dim = network.config().embeddingDim();
     float epsilon = (float) network.config().logEpsilon();
-    float[] table = network.embedding().data();
     int[] ids = batch.ids();
     float[] values = batch.values();
     for (int p = 0; p < batch.size() * fields; p++) {

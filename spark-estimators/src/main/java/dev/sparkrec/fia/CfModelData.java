@@ -1,8 +1,20 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.ml.EmbeddingLayouts;
 import dev.sparkrec.ml.ParameterTables;
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.ParameterValues;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.nn.embedding.EmbeddingTable;
+import dev.sparkrec.nn.embedding.HasEmbeddingTables;
+import dev.sparkrec.nn.layers.Embedding;
+import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.TrainableModel;
 import dev.sparkrec.train.TrainingSummary;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
@@ -13,30 +25,99 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * What a fitted collaborative-filtering model learned: the sorted user and item ids (an id's index is its
- * position), the weighted mean training rating, the network's parameters by name and, when it was trained here,
- * the training summary. Saved as Parquet under {@code path/data/ids} (one row: {@code userIds}, {@code itemIds}
- * array&lt;int&gt;, {@code globalMean} double), {@code path/data/parameters} ({@link ParameterTables}) and
- * {@code path/data/summary} ({@link TrainingSummary}, absent in models saved without one). Immutable; the arrays
- * are not copied, so callers must not change them.
+ * position), the weighted mean training rating, the width of the embedding tables, the network's parameters and,
+ * when it was trained here, the training summary.
+ *
+ * <p>The parameters come in two forms. {@link #trainedParameters()} are the network's own, as its
+ * {@link EmbeddingLayout} names them (e.g. {@code mf.userFactors.block<b>} for mixed dimensions).
+ * {@link #parameters()} are what scoring, recommendations, the factor tables and influence analysis read: every
+ * embedding table as its full {@code rows × dim} table under the table's name ({@link EmbeddingTable#toDense()}:
+ * zero-padded for mixed dimensions, {@code E ⊙ α} for a soft selection), every other parameter as trained. Under the
+ * uniform layout the two are the same map.
+ *
+ * <p>Saved as Parquet under {@code path/data/ids} (one row: {@code userIds}, {@code itemIds} array&lt;int&gt;,
+ * {@code globalMean} double, {@code embeddingDim} int, absent in models saved before it),
+ * {@code path/data/parameters} (the trained parameters, {@link ParameterTables}: a mixed-dimension table saves
+ * only its blocks' entries), {@code path/data/embeddingLayout} ({@link EmbeddingLayouts}; absent in models saved
+ * before layouts, which are uniform) and {@code path/data/summary} ({@link TrainingSummary}, absent in models
+ * saved without one). Immutable; the arrays are not copied, so callers must not change them.
  */
 final class CfModelData implements Serializable {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
+
+  /** Builds the network of a model's shape and embedding layout (fresh weights). */
+  @FunctionalInterface
+  interface Networks {
+    ModelFactory factory(int numUsers, int numItems, double globalMean, int embeddingDim, EmbeddingLayout layout);
+  }
 
   private final IdIndex users;
   private final IdIndex items;
   private final double globalMean;
+  private final int embeddingDim;
   private final Map<String, float[]> parameters;
+  private final EmbeddingLayout layout;
+  private final Map<String, float[]> trainedParameters;
+  private final List<String> tables;
+  private final List<String> embeddingParameterNames;
+  private final long embeddingParameterCount;
   private final TrainingSummary summary;
 
-  /** The data of a model trained with {@code summary} (null when unknown). */
-  CfModelData(IdIndex users, IdIndex items, double globalMean, Map<String, float[]> parameters,
+  private CfModelData(IdIndex users, IdIndex items, double globalMean, int embeddingDim,
+      Map<String, float[]> parameters, EmbeddingLayout layout, Map<String, float[]> trainedParameters,
+      List<String> tables, List<String> embeddingParameterNames, long embeddingParameterCount,
       TrainingSummary summary) {
     this.users = users;
     this.items = items;
     this.globalMean = globalMean;
+    this.embeddingDim = embeddingDim;
     this.parameters = parameters;
+    this.layout = layout;
+    this.trainedParameters = trainedParameters;
+    this.tables = List.copyOf(tables);
+    this.embeddingParameterNames = List.copyOf(embeddingParameterNames);
+    this.embeddingParameterCount = embeddingParameterCount;
     this.summary = summary;
+  }
+
+  /**
+   * The data of a model trained with {@code summary} (null when unknown) whose network, built by {@code shape}
+   * under {@code layout}, holds {@code trained} (by its parameter names). The full tables are derived here once.
+   */
+  static CfModelData of(IdIndex users, IdIndex items, double globalMean, Map<String, float[]> trained,
+      EmbeddingLayout layout, ModelFactory shape, TrainingSummary summary) {
+    TrainableModel network = shape.create();
+    List<EmbeddingTable> embeddingTables = ((HasEmbeddingTables) network).embeddingTables();
+    int dim = embeddingTables.get(0).dim();
+    List<String> tables = new ArrayList<>();
+    List<String> embeddingNames = new ArrayList<>();
+    Map<Parameter, EmbeddingTable> owner = new IdentityHashMap<>();
+    long count = 0;
+    for (EmbeddingTable table : embeddingTables) {
+      tables.add(table.name());
+      for (Parameter p : table.parameters()) {
+        owner.put(p, table);
+        embeddingNames.add(p.name());
+      }
+      count += table.embeddingParameterCount();
+    }
+    Map<String, float[]> full = trained;
+    if (layout != EmbeddingLayout.uniform()) {
+      ParameterValues.copyInto(network.parameters(), trained);
+      full = new LinkedHashMap<>();
+      for (Parameter p : network.parameters()) {
+        EmbeddingTable table = owner.get(p);
+        if (table == null) {
+          full.put(p.name(), trained.get(p.name()));
+        } else if (!full.containsKey(table.name())) {
+          // the table's full form in place of its first parameter; a full table is kept as trained
+          full.put(table.name(), table instanceof Embedding ? trained.get(table.name()) : table.toDense());
+        }
+      }
+    }
+    return new CfModelData(users, items, globalMean, dim, full, layout, trained, tables, embeddingNames, count,
+        summary);
   }
 
   IdIndex users() {
@@ -51,9 +132,38 @@ final class CfModelData implements Serializable {
     return globalMean;
   }
 
-  /** The parameters by name, in network order; not copied. */
+  /** The width of the embedding tables (every CF network's tables share it: MF's rank, NCF's embeddingDim). */
+  int embeddingDim() {
+    return embeddingDim;
+  }
+
+  /** The parameters with every embedding table in full, by name, in network order; not copied. */
   Map<String, float[]> parameters() {
     return parameters;
+  }
+
+  /** The layout the embedding tables were trained in. */
+  EmbeddingLayout layout() {
+    return layout;
+  }
+
+  /** The parameters as the network under {@link #layout()} names them, in network order; not copied. */
+  Map<String, float[]> trainedParameters() {
+    return trainedParameters;
+  }
+
+  /** Copies of the embedding tables' trained parameters by name, in network order. */
+  Map<String, float[]> embeddingParameters() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (String name : embeddingParameterNames) {
+      out.put(name, trainedParameters.get(name).clone());
+    }
+    return out;
+  }
+
+  /** Stored embedding entries over all tables, not counting selection weights. */
+  long embeddingParameterCount() {
+    return embeddingParameterCount;
   }
 
   /** How the model was trained, or null when unknown. */
@@ -61,26 +171,52 @@ final class CfModelData implements Serializable {
     return summary;
   }
 
+  /**
+   * The same predictions from the full tables: this data under the uniform layout, without the summary (what
+   * executors need to score). This data itself when it is uniform.
+   */
+  CfModelData asUniform() {
+    if (layout == EmbeddingLayout.uniform()) {
+      return this;
+    }
+    long count = 0;
+    for (String table : tables) {
+      count += parameters.get(table).length;
+    }
+    return new CfModelData(users, items, globalMean, embeddingDim, parameters, EmbeddingLayout.uniform(),
+        parameters, tables, tables, count, null);
+  }
+
   void save(SparkSession spark, String path) {
     StructType idsSchema = new StructType()
         .add("userIds", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
         .add("itemIds", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-        .add("globalMean", DataTypes.DoubleType, false);
-    spark.createDataFrame(List.of(RowFactory.create(users.ids(), items.ids(), globalMean)), idsSchema)
+        .add("globalMean", DataTypes.DoubleType, false)
+        .add("embeddingDim", DataTypes.IntegerType, false);
+    spark.createDataFrame(List.of(RowFactory.create(users.ids(), items.ids(), globalMean, embeddingDim)), idsSchema)
         .write().parquet(path + "/data/ids");
-    ParameterTables.write(spark, path + "/data/parameters", parameters);
+    ParameterTables.write(spark, path + "/data/parameters", trainedParameters);
+    EmbeddingLayouts.write(spark, path + "/data/embeddingLayout", layout);
     if (summary != null) {
       summary.write(spark, path + "/data/summary");
     }
   }
 
-  static CfModelData load(SparkSession spark, String path) {
+  /** Reads what {@link #save} wrote; {@code networks} builds the network of the saved shape and layout. */
+  static CfModelData load(SparkSession spark, String path, Networks networks) {
     Row ids = spark.read().parquet(path + "/data/ids").first();
     List<Integer> userIds = ids.getList(0);
     List<Integer> itemIds = ids.getList(1);
-    Map<String, float[]> parameters = ParameterTables.read(spark, path + "/data/parameters");
-    return new CfModelData(new IdIndex(userIds.stream().mapToInt(Integer::intValue).toArray()),
-        new IdIndex(itemIds.stream().mapToInt(Integer::intValue).toArray()), ids.getDouble(2), parameters,
+    IdIndex users = new IdIndex(userIds.stream().mapToInt(Integer::intValue).toArray());
+    IdIndex items = new IdIndex(itemIds.stream().mapToInt(Integer::intValue).toArray());
+    double globalMean = ids.getDouble(2);
+    Map<String, float[]> trained = ParameterTables.read(spark, path + "/data/parameters");
+    EmbeddingLayout layout = EmbeddingLayouts.readIfPresent(spark, path + "/data/embeddingLayout");
+    // models saved before the width was recorded are uniform and start with a full user table
+    int dim = ids.schema().getFieldIndex("embeddingDim").isDefined() ? ids.getInt(3)
+        : trained.values().iterator().next().length / users.size();
+    return of(users, items, globalMean, trained, layout,
+        networks.factory(users.size(), items.size(), globalMean, dim, layout),
         TrainingSummary.readIfPresent(spark, path + "/data/summary"));
   }
 }

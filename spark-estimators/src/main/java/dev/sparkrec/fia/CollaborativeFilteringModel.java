@@ -1,13 +1,16 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.ml.EmbeddingModel;
 import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.param.ParamRegistry;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
 import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -34,10 +37,16 @@ import org.apache.spark.sql.types.StructType;
  * network over every (user, item) pair in batches, each task handling a range of users and keeping the top k, so
  * nothing is collected back beyond the recommendations themselves.
  *
+ * <p>A model trained with another embedding layout than the uniform one ({@link #embeddingLayout()}, e.g. searched
+ * mixed dimensions) is saved in that layout, but everything else reads its embedding tables in full
+ * ({@code rows × dim}; a mixed-dimension table zero-padded, a soft selection as {@code E ⊙ α}): scoring,
+ * recommendations, the factor tables and vectors, the {@link #predictor()} of influence analysis and
+ * {@link #network()} see the equivalent uniform model, which predicts the same.
+ *
  * @param <M> the model itself, so that setters chain
  */
 public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteringModel<M>> extends Model<M>
-    implements CfParams, MLWritable, FactorizedModel {
+    implements CfParams, MLWritable, FactorizedModel, EmbeddingModel {
 
   private static final long serialVersionUID = 1L;
   private static final DataType FLOATS = DataTypes.createArrayType(DataTypes.FloatType, false);
@@ -66,8 +75,18 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
   /** This model, typed for chained setters. */
   protected abstract M self();
 
-  /** Builds the network's shape (fresh weights) from the params and {@link #data()}. */
-  abstract ModelFactory networkFactory();
+  /**
+   * Builds the network's shape (fresh weights) from the params, for the given sizes, width of the embedding tables
+   * and embedding layout.
+   */
+  abstract ModelFactory networkFactory(int numUsers, int numItems, double globalMean, int embeddingDim,
+      EmbeddingLayout layout);
+
+  /** The network of {@link #data()}'s full tables (the uniform layout), fresh weights. */
+  final ModelFactory networkFactory() {
+    return networkFactory(data().users().size(), data().items().size(), data().globalMean(), data().embeddingDim(),
+        EmbeddingLayout.uniform());
+  }
 
   /** Whether the network's output is a logit whose sigmoid is the prediction. */
   abstract boolean predictsProbabilities();
@@ -116,6 +135,27 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     }
   }
 
+  /** The layout the embedding tables were trained in (uniform unless fitted with searched dimensions). */
+  @Override
+  public EmbeddingLayout embeddingLayout() {
+    return data().layout();
+  }
+
+  /**
+   * Copies of the embedding tables' parameters by name, as trained: the full tables under the uniform layout,
+   * {@code <table>.block<b>} under mixed dimensions, the table and {@code <table>.alpha} under a soft selection.
+   */
+  @Override
+  public Map<String, float[]> embeddingParameters() {
+    return data().embeddingParameters();
+  }
+
+  /** Stored embedding entries over all tables: {@code Σ_b rows_b·d_b} per mixed-dimension table. */
+  @Override
+  public long embeddingParameterCount() {
+    return data().embeddingParameterCount();
+  }
+
   /** True when the model knows how it was trained: it was fitted, or loaded from a save of a fitted model. */
   public boolean hasSummary() {
     return data != null && data.summary() != null;
@@ -148,7 +188,8 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
    * A new network carrying the fitted weights, for warm-start retraining on SparkRec's trainer: it reads batches
    * whose feature ids are {@code [userIndex, numUsers + itemIndex]} (indices into {@link #userIds()} and
    * {@link #itemIds()}), with the rating as label and an optional weight that multiplies the rating's whole term
-   * of the objective (weight 0 removes the rating).
+   * of the objective (weight 0 removes the rating). The network holds the full tables (the uniform layout),
+   * whatever layout the model was trained in.
    */
   public TrainableModel network() {
     return warmStartFactory().create();
@@ -159,7 +200,7 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
    * returns), for warm-start retraining; serializable, and it carries the weights.
    */
   public ModelFactory warmStartFactory() {
-    return new WarmStart(networkFactory(), data());
+    return new WarmStart(networkFactory(), data().asUniform());
   }
 
   /** Builds a network of the fitted shape and loads the fitted parameters into it. */
@@ -231,7 +272,8 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
   }
 
   private BroadcastNetwork broadcastNetwork(SparkSession spark) {
-    Broadcast<CfModelData> broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data());
+    Broadcast<CfModelData> broadcast =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().asUniform());
     return new BroadcastNetwork(networkFactory(), broadcast, predictsProbabilities());
   }
 
@@ -298,7 +340,10 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     return new CfModelWriter(this);
   }
 
-  /** Metadata (params) plus {@link CfModelData}'s tables (parameters, ids, summary) under {@code path/data}. */
+  /**
+   * Metadata (params) plus {@link CfModelData}'s tables (ids, trained parameters, embedding layout, summary) under
+   * {@code path/data}.
+   */
   public static final class CfModelWriter extends MLWriter {
     private final CollaborativeFilteringModel<?> model;
 
@@ -327,7 +372,9 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     @Override
     public M load(String path) {
       DefaultParamsReader.Metadata metadata = PersistenceSupport.loadMetadata(path, sc(), modelClass);
-      M model = constructor.apply(metadata.uid(), CfModelData.load(sparkSession(), path));
+      M shell = constructor.apply(metadata.uid(), null);
+      PersistenceSupport.restoreParams(metadata, shell); // the params that shape the network
+      M model = constructor.apply(metadata.uid(), CfModelData.load(sparkSession(), path, shell::networkFactory));
       PersistenceSupport.restoreParams(metadata, model);
       return model;
     }

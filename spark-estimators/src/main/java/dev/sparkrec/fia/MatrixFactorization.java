@@ -1,6 +1,9 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.ml.TableVocabulary;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.ModelFactory;
+import java.util.List;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -66,9 +69,21 @@ public final class MatrixFactorization
   }
 
   @Override
-  ModelFactory networkFactory(IdIndex users, IdIndex items, double globalMean) {
+  ModelFactory networkFactory(IdIndex users, IdIndex items, double globalMean, EmbeddingLayout layout) {
     return MatrixFactorizationNetwork.factory(MatrixFactorizationModel.networkConfig(this, users.size(),
-        items.size(), getRank(), globalMean));
+        items.size(), getRank(), globalMean, layout));
+  }
+
+  /** {@code mf.userFactors}, {@code mf.itemFactors}; the biases are not embedding tables. */
+  @Override
+  List<String> embeddingTableNames() {
+    return MatrixFactorizationNetwork.EMBEDDING_TABLES;
+  }
+
+  @Override
+  List<TableVocabulary> vocabularies(long[] userCounts, long[] itemCounts) {
+    return List.of(new TableVocabulary(MatrixFactorizationNetwork.USER_FACTORS, getRank(), userCounts),
+        new TableVocabulary(MatrixFactorizationNetwork.ITEM_FACTORS, getRank(), itemCounts));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.ModelFactory;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
@@ -29,17 +30,16 @@ public final class MatrixFactorizationModel extends CollaborativeFilteringModel<
     return this;
   }
 
-  /** The network configuration of {@code p}'s params for the given sizes. */
+  /** The network configuration of {@code p}'s params for the given sizes and embedding layout. */
   static MatrixFactorizationNetwork.Config networkConfig(CfParams p, int numUsers, int numItems, int rank,
-      double globalMean) {
+      double globalMean, EmbeddingLayout layout) {
     return new MatrixFactorizationNetwork.Config(numUsers, numItems, rank, globalMean, p.getRegParam(),
-        p.getInitStd(), p.getSeed());
+        p.getInitStd(), p.getSeed(), layout);
   }
 
   @Override
-  ModelFactory networkFactory() {
-    return MatrixFactorizationNetwork.factory(networkConfig(this, data().users().size(), data().items().size(),
-        rank(), data().globalMean()));
+  ModelFactory networkFactory(int numUsers, int numItems, double globalMean, int rank, EmbeddingLayout layout) {
+    return MatrixFactorizationNetwork.factory(networkConfig(this, numUsers, numItems, rank, globalMean, layout));
   }
 
   @Override
@@ -49,7 +49,7 @@ public final class MatrixFactorizationModel extends CollaborativeFilteringModel<
 
   /** The rank {@code k} of the factors. */
   public int rank() {
-    return data().parameters().get(MatrixFactorizationNetwork.USER_FACTORS).length / data().users().size();
+    return data().embeddingDim();
   }
 
   /** {@code μ}, the weighted mean training rating. */

@@ -1,9 +1,12 @@
 package dev.sparkrec.fia;
 
-import dev.sparkrec.nn.Initializers;
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.nn.embedding.EmbeddingTable;
+import dev.sparkrec.nn.embedding.HasEmbeddingTables;
+import dev.sparkrec.nn.embedding.TableInit;
 import dev.sparkrec.nn.ops.Add;
 import dev.sparkrec.nn.ops.AddScalar;
 import dev.sparkrec.nn.ops.GatherRows;
@@ -15,6 +18,8 @@ import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -32,15 +37,32 @@ import java.util.SplittableRandom;
  *
  * <p>Parameters (sparse rows): {@code mf.userFactors} ({@code numUsers × rank}), {@code mf.userBias}
  * ({@code numUsers × 1}), {@code mf.itemFactors} ({@code numItems × rank}), {@code mf.itemBias}
- * ({@code numItems × 1}); factors start N(0, initStd²), biases at 0. Single-threaded (reusable index buffers).
+ * ({@code numItems × 1}); factors start N(0, initStd²), biases at 0. The two factor tables are the network's
+ * embedding tables ({@link #embeddingTables()}), built by the configuration's {@link EmbeddingLayout}: under another
+ * layout than the default uniform one, a table's parameters take its place, named after it (e.g.
+ * {@code mf.userFactors.block<b>}); the biases stay full tables. Single-threaded (reusable index buffers).
  */
-public final class MatrixFactorizationNetwork implements TrainableModel {
+public final class MatrixFactorizationNetwork implements TrainableModel, HasEmbeddingTables {
 
-  /** The sizes and fixed settings of a network; serializable, so executors can rebuild it. */
+  /**
+   * The sizes and fixed settings of a network; serializable, so executors can rebuild it.
+   *
+   * @param embeddingLayout how the factor tables are stored ({@link EmbeddingLayout#uniform()}: full tables)
+   */
   public record Config(int numUsers, int numItems, int rank, double globalMean, double regParam, double initStd,
-      long seed) implements Serializable {
+      long seed, EmbeddingLayout embeddingLayout) implements Serializable {
+
+    /** A configuration with full factor tables. */
+    public Config(int numUsers, int numItems, int rank, double globalMean, double regParam, double initStd,
+        long seed) {
+      this(numUsers, numItems, rank, globalMean, regParam, initStd, seed, EmbeddingLayout.uniform());
+    }
 
     public Config {
+      if (embeddingLayout == null) {
+        throw new IllegalArgumentException("embeddingLayout must not be null (EmbeddingLayout.uniform() for full "
+            + "tables)");
+      }
       if (numUsers < 1 || numItems < 1 || rank < 1) {
         throw new IllegalArgumentException("matrix factorisation needs numUsers, numItems and rank >= 1, got "
             + numUsers + ", " + numItems + " and " + rank);
@@ -57,11 +79,13 @@ public final class MatrixFactorizationNetwork implements TrainableModel {
   static final String USER_BIAS = "mf.userBias";
   static final String ITEM_FACTORS = "mf.itemFactors";
   static final String ITEM_BIAS = "mf.itemBias";
+  /** The embedding tables, in the order the network builds them. */
+  static final List<String> EMBEDDING_TABLES = List.of(USER_FACTORS, ITEM_FACTORS);
 
   private final Config config;
-  private final Parameter userFactors;
+  private final EmbeddingTable userFactors;
   private final Parameter userBias;
-  private final Parameter itemFactors;
+  private final EmbeddingTable itemFactors;
   private final Parameter itemBias;
   private final List<Parameter> parameters;
   private final RatingBatch ratings;
@@ -70,13 +94,17 @@ public final class MatrixFactorizationNetwork implements TrainableModel {
   public MatrixFactorizationNetwork(Config config) {
     this.config = config;
     SplittableRandom seeds = new SplittableRandom(config.seed());
-    userFactors = Parameter.sparseRows(USER_FACTORS, config.numUsers(), config.rank());
-    Initializers.normal(userFactors, 0, config.initStd(), seeds.nextLong());
+    EmbeddingLayout layout = config.embeddingLayout();
+    TableInit init = TableInit.normal(config.initStd());
+    userFactors = layout.create(USER_FACTORS, config.numUsers(), config.rank(), init, seeds.nextLong());
     userBias = Parameter.sparseRows(USER_BIAS, config.numUsers(), 1);
-    itemFactors = Parameter.sparseRows(ITEM_FACTORS, config.numItems(), config.rank());
-    Initializers.normal(itemFactors, 0, config.initStd(), seeds.nextLong());
+    itemFactors = layout.create(ITEM_FACTORS, config.numItems(), config.rank(), init, seeds.nextLong());
     itemBias = Parameter.sparseRows(ITEM_BIAS, config.numItems(), 1);
-    parameters = List.of(userFactors, userBias, itemFactors, itemBias);
+    List<Parameter> all = new ArrayList<>(userFactors.parameters());
+    all.add(userBias);
+    all.addAll(itemFactors.parameters());
+    all.add(itemBias);
+    parameters = Collections.unmodifiableList(all);
     ratings = new RatingBatch(config.numUsers(), config.numItems());
   }
 
@@ -122,6 +150,12 @@ public final class MatrixFactorizationNetwork implements TrainableModel {
     return parameters;
   }
 
+  /** {@code mf.userFactors}, then {@code mf.itemFactors}. */
+  @Override
+  public List<EmbeddingTable> embeddingTables() {
+    return List.of(userFactors, itemFactors);
+  }
+
   /** Copies of the parameters by name, in {@link #parameters()} order. */
   public Map<String, float[]> parameterValues() {
     return dev.sparkrec.nn.ParameterValues.copyOf(parameters);
@@ -133,9 +167,9 @@ public final class MatrixFactorizationNetwork implements TrainableModel {
     ratings.read(batch);
     int n = batch.size();
     int k = config.rank();
-    return new Rows(GatherRows.apply(tape, userFactors, ratings.users(), null, n, n, k),
+    return new Rows(userFactors.lookUp(tape, ratings.users(), null, n, n, k),
         GatherRows.apply(tape, userBias, ratings.users(), null, n, n, 1),
-        GatherRows.apply(tape, itemFactors, ratings.items(), null, n, n, k),
+        itemFactors.lookUp(tape, ratings.items(), null, n, n, k),
         GatherRows.apply(tape, itemBias, ratings.items(), null, n, n, 1));
   }
 

@@ -1,6 +1,9 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.ml.TableVocabulary;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.ModelFactory;
+import java.util.List;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -66,8 +69,24 @@ public final class NeuralCF extends CollaborativeFiltering<NeuralCF, NeuralCFMod
   }
 
   @Override
-  ModelFactory networkFactory(IdIndex users, IdIndex items, double globalMean) {
-    return NeuralCfNetwork.factory(NeuralCFModel.networkConfig(this, users.size(), items.size(), globalMean));
+  ModelFactory networkFactory(IdIndex users, IdIndex items, double globalMean, EmbeddingLayout layout) {
+    return NeuralCfNetwork.factory(NeuralCFModel.networkConfig(this, users.size(), items.size(), globalMean,
+        layout));
+  }
+
+  /** {@code ncf.userMlp}, {@code ncf.itemMlp}, {@code ncf.userGmf}, {@code ncf.itemGmf}. */
+  @Override
+  List<String> embeddingTableNames() {
+    return NeuralCfNetwork.EMBEDDING_TABLES;
+  }
+
+  @Override
+  List<TableVocabulary> vocabularies(long[] userCounts, long[] itemCounts) {
+    int k = getEmbeddingDim();
+    return List.of(new TableVocabulary(NeuralCfNetwork.USER_MLP, k, userCounts),
+        new TableVocabulary(NeuralCfNetwork.ITEM_MLP, k, itemCounts),
+        new TableVocabulary(NeuralCfNetwork.USER_GMF, k, userCounts),
+        new TableVocabulary(NeuralCfNetwork.ITEM_GMF, k, itemCounts));
   }
 
   @Override

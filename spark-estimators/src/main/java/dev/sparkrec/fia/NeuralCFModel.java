@@ -1,5 +1,6 @@
 package dev.sparkrec.fia;
 
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.ModelFactory;
 import java.util.Map;
 import org.apache.spark.ml.param.ParamMap;
@@ -36,21 +37,23 @@ public final class NeuralCFModel extends CollaborativeFilteringModel<NeuralCFMod
    * The network configuration of {@code p}'s params for the given sizes; the output bias starts at the mean
    * rating for "mse" and at the log-odds of the mean label for "bce", so training starts from the mean predictor.
    */
-  static NeuralCfNetwork.Config networkConfig(NeuralCfParams p, int numUsers, int numItems, double globalMean) {
+  static NeuralCfNetwork.Config networkConfig(NeuralCfParams p, int numUsers, int numItems, double globalMean,
+      EmbeddingLayout layout) {
     double outputBias = NeuralCfNetwork.MSE.equals(p.getLoss()) ? globalMean
         : Math.log(clip(globalMean) / (1 - clip(globalMean))); // logit of the mean label
     return new NeuralCfNetwork.Config(numUsers, numItems, p.getEmbeddingDim(), p.getHiddenLayers(), p.getLoss(),
-        p.getRegParam(), p.getDenseL2(), p.getInitStd(), outputBias, p.getSeed());
+        p.getRegParam(), p.getDenseL2(), p.getInitStd(), outputBias, p.getSeed(), layout);
   }
 
   private static double clip(double p) {
     return Math.min(Math.max(p, 1e-6), 1 - 1e-6);
   }
 
+  /** The width is the {@code embeddingDim} param's ({@code embeddingDim} agrees with it). */
   @Override
-  ModelFactory networkFactory() {
-    return NeuralCfNetwork.factory(networkConfig(this, data().users().size(), data().items().size(),
-        data().globalMean()));
+  ModelFactory networkFactory(int numUsers, int numItems, double globalMean, int embeddingDim,
+      EmbeddingLayout layout) {
+    return NeuralCfNetwork.factory(networkConfig(this, numUsers, numItems, globalMean, layout));
   }
 
   @Override
@@ -82,7 +85,7 @@ public final class NeuralCFModel extends CollaborativeFilteringModel<NeuralCFMod
   public NeuralCfWeights denseWeights() {
     Map<String, float[]> parameters = data().parameters();
     return new NeuralCfNetwork(networkConfig(this, data().users().size(), data().items().size(),
-        data().globalMean()), parameters).sharedWeights();
+        data().globalMean(), EmbeddingLayout.uniform()), parameters).sharedWeights();
   }
 
   /**

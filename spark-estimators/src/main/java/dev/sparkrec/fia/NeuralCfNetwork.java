@@ -4,12 +4,15 @@ import dev.sparkrec.nn.Initializers;
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.nn.embedding.EmbeddingTable;
+import dev.sparkrec.nn.embedding.HasEmbeddingTables;
+import dev.sparkrec.nn.embedding.TableInit;
 import dev.sparkrec.nn.layers.Linear;
 import dev.sparkrec.nn.layers.Mlp;
 import dev.sparkrec.nn.ops.Add;
 import dev.sparkrec.nn.ops.BceWithLogits;
 import dev.sparkrec.nn.ops.Concat;
-import dev.sparkrec.nn.ops.GatherRows;
 import dev.sparkrec.nn.ops.MseLoss;
 import dev.sparkrec.nn.ops.Mul;
 import dev.sparkrec.nn.ops.Scale;
@@ -39,20 +42,40 @@ import java.util.SplittableRandom;
  * <p>Parameters: {@code ncf.userMlp}, {@code ncf.itemMlp}, {@code ncf.userGmf}, {@code ncf.itemGmf} (sparse rows,
  * {@code k} wide, N(0, initStd²)), {@code ncf.mlp.hidden<l>.weight/bias} (Xavier-uniform, zero bias),
  * {@code ncf.output.weight} ({@code (h_L + k) × 1}, Xavier-uniform) and {@code ncf.output.bias}, which starts at
- * {@code outputBias} (the mean rating, so training starts from the global-mean predictor). Single-threaded.
+ * {@code outputBias} (the mean rating, so training starts from the global-mean predictor). The four embeddings
+ * are the network's embedding tables ({@link #embeddingTables()}), built by the configuration's
+ * {@link EmbeddingLayout}: under another layout than the default uniform one, a table's parameters take its place,
+ * named after it (e.g. {@code ncf.userMlp.block<b>}). Single-threaded.
  */
-public final class NeuralCfNetwork implements TrainableModel {
+public final class NeuralCfNetwork implements TrainableModel, HasEmbeddingTables {
 
   /** {@code loss} value: squared error on ratings. */
   public static final String MSE = "mse";
   /** {@code loss} value: binary cross-entropy on 0/1 labels; {@code f} is a logit. */
   public static final String BCE = "bce";
 
-  /** The sizes and fixed settings of a network; serializable, so executors can rebuild it. */
+  /**
+   * The sizes and fixed settings of a network; serializable, so executors can rebuild it.
+   *
+   * @param embeddingLayout how the four embedding tables are stored ({@link EmbeddingLayout#uniform()}: full
+   *     tables)
+   */
   public record Config(int numUsers, int numItems, int embeddingDim, int[] hiddenLayers, String loss,
-      double regParam, double denseL2, double initStd, double outputBias, long seed) implements Serializable {
+      double regParam, double denseL2, double initStd, double outputBias, long seed, EmbeddingLayout embeddingLayout)
+      implements Serializable {
+
+    /** A configuration with full embedding tables. */
+    public Config(int numUsers, int numItems, int embeddingDim, int[] hiddenLayers, String loss, double regParam,
+        double denseL2, double initStd, double outputBias, long seed) {
+      this(numUsers, numItems, embeddingDim, hiddenLayers, loss, regParam, denseL2, initStd, outputBias, seed,
+          EmbeddingLayout.uniform());
+    }
 
     public Config {
+      if (embeddingLayout == null) {
+        throw new IllegalArgumentException("embeddingLayout must not be null (EmbeddingLayout.uniform() for full "
+            + "tables)");
+      }
       if (numUsers < 1 || numItems < 1 || embeddingDim < 1) {
         throw new IllegalArgumentException("NeuMF needs numUsers, numItems and embeddingDim >= 1, got " + numUsers
             + ", " + numItems + " and " + embeddingDim);
@@ -84,12 +107,14 @@ public final class NeuralCfNetwork implements TrainableModel {
   static final String ITEM_MLP = "ncf.itemMlp";
   static final String USER_GMF = "ncf.userGmf";
   static final String ITEM_GMF = "ncf.itemGmf";
+  /** The embedding tables, in the order the network builds them. */
+  static final List<String> EMBEDDING_TABLES = List.of(USER_MLP, ITEM_MLP, USER_GMF, ITEM_GMF);
 
   private final Config config;
-  private final Parameter userMlp;
-  private final Parameter itemMlp;
-  private final Parameter userGmf;
-  private final Parameter itemGmf;
+  private final EmbeddingTable userMlp;
+  private final EmbeddingTable itemMlp;
+  private final EmbeddingTable userGmf;
+  private final EmbeddingTable itemGmf;
   private final Mlp mlp;
   private final Linear output;
   private final List<Parameter> denseWeights;
@@ -113,7 +138,10 @@ public final class NeuralCfNetwork implements TrainableModel {
     output = new Linear("ncf.output", top + k, 1, seeds.nextLong());
     Initializers.constant(output.bias(), (float) config.outputBias());
 
-    List<Parameter> all = new ArrayList<>(List.of(userMlp, itemMlp, userGmf, itemGmf));
+    List<Parameter> all = new ArrayList<>();
+    for (EmbeddingTable table : embeddingTables()) {
+      all.addAll(table.parameters());
+    }
     List<Parameter> weights = new ArrayList<>();
     if (mlp != null) {
       all.addAll(mlp.parameters());
@@ -132,10 +160,9 @@ public final class NeuralCfNetwork implements TrainableModel {
     dev.sparkrec.nn.ParameterValues.copyInto(parameters, values);
   }
 
-  private Parameter embedding(String name, int rows, long seed) {
-    Parameter table = Parameter.sparseRows(name, rows, config.embeddingDim());
-    Initializers.normal(table, 0, config.initStd(), seed);
-    return table;
+  private EmbeddingTable embedding(String name, int rows, long seed) {
+    return config.embeddingLayout().create(name, rows, config.embeddingDim(), TableInit.normal(config.initStd()),
+        seed);
   }
 
   /** Builds {@code new NeuralCfNetwork(config)} on executors. */
@@ -177,6 +204,12 @@ public final class NeuralCfNetwork implements TrainableModel {
     return parameters;
   }
 
+  /** {@code ncf.userMlp}, {@code ncf.itemMlp}, {@code ncf.userGmf}, {@code ncf.itemGmf}. */
+  @Override
+  public List<EmbeddingTable> embeddingTables() {
+    return List.of(userMlp, itemMlp, userGmf, itemGmf);
+  }
+
   /** Copies of the parameters by name, in {@link #parameters()} order. */
   public Map<String, float[]> parameterValues() {
     return dev.sparkrec.nn.ParameterValues.copyOf(parameters);
@@ -202,10 +235,10 @@ public final class NeuralCfNetwork implements TrainableModel {
     ratings.read(batch);
     int n = batch.size();
     int k = config.embeddingDim();
-    return new Rows(GatherRows.apply(tape, userMlp, ratings.users(), null, n, n, k),
-        GatherRows.apply(tape, itemMlp, ratings.items(), null, n, n, k),
-        GatherRows.apply(tape, userGmf, ratings.users(), null, n, n, k),
-        GatherRows.apply(tape, itemGmf, ratings.items(), null, n, n, k));
+    return new Rows(userMlp.lookUp(tape, ratings.users(), null, n, n, k),
+        itemMlp.lookUp(tape, ratings.items(), null, n, n, k),
+        userGmf.lookUp(tape, ratings.users(), null, n, n, k),
+        itemGmf.lookUp(tape, ratings.items(), null, n, n, k));
   }
 
   private Tensor forward(Tape tape, Rows rows, int n) {

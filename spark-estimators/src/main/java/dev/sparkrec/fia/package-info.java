@@ -8,5 +8,11 @@
  * removal would change the prediction most, estimated by {@link dev.sparkrec.fia.InfluenceCalculator} from the
  * Hessian restricted to the pair's user and item vectors. {@link dev.sparkrec.fia.FullInfluence} is the full
  * influence function over all parameters, kept as the benchmark's baseline.
+ *
+ * <p>The two estimators are {@link dev.sparkrec.ml.EmbeddingEstimator}s: their user and item embedding tables are
+ * built by an {@link dev.sparkrec.nn.embedding.EmbeddingLayout} (uniform by default), so they train with searched
+ * mixed dimensions or a dimension search. A model keeps and saves its tables in their layout, and every reader of
+ * its factors — scoring, recommendations, influence analysis — sees the full tables (zero-padded for mixed
+ * dimensions), which predict the same.
  */
 package dev.sparkrec.fia;

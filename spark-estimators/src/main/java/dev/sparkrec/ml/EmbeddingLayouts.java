@@ -5,10 +5,12 @@ import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.nn.embedding.FeatureBlocks;
 import dev.sparkrec.nn.embedding.MixedDimensionLayout;
 import dev.sparkrec.nn.embedding.SoftSelectionLayout;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -53,6 +55,22 @@ public final class EmbeddingLayouts {
           + layout.getClass().getName());
     }
     spark.createDataFrame(rows, SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
+  }
+
+  /**
+   * The layout {@link #write} wrote at {@code path}, or the uniform layout when nothing is there (models saved
+   * before layouts were persisted).
+   */
+  public static EmbeddingLayout readIfPresent(SparkSession spark, String path) {
+    try {
+      Path p = new Path(path);
+      if (!p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
+        return EmbeddingLayout.uniform();
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read " + path + ": " + e.getMessage(), e);
+    }
+    return read(spark, path);
   }
 
   /** Reads the layout {@link #write} wrote at {@code path}. */

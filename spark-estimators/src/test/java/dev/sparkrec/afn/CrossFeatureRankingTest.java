@@ -146,7 +146,7 @@ class CrossFeatureRankingTest {
     assertArrayEquals(new double[] {-2}, second.orders(), TOLERANCE, second.toString());
     // the shares of neuron 0 are the ratio of the two fields' log-embedding spreads (orders are equal)
     double[] spread = new double[2];
-    float[] table = network.embedding().data();
+    float[] table = network.embedding().toDense();
     double[][] mean = new double[2][2];
     for (int r = 0; r < rows.size(); r++) {
       for (int i = 0; i < 2; i++) {

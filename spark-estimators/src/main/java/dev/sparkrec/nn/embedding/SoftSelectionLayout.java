@@ -32,7 +32,7 @@ public final class SoftSelectionLayout implements EmbeddingLayout {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SoftSelectionLayout l && blocks.equals(l.blocks);
+    return o instanceof SoftSelectionLayout s && blocks.equals(s.blocks);
   }
 
   @Override

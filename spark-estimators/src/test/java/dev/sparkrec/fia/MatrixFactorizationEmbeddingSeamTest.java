@@ -1,0 +1,120 @@
+package dev.sparkrec.fia;
+
+import static org.apache.spark.sql.functions.rand;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.nn.embedding.FeatureBlocks;
+import dev.sparkrec.nn.embedding.MixedDimensionLayout;
+import dev.sparkrec.testing.CfTestData;
+import dev.sparkrec.testing.EmbeddingSeamContract;
+import dev.sparkrec.testing.SparkTestSession;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** MatrixFactorization's embedding seam: the contract, and full factor tables for the factors and influence. */
+class MatrixFactorizationEmbeddingSeamTest extends EmbeddingSeamContract<MatrixFactorizationModel> {
+
+  static final StructType COUNTING = new StructType()
+      .add("user", DataTypes.IntegerType).add("item", DataTypes.IntegerType).add("rating", DataTypes.FloatType)
+      .add(VALIDATION, DataTypes.BooleanType);
+
+  /** Users −2, 5, 10 (indices 0-2) and items 3, 7 (indices 0, 1); the last row is a validation row. */
+  static Dataset<Row> countingRows() {
+    List<Row> rows = List.of(
+        RowFactory.create(10, 7, 4f, false),
+        RowFactory.create(-2, 7, 3f, false),
+        RowFactory.create(10, 3, 5f, false),
+        RowFactory.create(5, 3, 2f, false),
+        RowFactory.create(10, 7, 4f, false),
+        RowFactory.create(5, 7, 1f, true));
+    return SparkTestSession.get().createDataFrame(rows, COUNTING);
+  }
+
+  static final long[] USER_COUNTS = {1, 1, 3};
+  static final long[] ITEM_COUNTS = {2, 3};
+
+  static Dataset<Row> ratings() {
+    return CfTestData.ratings(1).withColumn(VALIDATION, rand(3).lt(0.2));
+  }
+
+  private static MatrixFactorization mf(String validationIndicatorCol) {
+    MatrixFactorization mf = new MatrixFactorization().setRank(16).setMaxIter(3).setStepSize(0.02).setBatchSize(32)
+        .setSeed(5);
+    return validationIndicatorCol == null ? mf : mf.setValidationIndicatorCol(validationIndicatorCol);
+  }
+
+  @Override
+  protected EmbeddingEstimator<MatrixFactorizationModel> newEstimator(String validationIndicatorCol) {
+    return mf(validationIndicatorCol);
+  }
+
+  @Override
+  protected Dataset<Row> trainingData() {
+    return ratings();
+  }
+
+  @Override
+  protected Dataset<Row> countingData() {
+    return countingRows();
+  }
+
+  @Override
+  protected Map<String, long[]> expectedCounts() {
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    counts.put(MatrixFactorizationNetwork.USER_FACTORS, USER_COUNTS);
+    counts.put(MatrixFactorizationNetwork.ITEM_FACTORS, ITEM_COUNTS);
+    return counts;
+  }
+
+  @Override
+  protected String predictionCol() {
+    return "prediction";
+  }
+
+  @Override
+  protected MatrixFactorizationModel load(String path) {
+    return MatrixFactorizationModel.load(path);
+  }
+
+  @Test
+  void factorsAreZeroPaddedAndInfluenceExplainsTheMixedModel() {
+    Dataset<Row> data = trainingData();
+    MatrixFactorization mf = mf(null);
+    MixedDimensionLayout layout = mixed(mf.embeddingVocabularies(data));
+    MatrixFactorizationModel model = mf.fitWithEmbeddings(data, layout, null);
+    assertEquals(16, model.rank());
+
+    FeatureBlocks users = layout.tables().get(MatrixFactorizationNetwork.USER_FACTORS).blocks();
+    Map<Integer, float[]> factors = CfTestData.arrays(model.userFactors(), "features");
+    int[] ids = model.userIds();
+    for (int r = 0; r < ids.length; r++) {
+      float[] p = factors.get(ids[r]);
+      assertEquals(16, p.length);
+      int width = new int[] {16, 8, 1}[users.blockOf(r)];
+      for (int j = width; j < 16; j++) {
+        assertEquals(0f, p[j], "user " + ids[r] + " beyond its block's width " + width);
+      }
+      assertTrue(p[0] != 0f, "user " + ids[r] + " keeps its first dimension");
+    }
+
+    Dataset<Row> head = data.select("user", "item").limit(3);
+    Dataset<Row> pairs = SparkTestSession.get().createDataFrame(head.collectAsList(), head.schema());
+    List<Row> predicted = model.transform(pairs).orderBy("user", "item").collectAsList();
+    List<Row> explained = new InfluenceExplainer().setModel(model).setTrainingRatings(data.drop(VALIDATION))
+        .setTopK(2).transform(pairs).orderBy("user", "item").collectAsList();
+    assertEquals(predicted.size(), explained.size());
+    for (int k = 0; k < predicted.size(); k++) {
+      assertEquals(predicted.get(k).getFloat(2), explained.get(k).getDouble(2), 1e-4, "the explained prediction");
+      assertEquals(2, explained.get(k).getList(3).size());
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package dev.sparkrec.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.EmbeddingModel;
+import dev.sparkrec.ml.TableVocabulary;
+import dev.sparkrec.nn.embedding.BlockDimensions;
+import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.nn.embedding.FeatureBlocks;
+import dev.sparkrec.nn.embedding.MixedDimensionLayout;
+import dev.sparkrec.nn.embedding.SoftSelectionLayout;
+import dev.sparkrec.nn.embedding.SoftSelectionUpdate;
+import dev.sparkrec.train.DimensionSearch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedding seam every estimator with embedding tables keeps ({@link EmbeddingEstimator},
+ * {@link EmbeddingModel}), as tests a model's test class inherits: mixed dimensions train, score, count their
+ * entries and save only their blocks; the vocabularies count the training rows; blocks of another vocabulary and
+ * unknown tables fail the fit naming the table; a dimension search moves the selection weights within [0, 1] and its
+ * model saves and loads; the searched dimensions are kept by copies and refuse to be saved with the estimator.
+ *
+ * @param <M> the fitted model
+ */
+public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel> {
+
+  /** The boolean column of {@link #trainingData()} that flags validation rows. */
+  protected static final String VALIDATION = "isVal";
+
+  @TempDir
+  protected Path tempDir;
+
+  /**
+   * A small, seeded estimator (embedding width 16, at least 2 epochs, fitting in seconds) reading
+   * {@code validationIndicatorCol}, or none when it is null.
+   */
+  protected abstract EmbeddingEstimator<M> newEstimator(String validationIndicatorCol);
+
+  /** Training data with a {@value #VALIDATION} column flagging about a fifth of the rows. */
+  protected abstract Dataset<Row> trainingData();
+
+  /** A few hand-written rows with a {@value #VALIDATION} column, for {@link #expectedCounts()}. */
+  protected abstract Dataset<Row> countingData();
+
+  /** Every table's row counts over the non-validation rows of {@link #countingData()}, in network order. */
+  protected abstract Map<String, long[]> expectedCounts();
+
+  /** The output column whose values a saved and loaded model must reproduce exactly. */
+  protected abstract String predictionCol();
+
+  /** Loads a model saved at {@code path}. */
+  protected abstract M load(String path);
+
+  /** Blocks of rows {@code r % 3}. */
+  protected static FeatureBlocks thirds(int rows) {
+    int[] blockOfRow = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      blockOfRow[r] = r % 3;
+    }
+    return new FeatureBlocks(3, blockOfRow);
+  }
+
+  /** Every table of {@code vocabularies} in blocks of {@link #thirds} with dimensions {dim, dim / 2, 1}. */
+  protected static MixedDimensionLayout mixed(List<TableVocabulary> vocabularies) {
+    Map<String, BlockDimensions> tables = new LinkedHashMap<>();
+    for (TableVocabulary v : vocabularies) {
+      tables.put(v.table(), new BlockDimensions(thirds(v.rows()), new int[] {v.dim(), v.dim() / 2, 1}));
+    }
+    return new MixedDimensionLayout(tables);
+  }
+
+  /** Σ over the tables of Σ_b rows_b·d_b, counted row by row. */
+  protected static long storedEntries(MixedDimensionLayout layout) {
+    long n = 0;
+    for (BlockDimensions d : layout.tables().values()) {
+      for (int r = 0; r < d.blocks().rows(); r++) {
+        n += d.dims()[d.blocks().blockOf(r)];
+      }
+    }
+    return n;
+  }
+
+  protected List<Row> predictions(M model, Dataset<Row> data) {
+    return model.transform(data).select(predictionCol()).collectAsList();
+  }
+
+  @Test
+  void mixedDimensionsTrainScoreAndSaveOnlyTheirBlocks() throws IOException {
+    Dataset<Row> data = trainingData();
+    EmbeddingEstimator<M> estimator = newEstimator(null);
+    List<TableVocabulary> vocabularies = estimator.embeddingVocabularies(data);
+    MixedDimensionLayout layout = mixed(vocabularies);
+    M mixed = estimator.fitWithEmbeddings(data, layout, null);
+    M uniform = estimator.fitWithEmbeddings(data, EmbeddingLayout.uniform(), null);
+    assertSame(EmbeddingLayout.uniform(), estimator.embeddingLayout(), "the fit leaves the estimator unchanged");
+
+    assertEquals(layout, mixed.embeddingLayout());
+    assertEquals(storedEntries(layout), mixed.embeddingParameterCount());
+    long full = vocabularies.stream().mapToLong(v -> (long) v.rows() * v.dim()).sum();
+    assertEquals(full, uniform.embeddingParameterCount());
+    assertTrue(mixed.embeddingParameterCount() < full);
+    Map<String, float[]> blocks = mixed.embeddingParameters();
+    List<String> expectedNames = new ArrayList<>();
+    for (TableVocabulary v : vocabularies) {
+      BlockDimensions d = layout.tables().get(v.table());
+      for (int b = 0; b < 3; b++) {
+        String name = v.table() + ".block" + b;
+        expectedNames.add(name);
+        assertEquals(d.blocks().blockSize(b) * d.dims()[b], blocks.get(name).length, name);
+      }
+    }
+    assertEquals(expectedNames, new ArrayList<>(blocks.keySet()));
+    assertEquals(vocabularies.stream().map(TableVocabulary::table).toList(),
+        new ArrayList<>(uniform.embeddingParameters().keySet()), "a uniform model's tables keep their names");
+
+    List<Row> scored = predictions(mixed, data);
+    assertEquals(data.count(), scored.size());
+    String mixedPath = tempDir.resolve("mixed").toString();
+    String uniformPath = tempDir.resolve("uniform").toString();
+    ((MLWritable) mixed).save(mixedPath);
+    ((MLWritable) uniform).save(uniformPath);
+    M loaded = load(mixedPath);
+    assertEquals(scored, predictions(loaded, data), "the loaded model predicts the same");
+    assertEquals(layout, loaded.embeddingLayout());
+    assertEquals(mixed.embeddingParameterCount(), loaded.embeddingParameterCount());
+    Map<String, float[]> loadedBlocks = loaded.embeddingParameters();
+    assertEquals(blocks.keySet(), loadedBlocks.keySet());
+    blocks.forEach((name, values) -> assertArrayEquals(values, loadedBlocks.get(name), name));
+    assertSame(EmbeddingLayout.uniform(), load(uniformPath).embeddingLayout());
+
+    long mixedBytes = dataBytes(Path.of(mixedPath));
+    long uniformBytes = dataBytes(Path.of(uniformPath));
+    assertTrue(mixedBytes < uniformBytes, "saved data of the mixed model: " + mixedBytes + " bytes, of the uniform "
+        + "model: " + uniformBytes);
+  }
+
+  /** Bytes of the data files (Parquet parts) under {@code model/data}. */
+  protected static long dataBytes(Path model) {
+    try (Stream<Path> files = Files.walk(model.resolve("data"))) {
+      return files.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().startsWith("part-"))
+          .mapToLong(f -> {
+            try {
+              return Files.size(f);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }).sum();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void vocabulariesCountEveryRowOverTheTrainingRows() {
+    List<TableVocabulary> vocabularies = newEstimator(VALIDATION).embeddingVocabularies(countingData());
+    Map<String, long[]> expected = expectedCounts();
+    assertEquals(new ArrayList<>(expected.keySet()), vocabularies.stream().map(TableVocabulary::table).toList());
+    for (TableVocabulary v : vocabularies) {
+      assertArrayEquals(expected.get(v.table()), v.counts(), v.table());
+      assertEquals(16, v.dim(), v.table());
+    }
+  }
+
+  @Test
+  void blocksOfAnotherVocabularyAndUnknownTablesFailTheFitNamingTheTable() {
+    Dataset<Row> data = trainingData();
+    EmbeddingEstimator<M> estimator = newEstimator(null);
+    TableVocabulary first = estimator.embeddingVocabularies(data).get(0);
+    int rows = first.rows();
+    MixedDimensionLayout shifted = new MixedDimensionLayout(Map.of(first.table(),
+        new BlockDimensions(thirds(rows + 1), new int[] {4, 2, 1})));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> estimator.fitWithEmbeddings(data, shifted, null));
+    assertTrue(e.getMessage().contains("'" + first.table() + "'") && e.getMessage().contains((rows + 1) + " rows")
+        && e.getMessage().contains(rows + " rows"), e.getMessage());
+
+    MixedDimensionLayout unknown = new MixedDimensionLayout(Map.of("no.such.table",
+        new BlockDimensions(thirds(rows), new int[] {4, 2, 1})));
+    e = assertThrows(IllegalArgumentException.class, () -> estimator.fitWithEmbeddings(data, unknown, null));
+    assertTrue(e.getMessage().contains("'no.such.table'") && e.getMessage().contains(first.table()), e.getMessage());
+  }
+
+  @Test
+  void dimensionSearchMovesTheSelectionWeightsWithinZeroAndOne() throws IOException {
+    Dataset<Row> data = trainingData();
+    EmbeddingEstimator<M> estimator = newEstimator(VALIDATION);
+    TableVocabulary first = estimator.embeddingVocabularies(data).get(0);
+    SoftSelectionLayout soft = new SoftSelectionLayout(Map.of(first.table(), thirds(first.rows())));
+    String alphaName = first.table() + ".alpha";
+    DimensionSearch search = new DimensionSearch(List.of(alphaName), 1, new SoftSelectionUpdate(0.01, 1e-5));
+    M model = estimator.fitWithEmbeddings(data, soft, search);
+
+    float[] alpha = model.embeddingParameters().get(alphaName);
+    assertEquals(3 * first.dim(), alpha.length);
+    boolean moved = false;
+    for (float a : alpha) {
+      assertTrue(a >= 0 && a <= 1, "α " + a + " outside [0, 1]");
+      moved |= a != 1f;
+    }
+    assertTrue(moved, "the search moves at least one selection weight away from 1");
+    List<Row> scored = predictions(model, data);
+    assertEquals(data.count(), scored.size());
+    String path = tempDir.resolve("soft").toString();
+    ((MLWritable) model).save(path);
+    M loaded = load(path);
+    assertEquals(soft, loaded.embeddingLayout());
+    assertArrayEquals(alpha, loaded.embeddingParameters().get(alphaName));
+    assertEquals(scored, predictions(loaded, data), "the loaded model predicts the same");
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> newEstimator(null).fitWithEmbeddings(data, soft, search));
+    assertTrue(e.getMessage().contains("validationIndicatorCol"), e.getMessage());
+    DimensionSearch misspelt = new DimensionSearch(List.of(first.table() + ".alpa"), 1,
+        new SoftSelectionUpdate(0.01, 1e-5));
+    e = assertThrows(IllegalArgumentException.class, () -> estimator.fitWithEmbeddings(data, soft, misspelt));
+    assertTrue(e.getMessage().contains("'" + first.table() + ".alpa'"), e.getMessage());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void searchedDimensionsAreKeptByCopiesAndRefuseToBeSaved() {
+    Dataset<Row> data = trainingData();
+    EmbeddingEstimator<M> estimator = newEstimator(null);
+    assertSame(EmbeddingLayout.uniform(), estimator.embeddingLayout());
+    MixedDimensionLayout layout = mixed(estimator.embeddingVocabularies(data));
+    assertSame(estimator, estimator.setEmbeddingDimensions(() -> layout));
+    assertSame(layout, estimator.embeddingLayout());
+    Estimator<M> stage = (Estimator<M>) estimator;
+    EmbeddingEstimator<M> copy = (EmbeddingEstimator<M>) stage.copy(ParamMap.empty());
+    assertSame(layout, copy.embeddingLayout(), "CrossValidator's copies train with the searched dimensions");
+
+    M model = stage.fit(data);
+    assertEquals(layout, model.embeddingLayout());
+    assertEquals(storedEntries(layout), model.embeddingParameterCount());
+
+    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+        () -> ((MLWritable) estimator).write());
+    assertTrue(e.getMessage().contains("setEmbeddingDimensions"), e.getMessage());
+  }
+}
