@@ -1,6 +1,8 @@
 package dev.sparkrec.pipelines.bench;
 
 import dev.sparkrec.pipelines.bench.fia.FiaMl100kBenchmark;
+import dev.sparkrec.pipelines.bench.nis.NisFrappeBenchmark;
+import dev.sparkrec.pipelines.bench.nis.NisMl100kBenchmark;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -21,6 +23,8 @@ public final class BenchRunner {
     register(new EngineBenchmark());
     register(new CtrFrappeBenchmark());
     register(new FiaMl100kBenchmark());
+    register(new NisMl100kBenchmark());
+    register(new NisFrappeBenchmark());
   }
 
   private BenchRunner() {}

@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
 public final class CtrFrappeBenchmark implements BenchSuite {
 
   private static final Logger LOG = LoggerFactory.getLogger(CtrFrappeBenchmark.class);
-  private static final int NUM_FEATURES = 5382;
+  public static final int NUM_FEATURES = 5382;
   private static final int FIELDS = 10;
   private static final double[] LR_REG = {1e-5, 1e-4, 1e-3, 1e-2};
   private static final double[] LR_ELASTIC_NET = {0, 0.5};
@@ -279,7 +279,7 @@ public final class CtrFrappeBenchmark implements BenchSuite {
     return c;
   }
 
-  private static Map<String, Object> factorizationMachine(FeatureIdsToVector vectors, Dataset<Row> train,
+  public static Map<String, Object> factorizationMachine(FeatureIdsToVector vectors, Dataset<Row> train,
       Dataset<Row> validation, Dataset<Row> test, long trainRows, boolean quick) {
     List<Candidate> tried = new ArrayList<>();
     for (Map<String, Object> c : fmConfigurations(quick)) {
@@ -303,7 +303,7 @@ public final class CtrFrappeBenchmark implements BenchSuite {
     return row;
   }
 
-  private static AFN benchAfn(boolean ensemble, boolean quick) {
+  public static AFN benchAfn(boolean ensemble, boolean quick) {
     AFN afn = new AFN().setNumFeatures(NUM_FEATURES).setEnsemble(ensemble).setValidationIndicatorCol("isValidation")
         .setMaxIter(quick ? 2 : 30).setPatience(3).setValidationMetric(STOPPING_METRIC);
     BENCH.applyTo(afn);
@@ -451,14 +451,14 @@ public final class CtrFrappeBenchmark implements BenchSuite {
     return products.toArray(new int[0][]);
   }
 
-  private static Map<String, Object> testMetrics(Dataset<Row> scored) {
+  public static Map<String, Object> testMetrics(Dataset<Row> scored) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("test_auc", exactAuc(scored));
     row.put("test_logloss", new LogLossEvaluator().evaluate(scored));
     return row;
   }
 
-  private static double exactAuc(Dataset<Row> scored) {
+  public static double exactAuc(Dataset<Row> scored) {
     return new BinaryClassificationEvaluator().setNumBins(0).evaluate(scored);
   }
 }

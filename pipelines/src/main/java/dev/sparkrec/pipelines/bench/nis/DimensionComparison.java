@@ -1,0 +1,159 @@
+package dev.sparkrec.pipelines.bench.nis;
+
+import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.EmbeddingModel;
+import dev.sparkrec.nis.EmbeddingDimensionsModel;
+import dev.sparkrec.nis.NeuralInputSearch;
+import dev.sparkrec.pipelines.bench.BenchReport;
+import dev.sparkrec.pipelines.bench.StageConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
+import java.util.function.ToDoubleFunction;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One base model's comparison in the NIS suites: uniform embedding dimensions ({@code <base>-uniform}), one DNIS
+ * search at the largest of them ({@code <base>-dnis-search}: its seconds and α), and retrains with the searched
+ * dimensions pruned to budgets of stored embedding entries ({@code <base>-dnis}): each uniform run's own count from
+ * 4 dimensions up, and the best uniform run's divided by each of {@code bestDivisors}. Rows are
+ * {@code {"system", "base", "dims", "embedding_params", <metric>, "train_seconds", "search_seconds", "config"}}
+ * (DNIS rows add the budget; {@code dims} is then every table's dimension per block, most frequent block first).
+ */
+final class DimensionComparison {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DimensionComparison.class);
+
+  /** The test metric: its JSON name, how it scores a transformed test set, and its direction. */
+  record Metric(String name, ToDoubleFunction<Dataset<Row>> score, boolean higherIsBetter) {}
+
+  private record Run(int dim, long params, double value) {}
+
+  private DimensionComparison() {}
+
+  static void run(String base, IntFunction<Estimator<?>> estimator, int[] dims, int[] bestDivisors,
+      Dataset<Row> labelled, Dataset<Row> test, Metric metric, String validationCol, boolean quick,
+      BenchReport report) {
+    List<Run> uniform = new ArrayList<>();
+    for (int d : dims) {
+      Map<String, Object> row = report.measure(base + "-uniform", () -> {
+        Estimator<?> e = estimator.apply(d);
+        Map<String, Object> r = fitAndScore(base, "uniform " + d, e, labelled, test, metric);
+        r.put("dims", d);
+        r.put("search_seconds", 0.0);
+        r.put("config", StageConfig.of(e));
+        return r;
+      });
+      if (row.get(metric.name()) instanceof Double value) {
+        uniform.add(new Run(d, ((Number) row.get("embedding_params")).longValue(), value));
+      }
+    }
+    if (uniform.isEmpty()) {
+      return;
+    }
+    Run best = uniform.get(0);
+    for (Run u : uniform) {
+      if (metric.higherIsBetter() ? u.value() > best.value() : u.value() < best.value()) {
+        best = u;
+      }
+    }
+
+    int maxDim = dims[dims.length - 1];
+    NeuralInputSearch search = new NeuralInputSearch().setEstimator(estimator.apply(maxDim))
+        .setValidationIndicatorCol(validationCol);
+    if (quick) {
+      search.setWarmStartEpochs(1).setSearchEpochs(1);
+    }
+    EmbeddingDimensionsModel[] searched = new EmbeddingDimensionsModel[1];
+    report.measure(base + "-dnis-search", () -> {
+      searched[0] = search.fit(labelled);
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("base", base);
+      r.put("max_dim", maxDim);
+      r.put("search_seconds", searched[0].searchSeconds());
+      r.put("selection_weights", selectionWeights(searched[0]));
+      r.put("config", StageConfig.of(search));
+      return r;
+    });
+    if (searched[0] == null) {
+      return;
+    }
+
+    Map<String, Long> budgets = new LinkedHashMap<>();
+    for (Run u : uniform) {
+      if (u.dim() >= 4 || quick) {
+        budgets.put("uniform-" + u.dim(), u.params());
+      }
+    }
+    for (int divisor : bestDivisors) {
+      budgets.put("best-uniform/" + divisor, best.params() / divisor);
+    }
+    for (Map.Entry<String, Long> b : budgets.entrySet()) {
+      report.measure(base + "-dnis", () -> {
+        EmbeddingDimensionsModel dimsModel = searched[0].withParameterBudget(b.getValue());
+        Estimator<?> e = estimator.apply(maxDim);
+        ((EmbeddingEstimator<?>) e).setEmbeddingDimensions(dimsModel);
+        Map<String, Object> r = fitAndScore(base, "dnis " + b.getKey(), e, labelled, test, metric);
+        r.put("dims", blockDims(dimsModel));
+        r.put("budget", b.getKey());
+        r.put("parameter_budget", b.getValue());
+        r.put("search_seconds", dimsModel.searchSeconds());
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("base", StageConfig.of(e));
+        config.put("search", StageConfig.of(search));
+        r.put("config", config);
+        return r;
+      });
+    }
+  }
+
+  private static Map<String, Object> fitAndScore(String base, String label, Estimator<?> estimator,
+      Dataset<Row> labelled, Dataset<Row> test, Metric metric) {
+    long start = System.nanoTime();
+    Model<?> model = (Model<?>) estimator.fit(labelled);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double value = metric.score().applyAsDouble(model.transform(test));
+    long params = ((EmbeddingModel) model).embeddingParameterCount();
+    LOG.info("{} {}: {} embedding parameters, {} {}, {} s", base, label, params, metric.name(), value, seconds);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("base", base);
+    row.put("embedding_params", params);
+    row.put(metric.name(), value);
+    row.put("train_seconds", seconds);
+    return row;
+  }
+
+  /** Every searched table's dimension per block, most frequent block first. */
+  private static Map<String, Object> blockDims(EmbeddingDimensionsModel dims) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String table : dims.tables()) {
+      out.put(table, Arrays.stream(dims.blockDimensions(table)).boxed().toList());
+    }
+    return out;
+  }
+
+  /** The searched α of every block (rounded to 3 decimals), by table and block. */
+  private static Map<String, Object> selectionWeights(EmbeddingDimensionsModel dims) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Row> rows = dims.selectionWeights().collectAsList();
+    for (String table : dims.tables()) {
+      Map<Integer, List<Double>> blocks = new TreeMap<>();
+      for (Row r : rows) {
+        if (r.getString(0).equals(table)) {
+          blocks.computeIfAbsent(r.getInt(1), b -> new ArrayList<>()).add(Math.round(r.getFloat(3) * 1000) / 1000.0);
+        }
+      }
+      out.put(table, blocks);
+    }
+    return out;
+  }
+}
