@@ -115,6 +115,9 @@ final class CfModelData implements Serializable {
           full.put(table.name(), table instanceof Embedding ? trained.get(table.name()) : table.toDense());
         }
       }
+      for (EmbeddingTable table : embeddingTables) {
+        full.putIfAbsent(table.name(), table.toDense()); // a table pruned to no dimensions stores no parameter
+      }
     }
     return new CfModelData(users, items, globalMean, dim, full, layout, trained, tables, embeddingNames, count,
         summary);

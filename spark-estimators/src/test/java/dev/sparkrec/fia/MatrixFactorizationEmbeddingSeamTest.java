@@ -117,4 +117,21 @@ class MatrixFactorizationEmbeddingSeamTest extends EmbeddingSeamContract<MatrixF
       assertEquals(2, explained.get(k).getList(3).size());
     }
   }
+
+  @Test
+  void aTablePrunedToNoDimensionsStillScores() {
+    Dataset<Row> data = trainingData();
+    MatrixFactorization mf = mf(null);
+    Map<String, dev.sparkrec.nn.embedding.BlockDimensions> dims = new LinkedHashMap<>();
+    for (dev.sparkrec.ml.TableVocabulary v : mf.embeddingVocabularies(data)) {
+      FeatureBlocks blocks = new FeatureBlocks(2, new int[v.rows()]); // every row in block 0; block 1 empty
+      boolean users = v.table().equals(MatrixFactorizationNetwork.USER_FACTORS);
+      dims.put(v.table(), new dev.sparkrec.nn.embedding.BlockDimensions(blocks, new int[] {users ? 0 : 4, 0}));
+    }
+    MatrixFactorizationModel model = mf.fitWithEmbeddings(data, new MixedDimensionLayout(dims), null);
+    assertEquals(0, model.embeddingParameterCount() - 4L * model.itemIds().length, "only the item table stores");
+    for (Row r : model.transform(data).select("prediction").collectAsList()) {
+      assertTrue(Float.isFinite(r.getFloat(0)), "biases alone still predict");
+    }
+  }
 }
