@@ -138,6 +138,14 @@ public final class MatrixFactorizationNetwork implements TrainableModel, HasEmbe
     return Add.apply(tape, squaredError, penalty);
   }
 
+  /** The weighted mean squared error alone, without the per-rating penalty. */
+  @Override
+  public Tensor validationLoss(Tape tape, Batch batch) {
+    int n = batch.size();
+    Tensor prediction = predict(tape, lookUp(tape, batch), n);
+    return MseLoss.apply(tape, prediction, Tensor.constant(batch.labels(), n), batch.weights());
+  }
+
   /** Writes {@code r̂ = μ + p_u·q_i + b_u + b_i} of each example to {@code out}. */
   @Override
   public void logits(Tape tape, Batch batch, float[] out) {

@@ -179,10 +179,7 @@ public final class NeuralCfNetwork implements TrainableModel, HasEmbeddingTables
   public Tensor loss(Tape tape, Batch batch) {
     Rows rows = lookUp(tape, batch);
     int n = batch.size();
-    Tensor f = forward(tape, rows, n);
-    Tensor fit = MSE.equals(config.loss())
-        ? MseLoss.apply(tape, f, Tensor.constant(batch.labels(), n), batch.weights()) // Σ w (f − r)² / Σ w
-        : BceWithLogits.apply(tape, f, batch.labels(), batch.weights()); // Σ w BCE(f, r) / Σ w
+    Tensor fit = fit(tape, batch, rows);
     Tensor penalty = PerRatingL2Penalty.apply(tape, config.regParam(), batch.weights(), n, rows.userMlp,
         rows.itemMlp, rows.userGmf, rows.itemGmf); // λ(‖pMLP_u‖² + ‖qMLP_i‖² + ‖pGMF_u‖² + ‖qGMF_i‖²)
     Tensor loss = Add.apply(tape, fit, penalty);
@@ -190,6 +187,20 @@ public final class NeuralCfNetwork implements TrainableModel, HasEmbeddingTables
       loss = Add.apply(tape, loss, denseWeightPenalty(tape));
     }
     return loss;
+  }
+
+  /** The data term alone: the weighted mean squared error, or BCE with the "bce" loss. */
+  @Override
+  public Tensor validationLoss(Tape tape, Batch batch) {
+    return fit(tape, batch, lookUp(tape, batch));
+  }
+
+  private Tensor fit(Tape tape, Batch batch, Rows rows) {
+    int n = batch.size();
+    Tensor f = forward(tape, rows, n);
+    return MSE.equals(config.loss())
+        ? MseLoss.apply(tape, f, Tensor.constant(batch.labels(), n), batch.weights()) // Σ w (f − r)² / Σ w
+        : BceWithLogits.apply(tape, f, batch.labels(), batch.weights()); // Σ w BCE(f, r) / Σ w
   }
 
   /** Writes {@code f} (the predicted rating, or the logit with the "bce" loss) of each example to {@code out}. */

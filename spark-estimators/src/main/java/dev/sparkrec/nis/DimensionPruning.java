@@ -6,10 +6,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Turns searched selection weights {@code α (blocks × maxDim)} into one dimension per block. By threshold, a block
- * keeps every dimension whose α exceeds it. By budget, the (block, dimension) units are taken in descending α
- * (ties: the cheaper block, then block and dimension order) while the stored entries, Σ_b rows(b)·d_b, stay within
- * the budget; a unit that does not fit is skipped.
+ * Turns a search into one dimension per block. By threshold, a block keeps every dimension whose selection weight α
+ * exceeds it. By budget, as DNIS prunes the searched embeddings with α folded in by magnitude, the (block,
+ * dimension) units are taken in descending magnitude {@code mean_{r ∈ b} |E[r, j]·α[b, j]|} (ties: the cheaper
+ * block, then block and dimension order) while the stored entries, Σ_b rows(b)·d_b, stay within the budget; a unit
+ * that does not fit, or has magnitude 0, is skipped.
  */
 final class DimensionPruning {
 
@@ -29,24 +30,24 @@ final class DimensionPruning {
   }
 
   /** The dimensions of several tables sharing one budget of stored entries. */
-  static int[][] byBudget(List<float[]> alphas, List<FeatureBlocks> blocks, int[] maxDims, long budget) {
-    record Unit(int table, int block, int dim, float alpha, long cost) {}
+  static int[][] byBudget(List<float[]> magnitudes, List<FeatureBlocks> blocks, int[] maxDims, long budget) {
+    record Unit(int table, int block, int dim, float magnitude, long cost) {}
     List<Unit> units = new ArrayList<>();
-    int[][] dims = new int[alphas.size()][];
-    for (int t = 0; t < alphas.size(); t++) {
+    int[][] dims = new int[magnitudes.size()][];
+    for (int t = 0; t < magnitudes.size(); t++) {
       FeatureBlocks fb = blocks.get(t);
       dims[t] = new int[fb.numBlocks()];
       for (int b = 0; b < fb.numBlocks(); b++) {
         for (int j = 0; j < maxDims[t]; j++) {
-          units.add(new Unit(t, b, j, alphas.get(t)[b * maxDims[t] + j], fb.blockSize(b)));
+          units.add(new Unit(t, b, j, magnitudes.get(t)[b * maxDims[t] + j], fb.blockSize(b)));
         }
       }
     }
-    units.sort(Comparator.comparingDouble((Unit u) -> -u.alpha()).thenComparingLong(Unit::cost)
+    units.sort(Comparator.comparingDouble((Unit u) -> -u.magnitude()).thenComparingLong(Unit::cost)
         .thenComparingInt(Unit::table).thenComparingInt(Unit::block).thenComparingInt(Unit::dim));
     long used = 0;
     for (Unit u : units) {
-      if (u.alpha() > 0 && used + u.cost() <= budget) {
+      if (u.magnitude() > 0 && used + u.cost() <= budget) {
         used += u.cost();
         dims[u.table()][u.block()]++;
       }

@@ -99,7 +99,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     if (budget <= 0) {
       throw new IllegalArgumentException("parameterBudget must be > 0, got " + budget);
     }
-    int[][] dims = DimensionPruning.byBudget(tables.stream().map(SearchedTable::alpha).toList(),
+    int[][] dims = DimensionPruning.byBudget(tables.stream().map(SearchedTable::magnitude).toList(),
         tables.stream().map(SearchedTable::blocks).toList(),
         tables.stream().mapToInt(SearchedTable::maxDim).toArray(), budget);
     List<SearchedTable> pruned = new ArrayList<>();
@@ -176,15 +176,21 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       .add("table", DataTypes.StringType, false)
       .add("block", DataTypes.IntegerType, false)
       .add("dimension", DataTypes.IntegerType, false)
-      .add("alpha", DataTypes.FloatType, false);
+      .add("alpha", DataTypes.FloatType, false)
+      .add("magnitude", DataTypes.FloatType, false);
 
-  /** One row per (table, block, dimension) with its searched selection weight α in [0, 1], e.g. for a heat map. */
+  /**
+   * One row per (table, block, dimension) with its searched selection weight α in [0, 1] and the mean magnitude
+   * of the block's searched embeddings in that dimension with α folded in (what budget pruning ranks), e.g. for a
+   * heat map.
+   */
   public Dataset<Row> selectionWeights() {
     List<Row> rows = new ArrayList<>();
     for (SearchedTable t : tables) {
       for (int b = 0; b < t.blocks().numBlocks(); b++) {
         for (int j = 0; j < t.maxDim(); j++) {
-          rows.add(RowFactory.create(t.table(), b, j, t.alpha()[b * t.maxDim() + j]));
+          rows.add(RowFactory.create(t.table(), b, j, t.alpha()[b * t.maxDim() + j],
+              t.magnitude()[b * t.maxDim() + j]));
         }
       }
     }
@@ -249,6 +255,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       .add("blockOfRow", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
       .add("counts", DataTypes.createArrayType(DataTypes.LongType, false), false)
       .add("alpha", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+      .add("magnitude", DataTypes.createArrayType(DataTypes.FloatType, false), false)
       .add("dims", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
       .add("index", DataTypes.IntegerType, false)
       .add("searchSeconds", DataTypes.DoubleType, false);
@@ -268,7 +275,8 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       for (int i = 0; i < model.tables.size(); i++) {
         SearchedTable t = model.tables.get(i);
         rows.add(RowFactory.create(t.table(), t.maxDim(), t.blocks().numBlocks(), boxed(t.blocks().blockOfRow()),
-            boxedLongs(t.counts()), boxedFloats(t.alpha()), boxed(t.dims()), i, model.searchSeconds));
+            boxedLongs(t.counts()), boxedFloats(t.alpha()), boxedFloats(t.magnitude()), boxed(t.dims()), i,
+            model.searchSeconds));
       }
       sparkSession().createDataFrame(rows, DATA_SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite)
           .parquet(path + "/data");
@@ -289,13 +297,9 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
         FeatureBlocks blocks = new FeatureBlocks(r.getInt(r.fieldIndex("numBlocks")),
             ints(r.getList(r.fieldIndex("blockOfRow"))));
         List<Long> counts = r.getList(r.fieldIndex("counts"));
-        List<Float> alpha = r.getList(r.fieldIndex("alpha"));
-        float[] a = new float[alpha.size()];
-        for (int i = 0; i < a.length; i++) {
-          a[i] = alpha.get(i);
-        }
         tables.add(new SearchedTable(r.getString(r.fieldIndex("table")), r.getInt(r.fieldIndex("maxDim")), blocks,
-            counts.stream().mapToLong(Long::longValue).toArray(), a, ints(r.getList(r.fieldIndex("dims")))));
+            counts.stream().mapToLong(Long::longValue).toArray(), floats(r.getList(r.fieldIndex("alpha"))),
+            floats(r.getList(r.fieldIndex("magnitude"))), ints(r.getList(r.fieldIndex("dims")))));
         seconds = r.getDouble(r.fieldIndex("searchSeconds"));
       }
       EmbeddingDimensionsModel model = new EmbeddingDimensionsModel(metadata.uid(), tables, seconds);
@@ -324,6 +328,14 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     List<Float> out = new ArrayList<>(v.length);
     for (float x : v) {
       out.add(x);
+    }
+    return out;
+  }
+
+  private static float[] floats(List<Float> v) {
+    float[] out = new float[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = v.get(i);
     }
     return out;
   }

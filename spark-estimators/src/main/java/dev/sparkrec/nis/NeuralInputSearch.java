@@ -37,9 +37,9 @@ import org.apache.spark.sql.types.StructType;
  * initialised to 1, multiplies every looked-up embedding. The base model trains {@code warmStartEpochs} epochs with
  * α fixed; then, for {@code searchEpochs} epochs, each training batch steps the model and a validation batch (rows
  * flagged by {@code validationIndicatorCol}) steps α by the first-order gradient of its loss plus
- * {@code l1}·Σ|α|, normalised per block, with SGD ({@code selectionStepSize}) and a clamp to [0, 1]. The searched
- * α is pruned to a dimension per block: by {@code pruneThreshold}, or by descending α within
- * {@code parameterBudget} stored entries. The result, an {@link EmbeddingDimensionsModel}, retrains the base
+ * {@code l1}·Σ|α|, normalised per block, with SGD ({@code selectionStepSize}) and a clamp to [0, 1]. The search is
+ * pruned to a dimension per block: by {@code pruneThreshold} on α, or within {@code parameterBudget} stored entries
+ * by descending magnitude of the searched embeddings with α folded in (DNIS's magnitude pruning, per block). The result, an {@link EmbeddingDimensionsModel}, retrains the base
  * estimator with per-block tables of their own widths ({@code setEmbeddingDimensions}).
  *
  * <p>The base estimator keeps its own training params (seed, step size, batch size, patience...); the search sets
@@ -163,8 +163,14 @@ public final class NeuralInputSearch extends Estimator<EmbeddingDimensionsModel>
         throw new IllegalStateException("The searched " + base.getClass().getSimpleName() + " model has no selection "
             + "weights for table '" + v.table() + "'.");
       }
+      float[] table = values.get(v.table());
+      if (table == null) {
+        throw new IllegalStateException("The searched " + base.getClass().getSimpleName() + " model has no table '"
+            + v.table() + "'.");
+      }
       FeatureBlocks b = blocks.get(v.table());
-      tables.add(new SearchedTable(v.table(), v.dim(), b, v.counts(), alpha, new int[b.numBlocks()]));
+      tables.add(new SearchedTable(v.table(), v.dim(), b, v.counts(), alpha,
+          SearchedTable.magnitudes(table, alpha, b, v.dim()), new int[b.numBlocks()]));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     EmbeddingDimensionsModel unpruned = copyValues(

@@ -137,7 +137,8 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
   }
 
   /**
-   * The search's upper step: the loss of validation batch {@code b mod validationBatches} steps the selection
+   * The search's upper step: the validation loss ({@link TrainableModel#validationLoss}) of validation batch
+   * {@code b mod validationBatches} steps the selection
    * parameters; every other gradient it leaves is discarded. Evaluation mode, so batch-norm statistics and
    * dropout see only training batches.
    */
@@ -149,7 +150,7 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     int size = Math.min(batchSize, validation.count() - from);
     validation.fill(order, from, size, batch);
     tape.reset();
-    Tensor loss = model.loss(tape, batch);
+    Tensor loss = model.validationLoss(tape, batch);
     if (!Float.isFinite(loss.item())) {
       throw new IllegalStateException("The validation loss of the dimension search became " + loss.item()
           + " in epoch " + epoch + ", partition " + partition + "; lower the selection step size.");

@@ -17,6 +17,15 @@ public interface TrainableModel extends Module {
   Tensor loss(Tape tape, Batch batch);
 
   /**
+   * The loss a dimension search's validation steps minimise over the selection weights: the data term of
+   * {@link #loss} without the model's own regularisation (which would shrink every selection weight alike).
+   * Defaults to {@link #loss}, for models whose loss has no regularisation term.
+   */
+  default Tensor validationLoss(Tape tape, Batch batch) {
+    return loss(tape, batch);
+  }
+
+  /**
    * Writes the logit (log-odds of a positive label) of each of the first {@code batch.size()} examples to
    * {@code out[0..size)}. Called with {@code tape} in evaluation mode.
    */

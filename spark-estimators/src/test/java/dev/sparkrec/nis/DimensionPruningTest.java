@@ -22,9 +22,9 @@ class DimensionPruningTest {
   }
 
   @Test
-  void budgetTakesUnitsByDescendingWeightWhileTheyFit() {
+  void budgetTakesUnitsByDescendingMagnitudeWhileTheyFit() {
     FeatureBlocks blocks = new FeatureBlocks(3, new int[] {0, 1, 1, 2, 2, 2, 2, 2}); // 1, 2 and 5 rows
-    // units by α: b0(1.0,c1) b0(.9,c1) b1(.8,c2) b0(.6,c1) b2(.2,c5) b1(.05,c2); zeros never
+    // units by magnitude: b0(1.0,c1) b0(.9,c1) b1(.8,c2) b0(.6,c1) b2(.2,c5) b1(.05,c2); zeros never
     assertArrayEquals(new int[] {3, 1, 0},
         DimensionPruning.byBudget(List.of(ALPHA), List.of(blocks), new int[] {4}, 5)[0]);
     assertArrayEquals(new int[] {3, 1, 1},
