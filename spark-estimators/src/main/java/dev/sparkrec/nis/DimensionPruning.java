@@ -6,13 +6,20 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Turns a search into one dimension per block. By threshold, a block keeps every dimension whose selection weight α
- * exceeds it. By budget, as DNIS prunes the searched embeddings with α folded in by magnitude, the (block,
- * dimension) units are taken in descending magnitude {@code mean_{r ∈ b} |E[r, j]·α[b, j]|} (ties: the cheaper
- * block, then block and dimension order) while the stored entries, Σ_b rows(b)·d_b, stay within the budget; a unit
- * that does not fit, or has magnitude 0, is skipped.
+ * Turns searched selection weights {@code α (blocks × maxDim)} into one dimension per block.
+ *
+ * <p>By threshold (DNIS's pruning): a block keeps every dimension whose α exceeds it.
+ *
+ * <p>By budget: every block's soft dimension count {@code a_b = Σ_j α[b, j]} (α read as how much of each dimension
+ * the block keeps, DNIS's continuous relaxation of its dimension) is scaled by one factor {@code s} shared by all
+ * blocks of all tables, {@code d_b = min(maxDim, ⌊s·a_b⌋)}, with the largest {@code s} whose stored entries
+ * {@code Σ_b rows(b)·d_b} fit the budget; what the budget still holds then goes, one dimension at a time, to the
+ * blocks with the largest remainders {@code s·a_b − d_b} (ties: the cheaper block, then table and block order).
+ * Blocks keep their dimensions in proportion to their searched weight, and a block whose α all went to 0 gets none.
  */
 final class DimensionPruning {
+
+  private static final int BISECTION_STEPS = 100;
 
   private DimensionPruning() {}
 
@@ -30,28 +37,82 @@ final class DimensionPruning {
   }
 
   /** The dimensions of several tables sharing one budget of stored entries. */
-  static int[][] byBudget(List<float[]> magnitudes, List<FeatureBlocks> blocks, int[] maxDims, long budget) {
-    record Unit(int table, int block, int dim, float magnitude, long cost) {}
-    List<Unit> units = new ArrayList<>();
-    int[][] dims = new int[magnitudes.size()][];
-    for (int t = 0; t < magnitudes.size(); t++) {
-      FeatureBlocks fb = blocks.get(t);
-      dims[t] = new int[fb.numBlocks()];
-      for (int b = 0; b < fb.numBlocks(); b++) {
+  static int[][] byBudget(List<float[]> alphas, List<FeatureBlocks> blocks, int[] maxDims, long budget) {
+    int tables = alphas.size();
+    double[][] soft = new double[tables][];
+    double smallest = Double.POSITIVE_INFINITY;
+    for (int t = 0; t < tables; t++) {
+      int n = blocks.get(t).numBlocks();
+      soft[t] = new double[n];
+      for (int b = 0; b < n; b++) {
         for (int j = 0; j < maxDims[t]; j++) {
-          units.add(new Unit(t, b, j, magnitudes.get(t)[b * maxDims[t] + j], fb.blockSize(b)));
+          soft[t][b] += alphas.get(t)[b * maxDims[t] + j];
+        }
+        if (soft[t][b] > 0) {
+          smallest = Math.min(smallest, soft[t][b] / maxDims[t]);
         }
       }
     }
-    units.sort(Comparator.comparingDouble((Unit u) -> -u.magnitude()).thenComparingLong(Unit::cost)
-        .thenComparingInt(Unit::table).thenComparingInt(Unit::block).thenComparingInt(Unit::dim));
-    long used = 0;
-    for (Unit u : units) {
-      if (u.magnitude() > 0 && used + u.cost() <= budget) {
-        used += u.cost();
-        dims[u.table()][u.block()]++;
+    int[][] dims = new int[tables][];
+    for (int t = 0; t < tables; t++) {
+      dims[t] = new int[soft[t].length];
+    }
+    if (smallest == Double.POSITIVE_INFINITY) {
+      return dims; // every weight is 0
+    }
+    double lo = 0;
+    double hi = 1 / smallest; // every block at maxDim
+    if (cost(scaled(soft, maxDims, hi), blocks) <= budget) {
+      return scaled(soft, maxDims, hi);
+    }
+    for (int i = 0; i < BISECTION_STEPS; i++) {
+      double mid = (lo + hi) / 2;
+      if (cost(scaled(soft, maxDims, mid), blocks) <= budget) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    dims = scaled(soft, maxDims, lo);
+    long left = budget - cost(dims, blocks);
+    record Remainder(int table, int block, double remainder, long cost) {}
+    List<Remainder> remainders = new ArrayList<>();
+    for (int t = 0; t < tables; t++) {
+      for (int b = 0; b < soft[t].length; b++) {
+        if (soft[t][b] > 0 && dims[t][b] < maxDims[t]) {
+          remainders.add(new Remainder(t, b, lo * soft[t][b] - dims[t][b], blocks.get(t).blockSize(b)));
+        }
+      }
+    }
+    remainders.sort(Comparator.comparingDouble((Remainder r) -> -r.remainder()).thenComparingLong(Remainder::cost)
+        .thenComparingInt(Remainder::table).thenComparingInt(Remainder::block));
+    for (Remainder r : remainders) {
+      if (r.cost() <= left) {
+        dims[r.table()][r.block()]++;
+        left -= r.cost();
       }
     }
     return dims;
+  }
+
+  private static int[][] scaled(double[][] soft, int[] maxDims, double s) {
+    int[][] dims = new int[soft.length][];
+    for (int t = 0; t < soft.length; t++) {
+      dims[t] = new int[soft[t].length];
+      for (int b = 0; b < soft[t].length; b++) {
+        dims[t][b] = (int) Math.min(maxDims[t], Math.floor(s * soft[t][b]));
+      }
+    }
+    return dims;
+  }
+
+  private static long cost(int[][] dims, List<FeatureBlocks> blocks) {
+    long n = 0;
+    for (int t = 0; t < dims.length; t++) {
+      for (int b = 0; b < dims[t].length; b++) {
+        n += (long) blocks.get(t).blockSize(b) * dims[t][b];
+      }
+    }
+    return n;
   }
 }

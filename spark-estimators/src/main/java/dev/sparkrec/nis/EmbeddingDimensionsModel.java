@@ -99,7 +99,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     if (budget <= 0) {
       throw new IllegalArgumentException("parameterBudget must be > 0, got " + budget);
     }
-    int[][] dims = DimensionPruning.byBudget(tables.stream().map(SearchedTable::magnitude).toList(),
+    int[][] dims = DimensionPruning.byBudget(tables.stream().map(SearchedTable::alpha).toList(),
         tables.stream().map(SearchedTable::blocks).toList(),
         tables.stream().mapToInt(SearchedTable::maxDim).toArray(), budget);
     List<SearchedTable> pruned = new ArrayList<>();
@@ -181,8 +181,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
 
   /**
    * One row per (table, block, dimension) with its searched selection weight α in [0, 1] and the mean magnitude
-   * of the block's searched embeddings in that dimension with α folded in (what budget pruning ranks), e.g. for a
-   * heat map.
+   * of the block's searched embeddings in that dimension with α folded in, e.g. for a heat map.
    */
   public Dataset<Row> selectionWeights() {
     List<Row> rows = new ArrayList<>();

@@ -39,7 +39,7 @@ import org.apache.spark.sql.types.StructType;
  * flagged by {@code validationIndicatorCol}) steps α by the first-order gradient of its loss plus
  * {@code l1}·Σ|α|, normalised per block, with SGD ({@code selectionStepSize}) and a clamp to [0, 1]. The search is
  * pruned to a dimension per block: by {@code pruneThreshold} on α, or within {@code parameterBudget} stored entries
- * by descending magnitude of the searched embeddings with α folded in (DNIS's magnitude pruning, per block). The result, an {@link EmbeddingDimensionsModel}, retrains the base
+ * in proportion to every block's soft dimension count {@code Σ_j α[b, j]}. The result, an {@link EmbeddingDimensionsModel}, retrains the base
  * estimator with per-block tables of their own widths ({@code setEmbeddingDimensions}).
  *
  * <p>The base estimator keeps its own training params (seed, step size, batch size, patience...); the search sets

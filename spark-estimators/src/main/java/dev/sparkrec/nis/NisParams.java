@@ -95,14 +95,14 @@ public interface NisParams extends HasValidationIndicatorCol {
   }
 
   /**
-   * Target stored embedding entries over all searched tables (> 0), filled by (block, dimension) units in
-   * descending magnitude of the searched embeddings with α folded in; 0 to
+   * Target stored embedding entries over all searched tables (> 0), shared by the blocks in proportion to their
+   * soft dimension counts {@code Σ_j α[b, j]}; 0 to
    * prune by {@code pruneThreshold} instead.
    */
   default LongParam parameterBudget() {
     return param("parameterBudget", o -> new LongParam(o, "parameterBudget",
-        "target number of stored embedding entries over all searched tables, filled by (block, dimension) units "
-            + "in descending magnitude of the searched embeddings with α folded in (> 0); 0 prunes by "
+        "target number of stored embedding entries over all searched tables, shared by the blocks in proportion "
+            + "to their soft dimension counts (the sum of their selection weights) (> 0); 0 prunes by "
             + "pruneThreshold instead. Default: 0", ParamValidators.gtEq(0)), 0L);
   }
 

@@ -1,6 +1,7 @@
 package dev.sparkrec.nis;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.nn.embedding.FeatureBlocks;
@@ -11,28 +12,47 @@ import org.junit.jupiter.api.Test;
 class DimensionPruningTest {
 
   private static final float[] ALPHA = {
-      1.0f, 0.9f, 0.6f, 0.0f, // block 0
-      0.8f, 0.05f, 0.0f, 0.0f, // block 1
-      0.2f, 0.0f, 0.0f, 0.0f}; // block 2
+      1.0f, 0.9f, 0.6f, 0.5f, // block 0: soft dimension count 3.0
+      0.8f, 0.7f, 0.0f, 0.0f, // block 1: 1.5
+      0.0f, 0.0f, 0.0f, 0.0f}; // block 2: 0
 
-  @Test
-  void thresholdKeepsTheWeightsAboveIt() {
-    assertArrayEquals(new int[] {3, 1, 1}, DimensionPruning.byThreshold(ALPHA, 4, 0.1));
-    assertArrayEquals(new int[] {2, 1, 0}, DimensionPruning.byThreshold(ALPHA, 4, 0.7));
+  /** Blocks of 1, 2 and 5 rows. */
+  private static final FeatureBlocks BLOCKS = new FeatureBlocks(3, new int[] {0, 1, 1, 2, 2, 2, 2, 2});
+
+  private static int[] byBudget(long budget) {
+    return DimensionPruning.byBudget(List.of(ALPHA), List.of(BLOCKS), new int[] {4}, budget)[0];
   }
 
   @Test
-  void budgetTakesUnitsByDescendingMagnitudeWhileTheyFit() {
-    FeatureBlocks blocks = new FeatureBlocks(3, new int[] {0, 1, 1, 2, 2, 2, 2, 2}); // 1, 2 and 5 rows
-    // units by magnitude: b0(1.0,c1) b0(.9,c1) b1(.8,c2) b0(.6,c1) b2(.2,c5) b1(.05,c2); zeros never
-    assertArrayEquals(new int[] {3, 1, 0},
-        DimensionPruning.byBudget(List.of(ALPHA), List.of(blocks), new int[] {4}, 5)[0]);
-    assertArrayEquals(new int[] {3, 1, 1},
-        DimensionPruning.byBudget(List.of(ALPHA), List.of(blocks), new int[] {4}, 10)[0]);
-    assertArrayEquals(new int[] {3, 2, 1},
-        DimensionPruning.byBudget(List.of(ALPHA), List.of(blocks), new int[] {4}, 1000)[0]);
-    int[] dims = DimensionPruning.byBudget(List.of(ALPHA), List.of(blocks), new int[] {4}, 7)[0];
-    long used = dims[0] + 2L * dims[1] + 5L * dims[2];
-    assertTrue(used <= 7, "within budget, used " + used);
+  void thresholdKeepsTheWeightsAboveIt() {
+    assertArrayEquals(new int[] {4, 2, 0}, DimensionPruning.byThreshold(ALPHA, 4, 0.1));
+    assertArrayEquals(new int[] {2, 1, 0}, DimensionPruning.byThreshold(ALPHA, 4, 0.75));
+  }
+
+  @Test
+  void budgetSharesDimensionsInProportionToTheSoftCounts() {
+    // s = 4/3 puts block 0 at 4 (cost 4) and block 1 at 2 (cost 4): 8 entries
+    assertArrayEquals(new int[] {4, 2, 0}, byBudget(8));
+    assertArrayEquals(new int[] {4, 4, 0}, byBudget(1000), "a weightless block gets nothing however large");
+    // just below s = 4/3: 3 and 1 (cost 3 + 2 = 5); the largest remainder (block 0, about 1) takes one more entry
+    assertArrayEquals(new int[] {4, 1, 0}, byBudget(6));
+    assertArrayEquals(new int[] {4, 1, 0}, byBudget(7), "block 1's next dimension costs 2");
+    assertArrayEquals(new int[] {3, 1, 0}, byBudget(5));
+    for (long budget = 0; budget <= 9; budget++) {
+      int[] d = byBudget(budget);
+      long used = d[0] + 2L * d[1] + 5L * d[2];
+      assertTrue(used <= budget, "within budget " + budget + ", used " + used);
+      assertTrue(d[0] >= d[1], "the heavier block keeps at least as many dimensions");
+    }
+    assertEquals(0, byBudget(0)[0]);
+  }
+
+  @Test
+  void tablesShareOneBudget() {
+    FeatureBlocks one = new FeatureBlocks(1, new int[] {0, 0});
+    int[][] dims = DimensionPruning.byBudget(List.of(new float[] {1, 1}, new float[] {1, 0}), List.of(one, one),
+        new int[] {2, 2}, 6);
+    assertArrayEquals(new int[] {2}, dims[0]);
+    assertArrayEquals(new int[] {1}, dims[1]);
   }
 }
