@@ -34,9 +34,10 @@ class DimensionPruningTest {
     // s = 4/3 puts block 0 at 4 (cost 4) and block 1 at 2 (cost 4): 8 entries
     assertArrayEquals(new int[] {4, 2, 0}, byBudget(8));
     assertArrayEquals(new int[] {4, 4, 0}, byBudget(1000), "a weightless block gets nothing however large");
-    // just below s = 4/3: 3 and 1 (cost 3 + 2 = 5); the largest remainder (block 0, about 1) takes one more entry
-    assertArrayEquals(new int[] {4, 1, 0}, byBudget(6));
-    assertArrayEquals(new int[] {4, 1, 0}, byBudget(7), "block 1's next dimension costs 2");
+    // just below s = 4/3: 3 and 1 (cost 3 + 2 = 5), remainders just below 1, block 1's the larger: with 2 entries
+    // left block 1 takes its next dimension, with 1 left only block 0's fits
+    assertArrayEquals(new int[] {3, 2, 0}, byBudget(7));
+    assertArrayEquals(new int[] {4, 1, 0}, byBudget(6), "block 1's next dimension costs 2");
     assertArrayEquals(new int[] {3, 1, 0}, byBudget(5));
     for (long budget = 0; budget <= 9; budget++) {
       int[] d = byBudget(budget);
