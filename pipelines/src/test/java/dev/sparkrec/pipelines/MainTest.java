@@ -11,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +120,63 @@ class MainTest {
     for (int i = 2; i < 4; i++) {
       assertTrue(rows.get(i).has("seconds_to_fm_auc") && rows.get(i).has("gflops") && rows.get(i).has("efficiency")
           && rows.get(i).has("sgemm_gflops"), rows.get(i).toString());
+    }
+  }
+
+  @Test
+  @RealData
+  void nisMl100kQuickRunWritesUniformSearchAndRetrainRowsWithTheirParameterCounts(@TempDir Path dir)
+      throws Exception {
+    Path json = dir.resolve("nis.json");
+    assertEquals(0, run("bench", "nis-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    int uniform = 0;
+    int searched = 0;
+    for (JsonNode row : rows) {
+      assertTrue(!row.has("error"), row.toString());
+      assertTrue(row.has("config"), "every row records its configuration: " + row);
+      String system = row.get("system").asText();
+      if (system.endsWith("-uniform") || system.endsWith("-dnis")) {
+        for (String key : new String[] {"base", "dims", "embedding_params", "test_rmse", "train_seconds",
+            "search_seconds"}) {
+          assertTrue(row.has(key), system + " reports " + key + ": " + row);
+        }
+        assertTrue(row.get("embedding_params").asLong() > 0, row.toString());
+      }
+      if (system.endsWith("-dnis")) {
+        searched++;
+        assertTrue(row.get("embedding_params").asLong() <= row.get("parameter_budget").asLong(),
+            "a retrain stays within its budget: " + row);
+      } else if (system.endsWith("-uniform")) {
+        uniform++;
+      }
+    }
+    assertEquals(4, uniform, "mf and ncf at 2 and 8 dimensions");
+    assertEquals(8, searched, "mf and ncf at 4 budgets each");
+  }
+
+  @Test
+  @RealData
+  void nisFrappeQuickRunComparesTheEngineFmWithMllibAndSearchesFmAndAfn(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("nis-frappe.json");
+    assertEquals(0, run("bench", "nis-frappe", "--quick", "--data", dataDir(), "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    assertEquals("mllib-fm", rows.get(0).get("system").asText());
+    assertEquals("fm", rows.get(1).get("system").asText());
+    for (int i = 0; i < 2; i++) {
+      assertTrue(rows.get(i).has("test_auc") && rows.get(i).has("train_seconds"), rows.get(i).toString());
+    }
+    List<String> systems = new ArrayList<>();
+    for (JsonNode row : rows) {
+      assertTrue(!row.has("error"), row.toString());
+      assertTrue(row.has("config"), "every row records its configuration: " + row);
+      systems.add(row.get("system").asText());
+      if (row.get("system").asText().endsWith("-dnis")) {
+        assertTrue(row.has("test_auc") && row.has("embedding_params") && row.has("search_seconds"), row.toString());
+      }
+    }
+    for (String system : new String[] {"fm-uniform", "fm-dnis-search", "fm-dnis", "afn-uniform", "afn-dnis"}) {
+      assertTrue(systems.contains(system), system + " in " + systems);
     }
   }
 

@@ -21,7 +21,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Saves and loads an {@link EmbeddingLayout} beside a model's data, as Parquet with one row per searched table:
  * {@code kind} ("uniform", "softSelection" or "mixedDimensions"), {@code table}, {@code numBlocks},
- * {@code blockOfRow} (every row's block) and {@code dims} (mixed dimensions only). A uniform layout is one row of
+ * {@code blockOfRow} (every row's block), {@code dims} and {@code kept} (every block's kept model dimensions;
+ * mixed dimensions only). A uniform layout is one row of
  * kind "uniform".
  */
 public final class EmbeddingLayouts {
@@ -31,7 +32,8 @@ public final class EmbeddingLayouts {
       .add("table", DataTypes.StringType)
       .add("numBlocks", DataTypes.IntegerType)
       .add("blockOfRow", DataTypes.createArrayType(DataTypes.IntegerType))
-      .add("dims", DataTypes.createArrayType(DataTypes.IntegerType));
+      .add("dims", DataTypes.createArrayType(DataTypes.IntegerType))
+      .add("kept", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.IntegerType)));
 
   private static final String UNIFORM = "uniform";
   private static final String SOFT_SELECTION = "softSelection";
@@ -44,12 +46,12 @@ public final class EmbeddingLayouts {
     List<Row> rows = new ArrayList<>();
     if (layout instanceof SoftSelectionLayout soft) {
       soft.blocks().forEach((table, blocks) ->
-          rows.add(RowFactory.create(SOFT_SELECTION, table, blocks.numBlocks(), boxed(blocks.blockOfRow()), null)));
+          rows.add(RowFactory.create(SOFT_SELECTION, table, blocks.numBlocks(), boxed(blocks.blockOfRow()), null, null)));
     } else if (layout instanceof MixedDimensionLayout mixed) {
       mixed.tables().forEach((table, d) -> rows.add(RowFactory.create(MIXED, table, d.blocks().numBlocks(),
-          boxed(d.blocks().blockOfRow()), boxed(d.dims()))));
+          boxed(d.blocks().blockOfRow()), boxed(d.dims()), kept(d))));
     } else if (layout == EmbeddingLayout.uniform()) {
-      rows.add(RowFactory.create(UNIFORM, null, null, null, null));
+      rows.add(RowFactory.create(UNIFORM, null, null, null, null, null));
     } else {
       throw new IllegalArgumentException("Cannot save embedding layout " + layout + " of "
           + layout.getClass().getName());
@@ -92,7 +94,9 @@ public final class EmbeddingLayouts {
       }
       FeatureBlocks b = new FeatureBlocks(r.getInt(2), unboxed(r.getList(3)));
       if (MIXED.equals(kind)) {
-        dims.put(r.getString(1), new BlockDimensions(b, unboxed(r.getList(4))));
+        dims.put(r.getString(1), r.isNullAt(5) ? new BlockDimensions(b, unboxed(r.getList(4)))
+            : new BlockDimensions(b, r.<scala.collection.Seq<Integer>>getList(5).stream()
+                .map(k -> unboxed(scala.collection.JavaConverters.seqAsJavaList(k))).toArray(int[][]::new)));
       } else if (SOFT_SELECTION.equals(kind)) {
         blocks.put(r.getString(1), b);
       } else {
@@ -100,6 +104,14 @@ public final class EmbeddingLayouts {
       }
     }
     return MIXED.equals(kind) ? new MixedDimensionLayout(dims) : new SoftSelectionLayout(blocks);
+  }
+
+  private static List<List<Integer>> kept(BlockDimensions d) {
+    List<List<Integer>> out = new ArrayList<>();
+    for (int b = 0; b < d.blocks().numBlocks(); b++) {
+      out.add(boxed(d.kept(b)));
+    }
+    return out;
   }
 
   private static List<Integer> boxed(int[] values) {

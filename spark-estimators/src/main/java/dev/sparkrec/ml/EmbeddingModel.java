@@ -1,6 +1,7 @@
 package dev.sparkrec.ml;
 
 import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.train.TrainingSummary;
 import java.util.Map;
 
 /** A fitted SparkRec model whose embedding tables were built by an {@link EmbeddingLayout}. */
@@ -17,4 +18,10 @@ public interface EmbeddingModel {
 
   /** Stored embedding entries over all tables (memory in floats), not counting selection weights. */
   long embeddingParameterCount();
+
+  /** Whether the model knows how it was trained. */
+  boolean hasSummary();
+
+  /** How the model was trained (per-epoch losses and validation metrics, best epoch, stop reason). */
+  TrainingSummary summary();
 }

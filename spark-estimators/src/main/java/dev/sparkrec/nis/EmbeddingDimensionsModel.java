@@ -6,6 +6,7 @@ import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.nn.embedding.BlockDimensions;
 import dev.sparkrec.nn.embedding.FeatureBlocks;
 import dev.sparkrec.nn.embedding.MixedDimensionLayout;
+import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +44,29 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
   private final String uid;
   private final List<SearchedTable> tables;
   private final double searchSeconds;
+  private final TrainingSummary summary;
 
-  EmbeddingDimensionsModel(String uid, List<SearchedTable> tables, double searchSeconds) {
+  EmbeddingDimensionsModel(String uid, List<SearchedTable> tables, double searchSeconds, TrainingSummary summary) {
     this.uid = uid;
     this.tables = List.copyOf(tables);
     this.searchSeconds = searchSeconds;
+    this.summary = summary;
+  }
+
+  /** Whether the search's training summary is known (it is for a search fitted or loaded here). */
+  public boolean hasSummary() {
+    return summary != null;
+  }
+
+  /**
+   * How the search trained the base model: every warm-start and search epoch (losses, validation metrics), the
+   * selected epoch and why it stopped.
+   */
+  public TrainingSummary summary() {
+    if (summary == null) {
+      throw new IllegalStateException("EmbeddingDimensionsModel " + uid + " has no training summary.");
+    }
+    return summary;
   }
 
   @Override
@@ -60,6 +79,12 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     return paramRegistry;
   }
 
+  /** Whether retraining starts from the searched embeddings ({@link #layout()}); may change after the search. */
+  public EmbeddingDimensionsModel setWarmStart(boolean value) {
+    set(warmStart(), value);
+    return this;
+  }
+
   /** The searched tables' names, in the base model's order. */
   public List<String> tables() {
     return tables.stream().map(SearchedTable::table).toList();
@@ -70,13 +95,68 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     return find(table).dims().clone();
   }
 
+  /**
+   * The searched dimensions as a layout: every block stores its kept dimensions (its {@code d_b} of largest α),
+   * renumbered over the dimensions any block of any table keeps, in their searched order, so the model width
+   * needed is {@link #embeddingDim()} and blocks share the dimensions they shared in the search. With
+   * {@code warmStart} (the default) the tables start from the searched model's embeddings with α folded in (DNIS's
+   * retraining of the searched subnetwork, the pruned entries fixed at 0); otherwise they start at random.
+   */
   @Override
   public MixedDimensionLayout layout() {
+    int[] position = keptPositions();
     Map<String, BlockDimensions> dims = new LinkedHashMap<>();
+    Map<String, float[]> initial = new LinkedHashMap<>();
+    int width = embeddingDim();
     for (SearchedTable t : tables) {
-      dims.put(t.table(), t.blockDimensions());
+      int[][] kept = new int[t.blocks().numBlocks()][];
+      for (int b = 0; b < kept.length; b++) {
+        kept[b] = t.kept(b);
+        for (int i = 0; i < kept[b].length; i++) {
+          kept[b][i] = position[kept[b][i]];
+        }
+      }
+      dims.put(t.table(), new BlockDimensions(t.blocks(), kept));
+      if (getWarmStart()) {
+        float[] values = new float[t.blocks().rows() * Math.max(1, width)];
+        for (int r = 0; r < t.blocks().rows(); r++) {
+          for (int j = 0; j < t.maxDim(); j++) {
+            if (position[j] >= 0) {
+              values[r * Math.max(1, width) + position[j]] = t.folded()[r * t.maxDim() + j];
+            }
+          }
+        }
+        initial.put(t.table(), values);
+      }
     }
-    return new MixedDimensionLayout(dims);
+    return new MixedDimensionLayout(dims, initial);
+  }
+
+  /** Searched dimension → its position among the dimensions some block keeps, or −1 when none does. */
+  private int[] keptPositions() {
+    int maxDim = tables.stream().mapToInt(SearchedTable::maxDim).max().orElse(0);
+    boolean[] used = new boolean[maxDim];
+    for (SearchedTable t : tables) {
+      for (int b = 0; b < t.blocks().numBlocks(); b++) {
+        for (int j : t.kept(b)) {
+          used[j] = true;
+        }
+      }
+    }
+    int[] position = new int[maxDim];
+    int next = 0;
+    for (int j = 0; j < maxDim; j++) {
+      position[j] = used[j] ? next++ : -1;
+    }
+    return position;
+  }
+
+  /**
+   * The embedding dimension a base model retrains with: how many dimensions any block of any table keeps (at least
+   * 1). A model no wider also keeps the layers above its embeddings, e.g. NCF's MLP, to what the search kept.
+   */
+  public int embeddingDim() {
+    return (int) Math.max(1, java.util.Arrays.stream(keptPositions()).filter(p -> p >= 0).count());
   }
 
   /** Stored embedding entries of the searched tables at full width: Σ rows × maxDim. */
@@ -106,7 +186,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     for (int t = 0; t < tables.size(); t++) {
       pruned.add(tables.get(t).withDims(dims[t]));
     }
-    EmbeddingDimensionsModel model = copyValues(new EmbeddingDimensionsModel(uid, pruned, searchSeconds),
+    EmbeddingDimensionsModel model = copyValues(new EmbeddingDimensionsModel(uid, pruned, searchSeconds, summary),
         ParamMap.empty());
     model.set(model.parameterBudget(), budget);
     return model;
@@ -121,7 +201,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     for (SearchedTable t : tables) {
       pruned.add(t.withDims(DimensionPruning.byThreshold(t.alpha(), t.maxDim(), threshold)));
     }
-    EmbeddingDimensionsModel model = copyValues(new EmbeddingDimensionsModel(uid, pruned, searchSeconds),
+    EmbeddingDimensionsModel model = copyValues(new EmbeddingDimensionsModel(uid, pruned, searchSeconds, summary),
         ParamMap.empty());
     model.set(model.pruneThreshold(), threshold);
     model.set(model.parameterBudget(), 0L);
@@ -186,10 +266,10 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
   public Dataset<Row> selectionWeights() {
     List<Row> rows = new ArrayList<>();
     for (SearchedTable t : tables) {
+      float[] magnitude = t.magnitude();
       for (int b = 0; b < t.blocks().numBlocks(); b++) {
         for (int j = 0; j < t.maxDim(); j++) {
-          rows.add(RowFactory.create(t.table(), b, j, t.alpha()[b * t.maxDim() + j],
-              t.magnitude()[b * t.maxDim() + j]));
+          rows.add(RowFactory.create(t.table(), b, j, t.alpha()[b * t.maxDim() + j], magnitude[b * t.maxDim() + j]));
         }
       }
     }
@@ -210,7 +290,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
 
   @Override
   public EmbeddingDimensionsModel copy(ParamMap extra) {
-    EmbeddingDimensionsModel copied = new EmbeddingDimensionsModel(uid, tables, searchSeconds);
+    EmbeddingDimensionsModel copied = new EmbeddingDimensionsModel(uid, tables, searchSeconds, summary);
     return copyValues(copied, extra).setParent(parent());
   }
 
@@ -254,12 +334,15 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       .add("blockOfRow", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
       .add("counts", DataTypes.createArrayType(DataTypes.LongType, false), false)
       .add("alpha", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("magnitude", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+      .add("folded", DataTypes.createArrayType(DataTypes.FloatType, false), false)
       .add("dims", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
       .add("index", DataTypes.IntegerType, false)
       .add("searchSeconds", DataTypes.DoubleType, false);
 
-  /** Writes {@code path/metadata} (params) and {@code path/data} (one Parquet row per searched table). */
+  /**
+   * Writes {@code path/metadata} (params), {@code path/data/tables} (one Parquet row per searched table) and
+   * {@code path/data/summary} (the search's training summary).
+   */
   public static final class Writer extends MLWriter {
     private final EmbeddingDimensionsModel model;
 
@@ -274,11 +357,14 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       for (int i = 0; i < model.tables.size(); i++) {
         SearchedTable t = model.tables.get(i);
         rows.add(RowFactory.create(t.table(), t.maxDim(), t.blocks().numBlocks(), boxed(t.blocks().blockOfRow()),
-            boxedLongs(t.counts()), boxedFloats(t.alpha()), boxedFloats(t.magnitude()), boxed(t.dims()), i,
+            boxedLongs(t.counts()), boxedFloats(t.alpha()), boxedFloats(t.folded()), boxed(t.dims()), i,
             model.searchSeconds));
       }
       sparkSession().createDataFrame(rows, DATA_SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite)
-          .parquet(path + "/data");
+          .parquet(path + "/data/tables");
+      if (model.summary != null) {
+        model.summary.write(sparkSession(), path + "/data/summary");
+      }
     }
   }
 
@@ -288,7 +374,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     public EmbeddingDimensionsModel load(String path) {
       DefaultParamsReader.Metadata metadata =
           PersistenceSupport.loadMetadata(path, sc(), EmbeddingDimensionsModel.class);
-      List<Row> rows = new ArrayList<>(sparkSession().read().parquet(path + "/data").collectAsList());
+      List<Row> rows = new ArrayList<>(sparkSession().read().parquet(path + "/data/tables").collectAsList());
       rows.sort(java.util.Comparator.comparingInt(r -> r.getInt(r.fieldIndex("index"))));
       List<SearchedTable> tables = new ArrayList<>();
       double seconds = 0;
@@ -298,10 +384,11 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
         List<Long> counts = r.getList(r.fieldIndex("counts"));
         tables.add(new SearchedTable(r.getString(r.fieldIndex("table")), r.getInt(r.fieldIndex("maxDim")), blocks,
             counts.stream().mapToLong(Long::longValue).toArray(), floats(r.getList(r.fieldIndex("alpha"))),
-            floats(r.getList(r.fieldIndex("magnitude"))), ints(r.getList(r.fieldIndex("dims")))));
+            floats(r.getList(r.fieldIndex("folded"))), ints(r.getList(r.fieldIndex("dims")))));
         seconds = r.getDouble(r.fieldIndex("searchSeconds"));
       }
-      EmbeddingDimensionsModel model = new EmbeddingDimensionsModel(metadata.uid(), tables, seconds);
+      EmbeddingDimensionsModel model = new EmbeddingDimensionsModel(metadata.uid(), tables, seconds,
+          TrainingSummary.readIfPresent(sparkSession(), path + "/data/summary"));
       PersistenceSupport.restoreParams(metadata, model);
       return model;
     }

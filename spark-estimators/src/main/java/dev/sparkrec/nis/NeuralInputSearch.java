@@ -132,6 +132,11 @@ public final class NeuralInputSearch extends Estimator<EmbeddingDimensionsModel>
     return this;
   }
 
+  public NeuralInputSearch setWarmStart(boolean value) {
+    set(warmStart(), value);
+    return this;
+  }
+
   @Override
   public EmbeddingDimensionsModel fit(Dataset<?> dataset) {
     long start = System.nanoTime();
@@ -154,7 +159,8 @@ public final class NeuralInputSearch extends Estimator<EmbeddingDimensionsModel>
     DimensionSearch search = new DimensionSearch(selection, getWarmStartEpochs(),
         new SoftSelectionUpdate(getSelectionStepSize(), getL1()));
     Model<?> searched = embeddings.fitWithEmbeddings(dataset, new SoftSelectionLayout(blocks), search);
-    Map<String, float[]> values = ((EmbeddingModel) searched).embeddingParameters();
+    EmbeddingModel searchedModel = (EmbeddingModel) searched;
+    Map<String, float[]> values = searchedModel.embeddingParameters();
 
     List<SearchedTable> tables = new ArrayList<>();
     for (TableVocabulary v : vocabularies) {
@@ -170,11 +176,12 @@ public final class NeuralInputSearch extends Estimator<EmbeddingDimensionsModel>
       }
       FeatureBlocks b = blocks.get(v.table());
       tables.add(new SearchedTable(v.table(), v.dim(), b, v.counts(), alpha,
-          SearchedTable.magnitudes(table, alpha, b, v.dim()), new int[b.numBlocks()]));
+          SearchedTable.fold(table, alpha, b, v.dim()), new int[b.numBlocks()]));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     EmbeddingDimensionsModel unpruned = copyValues(
-        new EmbeddingDimensionsModel(uid, tables, seconds), ParamMap.empty()).setParent(this);
+        new EmbeddingDimensionsModel(uid, tables, seconds, searchedModel.hasSummary() ? searchedModel.summary() : null),
+        ParamMap.empty()).setParent(this);
     EmbeddingDimensionsModel model = getParameterBudget() > 0 ? unpruned.withParameterBudget(getParameterBudget())
         : unpruned.withPruneThreshold(getPruneThreshold());
     return model.setParent(this);

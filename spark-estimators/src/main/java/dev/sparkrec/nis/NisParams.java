@@ -1,6 +1,7 @@
 package dev.sparkrec.nis;
 
 import dev.sparkrec.ml.param.HasValidationIndicatorCol;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -81,6 +82,21 @@ public interface NisParams extends HasValidationIndicatorCol {
 
   default double getL1() {
     return (Double) getOrDefault(l1());
+  }
+
+  /**
+   * Whether a base estimator retrained with the searched dimensions starts its embedding tables from the searched
+   * model's (with α folded in; DNIS retrains the searched subnetwork) rather than at random.
+   */
+  default BooleanParam warmStart() {
+    return param("warmStart", o -> new BooleanParam(o, "warmStart",
+        "whether a base estimator retrained with the searched dimensions starts its embedding tables from the "
+            + "searched model's embeddings with the selection weights folded in (the kept entries; DNIS retrains "
+            + "the searched subnetwork) rather than at random. Default: true"), true);
+  }
+
+  default boolean getWarmStart() {
+    return (Boolean) getOrDefault(warmStart());
   }
 
   /** A block keeps the dimensions whose selection weight exceeds this, when no budget is set ([0, 1)). */

@@ -69,6 +69,8 @@ class NeuralInputSearchTest extends StageContract {
     assertEquals(a.embeddingParametersAfter(), b.embeddingParametersAfter());
     assertEquals(a.selectionWeights().collectAsList(), b.selectionWeights().collectAsList());
     assertEquals(a.dimensions().collectAsList(), b.dimensions().collectAsList());
+    assertEquals(a.summary().bestEpoch(), b.summary().bestEpoch());
+    assertEquals(a.summary().epochs(), b.summary().epochs());
   }
 
   @Test
@@ -97,6 +99,7 @@ class NeuralInputSearchTest extends StageContract {
       moved |= alpha != 1f;
     }
     assertTrue(moved, "the search moved α");
+    assertEquals(5, dims.summary().epochs(), "2 warm-start and 3 search epochs");
   }
 
   @Test
@@ -116,6 +119,12 @@ class NeuralInputSearchTest extends StageContract {
     for (Row r : model.transform(data()).select("prediction").collectAsList()) {
       assertTrue(Double.isFinite(r.getFloat(0)), "finite predictions");
     }
+    assertTrue(dims.embeddingDim() <= RANK);
+    String path = tempDir.resolve("retrained").toString();
+    model.save(path);
+    MatrixFactorizationModel loaded = MatrixFactorizationModel.load(path);
+    assertEquals(model.embeddingLayout(), loaded.embeddingLayout(), "the kept dimensions are saved");
+    assertEquals(model.transform(data()).collectAsList(), loaded.transform(data()).collectAsList());
 
     EmbeddingDimensionsModel threshold = searched.withPruneThreshold(0.5);
     for (String table : threshold.tables()) {

@@ -12,10 +12,13 @@ import java.util.SplittableRandom;
 /**
  * A table stored as one table per feature block, each of its own width: block {@code b} keeps
  * {@code rows(b) × d_b} entries (parameter {@code <name>.block<b>}, sparse rows; none when {@code d_b = 0}), and a
- * looked-up vector is its block row projected to the model width by the fixed projection {@code [I_{d_b} | 0]}:
- * the first {@code d_b} dimensions carry the stored entries, the rest are zero. This is the pruned model of input
- * search (pruned dimensions are zero) with only the kept entries in memory and on disk; blocks of the same table
- * share their leading dimensions, so a narrow block interacts with the others in the dimensions it keeps.
+ * looked-up vector is its block row projected to the model width by a fixed 0/1 projection: the block's kept model
+ * dimensions ({@link BlockDimensions#kept}, by default the leading {@code d_b}) carry the stored entries, the
+ * others are zero. This is the pruned model of input search (pruned dimensions are zero) with only the kept entries
+ * in memory and on disk; a block interacts with the others in the dimensions they keep in common.
+ *
+ * <p>Entries start N(0, σ²) of the logical table's initialiser, or, when given, at the kept entries of a full
+ * {@code rows × dim} table (a searched model's, to retrain it with its pruned dimensions).
  */
 public final class MixedDimensionEmbedding implements EmbeddingTable {
 
@@ -23,22 +26,41 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
   private final int dim;
   private final FeatureBlocks blocks;
   private final int[] dims;
+  private final int[][] kept;
   private final Parameter[] tables;
   private final List<Parameter> parameters;
 
   public MixedDimensionEmbedding(String name, int rows, int dim, BlockDimensions dimensions, TableInit init,
       long seed) {
+    this(name, rows, dim, dimensions, init, seed, null);
+  }
+
+  /**
+   * The table with its entries taken from {@code initial} (a full {@code rows × w} table, {@code w} at least the
+   * dimensions' span, whose kept entries it stores), or drawn from {@code init} when {@code initial} is null.
+   */
+  public MixedDimensionEmbedding(String name, int rows, int dim, BlockDimensions dimensions, TableInit init,
+      long seed, float[] initial) {
     FeatureBlocks b = dimensions.blocks();
     b.requireRows(name, rows);
-    if (dimensions.maxDim() > dim) {
+    if (dimensions.span() > dim) {
       throw new IllegalArgumentException("The embedding dimensions for table '" + name + "' reach "
-          + dimensions.maxDim() + " but the model's embedding dimension is " + dim + "; set embeddingDim to at least "
-          + dimensions.maxDim() + ".");
+          + dimensions.span() + " but the model's embedding dimension is " + dim + "; set embeddingDim to at least "
+          + dimensions.span() + ".");
+    }
+    int initialWidth = initial == null ? 0 : initial.length / rows;
+    if (initial != null && (initial.length % rows != 0 || initialWidth < dimensions.span())) {
+      throw new IllegalArgumentException("The initial values of table '" + name + "' hold " + initial.length
+          + " floats, not " + rows + " rows of at least " + dimensions.span() + ".");
     }
     this.name = name;
     this.dim = dim;
     this.blocks = b;
     this.dims = dimensions.dims();
+    this.kept = new int[b.numBlocks()][];
+    for (int k = 0; k < kept.length; k++) {
+      kept[k] = dimensions.kept(k);
+    }
     this.tables = new Parameter[b.numBlocks()];
     List<Parameter> all = new ArrayList<>();
     SplittableRandom seeds = new SplittableRandom(seed);
@@ -51,6 +73,18 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
       }
     }
     this.parameters = Collections.unmodifiableList(all);
+    if (initial != null) {
+      for (int r = 0; r < rows; r++) {
+        int k = b.blockOf(r);
+        if (tables[k] != null) {
+          float[] t = tables[k].data();
+          int to = b.localRow(r) * dims[k];
+          for (int j = 0; j < dims[k]; j++) {
+            t[to + j] = initial[r * initialWidth + kept[k][j]];
+          }
+        }
+      }
+    }
   }
 
   /** The parameter name of block {@code b} of table {@code table}. */
@@ -93,7 +127,11 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
     for (int r = 0; r < rows(); r++) {
       int b = blocks.blockOf(r);
       if (tables[b] != null) {
-        System.arraycopy(tables[b].data(), blocks.localRow(r) * dims[b], out, r * dim, dims[b]);
+        float[] t = tables[b].data();
+        int from = blocks.localRow(r) * dims[b];
+        for (int j = 0; j < dims[b]; j++) {
+          out[r * dim + kept[b][j]] = t[from + j];
+        }
       }
     }
     return out;
@@ -113,7 +151,10 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
     return parameters;
   }
 
-  /** {@code out_i = [T_b[local(id_i)]·s_i, 0, …, 0]} with {@code b = block(id_i)}; gradients to the touched rows. */
+  /**
+   * {@code out_i} holds {@code T_b[local(id_i)]·s_i} at block {@code b = block(id_i)}'s kept dimensions, zero
+   * elsewhere; gradients go to the touched rows.
+   */
   private static final class Lookup extends Op {
     private final MixedDimensionEmbedding layer;
     private final int[] ids;
@@ -149,17 +190,16 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
         int b = layer.blocks.blockOf(id);
         int w = layer.dims[b];
         int to = i * d;
+        java.util.Arrays.fill(y, to, to + d, 0f);
         if (layer.tables[b] != null) {
           float s = scales == null ? 1f : scales[i];
           float[] src = layer.tables[b].data();
+          int[] at = layer.kept[b];
           int from = layer.blocks.localRow(id) * w;
           for (int j = 0; j < w; j++) {
-            y[to + j] = src[from + j] * s;
+            y[to + at[j]] = src[from + j] * s;
           }
-        } else {
-          w = 0;
         }
-        java.util.Arrays.fill(y, to + w, to + d, 0f);
       }
       if (grad) {
         tape.record(new Lookup(layer, ids, scales, count, out));
@@ -182,10 +222,11 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
         float s = scales == null ? 1f : scales[i];
         int local = layer.blocks.localRow(id);
         float[] gt = t.grad();
+        int[] at = layer.kept[b];
         int to = local * w;
         int from = i * d;
         for (int j = 0; j < w; j++) {
-          gt[to + j] += g[from + j] * s;
+          gt[to + j] += g[from + at[j]] * s;
         }
         t.touchRow(local);
       }

@@ -84,4 +84,38 @@ class MixedDimensionEmbeddingTest {
     MixedDimensionEmbedding b = new MixedDimensionEmbedding("emb", 7, 4, DIMS, TableInit.normal(0.5), 3);
     assertTrue(java.util.Arrays.equals(a.toDense(), b.toDense()));
   }
+
+  @Test
+  void keptDimensionsPlaceTheEntriesAndInitialValuesSeedThem() {
+    FeatureBlocks blocks = new FeatureBlocks(2, new int[] {0, 1, 0});
+    BlockDimensions kept = new BlockDimensions(blocks, new int[][] {{1, 3}, {0}});
+    assertEquals(4, kept.span());
+    float[] initial = {
+        0.1f, 0.2f, 0.3f, 0.4f, // row 0, block 0: keeps 0.2 and 0.4
+        1.1f, 1.2f, 1.3f, 1.4f, // row 1, block 1: keeps 1.1
+        2.1f, 2.2f, 2.3f, 2.4f}; // row 2, block 0
+    MixedDimensionEmbedding layer = new MixedDimensionEmbedding("emb", 3, 5, kept, TableInit.normal(1), 3, initial);
+    assertEquals(List.of(0.2f, 0.4f, 2.2f, 2.4f), boxed(layer.parameters().get(0).data()));
+    assertEquals(List.of(1.1f), boxed(layer.parameters().get(1).data()));
+    Tensor out = layer.lookUp(new Tape(), new int[] {2, 1}, null, 2, 2, 5);
+    assertEquals(List.of(0f, 2.2f, 0f, 2.4f, 0f, 1.1f, 0f, 0f, 0f, 0f), boxed(out.data()).subList(0, 10));
+    float[] dense = layer.toDense();
+    assertEquals(0.4f, dense[3]);
+    assertEquals(0f, dense[2]);
+    Parameter[] params = layer.parameters().toArray(new Parameter[0]);
+    assertGradients(t -> layer.lookUp(t, new int[] {0, 1, 2, 1}, new float[] {1f, 0.5f, 2f, 1f}, 4, 4, 5),
+        Input.of(params[0]), Input.of(params[1]));
+    assertThrows(IllegalArgumentException.class,
+        () -> new MixedDimensionEmbedding("emb", 3, 3, kept, TableInit.normal(1), 3), "dimension 3 needs width 4");
+    assertTrue(new MixedDimensionLayout(Map.of("emb", kept), Map.of("emb", initial))
+        .equals(new MixedDimensionLayout(Map.of("emb", kept))), "initial values are not part of the layout");
+  }
+
+  private static List<Float> boxed(float[] values) {
+    List<Float> out = new java.util.ArrayList<>();
+    for (float v : values) {
+      out.add(v);
+    }
+    return out;
+  }
 }

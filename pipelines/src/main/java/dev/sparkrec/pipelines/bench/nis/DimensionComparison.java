@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * One base model's comparison in the NIS suites: uniform embedding dimensions ({@code <base>-uniform}), one DNIS
  * search at the largest of them ({@code <base>-dnis-search}: its seconds and α), and retrains with the searched
  * dimensions pruned to budgets of stored embedding entries ({@code <base>-dnis}): each uniform run's own count from
- * 4 dimensions up, and the best uniform run's divided by each of {@code bestDivisors}. Rows are
+ * 4 dimensions up, and the best uniform run's divided by each of {@code bestDivisors}. A retrain starts from the
+ * searched embeddings with the pruned entries fixed at 0 (the search's {@code warmStart} default, DNIS's retraining
+ * of the searched subnetwork) at the width of the dimensions some block keeps
+ * ({@link EmbeddingDimensionsModel#embeddingDim()}). Rows are
  * {@code {"system", "base", "dims", "embedding_params", <metric>, "train_seconds", "search_seconds", "config"}}
  * (DNIS rows add the budget; {@code dims} is then every table's dimension per block, most frequent block first).
  */
@@ -100,7 +103,7 @@ final class DimensionComparison {
     for (Map.Entry<String, Long> b : budgets.entrySet()) {
       report.measure(base + "-dnis", () -> {
         EmbeddingDimensionsModel dimsModel = searched[0].withParameterBudget(b.getValue());
-        Estimator<?> e = estimator.apply(maxDim);
+        Estimator<?> e = estimator.apply(dimsModel.embeddingDim());
         ((EmbeddingEstimator<?>) e).setEmbeddingDimensions(dimsModel);
         Map<String, Object> r = fitAndScore(base, "dnis " + b.getKey(), e, labelled, test, metric);
         r.put("dims", blockDims(dimsModel));
