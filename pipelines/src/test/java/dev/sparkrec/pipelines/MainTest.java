@@ -152,7 +152,7 @@ class MainTest {
       }
     }
     assertEquals(4, uniform, "mf and ncf at 2 and 8 dimensions");
-    assertEquals(8, searched, "mf and ncf at 4 budgets each");
+    assertEquals(16, searched, "mf and ncf at 4 budgets each, from random and from searched embeddings");
   }
 
   @Test

@@ -96,18 +96,25 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
   }
 
   /**
-   * The searched dimensions as a layout: every block stores its kept dimensions (its {@code d_b} of largest α),
-   * renumbered over the dimensions any block of any table keeps, in their searched order, so the model width
-   * needed is {@link #embeddingDim()} and blocks share the dimensions they shared in the search. With
-   * {@code warmStart} (the default) the tables start from the searched model's embeddings with α folded in (DNIS's
-   * retraining of the searched subnetwork, the pruned entries fixed at 0); otherwise they start at random.
+   * The searched dimensions as a layout. Retraining from random embeddings (the default), every block stores its
+   * leading {@code d_b} dimensions, so blocks share as many dimensions as their widths allow. With
+   * {@code warmStart} every block keeps its {@code d_b} dimensions of largest α, renumbered over the dimensions any
+   * block of any table keeps (in their searched order), and the tables start from the searched model's embeddings
+   * with α folded in: DNIS's retraining of the searched subnetwork, the pruned entries fixed at 0. Either way the
+   * model width needed is {@link #embeddingDim()}.
    */
   @Override
   public MixedDimensionLayout layout() {
-    int[] position = keptPositions();
     Map<String, BlockDimensions> dims = new LinkedHashMap<>();
-    Map<String, float[]> initial = new LinkedHashMap<>();
+    if (!getWarmStart()) {
+      for (SearchedTable t : tables) {
+        dims.put(t.table(), new BlockDimensions(t.blocks(), t.dims()));
+      }
+      return new MixedDimensionLayout(dims);
+    }
+    int[] position = keptPositions();
     int width = embeddingDim();
+    Map<String, float[]> initial = new LinkedHashMap<>();
     for (SearchedTable t : tables) {
       int[][] kept = new int[t.blocks().numBlocks()][];
       for (int b = 0; b < kept.length; b++) {
@@ -117,17 +124,15 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
         }
       }
       dims.put(t.table(), new BlockDimensions(t.blocks(), kept));
-      if (getWarmStart()) {
-        float[] values = new float[t.blocks().rows() * Math.max(1, width)];
-        for (int r = 0; r < t.blocks().rows(); r++) {
-          for (int j = 0; j < t.maxDim(); j++) {
-            if (position[j] >= 0) {
-              values[r * Math.max(1, width) + position[j]] = t.folded()[r * t.maxDim() + j];
-            }
+      float[] values = new float[t.blocks().rows() * width];
+      for (int r = 0; r < t.blocks().rows(); r++) {
+        for (int j = 0; j < t.maxDim(); j++) {
+          if (position[j] >= 0) {
+            values[r * width + position[j]] = t.folded()[r * t.maxDim() + j];
           }
         }
-        initial.put(t.table(), values);
       }
+      initial.put(t.table(), values);
     }
     return new MixedDimensionLayout(dims, initial);
   }
@@ -152,11 +157,14 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
   }
 
   /**
-   * The embedding dimension a base model retrains with: how many dimensions any block of any table keeps (at least
-   * 1). A model no wider also keeps the layers above its embeddings, e.g. NCF's MLP, to what the search kept.
+   * The embedding dimension a base model retrains with (at least 1): the widest block, or with {@code warmStart}
+   * the number of dimensions any block keeps. A model no wider also keeps the layers above its embeddings, e.g.
+   * NCF's MLP, to what the search kept.
    */
   public int embeddingDim() {
-    return (int) Math.max(1, java.util.Arrays.stream(keptPositions()).filter(p -> p >= 0).count());
+    long width = getWarmStart() ? java.util.Arrays.stream(keptPositions()).filter(p -> p >= 0).count()
+        : tables.stream().flatMapToInt(t -> java.util.Arrays.stream(t.dims())).max().orElse(0);
+    return (int) Math.max(1, width);
   }
 
   /** Stored embedding entries of the searched tables at full width: Σ rows × maxDim. */

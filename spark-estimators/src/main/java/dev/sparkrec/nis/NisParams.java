@@ -92,7 +92,7 @@ public interface NisParams extends HasValidationIndicatorCol {
     return param("warmStart", o -> new BooleanParam(o, "warmStart",
         "whether a base estimator retrained with the searched dimensions starts its embedding tables from the "
             + "searched model's embeddings with the selection weights folded in (the kept entries; DNIS retrains "
-            + "the searched subnetwork) rather than at random. Default: true"), true);
+            + "the searched subnetwork) rather than at random. Default: false"), false);
   }
 
   default boolean getWarmStart() {

@@ -162,7 +162,7 @@ class FactorizationMachineTest extends StageContract {
   void defaultsSuitClickThroughData() {
     FactorizationMachine fm = new FactorizationMachine();
     assertEquals(10, fm.getEmbeddingDim());
-    assertEquals(0.01, fm.getInitStd());
+    assertEquals(0.1, fm.getInitStd());
     assertEquals(0.01, fm.getStepSize());
     assertEquals(1024, fm.getBatchSize());
     assertEquals(50, fm.getMaxIter());

@@ -6,6 +6,10 @@ import dev.sparkrec.nis.EmbeddingDimensionsModel;
 import dev.sparkrec.nis.NeuralInputSearch;
 import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.StageConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,8 +18,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -25,11 +31,12 @@ import org.slf4j.LoggerFactory;
  * One base model's comparison in the NIS suites: uniform embedding dimensions ({@code <base>-uniform}), one DNIS
  * search at the largest of them ({@code <base>-dnis-search}: its seconds and α), and retrains with the searched
  * dimensions pruned to budgets of stored embedding entries ({@code <base>-dnis}): each uniform run's own count from
- * 4 dimensions up, and the best uniform run's divided by each of {@code bestDivisors}. A retrain starts from the
- * searched embeddings with the pruned entries fixed at 0 (the search's {@code warmStart} default, DNIS's retraining
- * of the searched subnetwork) at the width of the dimensions some block keeps
+ * 4 dimensions up, and the best uniform run's divided by each of {@code bestDivisors}; each budget is retrained
+ * twice, from random embeddings and from the searched ones with the pruned entries fixed at 0 ({@code warm_start},
+ * DNIS's retraining of the searched subnetwork), at the width of the dimensions some block keeps
  * ({@link EmbeddingDimensionsModel#embeddingDim()}). Rows are
  * {@code {"system", "base", "dims", "embedding_params", <metric>, "train_seconds", "search_seconds", "config"}}
+ * plus {@code saved_data_bytes}, the size of the model's saved data files
  * (DNIS rows add the budget; {@code dims} is then every table's dimension per block, most frequent block first).
  */
 final class DimensionComparison {
@@ -101,21 +108,26 @@ final class DimensionComparison {
       budgets.put("best-uniform/" + divisor, best.params() / divisor);
     }
     for (Map.Entry<String, Long> b : budgets.entrySet()) {
-      report.measure(base + "-dnis", () -> {
-        EmbeddingDimensionsModel dimsModel = searched[0].withParameterBudget(b.getValue());
-        Estimator<?> e = estimator.apply(dimsModel.embeddingDim());
-        ((EmbeddingEstimator<?>) e).setEmbeddingDimensions(dimsModel);
-        Map<String, Object> r = fitAndScore(base, "dnis " + b.getKey(), e, labelled, test, metric);
-        r.put("dims", blockDims(dimsModel));
-        r.put("budget", b.getKey());
-        r.put("parameter_budget", b.getValue());
-        r.put("search_seconds", dimsModel.searchSeconds());
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("base", StageConfig.of(e));
-        config.put("search", StageConfig.of(search));
-        r.put("config", config);
-        return r;
-      });
+      for (boolean warm : new boolean[] {false, true}) {
+        report.measure(base + "-dnis", () -> {
+          EmbeddingDimensionsModel dimsModel = searched[0].withParameterBudget(b.getValue()).setWarmStart(warm);
+          Estimator<?> e = estimator.apply(dimsModel.embeddingDim());
+          ((EmbeddingEstimator<?>) e).setEmbeddingDimensions(dimsModel);
+          Map<String, Object> r = fitAndScore(base, "dnis " + b.getKey() + (warm ? " warm" : ""), e, labelled, test,
+              metric);
+          r.put("dims", blockDims(dimsModel));
+          r.put("budget", b.getKey());
+          r.put("parameter_budget", b.getValue());
+          r.put("warm_start", warm);
+          r.put("search_seconds", dimsModel.searchSeconds());
+          Map<String, Object> config = new LinkedHashMap<>();
+          config.put("base", StageConfig.of(e));
+          config.put("dimensions", StageConfig.of(dimsModel));
+          config.put("search", StageConfig.of(search));
+          r.put("config", config);
+          return r;
+        });
+      }
     }
   }
 
@@ -126,13 +138,36 @@ final class DimensionComparison {
     double seconds = (System.nanoTime() - start) / 1e9;
     double value = metric.score().applyAsDouble(model.transform(test));
     long params = ((EmbeddingModel) model).embeddingParameterCount();
-    LOG.info("{} {}: {} embedding parameters, {} {}, {} s", base, label, params, metric.name(), value, seconds);
+    long bytes = savedDataBytes((MLWritable) model);
+    LOG.info("{} {}: {} embedding parameters ({} bytes saved), {} {}, {} s", base, label, params, bytes,
+        metric.name(), value, seconds);
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("base", base);
     row.put("embedding_params", params);
     row.put(metric.name(), value);
     row.put("train_seconds", seconds);
+    row.put("saved_data_bytes", bytes);
     return row;
+  }
+
+  /** Bytes of the data files ({@code data/}) of {@code model} saved with Spark ML persistence to a fresh folder. */
+  private static long savedDataBytes(MLWritable model) {
+    try {
+      Path dir = Files.createTempDirectory("sparkrec-nis-model");
+      try {
+        model.write().save(dir.resolve("model").toString());
+        try (Stream<Path> files = Files.walk(dir.resolve("model").resolve("data"))) {
+          return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
+              .mapToLong(f -> f.toFile().length()).sum();
+        }
+      } finally {
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Every searched table's dimension per block, most frequent block first. */
