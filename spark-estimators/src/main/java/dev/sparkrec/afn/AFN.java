@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 
 import dev.sparkrec.features.FieldEncodingMetadata;
+import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
 import dev.sparkrec.ml.EmbeddingSupport;
@@ -23,9 +24,9 @@ import dev.sparkrec.train.ExampleColumns;
 import dev.sparkrec.train.RegularizeAndClip;
 import dev.sparkrec.train.Trainer;
 import dev.sparkrec.train.TrainingConfig;
-import dev.sparkrec.train.TrainingResult;
 import dev.sparkrec.train.TrainingListener;
 import dev.sparkrec.train.TrainingListeners;
+import dev.sparkrec.train.TrainingResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -319,8 +320,8 @@ public final class AFN extends Estimator<AFNModel>
 
   @Override
   public StructType transformSchema(StructType schema) {
-    AfnSchema.requireTrainingColumns(schema, this);
-    return AfnSchema.appendOutputs(schema, this);
+    CtrSchema.requireTrainingColumns(schema, this);
+    return CtrSchema.appendOutputs(schema, this);
   }
 
   /**
@@ -400,7 +401,7 @@ public final class AFN extends Estimator<AFNModel>
           + "(one per field) but rows hold between " + stats.getInt(2) + " and " + numFields + ".");
     }
     String[] fieldNames = encoding.map(FieldEncodingMetadata::fieldNames).filter(n -> n.length == numFields)
-        .orElseGet(() -> AfnSchema.defaultFieldNames(numFields));
+        .orElseGet(() -> CtrSchema.defaultFieldNames(numFields));
     return new IdSpace(numFeatures, numFields, fieldNames);
   }
 

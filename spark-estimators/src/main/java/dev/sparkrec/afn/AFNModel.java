@@ -1,5 +1,7 @@
 package dev.sparkrec.afn;
 
+import dev.sparkrec.ml.CtrSchema;
+import dev.sparkrec.ml.CtrScorer;
 import dev.sparkrec.ml.EmbeddingLayouts;
 import dev.sparkrec.ml.EmbeddingModel;
 import dev.sparkrec.ml.EmbeddingSupport;
@@ -188,8 +190,8 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
 
   @Override
   public StructType transformSchema(StructType schema) {
-    AfnSchema.requireScoringColumns(schema, this);
-    return AfnSchema.appendOutputs(schema, this);
+    CtrSchema.requireScoringColumns(schema, this);
+    return CtrSchema.appendOutputs(schema, this);
   }
 
   @Override
@@ -200,7 +202,13 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
     Broadcast<Map<String, float[]>> broadcast =
         JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(parameters);
     String valuesCol = getFeatureValuesCol();
-    AfnScorer scorer = new AfnScorer(config, broadcast, schema.fieldIndex(getFeatureIdsCol()),
+    AfnConfig network = config;
+    CtrScorer scorer = new CtrScorer(values -> {
+      AfnNetwork n = new AfnNetwork(network);
+      n.setParameters(values);
+      return n;
+    }, config.numFields(),
+        config.numFeatures(), broadcast, schema.fieldIndex(getFeatureIdsCol()),
         valuesCol.isEmpty() ? -1 : schema.fieldIndex(valuesCol), getFeatureIdsCol(), valuesCol, getThreshold());
     return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
   }

@@ -1,5 +1,7 @@
 package dev.sparkrec.afn;
 
+import dev.sparkrec.ml.CtrSchema;
+import dev.sparkrec.ml.CtrScorer;
 import dev.sparkrec.ml.SchemaChecks;
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
@@ -325,7 +327,7 @@ public final class CrossFeatureRanking {
       throw new IllegalArgumentException("maxRows must be >= 1, got " + maxRows);
     }
     StructType schema = dataset.schema();
-    AfnSchema.requireScoringColumns(schema, params);
+    CtrSchema.requireScoringColumns(schema, params);
     String labelCol = params.getLabelCol();
     SchemaChecks.requireColumnType(schema, labelCol, DataTypes.DoubleType, DataTypes.FloatType,
         DataTypes.IntegerType, DataTypes.LongType);
@@ -351,7 +353,8 @@ public final class CrossFeatureRanking {
     }
     int labelIndex = hasValues ? 2 : 1;
     Batch batch = new Batch(n, config.numFields(), hasValues, false);
-    AfnScorer reader = new AfnScorer(config, null, 0, hasValues ? 1 : -1, idsCol, valuesCol, 0.5);
+    CtrScorer reader = new CtrScorer(null, config.numFields(), config.numFeatures(), null, 0, hasValues ? 1 : -1,
+        idsCol, valuesCol, 0.5);
     for (int r = 0; r < n; r++) {
       Row row = collected.get(r);
       reader.fill(batch, r, row);

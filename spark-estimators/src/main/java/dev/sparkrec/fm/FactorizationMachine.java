@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 
 import dev.sparkrec.features.FieldEncodingMetadata;
+import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
 import dev.sparkrec.ml.PersistenceSupport;
@@ -255,8 +256,8 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
 
   @Override
   public StructType transformSchema(StructType schema) {
-    FmSchema.requireTrainingColumns(schema, this);
-    return FmSchema.appendOutputs(schema, this);
+    CtrSchema.requireTrainingColumns(schema, this);
+    return CtrSchema.appendOutputs(schema, this);
   }
 
   /** Fits with {@link #embeddingLayout()}: one full table, unless searched dimensions were set. */

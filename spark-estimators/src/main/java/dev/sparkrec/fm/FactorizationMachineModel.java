@@ -1,5 +1,7 @@
 package dev.sparkrec.fm;
 
+import dev.sparkrec.ml.CtrSchema;
+import dev.sparkrec.ml.CtrScorer;
 import dev.sparkrec.ml.EmbeddingLayouts;
 import dev.sparkrec.ml.EmbeddingModel;
 import dev.sparkrec.ml.ParameterTables;
@@ -183,8 +185,8 @@ public final class FactorizationMachineModel extends Model<FactorizationMachineM
 
   @Override
   public StructType transformSchema(StructType schema) {
-    FmSchema.requireScoringColumns(schema, this);
-    return FmSchema.appendOutputs(schema, this);
+    CtrSchema.requireScoringColumns(schema, this);
+    return CtrSchema.appendOutputs(schema, this);
   }
 
   @Override
@@ -195,7 +197,13 @@ public final class FactorizationMachineModel extends Model<FactorizationMachineM
     Broadcast<Map<String, float[]>> broadcast =
         JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(parameters);
     String valuesCol = getFeatureValuesCol();
-    FmScorer scorer = new FmScorer(config, broadcast, schema.fieldIndex(getFeatureIdsCol()),
+    FmConfig network = config;
+    CtrScorer scorer = new CtrScorer(values -> {
+      FmNetwork n = new FmNetwork(network);
+      n.setParameters(values);
+      return n;
+    }, config.numFields(),
+        config.numFeatures(), broadcast, schema.fieldIndex(getFeatureIdsCol()),
         valuesCol.isEmpty() ? -1 : schema.fieldIndex(valuesCol), getFeatureIdsCol(), valuesCol, getThreshold());
     return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
   }

@@ -136,25 +136,12 @@ public final class CtrFrappeBenchmark implements BenchSuite {
 
   @Override
   public void run(BenchContext context, BenchReport report) {
-    SparkSession spark = context.spark();
     boolean quick = context.quick();
-    String dir = context.dataDir().resolve("frappe/nfm").toString();
-    LibFmReader reader = new LibFmReader();
-    Dataset<Row> trainFile = reader.read(spark, dir + "/frappe.train.libfm.gz");
-    Dataset<Row> validationFile = reader.read(spark, dir + "/frappe.validation.libfm.gz");
-    Dataset<Row> testFile = reader.read(spark, dir + "/frappe.test.libfm");
-    if (quick) {
-      trainFile = trainFile.limit(8000);
-      validationFile = validationFile.limit(2000);
-      testFile = testFile.limit(2000);
-    }
-    int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
-    Dataset<Row> train = trainFile.repartition(partitions).cache();
-    Dataset<Row> validation = validationFile.cache();
-    Dataset<Row> test = testFile.cache();
-    long trainRows = train.count();
-    validation.count();
-    test.count();
+    FrappeSplit split = FrappeSplit.read(context);
+    Dataset<Row> train = split.train();
+    Dataset<Row> validation = split.validation();
+    Dataset<Row> test = split.test();
+    long trainRows = split.trainRows();
 
     FeatureIdsToVector vectors = new FeatureIdsToVector().setNumFeatures(NUM_FEATURES);
     Dataset<Row> labelled = train.withColumn("isValidation", lit(false))
@@ -172,6 +159,35 @@ public final class CtrFrappeBenchmark implements BenchSuite {
     double fmAuc = number(fm.get("test_auc"));
     report.measure("afn", () -> afn(labelled, test, trainRows, false, fmAuc, quick));
     report.measure("afn+", () -> afn(labelled, test, trainRows, true, fmAuc, quick));
+  }
+
+  /**
+   * The NFM split of Frappe in {@code DIR/frappe/nfm} as given (quick: the first 8,000 / 2,000 / 2,000 rows), cached:
+   * training rows spread over the session's default parallelism.
+   */
+  public record FrappeSplit(Dataset<Row> train, Dataset<Row> validation, Dataset<Row> test, long trainRows) {
+
+    public static FrappeSplit read(BenchContext context) {
+      SparkSession spark = context.spark();
+      String dir = context.dataDir().resolve("frappe/nfm").toString();
+      LibFmReader reader = new LibFmReader();
+      Dataset<Row> trainFile = reader.read(spark, dir + "/frappe.train.libfm.gz");
+      Dataset<Row> validationFile = reader.read(spark, dir + "/frappe.validation.libfm.gz");
+      Dataset<Row> testFile = reader.read(spark, dir + "/frappe.test.libfm");
+      if (context.quick()) {
+        trainFile = trainFile.limit(8000);
+        validationFile = validationFile.limit(2000);
+        testFile = testFile.limit(2000);
+      }
+      int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
+      Dataset<Row> train = trainFile.repartition(partitions).cache();
+      Dataset<Row> validation = validationFile.cache();
+      Dataset<Row> test = testFile.cache();
+      long trainRows = train.count();
+      validation.count();
+      test.count();
+      return new FrappeSplit(train, validation, test, trainRows);
+    }
   }
 
   private static double number(Object value) {

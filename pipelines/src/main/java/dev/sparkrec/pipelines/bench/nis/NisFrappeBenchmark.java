@@ -3,7 +3,6 @@ package dev.sparkrec.pipelines.bench.nis;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.sparkrec.afn.AFN;
-import dev.sparkrec.data.LibFmReader;
 import dev.sparkrec.features.FeatureIdsToVector;
 import dev.sparkrec.fm.FactorizationMachine;
 import dev.sparkrec.pipelines.bench.BenchContext;
@@ -15,7 +14,6 @@ import java.util.Map;
 import org.apache.spark.ml.Model;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code bench nis-frappe}: neural input search for SparkRec's FM and AFN on Frappe (the NFM split: train,
@@ -55,25 +53,12 @@ public final class NisFrappeBenchmark implements BenchSuite {
 
   @Override
   public void run(BenchContext context, BenchReport report) {
-    SparkSession spark = context.spark();
     boolean quick = context.quick();
-    String dir = context.dataDir().resolve("frappe/nfm").toString();
-    LibFmReader reader = new LibFmReader();
-    Dataset<Row> trainFile = reader.read(spark, dir + "/frappe.train.libfm.gz");
-    Dataset<Row> validationFile = reader.read(spark, dir + "/frappe.validation.libfm.gz");
-    Dataset<Row> testFile = reader.read(spark, dir + "/frappe.test.libfm");
-    if (quick) {
-      trainFile = trainFile.limit(8000);
-      validationFile = validationFile.limit(2000);
-      testFile = testFile.limit(2000);
-    }
-    int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
-    Dataset<Row> train = trainFile.repartition(partitions).cache();
-    Dataset<Row> validation = validationFile.cache();
-    Dataset<Row> test = testFile.cache();
-    long trainRows = train.count();
-    validation.count();
-    test.count();
+    CtrFrappeBenchmark.FrappeSplit split = CtrFrappeBenchmark.FrappeSplit.read(context);
+    Dataset<Row> train = split.train();
+    Dataset<Row> validation = split.validation();
+    Dataset<Row> test = split.test();
+    long trainRows = split.trainRows();
     Dataset<Row> labelled = train.withColumn(VALIDATION, lit(false))
         .unionByName(validation.withColumn(VALIDATION, lit(true))).cache();
     labelled.count();

@@ -1,7 +1,10 @@
-package dev.sparkrec.afn;
+package dev.sparkrec.ml;
 
 import dev.sparkrec.nn.Tape;
+import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.train.Batch;
+import dev.sparkrec.train.TrainableModel;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -14,16 +17,24 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * Scores one partition: rebuilds the network from the broadcast parameters once, then runs it in evaluation
- * mode over chunks of rows, appending {@code [-z, z]}, {@code [1 - p, p]} and the thresholded label. Bad rows
- * fail with the column and the offending value.
+ * Scores one partition for a CTR model over feature ids (AFN, FM): rebuilds the network from the broadcast
+ * parameters once, then runs it in evaluation mode over chunks of rows, appending {@code [-z, z]},
+ * {@code [1 - p, p]} and the thresholded label. Bad rows fail with the column and the offending value.
  */
-final class AfnScorer implements MapPartitionsFunction<Row, Row> {
+public final class CtrScorer implements MapPartitionsFunction<Row, Row> {
+
+  /** Builds the network holding the given parameter values, on an executor. */
+  @FunctionalInterface
+  public interface NetworkLoader extends Serializable {
+    TrainableModel load(Map<String, float[]> parameters);
+  }
 
   private static final long serialVersionUID = 1L;
   private static final int CHUNK = 1024;
 
-  private final AfnConfig config;
+  private final NetworkLoader loader;
+  private final int numFields;
+  private final int numFeatures;
   private final Broadcast<Map<String, float[]>> parameters;
   private final int idsIndex;
   private final int valuesIndex;
@@ -31,9 +42,16 @@ final class AfnScorer implements MapPartitionsFunction<Row, Row> {
   private final String valuesCol;
   private final double threshold;
 
-  AfnScorer(AfnConfig config, Broadcast<Map<String, float[]>> parameters, int idsIndex, int valuesIndex,
-      String idsCol, String valuesCol, double threshold) {
-    this.config = config;
+  /**
+   * A scorer of rows with {@code numFields} ids in {@code [0, numFeatures)} at column {@code idsIndex} (named
+   * {@code idsCol}) and, when {@code valuesIndex >= 0}, their values; {@code parameters} may be null for a scorer
+   * used only to {@link #fill} batches.
+   */
+  public CtrScorer(NetworkLoader loader, int numFields, int numFeatures, Broadcast<Map<String, float[]>> parameters,
+      int idsIndex, int valuesIndex, String idsCol, String valuesCol, double threshold) {
+    this.loader = loader;
+    this.numFields = numFields;
+    this.numFeatures = numFeatures;
     this.parameters = parameters;
     this.idsIndex = idsIndex;
     this.valuesIndex = valuesIndex;
@@ -44,11 +62,9 @@ final class AfnScorer implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    AfnNetwork network = new AfnNetwork(config);
-    network.setParameters(parameters.value());
+    TrainableModel network = loader.load(parameters.value());
     Tape tape = new Tape().training(false);
-    int fields = config.numFields();
-    Batch batch = new Batch(CHUNK, fields, valuesIndex >= 0, false);
+    Batch batch = new Batch(CHUNK, numFields, valuesIndex >= 0, false);
     float[] logits = new float[CHUNK];
     List<Row> chunk = new ArrayList<>(CHUNK);
 
@@ -88,8 +104,8 @@ final class AfnScorer implements MapPartitionsFunction<Row, Row> {
   }
 
   /** Writes the ids (and values) of {@code row} into example {@code at} of {@code batch}, checking them. */
-  void fill(Batch batch, int at, Row row) {
-    int fields = config.numFields();
+  public void fill(Batch batch, int at, Row row) {
+    int fields = numFields;
     if (row.isNullAt(idsIndex)) {
       throw new IllegalArgumentException("Column '" + idsCol + "' is null in a row; every row needs one feature id "
           + "per field (encode with FieldEncoder, handleInvalid=\"keep\").");
@@ -102,9 +118,9 @@ final class AfnScorer implements MapPartitionsFunction<Row, Row> {
     int[] out = batch.ids();
     for (int f = 0; f < fields; f++) {
       Integer id = ids.get(f);
-      if (id == null || id < 0 || id >= config.numFeatures()) {
+      if (id == null || id < 0 || id >= numFeatures) {
         throw new IllegalArgumentException("Column '" + idsCol + "' has feature id " + id + " outside the model's "
-            + "vocabulary [0, " + config.numFeatures() + "); encode with the FieldEncoderModel used for training.");
+            + "vocabulary [0, " + numFeatures + "); encode with the FieldEncoderModel used for training.");
       }
       out[at * fields + f] = id;
     }
@@ -120,9 +136,9 @@ final class AfnScorer implements MapPartitionsFunction<Row, Row> {
       float[] v = batch.values();
       for (int f = 0; f < fields; f++) {
         Number value = values.get(f);
-        if (value == null || Float.isNaN(value.floatValue())) {
+        if (value == null || !Float.isFinite(value.floatValue())) {
           throw new IllegalArgumentException("Column '" + valuesCol + "' has value " + value + " for feature id "
-              + ids.get(f) + ".");
+              + ids.get(f) + "; feature values must be finite numbers.");
         }
         v[at * fields + f] = value.floatValue();
       }
@@ -136,7 +152,7 @@ final class AfnScorer implements MapPartitionsFunction<Row, Row> {
       values[i] = row.get(i);
     }
     double z = logit;
-    double p = dev.sparkrec.nn.ops.Sigmoid.sigmoid(z);
+    double p = Sigmoid.sigmoid(z);
     values[n] = Vectors.dense(-z, z);
     values[n + 1] = Vectors.dense(1 - p, p);
     values[n + 2] = p > threshold ? 1.0 : 0.0;
