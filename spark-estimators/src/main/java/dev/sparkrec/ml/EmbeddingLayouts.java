@@ -95,8 +95,7 @@ public final class EmbeddingLayouts {
       FeatureBlocks b = new FeatureBlocks(r.getInt(2), unboxed(r.getList(3)));
       if (MIXED.equals(kind)) {
         dims.put(r.getString(1), r.isNullAt(5) ? new BlockDimensions(b, unboxed(r.getList(4)))
-            : new BlockDimensions(b, r.<scala.collection.Seq<Integer>>getList(5).stream()
-                .map(k -> unboxed(scala.collection.JavaConverters.seqAsJavaList(k))).toArray(int[][]::new)));
+            : new BlockDimensions(b, keptColumn(r, 5)));
       } else if (SOFT_SELECTION.equals(kind)) {
         blocks.put(r.getString(1), b);
       } else {
@@ -106,12 +105,19 @@ public final class EmbeddingLayouts {
     return MIXED.equals(kind) ? new MixedDimensionLayout(dims) : new SoftSelectionLayout(blocks);
   }
 
-  private static List<List<Integer>> kept(BlockDimensions d) {
+  /** Every block's kept dimensions as an {@code array<array<int>>} column value. */
+  public static List<List<Integer>> kept(BlockDimensions d) {
     List<List<Integer>> out = new ArrayList<>();
     for (int b = 0; b < d.blocks().numBlocks(); b++) {
       out.add(boxed(d.kept(b)));
     }
     return out;
+  }
+
+  /** Reads what {@link #kept} wrote, from field {@code i} of {@code row}. */
+  public static int[][] keptColumn(Row row, int i) {
+    return row.<scala.collection.Seq<Integer>>getList(i).stream()
+        .map(k -> unboxed(scala.collection.JavaConverters.seqAsJavaList(k))).toArray(int[][]::new);
   }
 
   private static List<Integer> boxed(int[] values) {

@@ -1,6 +1,7 @@
 package dev.sparkrec.nis;
 
 import dev.sparkrec.ml.EmbeddingDimensions;
+import dev.sparkrec.ml.EmbeddingLayouts;
 import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.nn.embedding.BlockDimensions;
@@ -27,12 +28,14 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The result of a {@link NeuralInputSearch}: for every searched embedding table, its feature blocks (by training
- * frequency), the searched selection weights α and the embedding dimension of each block. Retrain a base estimator
- * with it ({@code setEmbeddingDimensions(model)}): each block then stores only its own width.
+ * frequency), the searched selection weights α and the dimensions each feature keeps: its block's
+ * ({@code pruning} "dimension") or its own ("magnitude"). Retrain a base estimator with it
+ * ({@code setEmbeddingDimensions(model)}): its tables then store only the kept entries.
  *
  * <p>{@link #dimensions()} is the dimension table, {@link #selectionWeights()} the α of every (block, dimension),
  * ready to plot; {@link #embeddingParametersBefore()}/{@link #embeddingParametersAfter()} count stored entries.
- * {@link #withParameterBudget} and {@link #withPruneThreshold} prune the same search again. {@code transform}
+ * {@link #withParameterBudget} and {@link #withPruneThreshold} prune the same search again (after
+ * {@link #setPruning}, either way). {@code transform}
  * returns its input unchanged: the model describes dimensions, it does not score rows.
  */
 public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsModel>
@@ -90,25 +93,35 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     return tables.stream().map(SearchedTable::table).toList();
   }
 
-  /** The dimension of every block of {@code table} (a copy). */
+  /**
+   * The dimension of every frequency block of {@code table}: pruned by magnitude, the most any of its features
+   * keeps.
+   */
   public int[] blockDimensions(String table) {
-    return find(table).dims().clone();
+    return find(table).blockDims();
+  }
+
+  /** Sets how {@link #withParameterBudget} and {@link #withPruneThreshold} prune: "dimension" or "magnitude". */
+  public EmbeddingDimensionsModel setPruning(String value) {
+    set(pruning(), value);
+    return this;
   }
 
   /**
-   * The searched dimensions as a layout. Retraining from random embeddings (the default), every block stores its
-   * leading {@code d_b} dimensions, so blocks share as many dimensions as their widths allow. With
-   * {@code warmStart} every block keeps its {@code d_b} dimensions of largest α, renumbered over the dimensions any
-   * block of any table keeps (in their searched order), and the tables start from the searched model's embeddings
-   * with α folded in: DNIS's retraining of the searched subnetwork, the pruned entries fixed at 0. Either way the
-   * model width needed is {@link #embeddingDim()}.
+   * The searched dimensions as a layout. Pruned by dimension and retrained from random embeddings (the default),
+   * every block stores its leading {@code d_b} dimensions, so blocks share as many dimensions as their widths
+   * allow. Otherwise every block (pruned by magnitude: every group of features keeping the same dimensions) keeps
+   * its searched dimensions, renumbered over the dimensions any block of any table keeps (in their searched order);
+   * with {@code warmStart} the tables start from the searched model's embeddings with α folded in: DNIS's
+   * retraining of the searched subnetwork, the pruned entries fixed at 0. Either way the model width needed is
+   * {@link #embeddingDim()}.
    */
   @Override
   public MixedDimensionLayout layout() {
     Map<String, BlockDimensions> dims = new LinkedHashMap<>();
-    if (!getWarmStart()) {
+    if (!keepsSearchedPositions()) {
       for (SearchedTable t : tables) {
-        dims.put(t.table(), new BlockDimensions(t.blocks(), t.dims()));
+        dims.put(t.table(), new BlockDimensions(t.blocks(), t.blockDims()));
       }
       return new MixedDimensionLayout(dims);
     }
@@ -116,14 +129,18 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     int width = embeddingDim();
     Map<String, float[]> initial = new LinkedHashMap<>();
     for (SearchedTable t : tables) {
-      int[][] kept = new int[t.blocks().numBlocks()][];
+      BlockDimensions pruned = t.pruned();
+      int[][] kept = new int[pruned.blocks().numBlocks()][];
       for (int b = 0; b < kept.length; b++) {
-        kept[b] = t.kept(b);
+        kept[b] = pruned.kept(b);
         for (int i = 0; i < kept[b].length; i++) {
           kept[b][i] = position[kept[b][i]];
         }
       }
-      dims.put(t.table(), new BlockDimensions(t.blocks(), kept));
+      dims.put(t.table(), new BlockDimensions(pruned.blocks(), kept));
+      if (!getWarmStart()) {
+        continue;
+      }
       float[] values = new float[t.blocks().rows() * width];
       for (int r = 0; r < t.blocks().rows(); r++) {
         for (int j = 0; j < t.maxDim(); j++) {
@@ -137,13 +154,18 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     return new MixedDimensionLayout(dims, initial);
   }
 
+  /** Whether the layout keeps the searched dimensions' positions (warm start, or features pruned one by one). */
+  private boolean keepsSearchedPositions() {
+    return getWarmStart() || tables.stream().anyMatch(t -> !t.prunedByBlock());
+  }
+
   /** Searched dimension → its position among the dimensions some block keeps, or −1 when none does. */
   private int[] keptPositions() {
     int maxDim = tables.stream().mapToInt(SearchedTable::maxDim).max().orElse(0);
     boolean[] used = new boolean[maxDim];
     for (SearchedTable t : tables) {
-      for (int b = 0; b < t.blocks().numBlocks(); b++) {
-        for (int j : t.kept(b)) {
+      for (int b = 0; b < t.pruned().blocks().numBlocks(); b++) {
+        for (int j : t.pruned().kept(b)) {
           used[j] = true;
         }
       }
@@ -157,13 +179,13 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
   }
 
   /**
-   * The embedding dimension a base model retrains with (at least 1): the widest block, or with {@code warmStart}
-   * the number of dimensions any block keeps. A model no wider also keeps the layers above its embeddings, e.g.
+   * The embedding dimension a base model retrains with (at least 1): the widest block, or when the layout keeps
+   * the searched positions (with {@code warmStart}, or pruned by magnitude) the number of dimensions any block keeps. A model no wider also keeps the layers above its embeddings, e.g.
    * NCF's MLP, to what the search kept.
    */
   public int embeddingDim() {
-    long width = getWarmStart() ? java.util.Arrays.stream(keptPositions()).filter(p -> p >= 0).count()
-        : tables.stream().flatMapToInt(t -> java.util.Arrays.stream(t.dims())).max().orElse(0);
+    long width = keepsSearchedPositions() ? java.util.Arrays.stream(keptPositions()).filter(p -> p >= 0).count()
+        : tables.stream().flatMapToInt(t -> java.util.Arrays.stream(t.blockDims())).max().orElse(0);
     return (int) Math.max(1, width);
   }
 
@@ -172,7 +194,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     return tables.stream().mapToLong(SearchedTable::parametersBefore).sum();
   }
 
-  /** Stored embedding entries with the searched dimensions: Σ_b rows(b)·d_b. */
+  /** Stored embedding entries with the searched dimensions: Σ over rows of the dimensions each keeps. */
   public long embeddingParametersAfter() {
     return tables.stream().mapToLong(SearchedTable::parametersAfter).sum();
   }
@@ -182,17 +204,25 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     return searchSeconds;
   }
 
-  /** The same search pruned to at most {@code budget} stored entries over all tables. */
+  /** The same search pruned ({@code pruning}) to at most {@code budget} stored entries over all tables. */
   public EmbeddingDimensionsModel withParameterBudget(long budget) {
     if (budget <= 0) {
       throw new IllegalArgumentException("parameterBudget must be > 0, got " + budget);
     }
-    int[][] dims = DimensionPruning.byBudget(tables.stream().map(SearchedTable::alpha).toList(),
-        tables.stream().map(SearchedTable::blocks).toList(),
-        tables.stream().mapToInt(SearchedTable::maxDim).toArray(), budget);
+    int[] maxDims = tables.stream().mapToInt(SearchedTable::maxDim).toArray();
     List<SearchedTable> pruned = new ArrayList<>();
-    for (int t = 0; t < tables.size(); t++) {
-      pruned.add(tables.get(t).withDims(dims[t]));
+    if (byMagnitude()) {
+      List<BlockDimensions> kept = MagnitudePruning.byBudget(tables.stream().map(SearchedTable::folded).toList(),
+          maxDims, budget);
+      for (int t = 0; t < tables.size(); t++) {
+        pruned.add(tables.get(t).withPruned(kept.get(t)));
+      }
+    } else {
+      int[][] dims = DimensionPruning.byBudget(tables.stream().map(SearchedTable::alpha).toList(),
+          tables.stream().map(SearchedTable::blocks).toList(), maxDims, budget);
+      for (int t = 0; t < tables.size(); t++) {
+        pruned.add(tables.get(t).withPruned(tables.get(t).keptByAlpha(dims[t])));
+      }
     }
     EmbeddingDimensionsModel model = copyValues(new EmbeddingDimensionsModel(uid, pruned, searchSeconds, summary),
         ParamMap.empty());
@@ -200,20 +230,29 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
     return model;
   }
 
-  /** The same search pruned by keeping the dimensions whose selection weight exceeds {@code threshold}. */
+  /**
+   * The same search pruned ({@code pruning}) by keeping the dimensions whose selection weight exceeds
+   * {@code threshold}, or by magnitude the entries of {@code E ⊙ α} whose magnitude exceeds it.
+   */
   public EmbeddingDimensionsModel withPruneThreshold(double threshold) {
     if (!(threshold >= 0 && threshold < 1)) {
       throw new IllegalArgumentException("pruneThreshold must be in [0, 1), got " + threshold);
     }
     List<SearchedTable> pruned = new ArrayList<>();
     for (SearchedTable t : tables) {
-      pruned.add(t.withDims(DimensionPruning.byThreshold(t.alpha(), t.maxDim(), threshold)));
+      pruned.add(t.withPruned(byMagnitude()
+          ? MagnitudePruning.byThreshold(t.folded(), t.blocks().rows(), t.maxDim(), threshold)
+          : t.keptByAlpha(DimensionPruning.byThreshold(t.alpha(), t.maxDim(), threshold))));
     }
     EmbeddingDimensionsModel model = copyValues(new EmbeddingDimensionsModel(uid, pruned, searchSeconds, summary),
         ParamMap.empty());
     model.set(model.pruneThreshold(), threshold);
     model.set(model.parameterBudget(), 0L);
     return model;
+  }
+
+  private boolean byMagnitude() {
+    return "magnitude".equals(getPruning());
   }
 
   static final StructType DIMENSIONS_SCHEMA = new StructType()
@@ -225,12 +264,14 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       .add("minFrequency", DataTypes.LongType, false)
       .add("maxFrequency", DataTypes.LongType, false)
       .add("dim", DataTypes.IntegerType, false)
+      .add("meanDim", DataTypes.DoubleType, false)
       .add("maxDim", DataTypes.IntegerType, false)
       .add("embeddingParameters", DataTypes.LongType, false);
 
   /**
-   * One row per (table, block): the block's features (count, smallest and largest id), their training frequency
-   * range, its searched dimension, the full width and its stored entries.
+   * One row per (table, frequency block): the block's features (count, smallest and largest id), their training
+   * frequency range, its searched dimension ({@code dim}; pruned by magnitude, the most any of its features keeps),
+   * the mean over its features ({@code meanDim}), the full width and its stored entries.
    */
   public Dataset<Row> dimensions() {
     List<Row> rows = new ArrayList<>();
@@ -252,9 +293,11 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
         minFreq[b] = Math.min(minFreq[b], t.counts()[r]);
         maxFreq[b] = Math.max(maxFreq[b], t.counts()[r]);
       }
+      int[] dims = t.blockDims();
+      long[] entries = t.blockParameters();
       for (int b = 0; b < n; b++) {
         rows.add(RowFactory.create(t.table(), b, blocks.blockSize(b), minId[b], maxId[b], minFreq[b], maxFreq[b],
-            t.dims()[b], t.maxDim(), (long) blocks.blockSize(b) * t.dims()[b]));
+            dims[b], (double) entries[b] / blocks.blockSize(b), t.maxDim(), entries[b]));
       }
     }
     return SparkSession.active().createDataFrame(rows, DIMENSIONS_SCHEMA);
@@ -343,7 +386,10 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       .add("counts", DataTypes.createArrayType(DataTypes.LongType, false), false)
       .add("alpha", DataTypes.createArrayType(DataTypes.FloatType, false), false)
       .add("folded", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-      .add("dims", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+      .add("prunedNumBlocks", DataTypes.IntegerType, false)
+      .add("prunedBlockOfRow", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+      .add("prunedKept", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.IntegerType, false), false),
+          false)
       .add("index", DataTypes.IntegerType, false)
       .add("searchSeconds", DataTypes.DoubleType, false);
 
@@ -365,8 +411,8 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       for (int i = 0; i < model.tables.size(); i++) {
         SearchedTable t = model.tables.get(i);
         rows.add(RowFactory.create(t.table(), t.maxDim(), t.blocks().numBlocks(), boxed(t.blocks().blockOfRow()),
-            boxedLongs(t.counts()), boxedFloats(t.alpha()), boxedFloats(t.folded()), boxed(t.dims()), i,
-            model.searchSeconds));
+            boxedLongs(t.counts()), boxedFloats(t.alpha()), boxedFloats(t.folded()), t.pruned().blocks().numBlocks(),
+            boxed(t.pruned().blocks().blockOfRow()), EmbeddingLayouts.kept(t.pruned()), i, model.searchSeconds));
       }
       sparkSession().createDataFrame(rows, DATA_SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite)
           .parquet(path + "/data/tables");
@@ -392,7 +438,7 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
         List<Long> counts = r.getList(r.fieldIndex("counts"));
         tables.add(new SearchedTable(r.getString(r.fieldIndex("table")), r.getInt(r.fieldIndex("maxDim")), blocks,
             counts.stream().mapToLong(Long::longValue).toArray(), floats(r.getList(r.fieldIndex("alpha"))),
-            floats(r.getList(r.fieldIndex("folded"))), ints(r.getList(r.fieldIndex("dims")))));
+            floats(r.getList(r.fieldIndex("folded"))), pruned(r)));
         seconds = r.getDouble(r.fieldIndex("searchSeconds"));
       }
       EmbeddingDimensionsModel model = new EmbeddingDimensionsModel(metadata.uid(), tables, seconds,
@@ -400,6 +446,12 @@ public final class EmbeddingDimensionsModel extends Model<EmbeddingDimensionsMod
       PersistenceSupport.restoreParams(metadata, model);
       return model;
     }
+  }
+
+  private static BlockDimensions pruned(Row r) {
+    FeatureBlocks blocks = new FeatureBlocks(r.getInt(r.fieldIndex("prunedNumBlocks")),
+        ints(r.getList(r.fieldIndex("prunedBlockOfRow"))));
+    return new BlockDimensions(blocks, EmbeddingLayouts.keptColumn(r, r.fieldIndex("prunedKept")));
   }
 
   private static List<Integer> boxed(int[] v) {

@@ -38,9 +38,12 @@ import org.apache.spark.sql.types.StructType;
  * α fixed; then, for {@code searchEpochs} epochs, each training batch steps the model and a validation batch (rows
  * flagged by {@code validationIndicatorCol}) steps α by the first-order gradient of its loss plus
  * {@code l1}·Σ|α|, normalised per block, with SGD ({@code selectionStepSize}) and a clamp to [0, 1]. The search is
- * pruned to a dimension per block: by {@code pruneThreshold} on α, or within {@code parameterBudget} stored entries
- * in proportion to every block's soft dimension count {@code Σ_j α[b, j]}. The result, an {@link EmbeddingDimensionsModel}, retrains the base
- * estimator with per-block tables of their own widths ({@code setEmbeddingDimensions}).
+ * pruned ({@code pruning}) to a dimension per block — by {@code pruneThreshold} on α, or within
+ * {@code parameterBudget} stored entries in proportion to every block's soft dimension count {@code Σ_j α[b, j]} —
+ * or by magnitude, DNIS's pruning of the searched embeddings: α folded into the table, every feature keeps its
+ * entries of {@code |E ⊙ α|} above the threshold or among the budget's largest. The result, an
+ * {@link EmbeddingDimensionsModel}, retrains the base estimator with tables that store only the kept entries
+ * ({@code setEmbeddingDimensions}).
  *
  * <p>The base estimator keeps its own training params (seed, step size, batch size, patience...); the search sets
  * its {@code maxIter} to {@code warmStartEpochs + searchEpochs} and, when set here, its
@@ -127,6 +130,11 @@ public final class NeuralInputSearch extends Estimator<EmbeddingDimensionsModel>
     return this;
   }
 
+  public NeuralInputSearch setPruning(String value) {
+    set(pruning(), value);
+    return this;
+  }
+
   public NeuralInputSearch setParameterBudget(long value) {
     set(parameterBudget(), value);
     return this;
@@ -175,8 +183,8 @@ public final class NeuralInputSearch extends Estimator<EmbeddingDimensionsModel>
             + v.table() + "'.");
       }
       FeatureBlocks b = blocks.get(v.table());
-      tables.add(new SearchedTable(v.table(), v.dim(), b, v.counts(), alpha,
-          SearchedTable.fold(table, alpha, b, v.dim()), new int[b.numBlocks()]));
+      tables.add(SearchedTable.unpruned(v.table(), v.dim(), b, v.counts(), alpha,
+          SearchedTable.fold(table, alpha, b, v.dim())));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     EmbeddingDimensionsModel unpruned = copyValues(

@@ -6,6 +6,7 @@ import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 
 /**
@@ -99,11 +100,32 @@ public interface NisParams extends HasValidationIndicatorCol {
     return (Boolean) getOrDefault(warmStart());
   }
 
-  /** A block keeps the dimensions whose selection weight exceeds this, when no budget is set ([0, 1)). */
+  /**
+   * How the search is pruned: {@code "dimension"} keeps a dimension per frequency block (its dimensions of largest
+   * α); {@code "magnitude"} folds α into the searched table and keeps its entries of largest magnitude, so every
+   * feature keeps its own dimensions (DNIS's pruning of the searched embeddings).
+   */
+  default Param<String> pruning() {
+    return param("pruning", o -> new Param<String>(o, "pruning",
+        "how the search is pruned: 'dimension' keeps a dimension per frequency block (its dimensions of largest "
+            + "selection weight); 'magnitude' keeps the entries of largest magnitude of the searched table with "
+            + "the selection weights folded in, so every feature keeps its own dimensions. Default: dimension",
+        ParamValidators.inArray(new String[] {"dimension", "magnitude"})), "dimension");
+  }
+
+  default String getPruning() {
+    return getOrDefault(pruning());
+  }
+
+  /**
+   * Without a budget: pruned by dimension, a block keeps the dimensions whose selection weight exceeds this; by
+   * magnitude, the entries of {@code E ⊙ α} whose magnitude exceeds it ([0, 1)).
+   */
   default DoubleParam pruneThreshold() {
     return param("pruneThreshold", o -> new DoubleParam(o, "pruneThreshold",
-        "without a parameterBudget, a block keeps every dimension whose selection weight exceeds this, in [0, 1). "
-            + "Default: 0.1", ParamValidators.inRange(0, 1, true, false)), 0.1);
+        "without a parameterBudget: pruning by dimension, a block keeps every dimension whose selection weight "
+            + "exceeds this; by magnitude, the entries of the searched table (selection folded in) whose magnitude "
+            + "exceeds it; in [0, 1). Default: 0.1", ParamValidators.inRange(0, 1, true, false)), 0.1);
   }
 
   default double getPruneThreshold() {
@@ -111,15 +133,15 @@ public interface NisParams extends HasValidationIndicatorCol {
   }
 
   /**
-   * Target stored embedding entries over all searched tables (> 0), shared by the blocks in proportion to their
-   * soft dimension counts {@code Σ_j α[b, j]}; 0 to
-   * prune by {@code pruneThreshold} instead.
+   * Target stored embedding entries over all searched tables (> 0): pruned by dimension, shared by the blocks in
+   * proportion to their soft dimension counts {@code Σ_j α[b, j]}; by magnitude, the entries of largest
+   * {@code |E ⊙ α|}. 0 prunes by {@code pruneThreshold} instead.
    */
   default LongParam parameterBudget() {
     return param("parameterBudget", o -> new LongParam(o, "parameterBudget",
-        "target number of stored embedding entries over all searched tables, shared by the blocks in proportion "
-            + "to their soft dimension counts (the sum of their selection weights) (> 0); 0 prunes by "
-            + "pruneThreshold instead. Default: 0", ParamValidators.gtEq(0)), 0L);
+        "target number of stored embedding entries over all searched tables (> 0): pruning by dimension, shared "
+            + "by the blocks in proportion to their soft dimension counts (the sum of their selection weights); by "
+            + "magnitude, the entries of largest magnitude; 0 prunes by pruneThreshold instead. Default: 0", ParamValidators.gtEq(0)), 0L);
   }
 
   default long getParameterBudget() {

@@ -7,10 +7,11 @@
  * frequency, cuts them into blocks, trains the base model with a soft selection
  * {@code α ∈ [0,1]^{blocks × dim}} multiplied into the embeddings (a warm start with α fixed, then training batches
  * step the model and validation batches step α: first-order, L1-penalised, normalised per block, clamped), and
- * prunes α to a dimension per block by threshold or by a budget of stored entries. The resulting
+ * prunes the search by threshold or by a budget of stored entries: to a dimension per block (α's largest), or by
+ * magnitude to each feature's largest entries of the searched table with α folded in. The resulting
  * {@link dev.sparkrec.nis.EmbeddingDimensionsModel} holds the dimension table, the α of every block and the
  * parameter counts before and after; {@code setEmbeddingDimensions(model)} on the base estimator retrains it with
- * per-block tables of their own widths ({@link dev.sparkrec.nn.embedding.MixedDimensionEmbedding}), which is what
- * the saved model stores.
+ * tables that store only the kept entries ({@link dev.sparkrec.nn.embedding.MixedDimensionEmbedding}: blocks of
+ * features sharing their kept dimensions), which is what the saved model stores.
  */
 package dev.sparkrec.nis;

@@ -135,6 +135,66 @@ class NeuralInputSearchTest extends StageContract {
   }
 
   @Test
+  void prunesEntriesByMagnitudeSavesThemAndRetrainsWithThem() throws IOException {
+    EmbeddingDimensionsModel searched = search().setPruning("magnitude").fit(data());
+    long budget = searched.embeddingParametersBefore() / 5;
+    EmbeddingDimensionsModel dims = searched.withParameterBudget(budget);
+    assertEquals("magnitude", dims.getPruning());
+    assertEquals(budget, dims.embeddingParametersAfter(), "the budget's largest entries of E ⊙ α");
+    float smallestKept = Float.POSITIVE_INFINITY;
+    float largestDropped = 0;
+    for (String table : dims.tables()) {
+      SearchedTable t = dims.find(table);
+      boolean[] kept = new boolean[t.folded().length];
+      for (int r = 0; r < t.blocks().rows(); r++) {
+        for (int j : t.keptOfRow(r)) {
+          kept[r * RANK + j] = true;
+        }
+      }
+      for (int i = 0; i < kept.length; i++) {
+        float m = Math.abs(t.folded()[i]);
+        if (kept[i]) {
+          smallestKept = Math.min(smallestKept, m);
+        } else {
+          largestDropped = Math.max(largestDropped, m);
+        }
+      }
+    }
+    assertTrue(smallestKept >= largestDropped, smallestKept + " kept, " + largestDropped + " dropped");
+
+    String path = tempDir.resolve("magnitude-dims").toString();
+    dims.save(path);
+    EmbeddingDimensionsModel loaded = EmbeddingDimensionsModel.load(path);
+    assertSameModelData(dims, loaded);
+    assertEquals(dims.dimensions().collectAsList(), loaded.dimensions().collectAsList());
+
+    for (boolean warm : new boolean[] {false, true}) {
+      MatrixFactorization retrain = mf();
+      retrain.setEmbeddingDimensions(loaded.copy(org.apache.spark.ml.param.ParamMap.empty()).setWarmStart(warm));
+      MatrixFactorizationModel model = retrain.fit(data());
+      assertEquals(budget, model.embeddingParameterCount(), "warm start " + warm);
+      String modelPath = tempDir.resolve("magnitude-mf-" + warm).toString();
+      model.save(modelPath);
+      assertEquals(model.transform(data()).collectAsList(),
+          MatrixFactorizationModel.load(modelPath).transform(data()).collectAsList());
+    }
+
+    EmbeddingDimensionsModel threshold = searched.withPruneThreshold(0.05);
+    for (String table : threshold.tables()) {
+      SearchedTable t = threshold.find(table);
+      for (int r = 0; r < t.blocks().rows(); r++) {
+        int[] kept = t.keptOfRow(r);
+        int n = 0;
+        for (int j = 0; j < RANK; j++) {
+          boolean above = Math.abs(t.folded()[r * RANK + j]) > 0.05;
+          assertEquals(above, n < kept.length && kept[n] == j, table + " row " + r + " dimension " + j);
+          n += above ? 1 : 0;
+        }
+      }
+    }
+  }
+
+  @Test
   void dimensionsForAnotherVocabularyFailClearly() {
     EmbeddingDimensionsModel dims = search().fit(data());
     MatrixFactorization other = mf();

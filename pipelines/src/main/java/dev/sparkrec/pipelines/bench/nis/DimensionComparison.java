@@ -21,6 +21,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,13 +32,16 @@ import org.slf4j.LoggerFactory;
  * One base model's comparison in the NIS suites: uniform embedding dimensions ({@code <base>-uniform}), one DNIS
  * search at the largest of them ({@code <base>-dnis-search}: its seconds and α), and retrains with the searched
  * dimensions pruned to budgets of stored embedding entries ({@code <base>-dnis}): each uniform run's own count from
- * 4 dimensions up, and the best uniform run's divided by each of {@code bestDivisors}; each budget is retrained
- * twice, from random embeddings and from the searched ones with the pruned entries fixed at 0 ({@code warm_start},
- * DNIS's retraining of the searched subnetwork), at the width of the dimensions some block keeps
- * ({@link EmbeddingDimensionsModel#embeddingDim()}). Rows are
+ * 4 dimensions up, and the best uniform run's divided by each of {@code bestDivisors}. Each budget is pruned two
+ * ways ({@code pruning}): a dimension per frequency block, retrained from random embeddings and from the searched
+ * ones with the pruned entries fixed at 0 ({@code warm_start}, DNIS's retraining of the searched subnetwork); and
+ * by magnitude (DNIS's pruning of {@code E ⊙ α}: every feature keeps its largest entries), retrained from the
+ * searched embeddings. Retrains run at the width {@link EmbeddingDimensionsModel#embeddingDim()}. Rows are
  * {@code {"system", "base", "dims", "embedding_params", <metric>, "train_seconds", "search_seconds", "config"}}
  * plus {@code saved_data_bytes}, the size of the model's saved data files
- * (DNIS rows add the budget; {@code dims} is then every table's dimension per block, most frequent block first).
+ * (DNIS rows add the budget, the pruning and the warm start; {@code dims} is then every table's dimension per
+ * frequency block, most frequent block first — pruned by magnitude the most a feature of the block keeps — and
+ * {@code mean_dims} the mean over the block's features).
  */
 final class DimensionComparison {
 
@@ -107,17 +111,24 @@ final class DimensionComparison {
     for (int divisor : bestDivisors) {
       budgets.put("best-uniform/" + divisor, best.params() / divisor);
     }
+    record Retrain(String pruning, boolean warm) {}
+    List<Retrain> retrains = List.of(new Retrain("dimension", false), new Retrain("dimension", true),
+        new Retrain("magnitude", true));
     for (Map.Entry<String, Long> b : budgets.entrySet()) {
-      for (boolean warm : new boolean[] {false, true}) {
+      for (Retrain retrain : retrains) {
+        boolean warm = retrain.warm();
         report.measure(base + "-dnis", () -> {
-          EmbeddingDimensionsModel dimsModel = searched[0].withParameterBudget(b.getValue()).setWarmStart(warm);
+          EmbeddingDimensionsModel dimsModel = searched[0].copy(ParamMap.empty()).setPruning(retrain.pruning())
+              .withParameterBudget(b.getValue()).setWarmStart(warm);
           Estimator<?> e = estimator.apply(dimsModel.embeddingDim());
           ((EmbeddingEstimator<?>) e).setEmbeddingDimensions(dimsModel);
-          Map<String, Object> r = fitAndScore(base, "dnis " + b.getKey() + (warm ? " warm" : ""), e, labelled, test,
-              metric);
+          Map<String, Object> r = fitAndScore(base, "dnis " + retrain.pruning() + " " + b.getKey()
+              + (warm ? " warm" : ""), e, labelled, test, metric);
           r.put("dims", blockDims(dimsModel));
+          r.put("mean_dims", meanDims(dimsModel));
           r.put("budget", b.getKey());
           r.put("parameter_budget", b.getValue());
+          r.put("pruning", retrain.pruning());
           r.put("warm_start", warm);
           r.put("search_seconds", dimsModel.searchSeconds());
           Map<String, Object> config = new LinkedHashMap<>();
@@ -175,6 +186,17 @@ final class DimensionComparison {
     Map<String, Object> out = new LinkedHashMap<>();
     for (String table : dims.tables()) {
       out.put(table, Arrays.stream(dims.blockDimensions(table)).boxed().toList());
+    }
+    return out;
+  }
+
+  /** Every searched table's mean dimension per block (stored entries over features, 2 decimals). */
+  private static Map<String, Object> meanDims(EmbeddingDimensionsModel dims) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Row> rows = dims.dimensions().orderBy("table", "block").collectAsList();
+    for (String table : dims.tables()) {
+      out.put(table, rows.stream().filter(r -> r.getString(0).equals(table))
+          .map(r -> Math.round(r.getDouble(r.fieldIndex("meanDim")) * 100) / 100.0).toList());
     }
     return out;
   }
