@@ -15,7 +15,7 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** Input checks and output columns of the CTR models over feature ids (AFN, FM) and their estimators. */
+/** Input checks and output columns of the CTR models over feature ids (AFN, FM, DeepFM) and their estimators. */
 public final class CtrSchema {
 
   private static final DataType IDS = DataTypes.createArrayType(DataTypes.IntegerType);

@@ -17,7 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * Scores one partition for a CTR model over feature ids (AFN, FM): rebuilds the network from the broadcast
+ * Scores one partition for a CTR model over feature ids (AFN, FM, DeepFM): rebuilds the network from the broadcast
  * parameters once, then runs it in evaluation mode over chunks of rows, appending {@code [-z, z]},
  * {@code [1 - p, p]} and the thresholded label. Bad rows fail with the column and the offending value.
  */
