@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * 4 dimensions up, and the best uniform run's divided by each of {@code bestDivisors}. Each budget is pruned two
  * ways ({@code pruning}): a dimension per frequency block, retrained from random embeddings and from the searched
  * ones with the pruned entries fixed at 0 ({@code warm_start}, DNIS's retraining of the searched subnetwork); and
- * by magnitude (DNIS's pruning of {@code E ⊙ α}: every feature keeps its largest entries), retrained from the
- * searched embeddings. Retrains run at the width {@link EmbeddingDimensionsModel#embeddingDim()}. Rows are
+ * by magnitude (DNIS's pruning of {@code E ⊙ α}: every feature keeps its largest entries), retrained both ways
+ * too. Retrains run at the width {@link EmbeddingDimensionsModel#embeddingDim()}. Rows are
  * {@code {"system", "base", "dims", "embedding_params", <metric>, "train_seconds", "search_seconds", "config"}}
  * plus {@code saved_data_bytes}, the size of the model's saved data files
  * (DNIS rows add the budget, the pruning and the warm start; {@code dims} is then every table's dimension per
@@ -57,6 +58,13 @@ final class DimensionComparison {
   static void run(String base, IntFunction<Estimator<?>> estimator, int[] dims, int[] bestDivisors,
       Dataset<Row> labelled, Dataset<Row> test, Metric metric, String validationCol, boolean quick,
       BenchReport report) {
+    run(base, estimator, search -> search, dims, bestDivisors, labelled, test, metric, validationCol, quick, report);
+  }
+
+  /** As above, with the search's own settings ({@code searchSettings} applied to a default search). */
+  static void run(String base, IntFunction<Estimator<?>> estimator, UnaryOperator<NeuralInputSearch> searchSettings,
+      int[] dims, int[] bestDivisors, Dataset<Row> labelled, Dataset<Row> test, Metric metric, String validationCol,
+      boolean quick, BenchReport report) {
     List<Run> uniform = new ArrayList<>();
     for (int d : dims) {
       Map<String, Object> row = report.measure(base + "-uniform", () -> {
@@ -82,8 +90,8 @@ final class DimensionComparison {
     }
 
     int maxDim = dims[dims.length - 1];
-    NeuralInputSearch search = new NeuralInputSearch().setEstimator(estimator.apply(maxDim))
-        .setValidationIndicatorCol(validationCol);
+    NeuralInputSearch search = searchSettings.apply(new NeuralInputSearch().setEstimator(estimator.apply(maxDim))
+        .setValidationIndicatorCol(validationCol));
     if (quick) {
       search.setWarmStartEpochs(1).setSearchEpochs(1);
     }
@@ -113,7 +121,7 @@ final class DimensionComparison {
     }
     record Retrain(String pruning, boolean warm) {}
     List<Retrain> retrains = List.of(new Retrain("dimension", false), new Retrain("dimension", true),
-        new Retrain("magnitude", true));
+        new Retrain("magnitude", false), new Retrain("magnitude", true));
     for (Map.Entry<String, Long> b : budgets.entrySet()) {
       for (Retrain retrain : retrains) {
         boolean warm = retrain.warm();
