@@ -152,7 +152,8 @@ class MainTest {
       }
     }
     assertEquals(4, uniform, "mf and ncf at 2 and 8 dimensions");
-    assertEquals(16, searched, "mf and ncf at 4 budgets each, from random and from searched embeddings");
+    assertEquals(32, searched,
+        "mf and ncf at 4 budgets each, pruned by dimension and by magnitude, from random and from searched embeddings");
   }
 
   @Test
