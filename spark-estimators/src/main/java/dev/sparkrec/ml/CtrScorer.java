@@ -103,6 +103,11 @@ public final class CtrScorer implements MapPartitionsFunction<Row, Row> {
     };
   }
 
+  /** Whether {@link #fill} writes feature values (the scorer reads a values column). */
+  public boolean fillsValues() {
+    return valuesIndex >= 0;
+  }
+
   /** Writes the ids (and values) of {@code row} into example {@code at} of {@code batch}, checking them. */
   public void fill(Batch batch, int at, Row row) {
     int fields = numFields;
@@ -146,16 +151,22 @@ public final class CtrScorer implements MapPartitionsFunction<Row, Row> {
   }
 
   private Row withPredictions(Row row, float logit) {
-    int n = row.size();
-    Object[] values = new Object[n + 3];
-    for (int i = 0; i < n; i++) {
+    return withPredictions(row, row.size(), logit, threshold);
+  }
+
+  /**
+   * The first {@code keep} values of {@code row} followed by the classifier columns of logit {@code z}: the raw
+   * prediction {@code [-z, z]}, the probability {@code [1 - p, p]} and the label thresholded at {@code threshold}.
+   */
+  public static Row withPredictions(Row row, int keep, double z, double threshold) {
+    Object[] values = new Object[keep + 3];
+    for (int i = 0; i < keep; i++) {
       values[i] = row.get(i);
     }
-    double z = logit;
     double p = Sigmoid.sigmoid(z);
-    values[n] = Vectors.dense(-z, z);
-    values[n + 1] = Vectors.dense(1 - p, p);
-    values[n + 2] = p > threshold ? 1.0 : 0.0;
+    values[keep] = Vectors.dense(-z, z);
+    values[keep + 1] = Vectors.dense(1 - p, p);
+    values[keep + 2] = p > threshold ? 1.0 : 0.0;
     return RowFactory.create(values);
   }
 }

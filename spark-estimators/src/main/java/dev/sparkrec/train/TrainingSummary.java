@@ -49,6 +49,15 @@ public final class TrainingSummary implements Serializable {
     this.stopReason = stopReason;
   }
 
+  /**
+   * A summary of a training loop other than {@link Trainer}'s (e.g. an episodic meta-training): its per-epoch
+   * history, the 1-based epoch whose parameters were kept and why it stopped ({@link #MAX_ITER} or
+   * {@link #EARLY_STOPPING}).
+   */
+  public static TrainingSummary of(List<EpochReport> history, int bestEpoch, String stopReason) {
+    return new TrainingSummary(history, bestEpoch, stopReason);
+  }
+
   /** The number of epochs trained, including those before a resumed checkpoint. */
   public int epochs() {
     return history.size();
