@@ -158,6 +158,40 @@ class MainTest {
 
   @Test
   @RealData
+  void resusMl100kQuickRunReportsEverySystemByColdStartGroupAndSupportSize(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("resus.json");
+    assertEquals(0, run("bench", "resus-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    String[] systems = {"base", "finetune", "resus-nn", "resus-rr"};
+    assertEquals(systems.length, rows.size());
+    for (int s = 0; s < systems.length; s++) {
+      JsonNode row = rows.get(s);
+      assertEquals(systems[s], row.get("system").asText());
+      assertTrue(!row.has("error"), row.toString());
+      assertTrue(row.has("config"), "every row records its configuration: " + row);
+      for (String key : new String[] {"auc_cold_1", "auc_cold_2", "auc_cold_3", "logloss_cold_1", "logloss_cold_2",
+          "logloss_cold_3", "adapt_ms_per_user"}) {
+        assertTrue(row.has(key), systems[s] + " reports " + key + ": " + row);
+      }
+      for (int g = 1; g <= 3; g++) {
+        double auc = row.get("auc_cold_" + g).asDouble();
+        assertTrue(auc > 0 && auc < 1, row.toString());
+        assertTrue(row.get("logloss_cold_" + g).asDouble() > 0, row.toString());
+      }
+      assertEquals(15, row.get("auc_by_support").size(), row.toString());
+      assertEquals(15, row.get("logloss_by_support").size(), row.toString());
+      for (JsonNode auc : row.get("auc_by_support")) {
+        assertTrue(auc.asDouble() > 0 && auc.asDouble() < 1, row.toString());
+      }
+      assertTrue(row.get("adapt_ms_per_user").asDouble() >= 0, row.toString());
+    }
+    assertEquals(0.0, rows.get(0).get("adapt_ms_per_user").asDouble(), "the base model does not adapt");
+    assertEquals(20, rows.get(1).get("tried").size(), "fine-tuning is tuned on validation over 5 rates x 4 steps");
+    assertEquals(1, rows.get(2).get("tried").size(), "a quick run meta-trains one initial scale");
+  }
+
+  @Test
+  @RealData
   void nisFrappeQuickRunComparesTheEngineFmWithMllibAndSearchesFmAndAfn(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("nis-frappe.json");
     assertEquals(0, run("bench", "nis-frappe", "--quick", "--data", dataDir(), "--out", json.toString()));

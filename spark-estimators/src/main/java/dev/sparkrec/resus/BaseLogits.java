@@ -37,6 +37,18 @@ final class BaseLogits {
         .drop(RAW, PROBABILITY, PREDICTION);
   }
 
+  /**
+   * As {@link #append}, scoring the rows grouped by user into {@code partitions} partitions and sorted by user, time
+   * and feature ids, so the base model sees the same batches, and gives the same logits to the last bit, whatever the
+   * input's partitioning.
+   */
+  static Dataset<Row> appendInUserOrder(Model<?> base, Dataset<Row> data, ResusParams columns, String logitCol,
+      int partitions) {
+    Dataset<Row> ordered = data.repartition(partitions, col(columns.getUserCol()))
+        .sortWithinPartitions(col(columns.getUserCol()), col(columns.getTimeCol()), col(columns.getFeatureIdsCol()));
+    return append(base, ordered, columns, logitCol);
+  }
+
   /** Checks that the base model can score {@code schema}'s rows (its own schema check). */
   static void requireScorable(Model<?> base, StructType schema, ResusParams columns) {
     ParamMap settings = ParamMap.empty();

@@ -270,11 +270,11 @@ public final class RESUS extends Estimator<RESUSModel>
     requireValidRows(data, this, true);
     boolean hasValidation = !getValidationIndicatorCol().isEmpty();
     Model<?> base = baseModel != null ? baseModel : fitBase(data);
-    Dataset<Row> scored = BaseLogits.append(base, data, this, BASE_LOGIT);
-    ResusConfig config = config(numFeatures(data, base), numFields(data));
-    UserHistories.Columns columns = historyColumns(this);
     int partitions = getNumPartitions() > 0 ? getNumPartitions()
         : data.sparkSession().sparkContext().defaultParallelism();
+    Dataset<Row> scored = BaseLogits.appendInUserOrder(base, data, this, BASE_LOGIT, partitions);
+    ResusConfig config = config(numFeatures(data, base), numFields(data));
+    UserHistories.Columns columns = historyColumns(this);
     Dataset<Row> trainRows = hasValidation ? scored.where(not(col(getValidationIndicatorCol()))) : scored;
     JavaRDD<UserHistory> train = UserHistories.of(trainRows, columns, partitions).cache();
     JavaRDD<UserHistory> validation = hasValidation

@@ -239,8 +239,8 @@ public final class RESUSModel extends Model<RESUSModel> implements ResusParams, 
     SchemaChecks.requireColumnType(data.schema(), getLabelCol(), DataTypes.DoubleType, DataTypes.FloatType,
         DataTypes.IntegerType, DataTypes.LongType);
     RESUS.requireValidRows(data, this, true);
-    Dataset<Row> scored = BaseLogits.append(baseModel, data, this, RESUS.BASE_LOGIT);
-    int partitions = Math.max(1, data.rdd().getNumPartitions());
+    int partitions = data.sparkSession().sparkContext().defaultParallelism();
+    Dataset<Row> scored = BaseLogits.appendInUserOrder(baseModel, data, this, RESUS.BASE_LOGIT, partitions);
     Broadcast<Map<String, float[]>> broadcast = broadcast(data);
     ResusConfig c = config;
     StructType schema = adaptationSchema();
@@ -321,8 +321,12 @@ public final class RESUSModel extends Model<RESUSModel> implements ResusParams, 
         LOG.warn("RESUSModel {}: ignored the support of {} user(s) with no query row to score", uid,
             lastIgnoredSupportUsers);
       }
+      // each user's rows in one partition, in a fixed order: the scorer's batches, and so the scores to the last
+      // bit, do not depend on how the join ran
       joined = scored.join(keyed, scored.col(getUserCol()).cast("int").equalTo(keyed.col(KEY)), "left")
-          .withColumn(KEY, scored.col(getUserCol()).cast("int"));
+          .withColumn(KEY, scored.col(getUserCol()).cast("int"))
+          .repartition(queries.sparkSession().sparkContext().defaultParallelism(), col(KEY))
+          .sortWithinPartitions(col(KEY), col(getFeatureIdsCol()), col(RESUS.BASE_LOGIT));
     }
     StructType schema = joined.schema();
     String valuesCol = getFeatureValuesCol();

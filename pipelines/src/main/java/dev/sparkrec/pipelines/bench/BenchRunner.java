@@ -3,6 +3,7 @@ package dev.sparkrec.pipelines.bench;
 import dev.sparkrec.pipelines.bench.fia.FiaMl100kBenchmark;
 import dev.sparkrec.pipelines.bench.nis.NisFrappeBenchmark;
 import dev.sparkrec.pipelines.bench.nis.NisMl100kBenchmark;
+import dev.sparkrec.pipelines.bench.resus.ResusMl100kBenchmark;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -25,6 +26,7 @@ public final class BenchRunner {
     register(new FiaMl100kBenchmark());
     register(new NisMl100kBenchmark());
     register(new NisFrappeBenchmark());
+    register(new ResusMl100kBenchmark());
   }
 
   private BenchRunner() {}
