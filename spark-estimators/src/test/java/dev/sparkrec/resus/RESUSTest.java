@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.afn.AFN;
+import dev.sparkrec.afn.AFNModel;
 import dev.sparkrec.data.SyntheticColdStart;
 import dev.sparkrec.data.SyntheticCtrData;
 import dev.sparkrec.deepfm.DeepFM;
@@ -198,6 +200,31 @@ class RESUSTest extends StageContract {
     model.clearSupport();
     assertEquals(shared, model.transform(q).orderBy("user", "time").collectAsList());
     assertEquals(0, model.lastIgnoredSupportUsers());
+  }
+
+  @Test
+  void anAfnBaseEstimatorWorksAsTheBasePredictor() throws Exception {
+    Dataset<Row> data = inputData();
+    AFN afn = new AFN().setEmbeddingDim(3).setLogNeurons(4).setHiddenLayers(8).setMaxIter(2).setSeed(2);
+    RESUS stage = tiny().setBaseEstimator(afn);
+    RESUSModel model = stage.fit(data);
+    assertTrue(model.baseModel() instanceof AFNModel, model.baseModel().getClass().getName());
+    Dataset<Row> support = data.where(col("time").lt(5));
+    Dataset<Row> queries = data.where(col("time").geq(5)).orderBy("user", "time");
+    List<Row> personal = model.setSupport(support).transform(queries).orderBy("user", "time").collectAsList();
+    List<Row> shared = model.baseModel().transform(queries).orderBy("user", "time").collectAsList();
+    assertEquals(shared.size(), personal.size());
+    for (int i = 0; i < shared.size(); i++) {
+      assertTrue(Math.abs(((Vector) personal.get(i).getAs("rawPrediction")).apply(1)
+          - ((Vector) shared.get(i).getAs("rawPrediction")).apply(1)) > 1e-7, "row " + i + " is personalised");
+    }
+    String path = tempDir.resolve("resus-afn").toString();
+    stage.save(path);
+    assertTrue(RESUS.load(path).getBaseEstimator() instanceof AFN);
+    model.write().save(path + "-model");
+    RESUSModel loaded = RESUSModel.load(path + "-model");
+    assertTrue(loaded.baseModel() instanceof AFNModel);
+    assertEquals(personal, loaded.setSupport(support).transform(queries).orderBy("user", "time").collectAsList());
   }
 
   @Test
