@@ -195,6 +195,37 @@ class LightningAttentionTest {
   }
 
   @Test
+  void causalSoftmaxAttentionMatchesItsFormulaAndPassesTheGradientCheck() {
+    Tensor q = randomVariable(21, -1, 1, 2, 6, 3);
+    Tensor k = randomVariable(22, -1, 1, 2, 6, 3);
+    Tensor v = randomVariable(23, -1, 1, 2, 6, 3);
+    Tensor out = CausalSoftmaxAttention.apply(new Tape(), q, k, v);
+    for (int h = 0; h < 2; h++) {
+      for (int t = 0; t < 6; t++) {
+        double[] weights = new double[t + 1];
+        double sum = 0;
+        for (int s = 0; s <= t; s++) {
+          double dot = 0;
+          for (int c = 0; c < 3; c++) {
+            dot += q.data()[h * 18 + t * 3 + c] * k.data()[h * 18 + s * 3 + c];
+          }
+          weights[s] = Math.exp(dot / Math.sqrt(3));
+          sum += weights[s];
+        }
+        for (int c = 0; c < 3; c++) {
+          double expected = 0;
+          for (int s = 0; s <= t; s++) {
+            expected += weights[s] / sum * v.data()[h * 18 + s * 3 + c];
+          }
+          assertEquals(expected, out.data()[h * 18 + t * 3 + c], 1e-5);
+        }
+      }
+    }
+    assertGradients(t -> CausalSoftmaxAttention.apply(t, q, k, v), Input.of("q", q), Input.of("k", k),
+        Input.of("v", v));
+  }
+
+  @Test
   void minimaxDecaysAreAlibiSlopesScaledByLayer() {
     double[] first = LightningAttention.decays(64, 0, 80);
     assertEquals(Math.exp(-Math.pow(2, -0.125) * (1 + 1e-5)), first[0], 1e-15); // s_1 = 0.917
