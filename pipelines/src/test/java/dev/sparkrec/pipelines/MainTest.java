@@ -157,6 +157,24 @@ class MainTest {
   }
 
   @Test
+  void seqScalingQuickRunTimesLightningAndSoftmaxAttention(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("seq.json");
+    assertEquals(0, run("bench", "seq-scaling", "--quick", "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    assertEquals(8, rows.size(), "4 systems x n in {512, 1024}");
+    for (JsonNode row : rows) {
+      assertTrue(!row.has("error"), row.toString());
+      assertTrue(row.get("seconds").asDouble() > 0, row.toString());
+      assertTrue(row.has("config"), row.toString());
+      if (row.get("n").asInt() == 1024) {
+        assertEquals(1.0, row.get("seconds_over_1k").asDouble(), 1e-12, row.toString());
+      }
+    }
+    assertEquals("lightning-b64", rows.get(0).get("system").asText());
+    assertEquals("softmax", rows.get(7).get("system").asText());
+  }
+
+  @Test
   @RealData
   void resusMl100kQuickRunReportsEverySystemByColdStartGroupAndSupportSize(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("resus.json");

@@ -26,6 +26,7 @@ public final class BenchRunner {
     register(new FiaMl100kBenchmark());
     register(new NisMl100kBenchmark());
     register(new NisFrappeBenchmark());
+    register(new SeqScalingBenchmark());
     register(new ResusMl100kBenchmark());
   }
 
