@@ -7,7 +7,8 @@ import dev.sparkrec.nn.Tensor;
 /**
  * Lightning attention over one sequence: per head {@code h}, causal linear attention with decay {@code λ_h}
  * ({@link LightningKernel}, blocked, linear in the length), for queries, keys and values of shape
- * {@code [heads, n, d]}; the output has the same shape. The decays are constants (MiniMax-01's are fixed ALiBi-style
+ * {@code [heads, n, d]} ({@link #apply}) or token-major {@code [n, heads·d]} ({@link #applyTokenMajor}); the output
+ * has the same shape. The decays are constants (MiniMax-01's are fixed ALiBi-style
  * slopes, {@link #decays}), so no gradient flows to them. Computed in double per head.
  */
 public final class LightningAttention extends Op {
@@ -18,44 +19,89 @@ public final class LightningAttention extends Op {
   private final Tensor out;
   private final double[] decays;
   private final int blockSize;
+  private final Layout layout;
 
-  private LightningAttention(Tensor q, Tensor k, Tensor v, Tensor out, double[] decays, int blockSize) {
+  private LightningAttention(Tensor q, Tensor k, Tensor v, Tensor out, double[] decays, int blockSize,
+      Layout layout) {
     this.q = q;
     this.k = k;
     this.v = v;
     this.out = out;
     this.decays = decays;
     this.blockSize = blockSize;
+    this.layout = layout;
+  }
+
+  /**
+   * Where head {@code h}'s row {@code t} starts: head-major {@code [heads, n, d]} or token-major
+   * {@code [n, heads·d]} (the heads side by side, as a projection writes them).
+   */
+  private record Layout(int heads, int n, int d, boolean tokenMajor) {
+    int index(int h, int t) {
+      return tokenMajor ? (t * heads + h) * d : (h * n + t) * d;
+    }
+
+    void gather(float[] from, int h, double[] to) {
+      for (int t = 0; t < n; t++) {
+        int at = index(h, t);
+        for (int c = 0; c < d; c++) {
+          to[t * d + c] = from[at + c];
+        }
+      }
+    }
   }
 
   /** The attention of {@code q, k, v} ({@code [heads, n, d]}) with one decay in (0, 1] per head. */
   public static Tensor apply(Tape tape, Tensor q, Tensor k, Tensor v, double[] decays, int blockSize) {
-    if (q.rank() != 3 || !java.util.Arrays.equals(q.shape(), k.shape()) || !java.util.Arrays.equals(q.shape(),
-        v.shape()) || decays.length != q.dim(0)) {
-      throw new IllegalArgumentException("LightningAttention needs q, k, v of one shape [heads, n, d] and one decay "
-          + "per head, got " + q + ", " + k + ", " + v + " and " + decays.length + " decays");
+    if (q.rank() != 3) {
+      throw new IllegalArgumentException("LightningAttention needs q, k, v of shape [heads, n, d], got " + q);
     }
-    int heads = q.dim(0);
-    int n = q.dim(1);
-    int d = q.dim(2);
-    Tensor out = tape.output(q.requiresGrad() || k.requiresGrad() || v.requiresGrad(), heads, n, d);
+    return apply(tape, q, k, v, decays, blockSize, new Layout(q.dim(0), q.dim(1), q.dim(2), false));
+  }
+
+  /**
+   * The attention of token-major {@code q, k, v} ({@code [n, heads·d]}: each row the heads' {@code d}-wide slices
+   * side by side, as a projection writes them), {@code heads = decays.length}; the output has the same layout.
+   */
+  public static Tensor applyTokenMajor(Tape tape, Tensor q, Tensor k, Tensor v, double[] decays, int blockSize) {
+    if (q.rank() != 2 || decays.length == 0 || q.cols() % decays.length != 0) {
+      throw new IllegalArgumentException("LightningAttention needs token-major q, k, v of shape [n, heads·d] with "
+          + "one decay per head, got " + q + " and " + decays.length + " decays");
+    }
+    return apply(tape, q, k, v, decays, blockSize,
+        new Layout(decays.length, q.rows(), q.cols() / decays.length, true));
+  }
+
+  private static Tensor apply(Tape tape, Tensor q, Tensor k, Tensor v, double[] decays, int blockSize,
+      Layout layout) {
+    if (!java.util.Arrays.equals(q.shape(), k.shape()) || !java.util.Arrays.equals(q.shape(), v.shape())
+        || decays.length != layout.heads()) {
+      throw new IllegalArgumentException("LightningAttention needs q, k, v of one shape and one decay per head, got "
+          + q + ", " + k + ", " + v + " and " + decays.length + " decays");
+    }
+    int n = layout.n();
+    int d = layout.d();
+    Tensor out = tape.output(q.requiresGrad() || k.requiresGrad() || v.requiresGrad(), q.shape());
     int size = n * d;
     double[] qh = new double[size];
     double[] kh = new double[size];
     double[] vh = new double[size];
     double[] oh = new double[size];
-    for (int h = 0; h < heads; h++) {
-      copy(q.data(), h * size, qh);
-      copy(k.data(), h * size, kh);
-      copy(v.data(), h * size, vh);
+    float[] o = out.data();
+    for (int h = 0; h < layout.heads(); h++) {
+      layout.gather(q.data(), h, qh);
+      layout.gather(k.data(), h, kh);
+      layout.gather(v.data(), h, vh);
       LightningKernel.forward(qh, kh, vh, 0, n, d, decays[h], blockSize, oh);
-      float[] o = out.data();
-      for (int i = 0; i < size; i++) {
-        o[h * size + i] = (float) oh[i];
+      for (int t = 0; t < n; t++) {
+        int at = layout.index(h, t);
+        for (int c = 0; c < d; c++) {
+          o[at + c] = (float) oh[t * d + c];
+        }
       }
     }
     if (out.requiresGrad()) {
-      tape.record(new LightningAttention(q, k, v, out, decays.clone(), blockSize));
+      tape.record(new LightningAttention(q, k, v, out, decays.clone(), blockSize, layout));
     }
     return out;
   }
@@ -80,9 +126,8 @@ public final class LightningAttention extends Op {
 
   @Override
   protected void backward() {
-    int heads = q.dim(0);
-    int n = q.dim(1);
-    int d = q.dim(2);
+    int n = layout.n();
+    int d = layout.d();
     int size = n * d;
     double[] qh = new double[size];
     double[] kh = new double[size];
@@ -91,24 +136,18 @@ public final class LightningAttention extends Op {
     double[] dq = q.requiresGrad() ? new double[size] : null;
     double[] dk = k.requiresGrad() ? new double[size] : null;
     double[] dv = v.requiresGrad() ? new double[size] : null;
-    for (int h = 0; h < heads; h++) {
-      copy(q.data(), h * size, qh);
-      copy(k.data(), h * size, kh);
-      copy(v.data(), h * size, vh);
-      copy(out.grad(), h * size, gh);
+    for (int h = 0; h < layout.heads(); h++) {
+      layout.gather(q.data(), h, qh);
+      layout.gather(k.data(), h, kh);
+      layout.gather(v.data(), h, vh);
+      layout.gather(out.grad(), h, gh);
       clear(dq);
       clear(dk);
       clear(dv);
       LightningKernel.backward(qh, kh, vh, gh, 0, n, d, decays[h], blockSize, dq, dk, dv);
-      addInto(q, dq, h * size);
-      addInto(k, dk, h * size);
-      addInto(v, dv, h * size);
-    }
-  }
-
-  private static void copy(float[] from, int offset, double[] to) {
-    for (int i = 0; i < to.length; i++) {
-      to[i] = from[offset + i];
+      addInto(q, dq, h);
+      addInto(k, dk, h);
+      addInto(v, dv, h);
     }
   }
 
@@ -118,13 +157,17 @@ public final class LightningAttention extends Op {
     }
   }
 
-  private static void addInto(Tensor t, double[] grad, int offset) {
+  private void addInto(Tensor t, double[] grad, int h) {
     if (grad == null) {
       return;
     }
     float[] g = t.grad();
-    for (int i = 0; i < grad.length; i++) {
-      g[offset + i] += (float) grad[i];
+    int d = layout.d();
+    for (int r = 0; r < layout.n(); r++) {
+      int at = layout.index(h, r);
+      for (int c = 0; c < d; c++) {
+        g[at + c] += (float) grad[r * d + c];
+      }
     }
   }
 }
