@@ -2,13 +2,11 @@ package dev.sparkrec.resus;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.sparkrec.ml.SchemaChecks;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.functions;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * The base predictor's logit of every row: the base model (any SparkRec CTR model over feature ids, e.g.
@@ -31,8 +29,7 @@ final class BaseLogits {
     put(base, settings, "rawPredictionCol", RAW);
     put(base, settings, "probabilityCol", PROBABILITY);
     put(base, settings, "predictionCol", PREDICTION);
-    Model<?> configured = (Model<?>) base.copy(settings);
-    Dataset<Row> scored = configured.transform(data);
+    Dataset<Row> scored = ((Model<?>) base.copy(settings)).transform(data);
     return scored.withColumn(logitCol, functions.vector_to_array(col(RAW), "float64").getItem(1))
         .drop(RAW, PROBABILITY, PREDICTION);
   }
@@ -47,18 +44,6 @@ final class BaseLogits {
     Dataset<Row> ordered = data.repartition(partitions, col(columns.getUserCol()))
         .sortWithinPartitions(col(columns.getUserCol()), col(columns.getTimeCol()), col(columns.getFeatureIdsCol()));
     return append(base, ordered, columns, logitCol);
-  }
-
-  /** Checks that the base model can score {@code schema}'s rows (its own schema check). */
-  static void requireScorable(Model<?> base, StructType schema, ResusParams columns) {
-    ParamMap settings = ParamMap.empty();
-    put(base, settings, "featureIdsCol", columns.getFeatureIdsCol());
-    put(base, settings, "featureValuesCol", columns.getFeatureValuesCol());
-    put(base, settings, "rawPredictionCol", RAW);
-    put(base, settings, "probabilityCol", PROBABILITY);
-    put(base, settings, "predictionCol", PREDICTION);
-    StructType out = ((Model<?>) base.copy(settings)).transformSchema(schema);
-    SchemaChecks.requireColumnType(out, RAW, org.apache.spark.ml.linalg.SQLDataTypes.VectorType());
   }
 
   private static void put(Model<?> base, ParamMap settings, String name, String value) {

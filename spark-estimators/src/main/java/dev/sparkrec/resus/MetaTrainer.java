@@ -4,6 +4,7 @@ import dev.sparkrec.eval.BinaryMetrics;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.nn.ops.BceWithLogits;
+import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.nn.optim.Adam;
 import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.EpochReport;
@@ -161,7 +162,7 @@ final class MetaTrainer {
       network.score(query, user.baseLogits(n, user.size()),
           network.adapt(user.rows(0, n), user.baseLogits(0, n)), n, logits);
       for (int i = 0; i < logits.length; i++) {
-        probabilities.add((float) ResusNetwork.sigmoid(logits[i]));
+        probabilities.add((float) Sigmoid.sigmoid(logits[i]));
         labels.add(query.labels()[i]);
       }
     }

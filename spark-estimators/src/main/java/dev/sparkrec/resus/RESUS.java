@@ -251,14 +251,19 @@ public final class RESUS extends Estimator<RESUSModel>
     return RESUSModel.appendOutputs(schema, this);
   }
 
-  /** Checks the columns every RESUS stage reads: user, feature ids (and values) and time. */
-  static void requireInputColumns(StructType schema, ResusParams p) {
+  /** Checks the columns scoring reads: user and feature ids (and values). */
+  static void requireScoringColumns(StructType schema, ResusParams p) {
     SchemaChecks.requireColumnType(schema, p.getUserCol(), DataTypes.IntegerType, DataTypes.LongType);
     SchemaChecks.requireColumnType(schema, p.getFeatureIdsCol(), DataTypes.createArrayType(DataTypes.IntegerType));
     if (!p.getFeatureValuesCol().isEmpty()) {
       SchemaChecks.requireColumnType(schema, p.getFeatureValuesCol(),
           DataTypes.createArrayType(DataTypes.FloatType), DataTypes.createArrayType(DataTypes.DoubleType));
     }
+  }
+
+  /** Checks the columns fitting and adapting read: the scoring columns and time. */
+  static void requireInputColumns(StructType schema, ResusParams p) {
+    requireScoringColumns(schema, p);
     SchemaChecks.requireColumnType(schema, p.getTimeCol(), DataTypes.IntegerType, DataTypes.LongType,
         DataTypes.DoubleType, DataTypes.FloatType, DataTypes.TimestampType, DataTypes.DateType);
   }
@@ -419,23 +424,24 @@ public final class RESUS extends Estimator<RESUSModel>
     @Override
     public void saveImpl(String path) {
       PersistenceSupport.saveMetadata(stage, path, sc());
-      saveNested(stage.baseEstimator, path + "/baseEstimator", "base estimator");
-      saveNested(stage.baseModel, path + "/baseModel", "base model");
+      saveNested(stage.baseEstimator, path + "/baseEstimator", "RESUS's base estimator");
+      saveNested(stage.baseModel, path + "/baseModel", "RESUS's base model");
     }
+  }
 
-    private static void saveNested(Object stage, String path, String what) {
-      if (stage == null) {
-        return;
-      }
-      if (!(stage instanceof MLWritable writable)) {
-        throw new UnsupportedOperationException("RESUS's " + what + " " + stage.getClass().getName()
-            + " is not MLWritable, so the stage cannot be saved");
-      }
-      try {
-        writable.save(path);
-      } catch (IOException e) {
-        throw new IllegalStateException("could not save RESUS's " + what + " to " + path, e);
-      }
+  /** Saves {@code stage} (null: nothing) at {@code path} with its own writer; {@code what} names it in errors. */
+  static void saveNested(Object stage, String path, String what) {
+    if (stage == null) {
+      return;
+    }
+    if (!(stage instanceof MLWritable writable)) {
+      throw new UnsupportedOperationException(what + " " + stage.getClass().getName()
+          + " is not MLWritable, so the stage cannot be saved");
+    }
+    try {
+      writable.save(path);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not save " + what + " to " + path, e);
     }
   }
 

@@ -12,7 +12,6 @@ import dev.sparkrec.ml.SchemaChecks;
 import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.TrainingSummary;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -284,12 +283,7 @@ public final class RESUSModel extends Model<RESUSModel> implements ResusParams, 
 
   @Override
   public StructType transformSchema(StructType schema) {
-    SchemaChecks.requireColumnType(schema, getUserCol(), DataTypes.IntegerType, DataTypes.LongType);
-    SchemaChecks.requireColumnType(schema, getFeatureIdsCol(), DataTypes.createArrayType(DataTypes.IntegerType));
-    if (!getFeatureValuesCol().isEmpty()) {
-      SchemaChecks.requireColumnType(schema, getFeatureValuesCol(),
-          DataTypes.createArrayType(DataTypes.FloatType), DataTypes.createArrayType(DataTypes.DoubleType));
-    }
+    RESUS.requireScoringColumns(schema, this);
     return appendOutputs(schema, this);
   }
 
@@ -314,9 +308,12 @@ public final class RESUSModel extends Model<RESUSModel> implements ResusParams, 
     } else {
       Dataset<Row> keyed = table.select(col(getUserCol()).cast("int").as(KEY), col(SUPPORT_SIZE).as(KEY_SIZE),
           col(ADAPTATION).as(KEY_ADAPTATION));
+      // counted on the support's (or table's) user column alone: the adaptation is computed once, for the join
+      Dataset<Row> supportUsers = (adaptation != null ? adaptation : support)
+          .select(col(getUserCol()).cast("int").as(KEY)).distinct();
       Dataset<Row> queryUsers = queries.select(col(getUserCol()).cast("int").as(KEY)).distinct();
-      lastIgnoredSupportUsers = keyed.join(queryUsers, keyed.col(KEY).equalTo(queryUsers.col(KEY)), "left_anti")
-          .count();
+      lastIgnoredSupportUsers = supportUsers.join(queryUsers, supportUsers.col(KEY).equalTo(queryUsers.col(KEY)),
+          "left_anti").count();
       if (lastIgnoredSupportUsers > 0) {
         LOG.warn("RESUSModel {}: ignored the support of {} user(s) with no query row to score", uid,
             lastIgnoredSupportUsers);
@@ -376,10 +373,7 @@ public final class RESUSModel extends Model<RESUSModel> implements ResusParams, 
     @Override
     public void saveImpl(String path) {
       model.requireFitted();
-      if (!(model.baseModel instanceof MLWritable writable)) {
-        throw new UnsupportedOperationException("RESUSModel's base model " + model.baseModel.getClass().getName()
-            + " is not MLWritable, so the model cannot be saved");
-      }
+      RESUS.saveNested(model.baseModel, path + "/baseModel", "RESUSModel's base model");
       PersistenceSupport.saveMetadata(model, path, sc());
       ResusConfig c = model.config;
       DeepFmConfig e = c.encoder();
@@ -402,11 +396,6 @@ public final class RESUSModel extends Model<RESUSModel> implements ResusParams, 
       ParameterTables.write(sparkSession(), path + "/data/parameters", model.parameters);
       if (model.summary != null) {
         model.summary.write(sparkSession(), path + "/data/summary");
-      }
-      try {
-        writable.save(path + "/baseModel");
-      } catch (IOException ex) {
-        throw new IllegalStateException("could not save RESUSModel's base model to " + path + "/baseModel", ex);
       }
     }
   }

@@ -17,6 +17,7 @@ import dev.sparkrec.nn.ops.GatherRows;
 import dev.sparkrec.nn.ops.MatMul;
 import dev.sparkrec.nn.ops.Mul;
 import dev.sparkrec.nn.ops.Reshape;
+import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.nn.ops.Softmax;
 import dev.sparkrec.nn.ops.Transpose;
 import dev.sparkrec.nn.ops.WeightedAbsDistance;
@@ -176,7 +177,7 @@ public final class ResusNetwork implements Module {
     float[] r = new float[n];
     float[] labels = support.labels();
     for (int j = 0; j < n; j++) {
-      r[j] = (float) (labels[j] - sigmoid(baseLogits[j])); // r_j = y_j − σ(f(x_j))
+      r[j] = (float) (labels[j] - Sigmoid.sigmoid(baseLogits[j])); // r_j = y_j − σ(f(x_j))
     }
     Tensor residuals = Tensor.constant(r, n, 1);
     Tensor hs = encoder.encode(tape, support); // φ(x_j) [n, d]
@@ -287,9 +288,5 @@ public final class ResusNetwork implements Module {
       eye[i * n + i] = 1f;
     }
     return Tensor.constant(eye, n, n);
-  }
-
-  static double sigmoid(double z) {
-    return 1 / (1 + Math.exp(-z));
   }
 }

@@ -58,12 +58,7 @@ public final class LightningKernel {
           }
         }
       }
-      // KV ← λ^b·KV + Σ_j λ^(b−1−j)·k_jᵀv_j
-      scale(kv, powers[b]);
-      for (int j = 0; j < b; j++) {
-        int kj = offset + (start + j) * d;
-        addOuter(kv, k, kj, v, kj, d, powers[b - 1 - j]);
-      }
+      advance(kv, k, v, offset + start * d, b, d, powers);
     }
   }
 
@@ -102,11 +97,7 @@ public final class LightningKernel {
             dq[ii + r] += decay * s;
           }
         }
-        scale(kv, powers[b]);
-        for (int j = 0; j < b; j++) {
-          int jj = offset + (start + j) * d;
-          addOuter(kv, k, jj, v, jj, d, powers[b - 1 - j]);
-        }
+        advance(kv, k, v, offset + start * d, b, d, powers);
       }
     }
     if (dk == null && dv == null) {
@@ -165,6 +156,14 @@ public final class LightningKernel {
         int ii = offset + (start + i) * d;
         addOuter(dkv, q, ii, dOut, ii, d, powers[i + 1]);
       }
+    }
+  }
+
+  /** The state past a block of {@code b} rows starting at {@code from}: {@code KV ← λ^b·KV + Σ_j λ^(b−1−j)·k_jᵀv_j}. */
+  private static void advance(double[] kv, double[] k, double[] v, int from, int b, int d, double[] powers) {
+    scale(kv, powers[b]);
+    for (int j = 0; j < b; j++) {
+      addOuter(kv, k, from + j * d, v, from + j * d, d, powers[b - 1 - j]);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.sparkrec.pipelines.bench.resus;
 
 import dev.sparkrec.eval.BinaryMetrics;
+import dev.sparkrec.nn.ops.Sigmoid;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -71,7 +72,7 @@ final class SupportCurve {
     Pooled p = pooled(from, to);
     double[] probabilities = new double[p.logits().length];
     for (int r = 0; r < probabilities.length; r++) {
-      probabilities[r] = sigmoid(p.logits()[r]);
+      probabilities[r] = Sigmoid.sigmoid(p.logits()[r]);
     }
     return BinaryMetrics.logLoss(probabilities, p.labels(), probabilities.length);
   }
@@ -128,9 +129,5 @@ final class SupportCurve {
       at += counts[i - 1];
     }
     return new Pooled(z, y);
-  }
-
-  static double sigmoid(double z) {
-    return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
   }
 }
