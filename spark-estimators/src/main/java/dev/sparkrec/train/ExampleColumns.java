@@ -8,7 +8,8 @@ import java.util.List;
  * The columns of a training DataFrame: feature ids ({@code array<int>}, the same number per row), optional
  * feature values ({@code array<float>} or {@code array<double>}, one per id), the label (double, float, int
  * or long; 0 or 1, or any finite number for {@linkplain #withRealValuedLabels() real-valued labels} such as
- * ratings) and an optional example weight (numeric, finite, >= 0). Immutable.
+ * ratings), an optional example weight (numeric, finite, >= 0) and an optional {@linkplain #withSequenceCol
+ * sequence} ({@code array<int>} of non-negative ids, any length, possibly empty: a behaviour history). Immutable.
  */
 public final class ExampleColumns implements Serializable {
 
@@ -22,17 +23,18 @@ public final class ExampleColumns implements Serializable {
   private final String labelCol;
   private final String weightCol;
   private final boolean realValuedLabels;
+  private final String sequenceCol;
 
   /**
    * Columns by name, with binary (0/1) labels; {@code featureValuesCol} null means every value is 1 and
    * {@code weightCol} null means every weight is 1.
    */
   public ExampleColumns(String featureIdsCol, String featureValuesCol, String labelCol, String weightCol) {
-    this(featureIdsCol, featureValuesCol, labelCol, weightCol, false);
+    this(featureIdsCol, featureValuesCol, labelCol, weightCol, false, null);
   }
 
   private ExampleColumns(String featureIdsCol, String featureValuesCol, String labelCol, String weightCol,
-      boolean realValuedLabels) {
+      boolean realValuedLabels, String sequenceCol) {
     if (featureIdsCol == null || featureIdsCol.isEmpty() || labelCol == null || labelCol.isEmpty()) {
       throw new IllegalArgumentException("the feature ids column and the label column must be named, got '"
           + featureIdsCol + "' and '" + labelCol + "'");
@@ -42,6 +44,7 @@ public final class ExampleColumns implements Serializable {
     this.labelCol = labelCol;
     this.weightCol = emptyToNull(weightCol);
     this.realValuedLabels = realValuedLabels;
+    this.sequenceCol = emptyToNull(sequenceCol);
   }
 
   private static String emptyToNull(String s) {
@@ -73,12 +76,12 @@ public final class ExampleColumns implements Serializable {
 
   /** A copy with another values column (null for none). */
   public ExampleColumns withFeatureValuesCol(String value) {
-    return new ExampleColumns(featureIdsCol, value, labelCol, weightCol, realValuedLabels);
+    return new ExampleColumns(featureIdsCol, value, labelCol, weightCol, realValuedLabels, sequenceCol);
   }
 
   /** A copy with another weight column (null for none). */
   public ExampleColumns withWeightCol(String value) {
-    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, value, realValuedLabels);
+    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, value, realValuedLabels, sequenceCol);
   }
 
   /**
@@ -86,15 +89,28 @@ public final class ExampleColumns implements Serializable {
    * needs {@code validationMetric} "rmse".
    */
   public ExampleColumns withRealValuedLabels() {
-    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, weightCol, true);
+    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, weightCol, true, sequenceCol);
   }
 
   /** A copy whose labels must be 0 or 1, the default. */
   public ExampleColumns withBinaryLabels() {
-    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, weightCol, false);
+    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, weightCol, false, sequenceCol);
   }
 
-  /** The columns in block-building order: ids, [values], label, [weight]. */
+  /** The sequence column, or null. */
+  public String sequenceCol() {
+    return sequenceCol;
+  }
+
+  /**
+   * A copy with a sequence column (null for none): {@code array<int>} of non-negative ids per example, any length,
+   * possibly empty, never null.
+   */
+  public ExampleColumns withSequenceCol(String value) {
+    return new ExampleColumns(featureIdsCol, featureValuesCol, labelCol, weightCol, realValuedLabels, value);
+  }
+
+  /** The columns in block-building order: ids, [values], label, [weight], [sequence]. */
   List<String> selected() {
     List<String> cols = new ArrayList<>();
     cols.add(featureIdsCol);
@@ -105,12 +121,16 @@ public final class ExampleColumns implements Serializable {
     if (weightCol != null) {
       cols.add(weightCol);
     }
+    if (sequenceCol != null) {
+      cols.add(sequenceCol);
+    }
     return cols;
   }
 
   @Override
   public String toString() {
     return "ExampleColumns(ids=" + featureIdsCol + ", values=" + featureValuesCol + ", label=" + labelCol
-        + ", weight=" + weightCol + ", labels=" + (realValuedLabels ? "real" : "binary") + ")";
+        + ", weight=" + weightCol + ", labels=" + (realValuedLabels ? "real" : "binary") + ", sequence="
+        + sequenceCol + ")";
   }
 }

@@ -25,7 +25,7 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Building validates every row and fails, naming the column and an example value, on a null or wrongly
  * sized feature array, a negative id, a non-finite feature value, a null label or one other than 0 and 1
  * (with {@linkplain ExampleColumns#withRealValuedLabels() real-valued labels}: a null, NaN or infinite
- * label), and a null, negative or non-finite weight. The blocks are persisted {@code MEMORY_AND_DISK} and
+ * label), a null, negative or non-finite weight, and a null sequence or a null or negative id in one. The blocks are persisted {@code MEMORY_AND_DISK} and
  * materialised at once (one job, which also counts the rows of each partition), so later scans read the
  * cache and never repeat a shuffle. Call {@link #unpersist()} when done.
  *
@@ -45,16 +45,18 @@ public final class ExampleData {
   private final boolean hasValues;
   private final boolean hasWeights;
   private final boolean realValuedLabels;
+  private final boolean hasSequences;
   private final long[] partitionRows;
 
   private ExampleData(SparkSession session, JavaRDD<ExampleBlock> blocks, int fields, boolean hasValues,
-      boolean hasWeights, boolean realValuedLabels, long[] partitionRows) {
+      boolean hasWeights, boolean realValuedLabels, boolean hasSequences, long[] partitionRows) {
     this.session = session;
     this.blocks = blocks;
     this.fields = fields;
     this.hasValues = hasValues;
     this.hasWeights = hasWeights;
     this.realValuedLabels = realValuedLabels;
+    this.hasSequences = hasSequences;
     this.partitionRows = partitionRows;
   }
 
@@ -149,7 +151,7 @@ public final class ExampleData {
       throw new IllegalArgumentException("The data has no rows.");
     }
     return new ExampleData(selected.sparkSession(), blocks, fields, columns.featureValuesCol() != null,
-        columns.weightCol() != null, !columns.binaryLabels(), partitionRows);
+        columns.weightCol() != null, !columns.binaryLabels(), columns.sequenceCol() != null, partitionRows);
   }
 
   private static void checkSchema(StructType schema, ExampleColumns columns) {
@@ -163,6 +165,9 @@ public final class ExampleData {
     SchemaChecks.requireColumnType(schema, columns.labelCol(), numeric);
     if (columns.weightCol() != null) {
       SchemaChecks.requireColumnType(schema, columns.weightCol(), numeric);
+    }
+    if (columns.sequenceCol() != null) {
+      SchemaChecks.requireColumnType(schema, columns.sequenceCol(), DataTypes.createArrayType(DataTypes.IntegerType));
     }
   }
 
@@ -187,6 +192,11 @@ public final class ExampleData {
 
   public boolean hasWeights() {
     return hasWeights;
+  }
+
+  /** Whether every row carries a sequence of ids (see {@link ExampleColumns#withSequenceCol}). */
+  public boolean hasSequences() {
+    return hasSequences;
   }
 
   /** True when the labels were read as real values (any finite number), false when they are 0/1. */
@@ -266,6 +276,9 @@ public final class ExampleData {
       float[] values = hasValues ? new float[blockSize * fields] : null;
       float[] labels = new float[blockSize];
       float[] weights = hasWeights ? new float[blockSize] : null;
+      boolean hasSequences = columns.sequenceCol() != null;
+      int[] sequenceOffsets = hasSequences ? new int[blockSize + 1] : null;
+      int[] sequenceIds = hasSequences ? new int[16] : null;
       int n = 0;
       while (n < blockSize && rows.hasNext()) {
         Row row = rows.next();
@@ -302,13 +315,16 @@ public final class ExampleData {
         }
         labels[n] = (float) labelValue + 0.0f;
         if (hasWeights) {
-          Object weight = row.get(c);
+          Object weight = row.get(c++);
           double w = weight == null ? Double.NaN : ((Number) weight).doubleValue();
           if (!(w >= 0) || Double.isInfinite(w)) {
             throw invalid(columns.weightCol(), "must be a finite number >= 0",
                 "(featureIds " + rowIds + ") has " + weight);
           }
           weights[n] = (float) w + 0.0f;
+        }
+        if (hasSequences) {
+          sequenceIds = readSequence(row, c, rowIds, sequenceOffsets, n, sequenceIds);
         }
         n++;
       }
@@ -317,8 +333,41 @@ public final class ExampleData {
         values = hasValues ? Arrays.copyOf(values, n * fields) : null;
         labels = Arrays.copyOf(labels, n);
         weights = hasWeights ? Arrays.copyOf(weights, n) : null;
+        sequenceOffsets = hasSequences ? Arrays.copyOf(sequenceOffsets, n + 1) : null;
       }
-      return new ExampleBlock(n, fields, ids, values, labels, weights);
+      if (hasSequences) {
+        sequenceIds = Arrays.copyOf(sequenceIds, sequenceOffsets[n]);
+      }
+      return new ExampleBlock(n, fields, ids, values, labels, weights, sequenceOffsets, sequenceIds);
+    }
+
+    /**
+     * Appends row {@code n}'s sequence (column {@code index}) to {@code sequenceIds}, growing it, and sets
+     * {@code offsets[n + 1]}; returns the (possibly new) array.
+     */
+    private int[] readSequence(Row row, int index, List<?> rowIds, int[] offsets, int n, int[] sequenceIds) {
+      String column = columns.sequenceCol();
+      if (row.isNullAt(index)) {
+        throw invalid(column, "must not be null (an empty array for no events)", "(featureIds " + rowIds
+            + ") is null");
+      }
+      List<?> sequence = row.getList(index);
+      int start = offsets[n];
+      int end = Math.addExact(start, sequence.size());
+      if (end > sequenceIds.length) {
+        sequenceIds = Arrays.copyOf(sequenceIds, Math.max(end, (int) Math.min(Integer.MAX_VALUE - 8,
+            2L * sequenceIds.length)));
+      }
+      for (int i = 0; i < sequence.size(); i++) {
+        Object id = sequence.get(i);
+        if (id == null || (Integer) id < 0) {
+          throw invalid(column, "must hold non-negative ids, not null", "(featureIds " + rowIds + ") holds " + id
+              + " at position " + i);
+        }
+        sequenceIds[start + i] = (Integer) id;
+      }
+      offsets[n + 1] = end;
+      return sequenceIds;
     }
 
     private List<?> readArray(Row row, int index, String column, List<?> rowIds) {

@@ -35,6 +35,7 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
   private final int fields;
   private final boolean hasValues;
   private final boolean hasWeights;
+  private final boolean hasSequences;
   private final int epoch;
   private final int round;
 
@@ -46,6 +47,7 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     this.fields = data.fields();
     this.hasValues = data.hasValues();
     this.hasWeights = data.hasWeights();
+    this.hasSequences = data.hasSequences();
     this.epoch = epoch;
     this.round = round;
   }
@@ -90,11 +92,12 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     long initialSteps = optimizer.steps();
     TouchedRows touched = new TouchedRows(parameters);
     Tape tape = new Tape().training(true);
-    Batch batch = new Batch(batchSize, fields, hasValues, hasWeights);
+    Batch batch = new Batch(batchSize, fields, hasValues, hasWeights, hasSequences);
     DimensionSearch search = config.dimensionSearch();
     List<Parameter> selection = selectionParameters(parameters, search);
     Rows validation = validationIt == null ? null : new Rows(validationIt);
-    Batch validationBatch = validation == null ? null : new Batch(batchSize, fields, hasValues, hasWeights);
+    Batch validationBatch = validation == null ? null
+        : new Batch(batchSize, fields, hasValues, hasWeights, hasSequences);
     int[] validationOrder = validation == null ? null
         : ShuffleOrder.permutation(ShuffleOrder.mix(config.seed(), epoch, partition, -1), epoch, partition,
             validation.count());

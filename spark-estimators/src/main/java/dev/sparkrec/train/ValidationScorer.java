@@ -18,6 +18,7 @@ final class ValidationScorer implements Function2<Integer, Iterator<ExampleBlock
   private final int fields;
   private final boolean hasValues;
   private final boolean hasWeights;
+  private final boolean hasSequences;
 
   ValidationScorer(Broadcast<ModelState> state, ModelFactory modelFactory, int batchSize, ExampleData data) {
     this.state = state;
@@ -26,6 +27,7 @@ final class ValidationScorer implements Function2<Integer, Iterator<ExampleBlock
     this.fields = data.fields();
     this.hasValues = data.hasValues();
     this.hasWeights = data.hasWeights();
+    this.hasSequences = data.hasSequences();
   }
 
   @Override
@@ -43,7 +45,7 @@ final class ValidationScorer implements Function2<Integer, Iterator<ExampleBlock
       TrainableModel model = modelFactory.create();
       state.value().copyValuesInto(model.parameters());
       Tape tape = new Tape().training(false);
-      Batch batch = new Batch(batchSize, fields, hasValues, hasWeights);
+      Batch batch = new Batch(batchSize, fields, hasValues, hasWeights, hasSequences);
       float[] out = new float[batchSize];
       int done = 0;
       for (ExampleBlock block : blocks) {

@@ -184,4 +184,45 @@ class ExampleDataTest {
     assertEquals("Column 'featureIds' must hold 3 entries in every row, as many as the training data's first row "
         + "has ids, but a row holds 4: [1, 2, 3, 4].", e.getMessage());
   }
+  @Test
+  void sequencesOfAnyLengthTravelRaggedIntoBlocksAndBatches() {
+    StructType schema = new StructType()
+        .add("featureIds", DataTypes.createArrayType(DataTypes.IntegerType, true), true)
+        .add("label", DataTypes.DoubleType, true)
+        .add("history", DataTypes.createArrayType(DataTypes.IntegerType, true), true);
+    List<Row> rows = List.of(RowFactory.create(new Integer[] {1}, 1.0, new Integer[] {7, 8, 9}),
+        RowFactory.create(new Integer[] {2}, 0.0, new Integer[0]),
+        RowFactory.create(new Integer[] {3}, 1.0, new Integer[] {4}));
+    ExampleColumns columns = new ExampleColumns("featureIds", null, "label", null).withSequenceCol("history");
+    ExampleData data = ExampleData.fromDataFrame(spark.createDataFrame(rows, schema).coalesce(1), columns, 2);
+    try {
+      List<ExampleBlock> blocks = data.blocks().collect();
+      assertEquals(2, blocks.size());
+      assertArrayEquals(new int[] {0, 3, 3}, blocks.get(0).sequenceOffsets());
+      assertArrayEquals(new int[] {7, 8, 9}, blocks.get(0).sequenceIds());
+      assertArrayEquals(new int[] {0, 1}, blocks.get(1).sequenceOffsets());
+      Batch batch = new Batch(1, 1, false, false, true);
+      blocks.get(1).copyRow(0, batch, 0);
+      batch.setSize(1);
+      assertArrayEquals(new int[] {0, 1}, batch.sequenceOffsets());
+      assertEquals(4, batch.sequenceIds()[0]);
+      Batch three = new Batch(3, 1, false, false, true);
+      blocks.get(0).copyRow(0, three, 0);
+      blocks.get(0).copyRow(1, three, 1);
+      blocks.get(1).copyRow(0, three, 2);
+      three.setSize(3);
+      assertArrayEquals(new int[] {0, 3, 3, 4}, three.sequenceOffsets());
+      assertArrayEquals(new int[] {7, 8, 9, 4}, Arrays.copyOf(three.sequenceIds(), three.sequenceLength()));
+    } finally {
+      data.unpersist();
+    }
+    List<Row> bad = List.of(RowFactory.create(new Integer[] {1}, 1.0, new Integer[] {7, -2}));
+    assertEquals("Column 'history' must hold non-negative ids, not null, but a row (featureIds [1]) holds -2 at "
+        + "position 1.", assertThrows(IllegalArgumentException.class, () -> ExampleData.fromDataFrame(
+            spark.createDataFrame(bad, schema), columns, 2)).getMessage());
+    List<Row> nulls = List.of(RowFactory.create(new Integer[] {1}, 1.0, null));
+    assertEquals("Column 'history' must not be null (an empty array for no events), but a row (featureIds [1]) is "
+        + "null.", assertThrows(IllegalArgumentException.class, () -> ExampleData.fromDataFrame(
+            spark.createDataFrame(nulls, schema), columns, 2)).getMessage());
+  }
 }

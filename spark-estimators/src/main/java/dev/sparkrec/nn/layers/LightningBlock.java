@@ -6,6 +6,7 @@ import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.nn.ops.Add;
+import dev.sparkrec.nn.ops.CausalSoftmaxAttention;
 import dev.sparkrec.nn.ops.LightningAttention;
 import dev.sparkrec.nn.ops.MatMul;
 import dev.sparkrec.nn.ops.Mul;
@@ -25,6 +26,10 @@ import java.util.SplittableRandom;
  * </pre>
  * Weights Xavier-uniform, the norm weight 1. Parameters {@code <name>.wq}, {@code .wk}, {@code .wv}, {@code .wg},
  * {@code .norm}, {@code .wo}. Memory and time linear in {@code n}.
+ *
+ * <p>A hybrid stack's softmax layers are the same block with causal softmax attention in place of lightning
+ * attention ({@link #softmax}; quadratic in {@code n}). {@link #forward(Tape, Tensor, int[])} runs the block over
+ * several sequences stored back to back, each attending only within itself.
  */
 public final class LightningBlock implements Module {
 
@@ -37,6 +42,7 @@ public final class LightningBlock implements Module {
   private final Parameter norm;
   private final Parameter wo;
   private final double[] decays;
+  private final int heads;
   private final int blockSize;
 
   /**
@@ -44,10 +50,23 @@ public final class LightningBlock implements Module {
    * computing attention in blocks of {@code blockSize}; weights drawn from {@code seed}.
    */
   public LightningBlock(String name, int width, int headDim, double[] decays, int blockSize, long seed) {
-    int inner = decays.length * headDim;
-    if (width < 1 || headDim < 1 || decays.length < 1 || blockSize < 1) {
+    this(name, width, headDim, decays.length, decays.clone(), blockSize, seed);
+  }
+
+  /**
+   * The hybrid stack's softmax layer named {@code name}: the block with causal softmax attention over
+   * {@code heads} heads of {@code headDim}; weights drawn from {@code seed}.
+   */
+  public static LightningBlock softmax(String name, int width, int headDim, int heads, long seed) {
+    return new LightningBlock(name, width, headDim, heads, null, 1, seed);
+  }
+
+  private LightningBlock(String name, int width, int headDim, int heads, double[] decays, int blockSize,
+      long seed) {
+    int inner = heads * headDim;
+    if (width < 1 || headDim < 1 || heads < 1 || blockSize < 1) {
       throw new IllegalArgumentException("a lightning block needs width, headDim, heads and blockSize >= 1, got "
-          + width + ", " + headDim + ", " + decays.length + ", " + blockSize);
+          + width + ", " + headDim + ", " + heads + ", " + blockSize);
     }
     SplittableRandom seeds = new SplittableRandom(seed);
     this.wq = projection(name + ".wq", width, inner, seeds.nextLong());
@@ -57,7 +76,8 @@ public final class LightningBlock implements Module {
     this.norm = Parameter.dense(name + ".norm", inner);
     Initializers.constant(norm, 1f);
     this.wo = projection(name + ".wo", inner, width, seeds.nextLong());
-    this.decays = decays.clone();
+    this.decays = decays;
+    this.heads = heads;
     this.blockSize = blockSize;
   }
 
@@ -69,10 +89,19 @@ public final class LightningBlock implements Module {
 
   /** {@code x + (σ(x·W_g) ⊙ RMSNorm(LightningAttention(SiLU(x·W_q), SiLU(x·W_k), SiLU(x·W_v))))·W_o}. */
   public Tensor forward(Tape tape, Tensor x) {
+    return forward(tape, x, new int[] {0, x.rows()});
+  }
+
+  /**
+   * The block over sequences stored back to back in {@code x} ({@code [T, width]}): sequence {@code s} is rows
+   * {@code [offsets[s], offsets[s+1])} and attends only to itself; the projections run on all rows at once.
+   */
+  public Tensor forward(Tape tape, Tensor x, int[] offsets) {
     Tensor q = Silu.apply(tape, MatMul.apply(tape, x, wq.tensor()));
     Tensor k = Silu.apply(tape, MatMul.apply(tape, x, wk.tensor()));
     Tensor v = Silu.apply(tape, MatMul.apply(tape, x, wv.tensor()));
-    Tensor o = LightningAttention.applyTokenMajor(tape, q, k, v, decays, blockSize);
+    Tensor o = decays == null ? CausalSoftmaxAttention.applySegments(tape, q, k, v, heads, offsets)
+        : LightningAttention.applySegments(tape, q, k, v, decays, blockSize, offsets);
     Tensor gate = Sigmoid.apply(tape, MatMul.apply(tape, x, wg.tensor()));
     Tensor gated = Mul.apply(tape, gate, RmsNorm.apply(tape, o, norm.tensor(), NORM_EPS));
     return Add.apply(tape, x, MatMul.apply(tape, gated, wo.tensor()));

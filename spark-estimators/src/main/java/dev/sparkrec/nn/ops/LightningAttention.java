@@ -8,7 +8,8 @@ import dev.sparkrec.nn.Tensor;
  * Lightning attention over one sequence: per head {@code h}, causal linear attention with decay {@code λ_h}
  * ({@link LightningKernel}, blocked, linear in the length), for queries, keys and values of shape
  * {@code [heads, n, d]} ({@link #apply}) or token-major {@code [n, heads·d]} ({@link #applyTokenMajor}); the output
- * has the same shape. The decays are constants (MiniMax-01's are fixed ALiBi-style
+ * has the same shape. {@link #applySegments} runs it over several sequences stored back to back, token-major, each
+ * attending only within itself (a batch of histories of different lengths). The decays are constants (MiniMax-01's are fixed ALiBi-style
  * slopes, {@link #decays}), so no gradient flows to them. Computed in double per head.
  */
 public final class LightningAttention extends Op {
@@ -36,7 +37,7 @@ public final class LightningAttention extends Op {
    * Where head {@code h}'s row {@code t} starts: head-major {@code [heads, n, d]} or token-major
    * {@code [n, heads·d]} (the heads side by side, as a projection writes them).
    */
-  private record Layout(int heads, int n, int d, boolean tokenMajor) {
+  private record Layout(int heads, int n, int d, boolean tokenMajor, int[] segments) {
     int index(int h, int t) {
       return tokenMajor ? (t * heads + h) * d : (h * n + t) * d;
     }
@@ -56,7 +57,8 @@ public final class LightningAttention extends Op {
     if (q.rank() != 3) {
       throw new IllegalArgumentException("LightningAttention needs q, k, v of shape [heads, n, d], got " + q);
     }
-    return apply(tape, q, k, v, decays, blockSize, new Layout(q.dim(0), q.dim(1), q.dim(2), false));
+    return apply(tape, q, k, v, decays, blockSize,
+        new Layout(q.dim(0), q.dim(1), q.dim(2), false, new int[] {0, q.dim(1)}));
   }
 
   /**
@@ -68,8 +70,35 @@ public final class LightningAttention extends Op {
       throw new IllegalArgumentException("LightningAttention needs token-major q, k, v of shape [n, heads·d] with "
           + "one decay per head, got " + q + " and " + decays.length + " decays");
     }
+    return applySegments(tape, q, k, v, decays, blockSize, new int[] {0, q.rows()});
+  }
+
+  /**
+   * The attention of token-major {@code q, k, v} ({@code [T, heads·d]}) holding sequences back to back: sequence
+   * {@code s} is rows {@code [offsets[s], offsets[s+1])} (non-decreasing offsets from 0 to T; empty sequences
+   * allowed) and attends only to itself. Same as {@link #applyTokenMajor} on each sequence alone.
+   */
+  public static Tensor applySegments(Tape tape, Tensor q, Tensor k, Tensor v, double[] decays, int blockSize,
+      int[] offsets) {
+    if (q.rank() != 2 || decays.length == 0 || q.cols() % decays.length != 0) {
+      throw new IllegalArgumentException("LightningAttention needs token-major q, k, v of shape [n, heads·d] with "
+          + "one decay per head, got " + q + " and " + decays.length + " decays");
+    }
+    requireSegments(offsets, q.rows());
     return apply(tape, q, k, v, decays, blockSize,
-        new Layout(decays.length, q.rows(), q.cols() / decays.length, true));
+        new Layout(decays.length, q.rows(), q.cols() / decays.length, true, offsets.clone()));
+  }
+
+  /** Checks that {@code offsets} cut {@code rows} rows into consecutive segments: 0 = o_0 <= o_1 <= ... = rows. */
+  static void requireSegments(int[] offsets, int rows) {
+    boolean ok = offsets.length >= 2 && offsets[0] == 0 && offsets[offsets.length - 1] == rows;
+    for (int s = 1; ok && s < offsets.length; s++) {
+      ok = offsets[s] >= offsets[s - 1];
+    }
+    if (!ok) {
+      throw new IllegalArgumentException("segment offsets must rise from 0 to the " + rows + " rows, got "
+          + java.util.Arrays.toString(offsets));
+    }
   }
 
   private static Tensor apply(Tape tape, Tensor q, Tensor k, Tensor v, double[] decays, int blockSize,
@@ -92,7 +121,10 @@ public final class LightningAttention extends Op {
       layout.gather(q.data(), h, qh);
       layout.gather(k.data(), h, kh);
       layout.gather(v.data(), h, vh);
-      LightningKernel.forward(qh, kh, vh, 0, n, d, decays[h], blockSize, oh);
+      int[] seg = layout.segments();
+      for (int s = 0; s + 1 < seg.length; s++) {
+        LightningKernel.forward(qh, kh, vh, seg[s] * d, seg[s + 1] - seg[s], d, decays[h], blockSize, oh);
+      }
       for (int t = 0; t < n; t++) {
         int at = layout.index(h, t);
         for (int c = 0; c < d; c++) {
@@ -144,7 +176,11 @@ public final class LightningAttention extends Op {
       clear(dq);
       clear(dk);
       clear(dv);
-      LightningKernel.backward(qh, kh, vh, gh, 0, n, d, decays[h], blockSize, dq, dk, dv);
+      int[] seg = layout.segments();
+      for (int s = 0; s + 1 < seg.length; s++) {
+        LightningKernel.backward(qh, kh, vh, gh, seg[s] * d, seg[s + 1] - seg[s], d, decays[h], blockSize, dq, dk,
+            dv);
+      }
       addInto(q, dq, h);
       addInto(k, dk, h);
       addInto(v, dv, h);

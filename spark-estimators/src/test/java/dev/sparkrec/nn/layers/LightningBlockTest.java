@@ -78,6 +78,23 @@ class LightningBlockTest {
   }
 
   @Test
+  void theSoftmaxBlockPassesTheGradientCheckOverSegments() {
+    LightningBlock block = LightningBlock.softmax("seq.block1", 4, 2, 2, 8);
+    Tensor x = randomVariable(5, -1, 1, 7, 4);
+    int[] offsets = {0, 3, 3, 7};
+    List<Input> inputs = new ArrayList<>();
+    inputs.add(Input.of("x", x));
+    for (Parameter p : block.parameters()) {
+      inputs.add(Input.of(p));
+    }
+    assertGradients(t -> block.forward(t, x, offsets), inputs.toArray(new Input[0]));
+    // a segment attends only to itself: the first segment's output ignores the rest
+    Tensor first = Tensor.constant(java.util.Arrays.copyOf(x.data(), 12), 3, 4);
+    assertArrayEquals(block.forward(new Tape(), first).toArray(),
+        java.util.Arrays.copyOf(block.forward(new Tape(), x, offsets).toArray(), 12), 1e-6f);
+  }
+
+  @Test
   void aHundredThousandEventSequenceTrainsForwardAndBackward() {
     LightningBlock block = new LightningBlock("long", 8, 4, LightningAttention.decays(2, 0, 1), 128, 3);
     Tensor x = randomVariable(6, -1, 1, 100_000, 8);
