@@ -113,6 +113,15 @@ public final class Tape {
     return allocatedBuffers;
   }
 
+  /** Floats held by the buffer pool: the memory of the intermediate tensors (for tests and profiles). */
+  public long pooledFloats() {
+    long total = 0;
+    for (float[] b : pool) {
+      total += b.length;
+    }
+    return total;
+  }
+
   /** Number of recorded ops (for tests and profiles). */
   public int recordedOps() {
     return ops.size();
