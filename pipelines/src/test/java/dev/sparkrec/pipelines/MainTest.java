@@ -210,6 +210,27 @@ class MainTest {
 
   @Test
   @RealData
+  void seqMl100kQuickRunScoresLightningSeqMeanPoolingAndDeepFmOnTheTestTargets(@TempDir Path dir)
+      throws Exception {
+    Path json = dir.resolve("seq-ml100k.json");
+    assertEquals(0, run("bench", "seq-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    String[] systems = {"lightningseq", "meanpool", "deepfm"};
+    assertEquals(systems.length, rows.size());
+    for (int s = 0; s < systems.length; s++) {
+      JsonNode row = rows.get(s);
+      assertEquals(systems[s], row.get("system").asText());
+      assertTrue(!row.has("error"), row.toString());
+      assertTrue(row.get("config").isObject(), "every row records its configuration: " + row);
+      double auc = row.get("test_auc").asDouble();
+      assertTrue(auc > 0 && auc < 1, row.toString());
+      assertTrue(row.get("train_seconds").asDouble() > 0, row.toString());
+      assertEquals(600, row.get("test_rows").asLong(), "60 users x 10 test targets: " + row);
+    }
+  }
+
+  @Test
+  @RealData
   void nisFrappeQuickRunComparesTheEngineFmWithMllibAndSearchesFmAndAfn(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("nis-frappe.json");
     assertEquals(0, run("bench", "nis-frappe", "--quick", "--data", dataDir(), "--out", json.toString()));

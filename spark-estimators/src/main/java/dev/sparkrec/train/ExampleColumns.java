@@ -130,7 +130,7 @@ public final class ExampleColumns implements Serializable {
   @Override
   public String toString() {
     return "ExampleColumns(ids=" + featureIdsCol + ", values=" + featureValuesCol + ", label=" + labelCol
-        + ", weight=" + weightCol + ", labels=" + (realValuedLabels ? "real" : "binary") + ", sequence="
-        + sequenceCol + ")";
+        + ", weight=" + weightCol + ", sequence=" + sequenceCol + ", labels=" + (realValuedLabels ? "real" : "binary")
+        + ")";
   }
 }

@@ -4,6 +4,7 @@ import dev.sparkrec.pipelines.bench.fia.FiaMl100kBenchmark;
 import dev.sparkrec.pipelines.bench.nis.NisFrappeBenchmark;
 import dev.sparkrec.pipelines.bench.nis.NisMl100kBenchmark;
 import dev.sparkrec.pipelines.bench.resus.ResusMl100kBenchmark;
+import dev.sparkrec.pipelines.bench.seq.SeqMl100kBenchmark;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -28,6 +29,7 @@ public final class BenchRunner {
     register(new NisFrappeBenchmark());
     register(new SeqScalingBenchmark());
     register(new ResusMl100kBenchmark());
+    register(new SeqMl100kBenchmark());
   }
 
   private BenchRunner() {}
