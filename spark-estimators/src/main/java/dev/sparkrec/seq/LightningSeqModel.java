@@ -3,13 +3,13 @@ package dev.sparkrec.seq;
 import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.CtrScorer;
 import dev.sparkrec.ml.EmbeddingLayouts;
+import dev.sparkrec.ml.EmbeddingSupport;
 import dev.sparkrec.ml.EmbeddingModel;
 import dev.sparkrec.ml.ParameterTables;
 import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.SchemaChecks;
 import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.nn.embedding.EmbeddingLayout;
-import dev.sparkrec.nn.embedding.SoftSelectionEmbedding;
 import dev.sparkrec.train.TrainingSummary;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,28 +153,13 @@ public final class LightningSeqModel extends Model<LightningSeqModel> implements
    */
   @Override
   public Map<String, float[]> embeddingParameters() {
-    requireFitted();
-    Map<String, float[]> copy = new LinkedHashMap<>();
-    parameters.forEach((name, values) -> {
-      if (LightningSeqNetwork.isEmbeddingParameter(name)) {
-        copy.put(name, values.clone());
-      }
-    });
-    return copy;
+    return EmbeddingSupport.parameterValues(network());
   }
 
   /** Stored embedding entries, not counting soft-selection weights. */
   @Override
   public long embeddingParameterCount() {
-    requireFitted();
-    String alpha = SoftSelectionEmbedding.alphaName(LightningSeqNetwork.EMBEDDING);
-    long count = 0;
-    for (Map.Entry<String, float[]> entry : parameters.entrySet()) {
-      if (LightningSeqNetwork.isEmbeddingParameter(entry.getKey()) && !entry.getKey().equals(alpha)) {
-        count += entry.getValue().length;
-      }
-    }
-    return count;
+    return EmbeddingSupport.parameterCount(network());
   }
 
   /** True when the model knows how it was trained: it was fitted, or loaded from a save of a fitted model. */
