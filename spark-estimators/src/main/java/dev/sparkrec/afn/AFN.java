@@ -1,15 +1,11 @@
 package dev.sparkrec.afn;
 
-import static org.apache.spark.sql.functions.array_max;
-import static org.apache.spark.sql.functions.array_min;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.size;
 
 import dev.sparkrec.features.FieldEncodingMetadata;
+import dev.sparkrec.ml.CtrIdSpace;
 import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
@@ -31,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.Param;
@@ -378,32 +373,14 @@ public final class AFN extends Estimator<AFNModel>
    * {@code numFeatures} is the param when set, else the encoding's, else the largest id + 1.
    */
   private IdSpace idSpace(Dataset<Row> data) {
-    String idsCol = getFeatureIdsCol();
-    Optional<FieldEncodingMetadata> encoding = FieldEncodingMetadata.of(data.schema().apply(idsCol));
-    Row stats = data.select(min(array_min(col(idsCol))), max(array_max(col(idsCol))), min(size(col(idsCol))),
-        max(size(col(idsCol)))).first();
-    if (stats.isNullAt(1)) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' holds no feature ids: the training data is empty "
-          + "or every array is null.");
-    }
-    int minId = stats.getInt(0);
-    int maxId = stats.getInt(1);
-    int numFeatures = getNumFeatures() > 0 ? getNumFeatures()
-        : encoding.map(FieldEncodingMetadata::numFeatures).orElse(maxId + 1);
-    if (minId < 0 || maxId >= numFeatures) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' has feature id " + (minId < 0 ? minId : maxId)
-          + " outside [0, " + numFeatures + "); ids must come from one encoding of size numFeatures (FieldEncoder's "
-          + "numFeatures()).");
-    }
-    int numFields = stats.getInt(3);
-    if (stats.getInt(2) != numFields || numFields < 1) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' must hold the same number of ids in every row "
-          + "(one per field) but rows hold between " + stats.getInt(2) + " and " + numFields + ".");
-    }
-    String[] fieldNames = encoding.map(FieldEncodingMetadata::fieldNames).filter(n -> n.length == numFields)
+    CtrIdSpace ids = CtrIdSpace.scan(data, getFeatureIdsCol(), getNumFeatures(), null);
+    int numFields = ids.numFields();
+    String[] fieldNames = FieldEncodingMetadata.of(data.schema().apply(getFeatureIdsCol()))
+        .map(FieldEncodingMetadata::fieldNames).filter(n -> n.length == numFields)
         .orElseGet(() -> CtrSchema.defaultFieldNames(numFields));
-    return new IdSpace(numFeatures, numFields, fieldNames);
+    return new IdSpace(ids.numFeatures(), numFields, fieldNames);
   }
+
 
   /**
    * Fits with the embedding tables built by {@code layout}; with a {@code search}, the fit is a dimension search

@@ -1,15 +1,10 @@
 package dev.sparkrec.fm;
 
-import static org.apache.spark.sql.functions.array_max;
-import static org.apache.spark.sql.functions.array_min;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.size;
 
-import dev.sparkrec.features.FieldEncodingMetadata;
+import dev.sparkrec.ml.CtrIdSpace;
 import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
@@ -272,7 +267,7 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
     Objects.requireNonNull(layout, "layout must not be null (EmbeddingLayout.uniform() is the default)");
     transformSchema(dataset.schema());
     Dataset<Row> data = dataset.toDF();
-    IdSpace ids = idSpace(data);
+    CtrIdSpace ids = idSpace(data);
     FmConfig config = FmConfig.from(this, ids.numFeatures(), ids.numFields()).withEmbeddingLayout(layout);
 
     Dataset<Row> train = trainingRows(data);
@@ -302,7 +297,7 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
   public List<TableVocabulary> embeddingVocabularies(Dataset<?> dataset) {
     transformSchema(dataset.schema());
     Dataset<Row> data = dataset.toDF();
-    IdSpace ids = idSpace(data);
+    CtrIdSpace ids = idSpace(data);
     List<Row> occurrences = trainingRows(data).select(explode(col(getFeatureIdsCol())).as("id"))
         .where(col("id").isNotNull()).groupBy("id").count().collectAsList();
     long[] counts = new long[ids.numFeatures()];
@@ -317,39 +312,11 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
     return getValidationIndicatorCol().isEmpty() ? data : data.where(not(col(getValidationIndicatorCol())));
   }
 
-  /** Feature ids are in [0, numFeatures), {@code numFields} in every row. */
-  private record IdSpace(int numFeatures, int numFields) {}
-
-  /**
-   * The id space of {@code data}, from one pass over the ids (training and validation rows), so bad ids fail here
-   * with the column named: {@code numFeatures} is the param when set, else FieldEncoder's metadata, else the
-   * largest id + 1.
-   */
-  private IdSpace idSpace(Dataset<Row> data) {
-    String idsCol = getFeatureIdsCol();
-    Row stats = data.select(min(array_min(col(idsCol))), max(array_max(col(idsCol))), min(size(col(idsCol))),
-        max(size(col(idsCol)))).first();
-    if (stats.isNullAt(1)) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' holds no feature ids: the training data is empty "
-          + "or every array is null.");
-    }
-    int minId = stats.getInt(0);
-    int maxId = stats.getInt(1);
-    int numFeatures = getNumFeatures() > 0 ? getNumFeatures()
-        : FieldEncodingMetadata.of(data.schema().apply(idsCol)).map(FieldEncodingMetadata::numFeatures)
-            .orElse(maxId + 1);
-    if (minId < 0 || maxId >= numFeatures) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' has feature id " + (minId < 0 ? minId : maxId)
-          + " outside [0, " + numFeatures + "); ids must come from one encoding of size numFeatures (FieldEncoder's "
-          + "numFeatures()).");
-    }
-    int numFields = stats.getInt(3);
-    if (stats.getInt(2) != numFields || numFields < 1) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' must hold the same number of ids in every row "
-          + "(one per field) but rows hold between " + stats.getInt(2) + " and " + numFields + ".");
-    }
-    return new IdSpace(numFeatures, numFields);
+  /** The id space of {@code data}'s target ids (training and validation rows), checked in one pass. */
+  private CtrIdSpace idSpace(Dataset<Row> data) {
+    return CtrIdSpace.scan(data, getFeatureIdsCol(), getNumFeatures(), null);
   }
+
 
   /** A model with this estimator's params holding {@code parameters}. */
   private FactorizationMachineModel newModel(FmConfig config, Map<String, float[]> parameters) {

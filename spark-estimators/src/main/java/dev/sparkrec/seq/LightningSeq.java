@@ -1,17 +1,12 @@
 package dev.sparkrec.seq;
 
-import static org.apache.spark.sql.functions.array_max;
-import static org.apache.spark.sql.functions.array_min;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.size;
 
-import dev.sparkrec.features.FieldEncodingMetadata;
 import dev.sparkrec.ml.SchemaChecks;
+import dev.sparkrec.ml.CtrIdSpace;
 import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
@@ -344,7 +339,7 @@ public final class LightningSeq extends Estimator<LightningSeqModel>
           + "validationIndicatorCol to the column flagging them.");
     }
     Dataset<Row> data = dataset.toDF();
-    IdSpace ids = idSpace(data);
+    CtrIdSpace ids = idSpace(data);
     LightningSeqConfig config = LightningSeqConfig.from(this, ids.numFeatures(), ids.numFields()).withEmbeddingLayout(layout);
 
     Dataset<Row> train = trainingRows(data);
@@ -376,7 +371,7 @@ public final class LightningSeq extends Estimator<LightningSeqModel>
   public List<TableVocabulary> embeddingVocabularies(Dataset<?> dataset) {
     transformSchema(dataset.schema());
     Dataset<Row> data = dataset.toDF();
-    IdSpace ids = idSpace(data);
+    CtrIdSpace ids = idSpace(data);
     List<Row> occurrences = trainingRows(data)
         .select(explode(concat(col(getFeatureIdsCol()), col(getHistoryCol()))).as("id"))
         .where(col("id").isNotNull()).groupBy("id").count().collectAsList();
@@ -392,47 +387,11 @@ public final class LightningSeq extends Estimator<LightningSeqModel>
     return getValidationIndicatorCol().isEmpty() ? data : data.where(not(col(getValidationIndicatorCol())));
   }
 
-  /** Feature ids are in [0, numFeatures), {@code numFields} in every row. */
-  private record IdSpace(int numFeatures, int numFields) {}
-
-  /**
-   * The id space of {@code data}, from one pass over the target and history ids (training and validation rows), so
-   * bad ids fail here with the column named: {@code numFeatures} is the param when set, else FieldEncoder's
-   * metadata, else the largest id + 1.
-   */
-  private IdSpace idSpace(Dataset<Row> data) {
-    String idsCol = getFeatureIdsCol();
-    String historyCol = getHistoryCol();
-    Row stats = data.select(min(array_min(col(idsCol))), max(array_max(col(idsCol))), min(size(col(idsCol))),
-        max(size(col(idsCol))), min(array_min(col(historyCol))), max(array_max(col(historyCol)))).first();
-    if (stats.isNullAt(1)) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' holds no feature ids: the training data is empty "
-          + "or every array is null.");
-    }
-    int minId = stats.getInt(0);
-    int maxId = stats.getInt(1);
-    boolean hasEvents = !stats.isNullAt(5);
-    int maxAny = hasEvents ? Math.max(maxId, stats.getInt(5)) : maxId;
-    int numFeatures = getNumFeatures() > 0 ? getNumFeatures()
-        : FieldEncodingMetadata.of(data.schema().apply(idsCol)).map(FieldEncodingMetadata::numFeatures)
-            .orElse(maxAny + 1);
-    if (minId < 0 || maxId >= numFeatures) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' has feature id " + (minId < 0 ? minId : maxId)
-          + " outside [0, " + numFeatures + "); ids must come from one encoding of size numFeatures (FieldEncoder's "
-          + "numFeatures()).");
-    }
-    if (hasEvents && (stats.getInt(4) < 0 || stats.getInt(5) >= numFeatures)) {
-      throw new IllegalArgumentException("Column '" + historyCol + "' has feature id "
-          + (stats.getInt(4) < 0 ? stats.getInt(4) : stats.getInt(5)) + " outside [0, " + numFeatures + "); history "
-          + "events must be feature ids of the encoding featureIdsCol uses.");
-    }
-    int numFields = stats.getInt(3);
-    if (stats.getInt(2) != numFields || numFields < 1) {
-      throw new IllegalArgumentException("Column '" + idsCol + "' must hold the same number of ids in every row "
-          + "(one per field) but rows hold between " + stats.getInt(2) + " and " + numFields + ".");
-    }
-    return new IdSpace(numFeatures, numFields);
+  /** The id space of {@code data}'s target ids and history ids (training and validation rows), checked in one pass. */
+  private CtrIdSpace idSpace(Dataset<Row> data) {
+    return CtrIdSpace.scan(data, getFeatureIdsCol(), getNumFeatures(), getHistoryCol());
   }
+
 
   /** A model with this estimator's params holding {@code parameters}. */
   private LightningSeqModel newModel(LightningSeqConfig config, Map<String, float[]> parameters) {

@@ -93,11 +93,7 @@ public final class CausalSoftmaxAttention extends Op {
     int d = layout.d();
     double scale = 1 / Math.sqrt(d);
     int[] seg = layout.segments();
-    int longest = 0;
-    for (int s = 0; s + 1 < seg.length; s++) {
-      longest = Math.max(longest, seg[s + 1] - seg[s]);
-    }
-    double[] scores = new double[longest];
+    double[] scores = new double[LightningAttention.longestSegment(seg)];
     int w = 0;
     for (int s = 0; s + 1 < seg.length; s++) {
       int start = seg[s];
@@ -151,11 +147,7 @@ public final class CausalSoftmaxAttention extends Op {
     float[] gk = k.requiresGrad() ? k.grad() : null;
     float[] gv = v.requiresGrad() ? v.grad() : null;
     int[] seg = layout.segments();
-    int longest = 0;
-    for (int s = 0; s + 1 < seg.length; s++) {
-      longest = Math.max(longest, seg[s + 1] - seg[s]);
-    }
-    double[] dp = new double[longest];
+    double[] dp = new double[LightningAttention.longestSegment(seg)];
     int w = 0;
     for (int s = 0; s + 1 < seg.length; s++) {
       int start = seg[s];

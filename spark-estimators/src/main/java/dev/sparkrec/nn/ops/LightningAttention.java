@@ -89,6 +89,15 @@ public final class LightningAttention extends Op {
         new Layout(decays.length, q.rows(), q.cols() / decays.length, true, offsets.clone()));
   }
 
+  /** The length of the longest segment that {@code offsets} cut. */
+  static int longestSegment(int[] offsets) {
+    int longest = 0;
+    for (int s = 0; s + 1 < offsets.length; s++) {
+      longest = Math.max(longest, offsets[s + 1] - offsets[s]);
+    }
+    return longest;
+  }
+
   /** Checks that {@code offsets} cut {@code rows} rows into consecutive segments: 0 = o_0 <= o_1 <= ... = rows. */
   static void requireSegments(int[] offsets, int rows) {
     boolean ok = offsets.length >= 2 && offsets[0] == 0 && offsets[offsets.length - 1] == rows;

@@ -47,6 +47,7 @@ public final class SegmentAttentionPool extends Op {
     float[] o = out.data();
     float[] weights = new float[tokens.rows()];
     double scale = 1 / Math.sqrt(d);
+    double[] s = new double[LightningAttention.longestSegment(offsets)];
     for (int b = 0; b < segments; b++) {
       Arrays.fill(o, b * d, (b + 1) * d, 0f);
       int from = offsets[b];
@@ -55,7 +56,6 @@ public final class SegmentAttentionPool extends Op {
         continue;
       }
       double max = Double.NEGATIVE_INFINITY;
-      double[] s = new double[to - from];
       for (int t = from; t < to; t++) {
         double dot = 0;
         for (int c = 0; c < d; c++) {
@@ -65,7 +65,7 @@ public final class SegmentAttentionPool extends Op {
         max = Math.max(max, s[t - from]);
       }
       double sum = 0;
-      for (int i = 0; i < s.length; i++) {
+      for (int i = 0; i < to - from; i++) {
         s[i] = Math.exp(s[i] - max);
         sum += s[i];
       }
@@ -92,11 +92,11 @@ public final class SegmentAttentionPool extends Op {
     float[] g = out.grad();
     float[] gh = tokens.requiresGrad() ? tokens.grad() : null;
     float[] gq = queries.requiresGrad() ? queries.grad() : null;
+    double[] dp = new double[LightningAttention.longestSegment(offsets)];
     for (int b = 0; b + 1 < offsets.length; b++) {
       int from = offsets[b];
       int to = offsets[b + 1];
       double mean = 0;
-      double[] dp = new double[to - from];
       for (int t = from; t < to; t++) {
         double dot = 0;
         for (int c = 0; c < d; c++) {
