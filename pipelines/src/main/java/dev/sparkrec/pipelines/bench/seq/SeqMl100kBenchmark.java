@@ -49,15 +49,19 @@ import org.slf4j.LoggerFactory;
  *       events;
  *   <li>{@code deepfm}: {@link DeepFM} on {@code featureIds} alone, no history.
  * </ul>
- * All three: embeddings of {@value #EMBEDDING_DIM}, hidden layers {@link #HIDDEN_LAYERS}, Adam {@value #STEP_SIZE}
- * on batches of {@value #BATCH_SIZE}, at most {@value #MAX_ITER} epochs, patience {@value #PATIENCE}; each
- * trained with the model seeds {@link #SEEDS} on the same data.
+ * The peers (meanpool, deepfm) are tuned on the validation rows: Adam step {@link #PEER_STEP_SIZES} × embedding size
+ * {@link #PEER_EMBEDDING_DIMS}, one fit each with seed {@value #SEED}, the best validation AUC kept (their rows list
+ * every configuration tried, {@code tried}, and the {@code budget}); LightningSeq runs its one configuration.
+ * All three: hidden layers {@link #HIDDEN_LAYERS}, batches of {@value #BATCH_SIZE}, at most {@value #MAX_ITER}
+ * epochs, patience {@value #PATIENCE}; LightningSeq with embeddings of {@value #EMBEDDING_DIM} and Adam
+ * {@value #STEP_SIZE}; each trained with the model seeds {@link #SEEDS} on the same data.
  *
  * <p><b>Row</b>: {@code test_auc} (exact ROC AUC) and {@code test_logloss} on the test rows and {@code validation_auc}
  * of the kept epoch, each the mean over the seeds, with every seed's test figures ({@code test_auc_by_seed},
  * {@code test_logloss_by_seed}); {@code train_seconds}, the median wall time of {@code fit}; {@code epochs} and
- * {@code best_epoch} per seed; row counts, {@code history_events_per_epoch} (the summed history lengths of the training rows, the events one epoch
- * reads; 0 for DeepFM, which reads none) and {@code config}: the data settings and every param of the estimator.
+ * {@code best_epoch} per seed; row counts, {@code history_events_per_epoch} (the summed history lengths of the
+ * training rows, the events one epoch reads; 0 for DeepFM, which reads none) and {@code config}: the data settings
+ * and every param of the estimator.
  *
  * <p>{@code --quick} keeps {@value #QUICK_USERS} users of the seeded shuffle and trains 1 epoch with seed
  * {@value #SEED}; its figures are for smoke tests only.
@@ -81,6 +85,9 @@ public final class SeqMl100kBenchmark implements BenchSuite {
   static final double STEP_SIZE = 1e-3;
   static final int MAX_ITER = 10;
   static final int PATIENCE = 2;
+  /** The peers' tuning grid: Adam step sizes and embedding sizes, chosen on the validation rows. */
+  static final double[] PEER_STEP_SIZES = {1e-3, 3e-3};
+  static final int[] PEER_EMBEDDING_DIMS = {8, 16, 32};
   private static final String VALIDATION_COL = "isValidation";
 
   @Override
@@ -115,15 +122,68 @@ public final class SeqMl100kBenchmark implements BenchSuite {
     report.measure("lightningseq", () -> row("lightningseq",
         seed -> lightningSeq(data, maxIter, NUM_LAYERS, LightningSeq.ATTENTION, seed), LightningSeqModel::summary,
         data, data.trainHistoryEvents(), dataConfig, seeds));
-    report.measure("meanpool", () -> row("meanpool",
-        seed -> lightningSeq(data, maxIter, 0, LightningSeq.MEAN, seed), LightningSeqModel::summary, data,
-        data.trainHistoryEvents(), dataConfig, seeds));
-    report.measure("deepfm", () -> row("deepfm",
-        seed -> new DeepFM().setFeatureIdsCol("featureIds").setFeatureValuesCol("").setLabelCol("label")
+    report.measure("meanpool", () -> tunedRow("meanpool",
+        (choice, seed) -> lightningSeq(data, maxIter, 0, LightningSeq.MEAN, seed)
+            .setStepSize(choice.stepSize()).setEmbeddingDim(choice.embeddingDim()),
+        LightningSeqModel::summary, data, data.trainHistoryEvents(), dataConfig, seeds, quick));
+    report.measure("deepfm", () -> tunedRow("deepfm",
+        (choice, seed) -> new DeepFM().setFeatureIdsCol("featureIds").setFeatureValuesCol("").setLabelCol("label")
             .setValidationIndicatorCol(VALIDATION_COL).setNumFeatures(data.numFeatures())
-            .setEmbeddingDim(EMBEDDING_DIM).setHiddenLayers(HIDDEN_LAYERS).setBatchSize(BATCH_SIZE)
-            .setStepSize(STEP_SIZE).setMaxIter(maxIter).setPatience(PATIENCE).setSeed(seed),
-        DeepFMModel::summary, data, 0, dataConfig, seeds));
+            .setEmbeddingDim(choice.embeddingDim()).setHiddenLayers(HIDDEN_LAYERS).setBatchSize(BATCH_SIZE)
+            .setStepSize(choice.stepSize()).setMaxIter(maxIter).setPatience(PATIENCE).setSeed(seed),
+        DeepFMModel::summary, data, 0, dataConfig, seeds, quick));
+  }
+
+  /** One configuration of a peer's grid. */
+  record PeerConfig(double stepSize, int embeddingDim) {}
+
+  /** Builds a peer's estimator for a configuration and a seed. */
+  @FunctionalInterface
+  interface PeerFactory<M extends Model<M>> {
+    Estimator<M> create(PeerConfig config, long seed);
+  }
+
+  /**
+   * A peer's row: every configuration of {@link #PEER_STEP_SIZES} × {@link #PEER_EMBEDDING_DIMS} fitted with seed
+   * {@value #SEED} and scored on the validation rows only (the kept epoch's AUC), then the best one run as
+   * {@link #row} does; the row adds every configuration tried ({@code tried}) and the budget ({@code budget}). A
+   * quick run tries the LightningSeq configuration alone.
+   */
+  private static <M extends Model<M>> Map<String, Object> tunedRow(String system, PeerFactory<M> factory,
+      Function<M, TrainingSummary> summaryOf, MovieLensSequences data, long historyEvents,
+      Map<String, Object> dataConfig, long[] seeds, boolean quick) {
+    List<PeerConfig> grid = new ArrayList<>();
+    for (double stepSize : quick ? new double[] {STEP_SIZE} : PEER_STEP_SIZES) {
+      for (int dim : quick ? new int[] {EMBEDDING_DIM} : PEER_EMBEDDING_DIMS) {
+        grid.add(new PeerConfig(stepSize, dim));
+      }
+    }
+    List<Map<String, Object>> tried = new ArrayList<>();
+    PeerConfig best = null;
+    double bestAuc = Double.NEGATIVE_INFINITY;
+    for (PeerConfig candidate : grid) {
+      long start = System.nanoTime();
+      M model = factory.create(candidate, SEED).fit(data.fitRows());
+      double validationAuc = keptEpoch(summaryOf.apply(model)).validationAuc();
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("stepSize", candidate.stepSize());
+      entry.put("embeddingDim", candidate.embeddingDim());
+      entry.put("validation_auc", validationAuc);
+      entry.put("seconds", (System.nanoTime() - start) / 1e9);
+      tried.add(entry);
+      if (validationAuc > bestAuc) {
+        bestAuc = validationAuc;
+        best = candidate;
+      }
+    }
+    PeerConfig chosen = best;
+    LOG.info("{}: chose {} of {} configurations by validation AUC {}", system, chosen, grid.size(), bestAuc);
+    Map<String, Object> row = row(system, seed -> factory.create(chosen, seed), summaryOf, data, historyEvents,
+        dataConfig, seeds);
+    row.put("tried", tried);
+    row.put("budget", grid.size() + " configurations (stepSize × embeddingDim), one fit each with seed " + SEED
+        + ", chosen by the kept epoch's validation AUC");
+    return row;
   }
 
   /** LightningSeq with {@code numLayers} sequence layers, the encoded history pooled by {@code pooling}. */
