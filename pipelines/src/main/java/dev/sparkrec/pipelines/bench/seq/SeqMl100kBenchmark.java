@@ -6,6 +6,7 @@ import dev.sparkrec.pipelines.bench.BenchContext;
 import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.BenchSuite;
 import dev.sparkrec.pipelines.bench.CtrFrappeBenchmark;
+import dev.sparkrec.pipelines.bench.SeedStats;
 import dev.sparkrec.pipelines.bench.StageConfig;
 import dev.sparkrec.seq.LightningSeq;
 import dev.sparkrec.seq.LightningSeqModel;
@@ -231,10 +232,10 @@ public final class SeqMl100kBenchmark implements BenchSuite {
           summary.epochs(), seconds.get(seconds.size() - 1));
     }
     Map<String, Object> row = new LinkedHashMap<>();
-    row.put("test_auc", mean(aucs));
-    row.put("test_logloss", mean(loglosses));
-    row.put("validation_auc", mean(validationAucs));
-    row.put("train_seconds", median(seconds));
+    row.put("test_auc", SeedStats.mean(aucs));
+    row.put("test_logloss", SeedStats.mean(loglosses));
+    row.put("validation_auc", SeedStats.mean(validationAucs));
+    row.put("train_seconds", SeedStats.median(seconds));
     row.put("test_auc_by_seed", aucs);
     row.put("test_logloss_by_seed", loglosses);
     row.put("train_seconds_by_seed", seconds);
@@ -250,16 +251,6 @@ public final class SeqMl100kBenchmark implements BenchSuite {
     config.put("seeds", Arrays.stream(seeds).boxed().toList());
     row.put("config", config);
     return row;
-  }
-
-  private static double mean(List<Double> values) {
-    return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-  }
-
-  private static double median(List<Double> values) {
-    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   /** The report of the epoch whose parameters the model holds. */
