@@ -157,6 +157,32 @@ class MainTest {
   }
 
   @Test
+  @RealData
+  void nisMl100kQuickSweepComparesTheSearchSettingsOnValidationAndSelectsOne(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("nis-sweep.json");
+    assertEquals(0, run("bench", "nis-ml100k", "--sweep", "--quick", "--data", dataDir(), "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    for (String base : new String[] {"mf", "ncf"}) {
+      List<Double> validation = new ArrayList<>();
+      JsonNode selected = null;
+      for (JsonNode row : rows) {
+        assertTrue(!row.has("error"), row.toString());
+        if (row.get("system").asText().equals(base + "-dnis-sweep")) {
+          assertEquals(3, row.get("validation_rmse_by_budget").size(), "retrained at three budgets: " + row);
+          assertTrue(row.has("config") && row.has("setting"), row.toString());
+          validation.add(row.get("validation_rmse").asDouble());
+        } else if (row.get("system").asText().equals(base + "-dnis-sweep-selected")) {
+          selected = row;
+        }
+      }
+      assertEquals(4, validation.size(), base + ": one row per setting of the grid");
+      assertTrue(selected != null, base + " names its selection");
+      double lowest = validation.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+      assertEquals(lowest, selected.get("validation_rmse").asDouble(), 0.0, "the lowest validation RMSE wins");
+    }
+  }
+
+  @Test
   void seqScalingQuickRunTimesLightningAndSoftmaxAttention(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("seq.json");
     assertEquals(0, run("bench", "seq-scaling", "--quick", "--out", json.toString()));

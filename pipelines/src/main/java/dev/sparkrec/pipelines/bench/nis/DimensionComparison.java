@@ -5,6 +5,7 @@ import dev.sparkrec.ml.EmbeddingModel;
 import dev.sparkrec.nis.EmbeddingDimensionsModel;
 import dev.sparkrec.nis.NeuralInputSearch;
 import dev.sparkrec.pipelines.bench.BenchReport;
+import dev.sparkrec.pipelines.bench.SeedStats;
 import dev.sparkrec.pipelines.bench.StageConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * (DNIS rows add the budget, the pruning and the warm start; {@code dims} is then every table's dimension per
  * frequency block, most frequent block first — pruned by magnitude the most a feature of the block keeps — and
  * {@code mean_dims} the mean over the block's features).
+ *
+ * <p>Every system runs once per model seed ({@code seeds}: the uniform fits, the search and the retrains take it);
+ * a row's metric is the mean over the seeds, with {@code <metric>_by_seed} and {@code <metric>_std} (the sample
+ * standard deviation) beside it, {@code train_seconds} the median, and {@code embedding_params} the largest count of
+ * any seed's model ({@code embedding_params_by_seed}); {@code dims} and {@code mean_dims} are the first seed's. The
+ * best uniform run is the one of best mean.
  */
 final class DimensionComparison {
 
@@ -51,28 +57,41 @@ final class DimensionComparison {
   /** The test metric: its JSON name, how it scores a transformed test set, and its direction. */
   record Metric(String name, ToDoubleFunction<Dataset<Row>> score, boolean higherIsBetter) {}
 
+  /** The base estimator at an embedding dimension with a model seed. */
+  interface BaseEstimator {
+    Estimator<?> at(int dim, long seed);
+  }
+
   private record Run(int dim, long params, double value) {}
+
+  /** One fitted and scored model. */
+  private record Fit(long params, double value, double seconds, long bytes) {}
 
   private DimensionComparison() {}
 
-  static void run(String base, IntFunction<Estimator<?>> estimator, int[] dims, int[] bestDivisors,
+  static void run(String base, BaseEstimator estimator, int[] dims, int[] bestDivisors, long[] seeds,
       Dataset<Row> labelled, Dataset<Row> test, Metric metric, String validationCol, boolean quick,
       BenchReport report) {
-    run(base, estimator, search -> search, dims, bestDivisors, labelled, test, metric, validationCol, quick, report);
+    run(base, estimator, search -> search, dims, bestDivisors, seeds, labelled, test, metric, validationCol, quick,
+        report);
   }
 
   /** As above, with the search's own settings ({@code searchSettings} applied to a default search). */
-  static void run(String base, IntFunction<Estimator<?>> estimator, UnaryOperator<NeuralInputSearch> searchSettings,
-      int[] dims, int[] bestDivisors, Dataset<Row> labelled, Dataset<Row> test, Metric metric, String validationCol,
-      boolean quick, BenchReport report) {
+  static void run(String base, BaseEstimator estimator, UnaryOperator<NeuralInputSearch> searchSettings,
+      int[] dims, int[] bestDivisors, long[] seeds, Dataset<Row> labelled, Dataset<Row> test, Metric metric,
+      String validationCol, boolean quick, BenchReport report) {
     List<Run> uniform = new ArrayList<>();
     for (int d : dims) {
       Map<String, Object> row = report.measure(base + "-uniform", () -> {
-        Estimator<?> e = estimator.apply(d);
-        Map<String, Object> r = fitAndScore(base, "uniform " + d, e, labelled, test, metric);
+        List<Fit> fits = new ArrayList<>();
+        for (long seed : seeds) {
+          fits.add(fitAndScore(base, "uniform " + d + " seed " + seed, estimator.at(d, seed), labelled, test,
+              metric));
+        }
+        Map<String, Object> r = seedRow(base, fits, metric);
         r.put("dims", d);
         r.put("search_seconds", 0.0);
-        r.put("config", StageConfig.of(e));
+        r.put("config", seeded(Map.of("base", StageConfig.of(estimator.at(d, seeds[0]))), seeds));
         return r;
       });
       if (row.get(metric.name()) instanceof Double value) {
@@ -90,24 +109,30 @@ final class DimensionComparison {
     }
 
     int maxDim = dims[dims.length - 1];
-    NeuralInputSearch search = searchSettings.apply(new NeuralInputSearch().setEstimator(estimator.apply(maxDim))
-        .setValidationIndicatorCol(validationCol));
-    if (quick) {
-      search.setWarmStartEpochs(1).setSearchEpochs(1);
-    }
-    EmbeddingDimensionsModel[] searched = new EmbeddingDimensionsModel[1];
-    report.measure(base + "-dnis-search", () -> {
-      searched[0] = search.fit(labelled);
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("base", base);
-      r.put("max_dim", maxDim);
-      r.put("search_seconds", searched[0].searchSeconds());
-      r.put("selection_weights", selectionWeights(searched[0]));
-      r.put("config", StageConfig.of(search));
-      return r;
-    });
-    if (searched[0] == null) {
-      return;
+    EmbeddingDimensionsModel[] searched = new EmbeddingDimensionsModel[seeds.length];
+    NeuralInputSearch[] searches = new NeuralInputSearch[seeds.length];
+    for (int i = 0; i < seeds.length; i++) {
+      int at = i;
+      NeuralInputSearch search = searchSettings.apply(new NeuralInputSearch()
+          .setEstimator(estimator.at(maxDim, seeds[i])).setValidationIndicatorCol(validationCol));
+      if (quick) {
+        search.setWarmStartEpochs(1).setSearchEpochs(1);
+      }
+      searches[i] = search;
+      report.measure(base + "-dnis-search", () -> {
+        searched[at] = search.fit(labelled);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("base", base);
+        r.put("seed", seeds[at]);
+        r.put("max_dim", maxDim);
+        r.put("search_seconds", searched[at].searchSeconds());
+        r.put("selection_weights", selectionWeights(searched[at]));
+        r.put("config", StageConfig.of(search));
+        return r;
+      });
+      if (searched[i] == null) {
+        return;
+      }
     }
 
     Map<String, Long> budgets = new LinkedHashMap<>();
@@ -126,32 +151,66 @@ final class DimensionComparison {
       for (Retrain retrain : retrains) {
         boolean warm = retrain.warm();
         report.measure(base + "-dnis", () -> {
-          EmbeddingDimensionsModel dimsModel = searched[0].copy(ParamMap.empty()).setPruning(retrain.pruning())
-              .withParameterBudget(b.getValue()).setWarmStart(warm);
-          Estimator<?> e = estimator.apply(dimsModel.embeddingDim());
-          ((EmbeddingEstimator<?>) e).setEmbeddingDimensions(dimsModel);
-          Map<String, Object> r = fitAndScore(base, "dnis " + retrain.pruning() + " " + b.getKey()
-              + (warm ? " warm" : ""), e, labelled, test, metric);
-          r.put("dims", blockDims(dimsModel));
-          r.put("mean_dims", meanDims(dimsModel));
+          List<Fit> fits = new ArrayList<>();
+          List<Double> searchSeconds = new ArrayList<>();
+          EmbeddingDimensionsModel first = null;
+          Estimator<?> firstEstimator = null;
+          for (int i = 0; i < seeds.length; i++) {
+            EmbeddingDimensionsModel dimsModel = searched[i].copy(ParamMap.empty()).setPruning(retrain.pruning())
+                .withParameterBudget(b.getValue()).setWarmStart(warm);
+            Estimator<?> e = estimator.at(dimsModel.embeddingDim(), seeds[i]);
+            ((EmbeddingEstimator<?>) e).setEmbeddingDimensions(dimsModel);
+            fits.add(fitAndScore(base, "dnis " + retrain.pruning() + " " + b.getKey() + (warm ? " warm" : "")
+                + " seed " + seeds[i], e, labelled, test, metric));
+            searchSeconds.add(dimsModel.searchSeconds());
+            if (first == null) {
+              first = dimsModel;
+              firstEstimator = e;
+            }
+          }
+          Map<String, Object> r = seedRow(base, fits, metric);
+          r.put("dims", blockDims(first));
+          r.put("mean_dims", meanDims(first));
           r.put("budget", b.getKey());
           r.put("parameter_budget", b.getValue());
           r.put("pruning", retrain.pruning());
           r.put("warm_start", warm);
-          r.put("search_seconds", dimsModel.searchSeconds());
+          r.put("search_seconds", SeedStats.median(searchSeconds));
           Map<String, Object> config = new LinkedHashMap<>();
-          config.put("base", StageConfig.of(e));
-          config.put("dimensions", StageConfig.of(dimsModel));
-          config.put("search", StageConfig.of(search));
-          r.put("config", config);
+          config.put("base", StageConfig.of(firstEstimator));
+          config.put("dimensions", StageConfig.of(first));
+          config.put("search", StageConfig.of(searches[0]));
+          r.put("config", seeded(config, seeds));
           return r;
         });
       }
     }
   }
 
-  private static Map<String, Object> fitAndScore(String base, String label, Estimator<?> estimator,
-      Dataset<Row> labelled, Dataset<Row> test, Metric metric) {
+  /** A row of the seeds' fits: mean metric, every seed's, their standard deviation, median seconds. */
+  private static Map<String, Object> seedRow(String base, List<Fit> fits, Metric metric) {
+    List<Double> values = fits.stream().map(Fit::value).toList();
+    List<Long> params = fits.stream().map(Fit::params).toList();
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("base", base);
+    row.put("embedding_params", params.stream().mapToLong(Long::longValue).max().orElse(0));
+    row.put(metric.name(), SeedStats.mean(values));
+    row.put(metric.name() + "_by_seed", values);
+    row.put(metric.name() + "_std", SeedStats.std(values));
+    row.put("train_seconds", SeedStats.median(fits.stream().map(Fit::seconds).toList()));
+    row.put("embedding_params_by_seed", params);
+    row.put("saved_data_bytes", fits.get(0).bytes());
+    return row;
+  }
+
+  private static Map<String, Object> seeded(Map<String, Object> config, long[] seeds) {
+    Map<String, Object> out = new LinkedHashMap<>(config);
+    out.put("seeds", Arrays.stream(seeds).boxed().toList());
+    return out;
+  }
+
+  private static Fit fitAndScore(String base, String label, Estimator<?> estimator, Dataset<Row> labelled,
+      Dataset<Row> test, Metric metric) {
     long start = System.nanoTime();
     Model<?> model = (Model<?>) estimator.fit(labelled);
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -160,13 +219,7 @@ final class DimensionComparison {
     long bytes = savedDataBytes((MLWritable) model);
     LOG.info("{} {}: {} embedding parameters ({} bytes saved), {} {}, {} s", base, label, params, bytes,
         metric.name(), value, seconds);
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("base", base);
-    row.put("embedding_params", params);
-    row.put(metric.name(), value);
-    row.put("train_seconds", seconds);
-    row.put("saved_data_bytes", bytes);
-    return row;
+    return new Fit(params, value, seconds, bytes);
   }
 
   /** Bytes of the data files ({@code data/}) of {@code model} saved with Spark ML persistence to a fresh folder. */

@@ -45,20 +45,8 @@ public final class NisFrappeBenchmark implements BenchSuite {
   static final int[] BEST_DIVISORS = {10, 20};
   static final long SEED = 42;
 
-  /** One setting of the search the sweep compares. */
-  record SearchSetting(double l1, double selectionStepSize, int searchEpochs) {
-
-    NeuralInputSearch apply(NeuralInputSearch search) {
-      return search.setL1(l1).setSelectionStepSize(selectionStepSize).setSearchEpochs(searchEpochs);
-    }
-
-    Map<String, Object> config() {
-      return Map.of("l1", l1, "selectionStepSize", selectionStepSize, "searchEpochs", searchEpochs);
-    }
-  }
-
   /** The settings {@code --sweep} compares: the reference's (1e-5, 0.01, 5) and its neighbours. */
-  static final List<SearchSetting> SEARCH_GRID = List.of(new SearchSetting(1e-5, 0.01, 5),
+  static final List<SearchSetting> SEARCH_GRID = List.of(SearchSetting.REFERENCE,
       new SearchSetting(1e-5, 0.001, 5), new SearchSetting(1e-5, 0.1, 5), new SearchSetting(1e-4, 0.01, 5),
       new SearchSetting(1e-5, 0.01, 2));
 
@@ -118,10 +106,11 @@ public final class NisFrappeBenchmark implements BenchSuite {
     });
 
     DimensionComparison.Metric auc = new DimensionComparison.Metric("test_auc", CtrFrappeBenchmark::exactAuc, true);
-    DimensionComparison.run("fm", d -> fm(d, quick), FM_SEARCH::apply, quick ? new int[] {2, 8} : FM_DIMS,
-        BEST_DIVISORS, labelled, test, auc, VALIDATION, quick, report);
-    DimensionComparison.run("afn", d -> afn(d, quick), quick ? new int[] {2, 4} : AFN_DIMS, BEST_DIVISORS, labelled,
-        test, auc, VALIDATION, quick, report);
+    long[] seeds = {SEED};
+    DimensionComparison.run("fm", (d, seed) -> fm(d, quick).setSeed(seed), FM_SEARCH::apply,
+        quick ? new int[] {2, 8} : FM_DIMS, BEST_DIVISORS, seeds, labelled, test, auc, VALIDATION, quick, report);
+    DimensionComparison.run("afn", (d, seed) -> afn(d, quick).setSeed(seed), quick ? new int[] {2, 4} : AFN_DIMS,
+        BEST_DIVISORS, seeds, labelled, test, auc, VALIDATION, quick, report);
   }
 
   /**
