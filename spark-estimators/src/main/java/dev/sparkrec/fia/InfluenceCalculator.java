@@ -25,6 +25,22 @@ import java.util.Arrays;
  * alike. The blocks are built with BLAS ({@code dsyrk}), and solved by Cholesky; the cost per pair is
  * {@code O(|R|·d² + d³)} for {@code |R|} related ratings and vectors of length {@code d}.
  *
+ * <p><b>Leverage and the leave-one-out form.</b> {@code H⁻¹} is the Hessian with {@code z} still in it. Leaving
+ * {@code z} out subtracts its share {@code c_z·J̃_z·J̃_zᵀ + 2λ·P_z} ({@code J̃_z} its Jacobian in {@code θ_t},
+ * {@code P_z} the identity on the vector {@code z} regularises), so with {@code A_z = H − 2λ·P_z} one Newton step of
+ * the objective without {@code z} gives, by Sherman–Morrison,
+ *
+ * <pre>  influence_loo(z) = vᵀ·(A_z − c_z·J̃_z·J̃_zᵀ)⁻¹·∇ℓ_z
+ *                   = vᵀ·A_z⁻¹·∇ℓ_z + c_z·(vᵀ·A_z⁻¹·J̃_z)·(J̃_zᵀ·A_z⁻¹·∇ℓ_z) / (1 − h_z),</pre>
+ *
+ * with {@code h_z = c_z·J̃_zᵀ·A_z⁻¹·J̃_z} the rating's <b>leverage</b> in its block (for a squared loss and a
+ * dot-product model the restricted objective is quadratic, so this is exact leave-one-out re-fitting of
+ * {@code θ_t}). Every explanation carries {@code h_z}; {@code leaveOneOut} makes the ranked influence the
+ * leave-one-out form (the pair's own rating, when it is a training rating, by a direct solve with its whole share
+ * removed). A rating whose removal leaves the explained user or item without training ratings is flagged
+ * ({@link InfluenceExplanation#orphaned()}) with a NaN influence, listed first: the pair would become a cold
+ * start.
+ *
  * <p>One instance holds the workspace of one thread (e.g. one Spark task) and is reused across pairs; it is
  * serializable without its workspace.
  */
@@ -37,6 +53,7 @@ public final class InfluenceCalculator implements Serializable {
 
   private final FactorizedPredictor predictor;
   private final double damping;
+  private final boolean leaveOneOut;
   private transient Workspace workspace;
 
   /** A calculator with damping {@link #DEFAULT_DAMPING}. */
@@ -49,6 +66,16 @@ public final class InfluenceCalculator implements Serializable {
    * @param damping added to the Hessian's diagonal (finite, ≥ 0)
    */
   public InfluenceCalculator(FactorizedPredictor predictor, double damping) {
+    this(predictor, damping, false);
+  }
+
+  /**
+   * @param predictor the fitted model
+   * @param damping added to the Hessian's diagonal (finite, ≥ 0)
+   * @param leaveOneOut whether influences take the leave-one-out form (divided through by the leverage) rather
+   *     than FIA's first-order one
+   */
+  public InfluenceCalculator(FactorizedPredictor predictor, double damping, boolean leaveOneOut) {
     if (predictor == null) {
       throw new IllegalArgumentException("predictor must not be null");
     }
@@ -57,6 +84,7 @@ public final class InfluenceCalculator implements Serializable {
     }
     this.predictor = predictor;
     this.damping = damping;
+    this.leaveOneOut = leaveOneOut;
   }
 
   public FactorizedPredictor predictor() {
@@ -65,6 +93,11 @@ public final class InfluenceCalculator implements Serializable {
 
   public double damping() {
     return damping;
+  }
+
+  /** Whether influences take the leave-one-out form. */
+  public boolean leaveOneOut() {
+    return leaveOneOut;
   }
 
   /**
@@ -192,7 +225,10 @@ public final class InfluenceCalculator implements Serializable {
       influence[nu + v] = w.itemRows.gradient[v] * w.itemRows.projection[v] + itemRegTerm;
     }
 
-    // Top k by |influence| desc, user asc, item asc; the item-side copies of the pair's own rating are skipped.
+    leaveOneOut(w, joint, user, userVector, item, itemVector, ratedItems, nu, ni);
+
+    // Top k: orphaning ratings first, then by |influence| desc, user asc, item asc; the item-side copies of the
+    // pair's own rating are skipped.
     int[] heap = w.heap;
     int heapSize = 0;
     int related = 0;
@@ -201,7 +237,7 @@ public final class InfluenceCalculator implements Serializable {
         continue;
       }
       related++;
-      if (!Double.isFinite(influence[c])) {
+      if (!w.orphaned[c] && !Double.isFinite(influence[c])) {
         throw new IllegalArgumentException("the influence of the rating of user " + rowUser(c, nu, user, raters)
             + " on item " + rowItem(c, nu, item, ratedItems) + " is " + influence[c] + "; check their vectors");
       }
@@ -217,16 +253,206 @@ public final class InfluenceCalculator implements Serializable {
     int[] items = new int[heapSize];
     float[] ratings = new float[heapSize];
     double[] influences = new double[heapSize];
+    double[] leverages = new double[heapSize];
+    boolean[] orphaned = new boolean[heapSize];
     for (int k = heapSize - 1; k >= 0; k--) {
       int c = heap[0]; // the weakest of those left goes last
       users[k] = rowUser(c, nu, user, raters);
       items[k] = rowItem(c, nu, item, ratedItems);
       ratings[k] = c < nu ? userRatings[c] : itemRatings[c - nu];
       influences[k] = influence[c];
+      leverages[k] = w.leverage[c];
+      orphaned[k] = w.orphaned[c];
       heap[0] = heap[k];
       siftDown(heap, k, w, nu, user, item, ratedItems, raters);
     }
-    return new InfluenceExplanation(user, item, prediction, related, users, items, ratings, influences);
+    return new InfluenceExplanation(user, item, prediction, related, users, items, ratings, influences, leverages,
+        orphaned);
+  }
+
+  /**
+   * Fills {@code w.leverage} and {@code w.orphaned} for every related rating and, with {@link #leaveOneOut},
+   * replaces {@code w.influence} by the leave-one-out form (see the class comment). Reads the blocks {@code w.hUser},
+   * {@code w.hItem} (and {@code w.hJoint} for a pair that is a training rating), the rows and {@code w.testUser},
+   * {@code w.testItem}; the pair's user has {@code nu} ratings and its item {@code ni}.
+   */
+  private void leaveOneOut(Workspace w, boolean joint, int user, float[] userVector, int item, float[] itemVector,
+      int[] ratedItems, int nu, int ni) {
+    int du = predictor.userDim();
+    int di = predictor.itemDim();
+    double twoLambda = 2 * predictor.regParam();
+    Arrays.fill(w.orphaned, 0, nu + ni, false);
+    Arrays.fill(w.leverage, 0, nu + ni, Double.NaN);
+    boolean userOrphaned = nu == 1;
+    boolean itemOrphaned = ni == 1;
+    if (!joint) {
+      // Block-diagonal H: each side on its own, A_z = H_side − 2λ·I.
+      if (userOrphaned) {
+        markOrphaned(w, 0);
+      } else if (nu > 0) {
+        side(w, w.hUser, du, 0, du, w.userRows, 0, userVector, w.testUser, twoLambda, null, user, item);
+      }
+      if (itemOrphaned) {
+        markOrphaned(w, nu);
+      } else if (ni > 0) {
+        side(w, w.hItem, di, 0, di, w.itemRows, nu, itemVector, w.testItem, twoLambda, null, user, item);
+      }
+      return;
+    }
+    // The pair is a training rating: H couples the sides; work in θ_t = [x_u; y_i].
+    int d = du + di;
+    double[] v = w.jointV;
+    for (int a = 0; a < du; a++) {
+      v[a] = w.testUser[a];
+    }
+    for (int b = 0; b < di; b++) {
+      v[du + b] = w.testItem[b];
+    }
+    if (!userOrphaned) {
+      side(w, w.hJoint, d, 0, du, w.userRows, 0, userVector, v, twoLambda, ratedItems, user, item);
+    }
+    if (!itemOrphaned) {
+      side(w, w.hJoint, d, du, di, w.itemRows, nu, itemVector, v, twoLambda, null, user, item);
+    }
+    if (userOrphaned || itemOrphaned) {
+      for (int j = 0; j < nu; j++) {
+        if (ratedItems[j] == item) {
+          markOrphaned(w, j);
+        }
+      }
+      if (itemOrphaned) {
+        markOrphaned(w, nu);
+      }
+      return;
+    }
+    // The pair's own rating(s): its whole share c·J̃J̃ᵀ + g·∂²f/∂x∂y + 2λ·I leaves H; solved directly.
+    for (int j = 0; j < nu; j++) {
+      if (ratedItems[j] != item) {
+        continue;
+      }
+      double g = w.userRows.gradient[j];
+      double c = w.userRows.curvature[j];
+      double[] jt = w.jointJ;
+      for (int a = 0; a < du; a++) {
+        jt[a] = w.testUser[a];
+      }
+      for (int b = 0; b < di; b++) {
+        jt[du + b] = w.testItem[b];
+      }
+      // ∇ℓ_own = g·J̃ + 2λ·[x_u; y_i]
+      double[] grad = w.jointGrad;
+      for (int a = 0; a < du; a++) {
+        grad[a] = g * jt[a] + twoLambda * userVector[a];
+      }
+      for (int b = 0; b < di; b++) {
+        grad[du + b] = g * jt[du + b] + twoLambda * itemVector[b];
+      }
+      // A = H − 2λ·I: the leverage of the own rating, c·J̃ᵀA⁻¹J̃.
+      System.arraycopy(w.hJoint, 0, w.reduced, 0, d * d);
+      for (int a = 0; a < d; a++) {
+        w.reduced[a * d + a] -= twoLambda;
+      }
+      factor(w, w.reduced, d, user, item, "joint user-item, less the pair's regularisation,");
+      System.arraycopy(jt, 0, w.solved, 0, d);
+      w.cholesky.forwardSubstitute(w.solved, 0);
+      double h = 0;
+      for (int a = 0; a < d; a++) {
+        h += w.solved[a] * w.solved[a];
+      }
+      w.leverage[j] = c * h;
+      if (leaveOneOut) {
+        // minus c·J̃J̃ᵀ and the cross term g·∂²f/∂x∂y
+        Arrays.fill(w.cross, 0, du * di, 0);
+        predictor.addCrossHessian(userVector, itemVector, g, w.cross);
+        for (int a = 0; a < d; a++) {
+          for (int b = 0; b < d; b++) {
+            w.reduced[a * d + b] -= c * jt[a] * jt[b];
+          }
+        }
+        for (int a = 0; a < du; a++) {
+          for (int b = 0; b < di; b++) {
+            w.reduced[a * d + du + b] -= w.cross[a * di + b];
+            w.reduced[(du + b) * d + a] -= w.cross[a * di + b];
+          }
+        }
+        factor(w, w.reduced, d, user, item, "joint user-item, less the pair's own rating,");
+        w.cholesky.solve(grad, 0);
+        double influence = 0;
+        for (int a = 0; a < d; a++) {
+          influence += v[a] * grad[a];
+        }
+        w.influence[j] = influence;
+      }
+    }
+  }
+
+  /**
+   * One side's ratings (rows {@code rows}, candidates from {@code first}): with {@code A = H − 2λ·P} ({@code H}
+   * the {@code n × n} matrix {@code h}, {@code P} the identity on coordinates {@code [offset, offset + dim)}), each
+   * rating's leverage {@code h_z = c_z·‖L⁻¹J̃_z‖²} and, with {@link #leaveOneOut}, its leave-one-out influence.
+   * {@code vector} is the vector the side's ratings regularise, {@code v} the pair's gradient in the {@code n}
+   * coordinates. With {@code ratedItems} (the user side of a pair that is a training rating) the rows of the pair's
+   * own rating are left to the caller.
+   */
+  private void side(Workspace w, double[] h, int n, int offset, int dim, RelatedRows rows, int first,
+      float[] vector, double[] v, double twoLambda, int[] ratedItems, int user, int item) {
+    double[] a = w.reduced;
+    System.arraycopy(h, 0, a, 0, n * n);
+    for (int k = offset; k < offset + dim; k++) {
+      a[k * n + k] -= twoLambda;
+    }
+    factor(w, a, n, user, item, (n == dim ? "" : "joint ") + "block less one rating's regularisation,");
+    int count = rows.count;
+    // Z = L⁻¹·J̃ for all rows at once: the rows, padded to n coordinates, are the columns of an n × count matrix.
+    double[] z = w.padded(count * n);
+    Arrays.fill(z, 0, count * n, 0);
+    for (int r = 0; r < count; r++) {
+      System.arraycopy(rows.jacobian, r * dim, z, r * n + offset, dim);
+    }
+    w.cholesky.forwardSubstituteColumns(z, count);
+    // s̃ = A⁻¹·v and t = A⁻¹·x̃ (x̃ the regularised vector at its coordinates).
+    double[] sTilde = w.solved;
+    System.arraycopy(v, 0, sTilde, 0, n);
+    w.cholesky.solve(sTilde, 0);
+    double[] t = w.jointGrad;
+    Arrays.fill(t, 0, n, 0);
+    for (int k = 0; k < dim; k++) {
+      t[offset + k] = vector[k];
+    }
+    w.cholesky.solve(t, 0);
+    double regTerm = 0;
+    for (int k = 0; k < dim; k++) {
+      regTerm += vector[k] * sTilde[offset + k];
+    }
+    regTerm *= twoLambda;
+    for (int r = 0; r < count; r++) {
+      if (ratedItems != null && ratedItems[r] == item) {
+        continue;
+      }
+      double norm = 0;
+      for (int k = 0; k < n; k++) {
+        norm += z[r * n + k] * z[r * n + k];
+      }
+      double c = rows.curvature[r];
+      double g = rows.gradient[r];
+      double leverage = c * norm;
+      w.leverage[first + r] = leverage;
+      if (leaveOneOut) {
+        double p = 0;
+        double q = 0;
+        for (int k = 0; k < dim; k++) {
+          double jk = rows.jacobian[r * dim + k];
+          p += jk * sTilde[offset + k];
+          q += jk * t[offset + k];
+        }
+        w.influence[first + r] = g * p + regTerm + p * (g * leverage + twoLambda * c * q) / (1 - leverage);
+      }
+    }
+  }
+
+  private static void markOrphaned(Workspace w, int c) {
+    w.orphaned[c] = true;
+    w.influence[c] = Double.NaN;
   }
 
   private void factor(Workspace w, double[] h, int n, int user, int item, String block) {
@@ -255,9 +481,15 @@ public final class InfluenceCalculator implements Serializable {
     return c < nu ? ratedItems[c] : item;
   }
 
-  /** Whether candidate {@code a} ranks before {@code b}: larger |influence|, then smaller user, item, row. */
+  /**
+   * Whether candidate {@code a} ranks before {@code b}: orphaning first, then larger |influence|, then smaller user,
+   * item, row.
+   */
   private static boolean ranksBefore(int a, int b, Workspace w, int nu, int user, int item, int[] ratedItems,
       int[] raters) {
+    if (w.orphaned[a] != w.orphaned[b]) {
+      return w.orphaned[a];
+    }
     int byInfluence = Double.compare(Math.abs(w.influence[a]), Math.abs(w.influence[b]));
     if (byInfluence != 0) {
       return byInfluence > 0;
@@ -353,8 +585,16 @@ public final class InfluenceCalculator implements Serializable {
     final RelatedRows userRows;
     final RelatedRows itemRows;
     final Cholesky cholesky = new Cholesky();
+    final double[] jointV;
+    final double[] jointJ;
+    final double[] jointGrad;
+    final double[] reduced;
+    final double[] solved;
     double[] influence = new double[0];
+    double[] leverage = new double[0];
+    boolean[] orphaned = new boolean[0];
     int[] heap = new int[0];
+    private double[] padded = new double[0];
 
     Workspace(int du, int di) {
       testUser = new double[du];
@@ -368,6 +608,20 @@ public final class InfluenceCalculator implements Serializable {
       solution = new double[du + di];
       userRows = new RelatedRows(du);
       itemRows = new RelatedRows(di);
+      int d = du + di;
+      jointV = new double[d];
+      jointJ = new double[d];
+      jointGrad = new double[d];
+      reduced = new double[d * d];
+      solved = new double[d];
+    }
+
+    /** A scratch array of at least {@code size} doubles. */
+    double[] padded(int size) {
+      if (padded.length < size) {
+        padded = new double[Math.max(size, 2 * padded.length)];
+      }
+      return padded;
     }
 
     void ensure(int nu, int ni) {
@@ -375,6 +629,8 @@ public final class InfluenceCalculator implements Serializable {
       itemRows.ensure(ni);
       if (influence.length < nu + ni) {
         influence = new double[Math.max(nu + ni, 2 * influence.length)];
+        leverage = new double[influence.length];
+        orphaned = new boolean[influence.length];
         heap = new int[influence.length];
       }
     }

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -55,7 +56,10 @@ import org.apache.spark.sql.types.StructType;
  * {@code x_u} and item vector {@code y_i} are re-fitted in the estimate (shared weights fixed, as in FIA):
  * {@code influence(z) = ∇f_ui · H⁻¹ ∇ℓ_z} with {@code H} the Hessian of the training objective in
  * {@code [x_u; y_i]}, solved exactly per pair by Cholesky (see {@link FactorizedPredictor} for the objective). The
- * cost per pair is {@code O(|R|·d² + d³)}, independent of the training set's size.
+ * cost per pair is {@code O(|R|·d² + d³)}, independent of the training set's size. Every explaining rating carries
+ * its leverage; with {@link #leaveOneOut()} (default) the influence takes the leave-one-out form, and a rating whose
+ * removal would leave the user or item without ratings is flagged {@code orphaned} (see
+ * {@link InfluenceCalculator}).
  *
  * <p>Configured with a fitted {@link FactorizedModel} — {@code MatrixFactorizationModel}, {@code NeuralCFModel},
  * or an MLlib {@link ALSModel} with its {@code regParam} — and the ratings it was trained on ({@code userCol},
@@ -83,7 +87,9 @@ public final class InfluenceExplainer extends Transformer
       .add("user", DataTypes.IntegerType, false)
       .add("item", DataTypes.IntegerType, false)
       .add("rating", DataTypes.FloatType, false)
-      .add("influence", DataTypes.DoubleType, false);
+      .add("influence", DataTypes.DoubleType, false)
+      .add("leverage", DataTypes.DoubleType, false)
+      .add("orphaned", DataTypes.BooleanType, false);
 
   private final String uid;
   private final ParamRegistry paramRegistry = new ParamRegistry();
@@ -183,6 +189,26 @@ public final class InfluenceExplainer extends Transformer
     return this;
   }
 
+  /**
+   * Whether influences take the leave-one-out form: the first-order influence corrected by the rating's leverage
+   * {@code h_z} in its user's or item's block (Sherman–Morrison; exact leave-one-out re-fitting of the explained
+   * user's and item's vectors for a squared loss). Default true: against full leave-one-out retraining it measured
+   * closer than the first-order form on every problem tested (see the package documentation).
+   */
+  public BooleanParam leaveOneOut() {
+    return param("leaveOneOut", o -> new BooleanParam(o, "leaveOneOut", "whether influences take the leave-one-out"
+        + " form, corrected by each rating's leverage (default true) rather than the first-order form"), true);
+  }
+
+  public boolean getLeaveOneOut() {
+    return (Boolean) getOrDefault(leaveOneOut());
+  }
+
+  public InfluenceExplainer setLeaveOneOut(boolean value) {
+    set(leaveOneOut(), value);
+    return this;
+  }
+
   /** The explained model; it must also be {@link MLWritable} with a static {@code load(String)} to be saved. */
   public InfluenceExplainer setModel(FactorizedModel value) {
     if (value == null) {
@@ -272,7 +298,7 @@ public final class InfluenceExplainer extends Transformer
     selected[inputColumns.length + 2] = col(RelatedRatings.USER_RATINGS);
     selected[inputColumns.length + 3] = col(RelatedRatings.ITEM_RATINGS);
     selected[inputColumns.length + 4] = col(ROW_ORDER);
-    PairExplanations explain = new PairExplanations(model.predictor(), getDamping(), getTopK(),
+    PairExplanations explain = new PairExplanations(model.predictor(), getDamping(), getLeaveOneOut(), getTopK(),
         inputColumns.length, schema.fieldIndex(getUserCol()), schema.fieldIndex(getItemCol()));
     StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
     return joined.select(selected).mapPartitions(explain, Encoders.row(withOrder)).orderBy(ROW_ORDER)

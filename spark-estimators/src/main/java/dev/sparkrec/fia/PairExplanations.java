@@ -21,15 +21,17 @@ final class PairExplanations implements MapPartitionsFunction<Row, Row> {
 
   private final FactorizedPredictor predictor;
   private final double damping;
+  private final boolean leaveOneOut;
   private final int topK;
   private final int inputColumns;
   private final int userIndex;
   private final int itemIndex;
 
-  PairExplanations(FactorizedPredictor predictor, double damping, int topK, int inputColumns, int userIndex,
-      int itemIndex) {
+  PairExplanations(FactorizedPredictor predictor, double damping, boolean leaveOneOut, int topK, int inputColumns,
+      int userIndex, int itemIndex) {
     this.predictor = predictor;
     this.damping = damping;
+    this.leaveOneOut = leaveOneOut;
     this.topK = topK;
     this.inputColumns = inputColumns;
     this.userIndex = userIndex;
@@ -38,7 +40,7 @@ final class PairExplanations implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    InfluenceCalculator calculator = new InfluenceCalculator(predictor, damping);
+    InfluenceCalculator calculator = new InfluenceCalculator(predictor, damping, leaveOneOut);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -80,7 +82,7 @@ final class PairExplanations implements MapPartitionsFunction<Row, Row> {
     Row[] explanations = new Row[result.size()];
     for (int k = 0; k < explanations.length; k++) {
       explanations[k] = RowFactory.create(result.users()[k], result.items()[k], result.ratings()[k],
-          slope * result.influences()[k]);
+          slope * result.influences()[k], result.leverages()[k], result.orphaned()[k]);
     }
     values[inputColumns] = predictor.reportedPrediction(result.prediction());
     values[inputColumns + 1] = explanations;

@@ -1,6 +1,7 @@
 package dev.sparkrec.linalg;
 
 import breeze.linalg.DenseMatrix;
+import dev.ludovic.netlib.blas.BLAS;
 import breeze.linalg.MatrixNotSymmetricException;
 import breeze.linalg.NotConvergedException;
 import breeze.linalg.cholesky;
@@ -86,6 +87,17 @@ public final class Cholesky implements Serializable {
         s -= factor[i + k * n] * b[offset + k];
       }
       b[offset + i] = s / factor[i + i * n]; // y_i = (b_i − Σ_{k<i} L_ik·y_k) / L_ii
+    }
+  }
+
+  /**
+   * Overwrites the {@code count} vectors of length {@code n} stored one after another in {@code b} (the columns of
+   * a column-major {@code n × count} matrix) with {@code L⁻¹} times each, in one BLAS {@code dtrsm}.
+   */
+  public void forwardSubstituteColumns(double[] b, int count) {
+    requireFactor();
+    if (count > 0) {
+      BLAS.getInstance().dtrsm("L", "L", "N", "N", size, count, 1.0, factor, size, b, size);
     }
   }
 

@@ -105,15 +105,26 @@ class InfluenceCalculatorTest {
     assertTrue(inOneListOnly.getMessage().contains("user 1, item 2"), inOneListOnly.getMessage());
   }
 
-  /** A user without training ratings is explained by the item's ratings alone, and vice versa. */
+  /**
+   * A user without training ratings is explained by the item's ratings alone, and vice versa; an item's only rating
+   * is flagged: removing it would leave the item without ratings.
+   */
   @Test
   void coldSidesContributeNothing() {
     InfluenceCalculator calculator = new InfluenceCalculator(new FactorPredictor(1, false, 0, LAMBDA), 0);
     InfluenceExplanation coldUser = calculator.explain(7, new float[] {1f}, 3, new float[] {0.5f},
+        new int[0], new float[0], new float[0][], new int[] {4, 5}, new float[] {0.5f, 1f},
+        new float[][] {{1.5f}, {0.75f}}, 5);
+    double hItem = 2 * (1.5 * 1.5 + 0.75 * 0.75) + 2 * LAMBDA * 2;
+    assertEquals(2, coldUser.size());
+    int rater4 = coldUser.users()[0] == 4 ? 0 : 1;
+    assertEquals(4, coldUser.users()[rater4]);
+    assertEquals(1 / hItem * (2 * (1.5 * 0.5 - 0.5) * 1.5 + 2 * LAMBDA * 0.5), coldUser.influences()[rater4],
+        1e-12);
+    InfluenceExplanation onlyRating = calculator.explain(7, new float[] {1f}, 3, new float[] {0.5f},
         new int[0], new float[0], new float[0][], new int[] {4}, new float[] {0.5f}, new float[][] {{1.5f}}, 5);
-    double hItem = 2 * 1.5 * 1.5 + 2 * LAMBDA;
-    assertEquals(1, coldUser.size());
-    assertEquals(1 / hItem * (2 * (1.5 * 0.5 - 0.5) * 1.5 + 2 * LAMBDA * 0.5), coldUser.influences()[0], 1e-12);
+    assertEquals(1, onlyRating.size());
+    assertTrue(onlyRating.orphaned()[0] && Double.isNaN(onlyRating.influences()[0]));
     InfluenceExplanation bothCold = calculator.explain(7, new float[] {1f}, 3, new float[] {0.5f},
         new int[0], new float[0], new float[0][], new int[0], new float[0], new float[0][], 5);
     assertEquals(0, bothCold.size());

@@ -87,7 +87,7 @@ class InfluenceExplainerTest extends StageContract {
     Map<Integer, float[]> users = vectors(als.userFactors());
     Map<Integer, float[]> items = vectors(als.itemFactors());
     List<Row> all = ratings.collectAsList();
-    InfluenceCalculator calculator = new InfluenceCalculator(new FactorPredictor(3, false, 0, REG), 1e-6);
+    InfluenceCalculator calculator = new InfluenceCalculator(new FactorPredictor(3, false, 0, REG), 1e-6, true);
     for (Row row : out) {
       int u = row.getInt(0);
       int i = row.getInt(1);
@@ -104,6 +104,8 @@ class InfluenceExplainerTest extends StageContract {
         assertEquals(expected.items()[k], e.getInt(1));
         assertEquals(expected.ratings()[k], e.getFloat(2));
         assertEquals(expected.influences()[k], e.getDouble(3), 1e-12);
+        assertEquals(expected.leverages()[k], e.getDouble(4), 1e-12);
+        assertEquals(expected.orphaned()[k], e.getBoolean(5));
         assertTrue(k == 0 || Math.abs(explanations.get(k - 1).getDouble(3)) >= Math.abs(e.getDouble(3)));
       }
     }
@@ -198,7 +200,7 @@ class InfluenceExplainerTest extends StageContract {
 
     Map<Integer, float[]> users = vectors(model.userVectors());
     Map<Integer, float[]> items = vectors(model.itemVectors());
-    InfluenceCalculator onLogits = new InfluenceCalculator(model.predictor(), 1e-6);
+    InfluenceCalculator onLogits = new InfluenceCalculator(model.predictor(), 1e-6, true);
     for (int p = 0; p < asked.length; p++) {
       Row row = explained.get(p);
       assertEquals(predicted.get(p).getFloat(3), row.getDouble(3), 1e-6, "the model's own probability");

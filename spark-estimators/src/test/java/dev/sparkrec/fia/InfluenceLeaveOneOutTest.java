@@ -77,7 +77,7 @@ class InfluenceLeaveOneOutTest {
     List<Double> fia = new ArrayList<>();
     List<Double> baseline = new ArrayList<>();
     List<Double> actual = new ArrayList<>();
-    for (int[] pair : pairs(fit)) {
+    for (int[] pair : fit.unratedPairs(PAIRS)) {
       int u = pair[0];
       int i = pair[1];
       InfluenceExplanation fast = fit.explain(calculator, u, i);
@@ -118,21 +118,16 @@ class InfluenceLeaveOneOutTest {
     double lambda = fit.model.regParam();
     double damping = calculator.damping();
     List<double[]> compared = new ArrayList<>();
-    for (int[] pair : pairs(fit)) {
+    for (int[] pair : fit.unratedPairs(PAIRS)) {
       int u = pair[0];
       int i = pair[1];
       InfluenceExplanation explanation = fit.explain(calculator, u, i);
-      double[] xStar = rounded.ridge(rounded.userRows(u, -1), null); // θ_t re-optimised with every rating
-      double[] yStar = rounded.ridge(rounded.itemRows(i, -1), null);
-      double base = rounded.predict(xStar, yStar);
       for (int k = 0; k < fit.users.length; k++) {
         boolean userSide = fit.users[k] == u;
         if (!userSide && fit.items[k] != i) {
           continue;
         }
-        double exact = userSide
-            ? rounded.predict(rounded.ridge(rounded.userRows(u, k), null), yStar) - base
-            : rounded.predict(xStar, rounded.ridge(rounded.itemRows(i, k), null)) - base;
+        double exact = rounded.restrictedChange(u, i, k);
         double influence = TinyFactorization.influenceOf(explanation, fit.users[k], fit.items[k]);
 
         // FIA's block A, ℓ_z's share B, w and g, with own = x̃_u (or ỹ_i) and other = the rated item (rater).
@@ -164,20 +159,6 @@ class InfluenceLeaveOneOutTest {
       }
     }
     return compared;
-  }
-
-  /** {@link #PAIRS} pairs (u, i) that are not training ratings, spread over users and items. */
-  private static int[][] pairs(TinyFactorization fit) {
-    int[][] pairs = new int[PAIRS][];
-    for (int p = 0; p < PAIRS; p++) {
-      int u = (p * 3) % fit.numUsers;
-      int i = (u * 7 + p) % fit.numItems;
-      while (fit.rated(u, i)) {
-        i = (i + 1) % fit.numItems;
-      }
-      pairs[p] = new int[] {u, i};
-    }
-    return pairs;
   }
 
   private static List<Double> column(List<double[]> rows, int c) {

@@ -282,6 +282,34 @@ final class TinyFactorization {
     return Math.sqrt(sum);
   }
 
+  /**
+   * The exact change of {@code f_ui} when training row {@code k} (a rating of {@code u} or of {@code i}) is left
+   * out and only the vector it regularises, {@code x_u} or {@code y_i}, is re-fitted; both start re-optimised with
+   * every rating, so float rounding of the fitted vectors does not enter.
+   */
+  double restrictedChange(int u, int i, int k) {
+    double[] xStar = ridge(userRows(u, -1), null);
+    double[] yStar = ridge(itemRows(i, -1), null);
+    double base = predict(xStar, yStar);
+    return users[k] == u
+        ? predict(ridge(userRows(u, k), null), yStar) - base
+        : predict(xStar, ridge(itemRows(i, k), null)) - base;
+  }
+
+  /** {@code count} pairs (u, i) that are not training ratings, spread over users and items. */
+  int[][] unratedPairs(int count) {
+    int[][] pairs = new int[count][];
+    for (int p = 0; p < count; p++) {
+      int u = (p * 3) % numUsers;
+      int i = (u * 7 + p) % numItems;
+      while (rated(u, i)) {
+        i = (i + 1) % numItems;
+      }
+      pairs[p] = new int[] {u, i};
+    }
+    return pairs;
+  }
+
   /** Whether (u, i) is a training rating. */
   boolean rated(int u, int i) {
     for (int k = 0; k < users.length; k++) {
