@@ -42,12 +42,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per model: test RMSE and train seconds (MF trains {@value #MF_EPOCHS} epochs, close to a minimum of its
  * objective, which influence functions assume). Then for {@code pairs} random test pairs (seeded) known to all
- * three models: FIA's most influential training rating z (top-1 by |influence|) and its predicted effect. The
+ * three models: FIA's most influential training rating z (top-1 by |influence| among the ratings whose removal
+ * keeps the pair's user and item rated; {@code pairs_with_orphaning_ratings} counts the pairs where an orphaning
+ * rating ranked first) and its predicted effect. The
  * actual effect is measured by retraining warm-started from the fitted model with z removed and subtracting the
  * same retraining on the full data (the drift), so {@code actual = f_{−z}(u,i) − f_full(u,i)} after the same
  * steps: {@value #REFIT_SWEEPS} alternating exact ridge sweeps for MF and ALS (ALS's own algorithm, on each
  * model's objective), {@value #NCF_RETRAIN_EPOCHS} Adam epochs in one fixed order for NCF (z gets weight 0).
- * Reported: Pearson r of actual vs predicted over the pairs, and the mean milliseconds of one explanation. The
+ * Reported: Pearson r of actual vs predicted over the pairs (first-order, and {@code pearson_r_leave_one_out} for the
+ * same z in the leave-one-out form, with z's leverage), and the mean milliseconds of one first-order explanation. The
  * baseline ({@code full-influence-mf}) solves the full Hessian system over all MF parameters and all training
  * ratings by conjugate gradient for the same pairs and the same z. Finally all of {@code u1.test} is explained
  * ({@code topK = 10}) by one {@link InfluenceExplainer} action writing a Delta table; its pairs per second and
@@ -344,6 +347,9 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     final int[] items;
     final int[] topRating;
     final double[] predicted;
+    final boolean[] orphanedFirst;
+    final double[] predictedLeaveOneOut;
+    final double[] leverage;
     final double msPerExplanation;
     double[] actual;
 
@@ -359,6 +365,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       }
       topRating = new int[pairs.length];
       predicted = new double[pairs.length];
+      orphanedFirst = new boolean[pairs.length];
       InfluenceCalculator calculator = new InfluenceCalculator(predictor, 1e-6);
       double[] millis = new double[pairs.length];
       for (int round = 0; round < 2; round++) { // the first round warms up the JIT
@@ -369,11 +376,33 @@ public final class FiaMl100kBenchmark implements BenchSuite {
               lists.itemVector, lists.userItems, lists.userRatings, lists.userItemVectors, lists.itemUsers,
               lists.itemRatings, lists.itemUserVectors, 10);
           millis[p] = (System.nanoTime() - start) / 1e6;
-          topRating[p] = lists.ratingIndex(e.users()[0], e.items()[0]);
-          predicted[p] = e.influences()[0];
+          // z: the top rating whose removal keeps the pair's user and item rated (orphaning ones come first)
+          int top = 0;
+          while (e.orphaned()[top]) {
+            top++;
+          }
+          orphanedFirst[p] = top > 0;
+          topRating[p] = lists.ratingIndex(e.users()[top], e.items()[top]);
+          predicted[p] = e.influences()[top];
         }
       }
       msPerExplanation = Arrays.stream(millis).average().orElse(Double.NaN);
+      // The same rating z in the leave-one-out form (corrected by its leverage).
+      predictedLeaveOneOut = new double[pairs.length];
+      leverage = new double[pairs.length];
+      InfluenceCalculator leaveOneOut = new InfluenceCalculator(predictor, 1e-6, true);
+      for (int p = 0; p < pairs.length; p++) {
+        RelatedLists lists = new RelatedLists(data, users[p], items[p]);
+        InfluenceExplanation e = leaveOneOut.explain(pairs[p][0], lists.userVector, pairs[p][1], lists.itemVector,
+            lists.userItems, lists.userRatings, lists.userItemVectors, lists.itemUsers, lists.itemRatings,
+            lists.itemUserVectors, Integer.MAX_VALUE);
+        for (int k = 0; k < e.size(); k++) {
+          if (lists.ratingIndex(e.users()[k], e.items()[k]) == topRating[p]) {
+            predictedLeaveOneOut[p] = e.influences()[k];
+            leverage[p] = e.leverages()[k];
+          }
+        }
+      }
     }
 
     Map<String, Object> row(Fitted fitted, int[][] pairs, Retrain retrain) {
@@ -389,10 +418,18 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("test_rmse", fitted.testRmse);
       row.put("train_seconds", fitted.trainSeconds);
       row.put("pearson_r", pearson(actual, predicted));
+      row.put("pearson_r_leave_one_out", pearson(actual, predictedLeaveOneOut));
       row.put("ms_per_explanation", msPerExplanation);
       row.put("pairs", pairs.length);
+      int orphaned = 0;
+      for (boolean o : orphanedFirst) {
+        orphaned += o ? 1 : 0;
+      }
+      row.put("pairs_with_orphaning_ratings", orphaned);
       row.put("retrain_seconds", retrainSeconds);
       row.put("predicted", round(predicted));
+      row.put("predicted_leave_one_out", round(predictedLeaveOneOut));
+      row.put("leverage", round(leverage));
       row.put("actual", round(actual));
       row.put("config", fitted.config);
       return row;
