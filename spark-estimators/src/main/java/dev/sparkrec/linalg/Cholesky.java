@@ -101,6 +101,18 @@ public final class Cholesky implements Serializable {
     }
   }
 
+  /**
+   * Overwrites the {@code count} vectors of length {@code n} stored one after another in {@code b} with
+   * {@code L⁻ᵀ} times each, in one BLAS {@code dtrsm}; after {@link #forwardSubstituteColumns} this solves
+   * {@code A·X = B} for all of them.
+   */
+  public void backSubstituteColumns(double[] b, int count) {
+    requireFactor();
+    if (count > 0) {
+      BLAS.getInstance().dtrsm("L", "L", "T", "N", size, count, 1.0, factor, size, b, size);
+    }
+  }
+
   /** Overwrites {@code b[offset..offset+n)} with {@code L⁻ᵀ·b} (back substitution). */
   public void backSubstitute(double[] b, int offset) {
     requireFactor();

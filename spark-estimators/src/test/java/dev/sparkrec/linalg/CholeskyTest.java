@@ -98,4 +98,41 @@ class CholeskyTest {
     assertThrows(IllegalArgumentException.class, () -> cholesky.factor(new double[3], 2));
     assertThrows(IllegalStateException.class, () -> new Cholesky().solve(new double[1]));
   }
+
+  @Test
+  void substitutesManyColumnsAtOnceAsOneAtATime() {
+    SplittableRandom random = new SplittableRandom(3);
+    int n = 5;
+    int columns = 4;
+    double[] m = new double[n * n];
+    for (int k = 0; k < m.length; k++) {
+      m[k] = random.nextGaussian();
+    }
+    double[] a = new double[n * n]; // MᵀM + I
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        for (int k = 0; k < n; k++) {
+          a[i * n + j] += m[k * n + i] * m[k * n + j];
+        }
+      }
+      a[i * n + i] += 1;
+    }
+    Cholesky cholesky = new Cholesky();
+    cholesky.factor(a, n);
+    double[] b = new double[n * columns];
+    for (int k = 0; k < b.length; k++) {
+      b[k] = random.nextGaussian();
+    }
+    double[] together = b.clone();
+    cholesky.forwardSubstituteColumns(together, columns);
+    double[] forward = together.clone();
+    cholesky.backSubstituteColumns(together, columns);
+    for (int c = 0; c < columns; c++) {
+      double[] one = java.util.Arrays.copyOfRange(b, c * n, (c + 1) * n);
+      cholesky.forwardSubstitute(one, 0);
+      assertArrayEquals(one, java.util.Arrays.copyOfRange(forward, c * n, (c + 1) * n), 1e-12);
+      cholesky.backSubstitute(one, 0);
+      assertArrayEquals(one, java.util.Arrays.copyOfRange(together, c * n, (c + 1) * n), 1e-12);
+    }
+  }
 }

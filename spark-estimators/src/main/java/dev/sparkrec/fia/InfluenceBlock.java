@@ -1,0 +1,201 @@
+package dev.sparkrec.fia;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.sparkrec.linalg.Cholesky;
+import java.util.Arrays;
+
+/**
+ * One user's (or one item's) training ratings as FIA's restricted Hessian block, built and factored once, scoring
+ * the influence of each of its ratings on many pairs at once: the half of {@link InfluenceCalculator} that depends
+ * on the user (or item) alone, for pairs that are not training ratings.
+ *
+ * <p>For the user side, {@code H_u = Σ_j c_j·J_j·J_jᵀ + (2λ·n_u + damping)·I} with {@code J_j = ∂f(x_u, y_j)/∂x_u};
+ * a pair {@code (u, i)} enters only through {@code v = ∂f(x_u, y_i)/∂x_u}, so the influences of all of u's ratings
+ * on {@code P} pairs are one solve {@code S = H_u⁻¹·[v_1 … v_P]} and one GEMM {@code J·S}:
+ * {@code influence(j, p) = g_j·(J·S)_{jp} + 2λ·x_u·S_p}. The leave-one-out form uses {@code A = H_u − 2λ·I} the same
+ * way, with each rating's leverage {@code h_j = c_j·J_jᵀ·A⁻¹·J_j} and {@code q_j = J_jᵀ·A⁻¹·x_u} computed once. The
+ * item side is the same with the roles exchanged. Results equal {@link InfluenceCalculator}'s for each side.
+ *
+ * <p>Not thread-safe; the arrays it is built from are copied.
+ */
+final class InfluenceBlock {
+
+  private final boolean leaveOneOut;
+  private final int dim;
+  private final int count;
+  private final int[] others;
+  private final float[] ratings;
+  private final double[] jacobian; // count × dim, row-major
+  private final double[] gradient;
+  private final double[] curvature;
+  private final double[] leverage;
+  private final double[] vector;
+  private final double twoLambda;
+  private final boolean orphaning;
+  private final Cholesky hessian = new Cholesky();
+  private final Cholesky reduced = new Cholesky();
+  private final double[] reducedTimesVector; // A⁻¹·x (leave-one-out)
+  private final double[] q; // J_j·A⁻¹·x per rating (leave-one-out)
+
+  /**
+   * @param userSide whether {@code vector} is a user's ({@code others} the rated items) or an item's ({@code others}
+   *     the raters)
+   * @param otherVectors the counterpart of each rating
+   */
+  InfluenceBlock(FactorizedPredictor predictor, double damping, boolean leaveOneOut, boolean userSide, int id,
+      float[] vector, int[] others, float[] ratings, float[][] otherVectors) {
+    this.leaveOneOut = leaveOneOut;
+    this.dim = userSide ? predictor.userDim() : predictor.itemDim();
+    this.count = others.length;
+    this.others = others.clone();
+    this.ratings = ratings.clone();
+    this.twoLambda = 2 * predictor.regParam();
+    this.vector = new double[dim];
+    for (int a = 0; a < dim; a++) {
+      this.vector[a] = vector[a];
+    }
+    this.jacobian = new double[count * dim];
+    this.gradient = new double[count];
+    this.curvature = new double[count];
+    this.leverage = new double[count];
+    double[] scaled = new double[count * dim];
+    double[] dUser = new double[predictor.userDim()];
+    double[] dItem = new double[predictor.itemDim()];
+    for (int j = 0; j < count; j++) {
+      double f = userSide ? predictor.predictWithGradients(vector, otherVectors[j], dUser, dItem)
+          : predictor.predictWithGradients(otherVectors[j], vector, dUser, dItem);
+      double g = predictor.lossGradient(f, ratings[j]);
+      double c = predictor.lossCurvature(f, ratings[j]);
+      if (!Double.isFinite(f) || !Double.isFinite(g) || !(c >= 0) || !Double.isFinite(c)) {
+        throw new IllegalArgumentException("the training rating of " + (userSide ? "user " + id + " on item "
+            + others[j] : "user " + others[j] + " on item " + id) + " (" + ratings[j] + ") has prediction " + f
+            + ", loss gradient " + g + " and curvature " + c + "; influence analysis needs finite values and a"
+            + " convex loss (curvature >= 0): check the vectors");
+      }
+      double[] row = userSide ? dUser : dItem;
+      gradient[j] = g;
+      curvature[j] = c;
+      double root = Math.sqrt(c);
+      for (int a = 0; a < dim; a++) {
+        jacobian[j * dim + a] = row[a];
+        scaled[j * dim + a] = root * row[a];
+      }
+    }
+    double[] h = new double[dim * dim];
+    if (count > 0) {
+      BLAS.getInstance().dsyrk("U", "N", dim, count, 1.0, scaled, 0, dim, 0.0, h, 0, dim);
+    }
+    for (int a = 0; a < dim; a++) {
+      for (int b = 0; b < a; b++) {
+        h[b * dim + a] = h[a * dim + b];
+      }
+      h[a * dim + a] += twoLambda * count + damping;
+    }
+    String block = (userSide ? "user " : "item ") + id;
+    this.orphaning = count == 1;
+    this.reducedTimesVector = new double[dim];
+    this.q = new double[count];
+    if (count == 0) {
+      return; // a cold side contributes no ratings
+    }
+    factor(hessian, h, dim, block + "'s Hessian block");
+    if (orphaning) {
+      leverage[0] = Double.NaN;
+    } else {
+      for (int a = 0; a < dim; a++) {
+        h[a * dim + a] -= twoLambda;
+      }
+      factor(reduced, h, dim, block + "'s Hessian block less one rating's regularisation");
+      double[] z = jacobian.clone();
+      reduced.forwardSubstituteColumns(z, count); // column j = L⁻¹·J_j
+      for (int j = 0; j < count; j++) {
+        double norm = 0;
+        for (int a = 0; a < dim; a++) {
+          norm += z[j * dim + a] * z[j * dim + a];
+        }
+        leverage[j] = curvature[j] * norm;
+      }
+      System.arraycopy(this.vector, 0, reducedTimesVector, 0, dim);
+      reduced.solve(reducedTimesVector, 0);
+      for (int j = 0; j < count; j++) {
+        double s = 0;
+        for (int a = 0; a < dim; a++) {
+          s += jacobian[j * dim + a] * reducedTimesVector[a];
+        }
+        q[j] = s;
+      }
+    }
+  }
+
+  private static void factor(Cholesky cholesky, double[] h, int n, String what) {
+    try {
+      cholesky.factor(h, n);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + " is not positive definite: the model may not be at a minimum of"
+          + " its objective; raise the damping", e);
+    }
+  }
+
+  /** Number of ratings in the block. */
+  int size() {
+    return count;
+  }
+
+  /** The counterpart ids of the block's ratings (items for a user, users for an item); not copied. */
+  int[] others() {
+    return others;
+  }
+
+  /** The block's ratings; not copied. */
+  float[] ratings() {
+    return ratings;
+  }
+
+  /** Each rating's leverage (NaN for an orphaning one); not copied. */
+  double[] leverages() {
+    return leverage;
+  }
+
+  /** Whether the block's only rating is orphaning: removing it leaves the user (item) without ratings. */
+  boolean orphaning() {
+    return orphaning;
+  }
+
+  /**
+   * The influence of every rating of the block on {@code pairs} pairs, {@code count × pairs} row-major into
+   * {@code out}: {@code pairGradients} holds each pair's {@code v = ∂f_ui/∂(this side's vector)}, {@code pairs × dim}
+   * row-major. An orphaning rating's influence is NaN.
+   */
+  void influences(double[] pairGradients, int pairs, double[] out) {
+    if (count == 0 || pairs == 0) {
+      return;
+    }
+    Cholesky solver = leaveOneOut ? reduced : hessian;
+    double[] s = pairGradients.clone(); // columns v_p, then (H or A)⁻¹·v_p
+    if (orphaning) {
+      Arrays.fill(out, 0, pairs, Double.NaN);
+      return;
+    }
+    solver.forwardSubstituteColumns(s, pairs);
+    solver.backSubstituteColumns(s, pairs);
+    // out (count × pairs, row-major) = J (count × dim) · S (dim × pairs): column-major, outᵀ = Sᵀ·Jᵀ.
+    BLAS.getInstance().dgemm("T", "N", pairs, count, dim, 1.0, s, 0, dim, jacobian, 0, dim, 0.0, out, 0, pairs);
+    for (int p = 0; p < pairs; p++) {
+      double reg = 0;
+      for (int a = 0; a < dim; a++) {
+        reg += vector[a] * s[p * dim + a];
+      }
+      reg *= twoLambda;
+      for (int j = 0; j < count; j++) {
+        double projection = out[j * pairs + p];
+        double g = gradient[j];
+        double influence = g * projection + reg;
+        if (leaveOneOut) {
+          double h = leverage[j];
+          influence += projection * (g * h + twoLambda * curvature[j] * q[j]) / (1 - h);
+        }
+        out[j * pairs + p] = influence;
+      }
+    }
+  }
+}
