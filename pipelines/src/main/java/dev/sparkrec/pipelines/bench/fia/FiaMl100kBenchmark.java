@@ -49,10 +49,14 @@ import org.slf4j.LoggerFactory;
  * same retraining on the full data (the drift), so {@code actual = f_{−z}(u,i) − f_full(u,i)} after the same
  * steps: {@value #REFIT_SWEEPS} alternating exact ridge sweeps for MF and ALS (ALS's own algorithm, on each
  * model's objective), {@value #NCF_RETRAIN_EPOCHS} Adam epochs in one fixed order for NCF (z gets weight 0).
- * Reported: Pearson r of actual vs predicted over the pairs (first-order, and {@code pearson_r_leave_one_out} for the
- * same z in the leave-one-out form, with z's leverage), and the mean milliseconds of one first-order explanation. The
+ * Reported: Pearson r of actual vs predicted over the pairs with a bootstrap 95% interval ({@code *_ci95},
+ * {@value #BOOTSTRAP_RESAMPLES} resamples of the pairs): first-order, {@code pearson_r_leave_one_out} for the same z
+ * in the leave-one-out form (with z's leverage), and a random-removal arm ({@code random_removal_*}: per pair one
+ * related rating drawn with seed {@value #SEED}, not orphaning, removed and retrained the same way); and the mean
+ * milliseconds of one first-order explanation. The
  * baseline ({@code full-influence-mf}) solves the full Hessian system over all MF parameters and all training
- * ratings by conjugate gradient for the same pairs and the same z. Finally all of {@code u1.test} is explained
+ * ratings by conjugate gradient for the same pairs and the same z (its row reports the damping conjugate gradient
+ * needed and the largest final relative residual, {@code cg_relative_residual_max}). Finally all of {@code u1.test} is explained
  * ({@code topK = 10}) by one {@link InfluenceExplainer} action writing a Delta table; its pairs per second and
  * the Spark jobs that action ran are reported.
  *
@@ -72,6 +76,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   private static final int MF_EPOCHS = 60;
   private static final int REFIT_SWEEPS = 10;
   private static final int NCF_RETRAIN_EPOCHS = 3;
+  private static final int BOOTSTRAP_RESAMPLES = 2000;
   private static final int[] ALS_RANKS = {8, 10, 16, 32};
   private static final double[] ALS_REGS = {0.05, 0.1, 0.2};
   private static final int ALS_ITERATIONS = 20;
@@ -105,7 +110,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     train.count();
     test.count();
     List<Row> trainRows = train.collectAsList();
-    int pairCount = quick ? 8 : 50;
+    int pairCount = quick ? 8 : 100;
 
     if (spark.sparkContext().getCheckpointDir().isEmpty()) {
       // ALS truncates its lineage every checkpointInterval iterations only when a checkpoint directory is set;
@@ -349,9 +354,13 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     final double[] predicted;
     final boolean[] orphanedFirst;
     final double[] predictedLeaveOneOut;
+    final int[] randomRating;
+    final double[] randomPredicted;
+    final double[] randomPredictedLeaveOneOut;
     final double[] leverage;
     final double msPerExplanation;
     double[] actual;
+    double[] randomActual;
 
     Protocol(Fitted fitted, List<Row> trainRows, int[][] pairs) {
       data = new RatingArrays(trainRows, fitted.model.userVectors().collectAsList(),
@@ -388,18 +397,37 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       }
       msPerExplanation = Arrays.stream(millis).average().orElse(Double.NaN);
       // The same rating z in the leave-one-out form (corrected by its leverage).
+      // The random-removal arm: a related rating drawn per pair (seeded; not orphaning), both forms.
       predictedLeaveOneOut = new double[pairs.length];
       leverage = new double[pairs.length];
+      randomRating = new int[pairs.length];
+      randomPredicted = new double[pairs.length];
+      randomPredictedLeaveOneOut = new double[pairs.length];
       InfluenceCalculator leaveOneOut = new InfluenceCalculator(predictor, 1e-6, true);
+      SplittableRandom random = new SplittableRandom(SEED);
       for (int p = 0; p < pairs.length; p++) {
         RelatedLists lists = new RelatedLists(data, users[p], items[p]);
         InfluenceExplanation e = leaveOneOut.explain(pairs[p][0], lists.userVector, pairs[p][1], lists.itemVector,
             lists.userItems, lists.userRatings, lists.userItemVectors, lists.itemUsers, lists.itemRatings,
             lists.itemUserVectors, Integer.MAX_VALUE);
+        InfluenceExplanation first = calculator.explain(pairs[p][0], lists.userVector, pairs[p][1],
+            lists.itemVector, lists.userItems, lists.userRatings, lists.userItemVectors, lists.itemUsers,
+            lists.itemRatings, lists.itemUserVectors, Integer.MAX_VALUE);
+        int drawn;
+        do {
+          drawn = random.nextInt(e.size());
+        } while (e.orphaned()[drawn]);
+        randomRating[p] = lists.ratingIndex(e.users()[drawn], e.items()[drawn]);
+        randomPredictedLeaveOneOut[p] = e.influences()[drawn];
         for (int k = 0; k < e.size(); k++) {
           if (lists.ratingIndex(e.users()[k], e.items()[k]) == topRating[p]) {
             predictedLeaveOneOut[p] = e.influences()[k];
             leverage[p] = e.leverages()[k];
+          }
+        }
+        for (int k = 0; k < first.size(); k++) {
+          if (lists.ratingIndex(first.users()[k], first.items()[k]) == randomRating[p]) {
+            randomPredicted[p] = first.influences()[k];
           }
         }
       }
@@ -409,16 +437,26 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       long start = System.nanoTime();
       double[] full = retrain.predictions(-1, users, items);
       actual = new double[pairs.length];
+      randomActual = new double[pairs.length];
       for (int p = 0; p < pairs.length; p++) {
         double[] without = retrain.predictions(topRating[p], new int[] {users[p]}, new int[] {items[p]});
         actual[p] = without[0] - full[p];
+        without = retrain.predictions(randomRating[p], new int[] {users[p]}, new int[] {items[p]});
+        randomActual[p] = without[0] - full[p];
       }
       double retrainSeconds = (System.nanoTime() - start) / 1e9;
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("test_rmse", fitted.testRmse);
       row.put("train_seconds", fitted.trainSeconds);
       row.put("pearson_r", pearson(actual, predicted));
+      row.put("pearson_r_ci95", bootstrapInterval(actual, predicted));
       row.put("pearson_r_leave_one_out", pearson(actual, predictedLeaveOneOut));
+      row.put("pearson_r_leave_one_out_ci95", bootstrapInterval(actual, predictedLeaveOneOut));
+      row.put("random_removal_pearson_r", pearson(randomActual, randomPredicted));
+      row.put("random_removal_pearson_r_ci95", bootstrapInterval(randomActual, randomPredicted));
+      row.put("random_removal_pearson_r_leave_one_out", pearson(randomActual, randomPredictedLeaveOneOut));
+      row.put("random_removal_pearson_r_leave_one_out_ci95", bootstrapInterval(randomActual,
+          randomPredictedLeaveOneOut));
       row.put("ms_per_explanation", msPerExplanation);
       row.put("pairs", pairs.length);
       int orphaned = 0;
@@ -431,6 +469,9 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("predicted_leave_one_out", round(predictedLeaveOneOut));
       row.put("leverage", round(leverage));
       row.put("actual", round(actual));
+      row.put("random_predicted", round(randomPredicted));
+      row.put("random_predicted_leave_one_out", round(randomPredictedLeaveOneOut));
+      row.put("random_actual", round(randomActual));
       row.put("config", fitted.config);
       return row;
     }
@@ -440,6 +481,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       // The fitted model is not exactly at a minimum of its objective (early stopping), so the full Hessian can be
       // indefinite there; as Koh & Liang, damp it: the smallest of 1e-6, 1e-5, ... that conjugate gradient accepts.
       double damping = 1e-6;
+      double residual = 0;
       double[] influence = new double[users.length];
       double[] millis = new double[users.length];
       int[] iterations = new int[users.length];
@@ -452,6 +494,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
             InfluenceExplanation e = full.explain(users[p], items[p], Integer.MAX_VALUE);
             millis[p] = (System.nanoTime() - start) / 1e6;
             iterations[p] = full.lastIterations();
+            residual = Math.max(residual, full.lastRelativeResidual());
             int z = topRating[p];
             for (int k = 0; k < e.size(); k++) {
               if (e.users()[k] == data.user[z] && e.items()[k] == data.item[z]) {
@@ -473,8 +516,10 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("ms_per_explanation", ms);
       row.put("fia_speedup", ms / msPerExplanation);
       row.put("pearson_r", pearson(actual, influence));
+      row.put("pearson_r_ci95", bootstrapInterval(actual, influence));
       row.put("pearson_r_vs_fia", pearson(influence, predicted));
       row.put("damping", damping);
+      row.put("cg_relative_residual_max", residual);
       row.put("cg_iterations_median", Arrays.stream(iterations).sorted().toArray()[iterations.length / 2]);
       row.put("predicted", round(influence));
       Map<String, Object> config = new LinkedHashMap<>();
@@ -571,6 +616,28 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     row.put("output", out + " (Delta)");
     row.put("config", StageConfig.of(explainer));
     return row;
+  }
+
+  /**
+   * The 2.5th and 97.5th percentiles of Pearson r over {@value #BOOTSTRAP_RESAMPLES} resamples of the pairs with
+   * replacement (seeded).
+   */
+  static double[] bootstrapInterval(double[] x, double[] y) {
+    SplittableRandom random = new SplittableRandom(SEED);
+    int n = x.length;
+    double[] rs = new double[BOOTSTRAP_RESAMPLES];
+    double[] bx = new double[n];
+    double[] by = new double[n];
+    for (int b = 0; b < rs.length; b++) {
+      for (int i = 0; i < n; i++) {
+        int k = random.nextInt(n);
+        bx[i] = x[k];
+        by[i] = y[k];
+      }
+      rs[b] = pearson(bx, by);
+    }
+    Arrays.sort(rs);
+    return new double[] {rs[(int) Math.floor(0.025 * (rs.length - 1))], rs[(int) Math.ceil(0.975 * (rs.length - 1))]};
   }
 
   private static double pearson(double[] x, double[] y) {
