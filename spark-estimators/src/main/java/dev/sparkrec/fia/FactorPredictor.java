@@ -107,6 +107,12 @@ public final class FactorPredictor implements FactorizedPredictor {
   public double regParam() {
     return regParam;
   }
+  /** A squared loss on {@code μ + p_u·q_i (+ b_u + b_i)}: quadratic in each vector. */
+  @Override
+  public boolean quadraticInEachVector() {
+    return true;
+  }
+
 
   @Override
   public String toString() {

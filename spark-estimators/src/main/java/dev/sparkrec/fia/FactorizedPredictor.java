@@ -47,6 +47,15 @@ public interface FactorizedPredictor extends Serializable {
   double regParam();
 
   /**
+   * Whether the training objective is quadratic in the user vector with every other parameter fixed, and likewise
+   * in the item vector: a squared loss on a prediction linear in each (MF, ALS). Then the leave-one-out form of an
+   * influence is exact leave-one-out re-fitting of the vector the rating regularises.
+   */
+  default boolean quadraticInEachVector() {
+    return false;
+  }
+
+  /**
    * What the fitted model's {@code transform} reports for output {@code f}: {@code f} itself, or the
    * probability {@code σ(f)} when {@code f} is a logit. Default: {@code f}.
    */

@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -57,7 +56,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code influence(z) = ∇f_ui · H⁻¹ ∇ℓ_z} with {@code H} the Hessian of the training objective in
  * {@code [x_u; y_i]}, solved exactly per pair by Cholesky (see {@link FactorizedPredictor} for the objective). The
  * cost per pair is {@code O(|R|·d² + d³)}, independent of the training set's size. Every explaining rating carries
- * its leverage; with {@link #leaveOneOut()} (default) the influence takes the leave-one-out form, and a rating whose
+ * its leverage; {@link #influenceForm()} chooses the first-order or the leave-one-out form, and a rating whose
  * removal would leave the user or item without ratings is flagged {@code orphaned} (see
  * {@link InfluenceCalculator}).
  *
@@ -190,26 +189,42 @@ public final class InfluenceExplainer extends Transformer
   }
 
   /**
-   * Whether influences take the leave-one-out form: the first-order influence corrected by the rating's leverage
-   * {@code h_z} in its user's or item's block (Sherman–Morrison; exact leave-one-out re-fitting of the explained
-   * user's and item's vectors for a squared loss). Default true: against full leave-one-out retraining of MF and
-   * ALS it measured as well correlated as the first-order form and much closer in scale, on generated and
-   * MovieLens-100K ratings. For NCF (a Gauss–Newton Hessian) it measured worse against short retraining; set it
-   * false there. See the module README.
+   * The form of the influences: {@code "leaveOneOut"}, the first-order influence corrected by the rating's
+   * leverage {@code h_z} in its user's or item's block (Sherman–Morrison; exact leave-one-out re-fitting of the
+   * explained user's and item's vectors when the objective is quadratic in each, as for MF and ALS);
+   * {@code "firstOrder"}, FIA's form; or {@code "auto"} (default), the leave-one-out form where the model's
+   * objective is quadratic in each vector ({@link FactorizedPredictor#quadraticInEachVector()}: MF, ALS) and the
+   * first-order form otherwise (NCF). Against full leave-one-out retraining the leave-one-out form measured much
+   * closer in scale for MF and ALS and worse for NCF, whose Hessian is Gauss–Newton (see the module README).
    */
-  public BooleanParam leaveOneOut() {
-    return param("leaveOneOut", o -> new BooleanParam(o, "leaveOneOut", "whether influences take the leave-one-out"
-        + " form, corrected by each rating's leverage (default true) rather than the first-order form"), true);
+  public Param<String> influenceForm() {
+    return param("influenceForm", o -> new Param<>(o, "influenceForm", "the form of the influences: auto"
+        + " (leave-one-out where the objective is quadratic in each vector, as for MF and ALS; first-order otherwise),"
+        + " firstOrder or leaveOneOut",
+        ParamValidators.inArray(new String[] {"auto", "firstOrder", "leaveOneOut"})), "auto");
   }
 
-  public boolean getLeaveOneOut() {
-    return (Boolean) getOrDefault(leaveOneOut());
+  public String getInfluenceForm() {
+    return (String) getOrDefault(influenceForm());
   }
 
-  public InfluenceExplainer setLeaveOneOut(boolean value) {
-    set(leaveOneOut(), value);
+  public InfluenceExplainer setInfluenceForm(String value) {
+    set(influenceForm(), value);
     return this;
   }
+
+  /** Whether {@link #influenceForm()} resolves to the leave-one-out form for {@code predictor}. */
+  boolean leaveOneOutFor(FactorizedPredictor predictor) {
+    switch (getInfluenceForm()) {
+      case "leaveOneOut":
+        return true;
+      case "firstOrder":
+        return false;
+      default:
+        return predictor.quadraticInEachVector();
+    }
+  }
+
 
   /** The explained model; it must also be {@link MLWritable} with a static {@code load(String)} to be saved. */
   public InfluenceExplainer setModel(FactorizedModel value) {
@@ -300,7 +315,8 @@ public final class InfluenceExplainer extends Transformer
     selected[inputColumns.length + 2] = col(RelatedRatings.USER_RATINGS);
     selected[inputColumns.length + 3] = col(RelatedRatings.ITEM_RATINGS);
     selected[inputColumns.length + 4] = col(ROW_ORDER);
-    PairExplanations explain = new PairExplanations(model.predictor(), getDamping(), getLeaveOneOut(), getTopK(),
+    PairExplanations explain = new PairExplanations(model.predictor(), getDamping(),
+        leaveOneOutFor(model.predictor()), getTopK(),
         inputColumns.length, schema.fieldIndex(getUserCol()), schema.fieldIndex(getItemCol()));
     StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
     return joined.select(selected).mapPartitions(explain, Encoders.row(withOrder)).orderBy(ROW_ORDER)

@@ -79,6 +79,32 @@ class InfluenceExplainerTest extends StageContract {
   }
 
   @Test
+  void influenceFormAutoIsLeaveOneOutForAlsAndFirstOrderOnRequest() {
+    int[][] asked = {{1, 2}, {6, 11}};
+    Map<Integer, float[]> users = vectors(als.userFactors());
+    Map<Integer, float[]> items = vectors(als.itemFactors());
+    List<Row> all = ratings.collectAsList();
+    FactorPredictor predictor = new FactorPredictor(3, false, 0, REG);
+    assertTrue(predictor.quadraticInEachVector());
+    for (String form : new String[] {"auto", "leaveOneOut", "firstOrder"}) {
+      InfluenceCalculator calculator = new InfluenceCalculator(predictor, 1e-6, !form.equals("firstOrder"));
+      List<Row> out = explainer().setTopK(3).setInfluenceForm(form).transform(pairs(asked)).orderBy("user", "item")
+          .collectAsList();
+      for (Row row : out) {
+        InfluenceExplanation expected = explainDirectly(calculator, all, users, items, row.getInt(0), row.getInt(1),
+            3);
+        List<Row> explanations = row.getList(4);
+        for (int k = 0; k < explanations.size(); k++) {
+          assertEquals(expected.influences()[k], explanations.get(k).getDouble(3), 1e-12, form);
+        }
+      }
+    }
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> explainer().setInfluenceForm("exact"));
+    assertTrue(bad.getMessage().contains("influenceForm"), bad.getMessage());
+  }
+
+  @Test
   void explanationsEqualTheCalculatorOnTheCollectedLists() {
     int[][] asked = {{1, 2}, {2, 7}, {6, 11}, {12, 15}};
     List<Row> out = explainer().setTopK(5).transform(pairs(asked)).orderBy("user", "item").collectAsList();
@@ -200,7 +226,7 @@ class InfluenceExplainerTest extends StageContract {
 
     Map<Integer, float[]> users = vectors(model.userVectors());
     Map<Integer, float[]> items = vectors(model.itemVectors());
-    InfluenceCalculator onLogits = new InfluenceCalculator(model.predictor(), 1e-6, true);
+    InfluenceCalculator onLogits = new InfluenceCalculator(model.predictor(), 1e-6, false); // auto: first-order
     for (int p = 0; p < asked.length; p++) {
       Row row = explained.get(p);
       assertEquals(predicted.get(p).getFloat(3), row.getDouble(3), 1e-6, "the model's own probability");
