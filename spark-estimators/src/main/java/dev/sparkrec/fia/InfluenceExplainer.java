@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -65,7 +66,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code itemCol}, {@code ratingCol}). Everything runs on executors: the ratings are grouped per user and per item
  * with the factors and joined to the pairs; nothing is collected to the driver. A pair whose user or item the
  * model does not know gets a NaN prediction and no explanations ({@code coldStartStrategy = "nan"}) or is dropped
- * ({@code "drop"}). Output rows keep the input's order. Null, NaN or infinite training ratings fail the transform
+ * ({@code "drop"}). Output rows come in no particular order, as Spark's joins leave them, unless
+ * {@link #keepInputOrder()} asks for the input's. Null, NaN or infinite training ratings fail the transform
  * with a message naming the column and the rating; so does a training rating of a user or item the model lacks
  * (the ratings must be the ones the model was fitted on).
  *
@@ -213,6 +215,24 @@ public final class InfluenceExplainer extends Transformer
     return this;
   }
 
+  /**
+   * Whether output rows keep the input's order: a global sort by input position, whose range exchange samples
+   * (and so computes) the explanations once more. Default false: Spark's usual contract, no order guarantee.
+   */
+  public BooleanParam keepInputOrder() {
+    return param("keepInputOrder", o -> new BooleanParam(o, "keepInputOrder", "whether output rows keep the"
+        + " input's order, by a global sort that computes the explanations once more (default false)"), false);
+  }
+
+  public boolean getKeepInputOrder() {
+    return (Boolean) getOrDefault(keepInputOrder());
+  }
+
+  public InfluenceExplainer setKeepInputOrder(boolean value) {
+    set(keepInputOrder(), value);
+    return this;
+  }
+
   /** Whether {@link #influenceForm()} resolves to the leave-one-out form for {@code predictor}. */
   boolean leaveOneOutFor(FactorizedPredictor predictor) {
     switch (getInfluenceForm()) {
@@ -291,7 +311,7 @@ public final class InfluenceExplainer extends Transformer
     Dataset<Row> byUser = RelatedRatings.byUser(ratings, itemVectors);
     Dataset<Row> byItem = RelatedRatings.byItem(ratings, userVectors);
 
-    // Rows keep the input's order: joins shuffle them, so each row carries its position and is sorted back.
+    // Each row carries its input position, sorted back by when keepInputOrder asks (joins shuffle the rows).
     Dataset<Row> pairs = dataset.toDF().withColumn(ROW_ORDER, monotonically_increasing_id());
     Column user = pairs.col(getUserCol());
     Column item = pairs.col(getItemCol());
@@ -319,8 +339,8 @@ public final class InfluenceExplainer extends Transformer
         leaveOneOutFor(model.predictor()), getTopK(),
         inputColumns.length, schema.fieldIndex(getUserCol()), schema.fieldIndex(getItemCol()));
     StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
-    return joined.select(selected).mapPartitions(explain, Encoders.row(withOrder)).orderBy(ROW_ORDER)
-        .drop(ROW_ORDER);
+    Dataset<Row> explained = joined.select(selected).mapPartitions(explain, Encoders.row(withOrder));
+    return (getKeepInputOrder() ? explained.orderBy(ROW_ORDER) : explained).drop(ROW_ORDER);
   }
 
   @Override

@@ -70,7 +70,8 @@ class InfluenceExplainerTest extends StageContract {
 
   @Override
   protected PipelineStage newStage() {
-    return explainer().setTopK(4).setDamping(1e-5);
+    // the contract compares rows in order, so it asks for the input's
+    return explainer().setTopK(4).setDamping(1e-5).setKeepInputOrder(true);
   }
 
   @Override
@@ -163,6 +164,24 @@ class InfluenceExplainerTest extends StageContract {
   }
 
   @Test
+  void rowsComeWithoutAGlobalSortUnlessTheInputOrderIsAskedFor() {
+    int[][] asked = {{12, 15}, {1, 2}, {6, 11}, {2, 7}, {9, 3}};
+    Dataset<Row> unordered = explainer().transform(pairs(asked));
+    String plan = unordered.queryExecution().executedPlan().toString();
+    assertTrue(!plan.contains("rangepartitioning"), "no range exchange by default:\n" + plan);
+    assertEquals(asked.length, unordered.count());
+    Dataset<Row> ordered = explainer().setKeepInputOrder(true).transform(pairs(asked));
+    assertTrue(ordered.queryExecution().executedPlan().toString().contains("rangepartitioning"));
+    List<Row> rows = ordered.collectAsList();
+    for (int p = 0; p < asked.length; p++) {
+      assertEquals(asked[p][0], rows.get(p).getInt(0));
+      assertEquals(asked[p][1], rows.get(p).getInt(1));
+    }
+    assertEquals(rows.stream().map(Row::toString).sorted().toList(),
+        unordered.collectAsList().stream().map(Row::toString).sorted().toList(), "the same rows either way");
+  }
+
+  @Test
   void nanTrainingRatingFailsNamingTheColumnAndTheRating() {
     prepare();
     List<Row> rows = new ArrayList<>(ratings.collectAsList());
@@ -197,8 +216,9 @@ class InfluenceExplainerTest extends StageContract {
         new NeuralCF().setEmbeddingDim(4).setHiddenLayers(4, 2).setMaxIter(5).setSeed(5).fit(ratings)};
     for (FactorizedModel model : models) {
       InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(ratings).setTopK(3);
-      List<Row> explained = explainer.transform(asked).collectAsList();
-      List<Row> predicted = ((org.apache.spark.ml.Transformer) model).transform(asked).collectAsList();
+      List<Row> explained = explainer.transform(asked).orderBy("user", "item").collectAsList();
+      List<Row> predicted = ((org.apache.spark.ml.Transformer) model).transform(asked).orderBy("user", "item")
+          .collectAsList();
       for (int p = 0; p < explained.size(); p++) {
         assertEquals(predicted.get(p).getFloat(3), explained.get(p).getDouble(3), 1e-5, model.toString());
         assertEquals(3, explained.get(p).getList(4).size());
@@ -207,7 +227,7 @@ class InfluenceExplainerTest extends StageContract {
       explainer.write().save(path);
       InfluenceExplainer loaded = InfluenceExplainer.load(path);
       assertEquals(model.getClass(), loaded.getModel().getClass());
-      assertEquals(explained, loaded.transform(asked).collectAsList());
+      assertEquals(explained, loaded.transform(asked).orderBy("user", "item").collectAsList());
     }
   }
 
@@ -221,7 +241,7 @@ class InfluenceExplainerTest extends StageContract {
         {all.get(0).getInt(0), all.get(0).getInt(1)}, {all.get(7).getInt(0), all.get(30).getInt(1)},
         {all.get(60).getInt(0), all.get(3).getInt(1)}};
     List<Row> explained = new InfluenceExplainer().setModel(model).setTrainingRatings(clicks).setTopK(1000)
-        .transform(pairs(asked)).collectAsList();
+        .setKeepInputOrder(true).transform(pairs(asked)).collectAsList();
     List<Row> predicted = model.transform(pairs(asked)).collectAsList();
 
     Map<Integer, float[]> users = vectors(model.userVectors());
