@@ -66,12 +66,8 @@ final class InfluenceBlock {
           : predictor.predictWithGradients(otherVectors[j], vector, dUser, dItem);
       double g = predictor.lossGradient(f, ratings[j]);
       double c = predictor.lossCurvature(f, ratings[j]);
-      if (!Double.isFinite(f) || !Double.isFinite(g) || !(c >= 0) || !Double.isFinite(c)) {
-        throw new IllegalArgumentException("the training rating of " + (userSide ? "user " + id + " on item "
-            + others[j] : "user " + others[j] + " on item " + id) + " (" + ratings[j] + ") has prediction " + f
-            + ", loss gradient " + g + " and curvature " + c + "; influence analysis needs finite values and a"
-            + " convex loss (curvature >= 0): check the vectors");
-      }
+      InfluenceCalculator.checkDerivatives(f, g, c, ratings[j], userSide ? id : others[j],
+          userSide ? others[j] : id);
       double[] row = userSide ? dUser : dItem;
       gradient[j] = g;
       curvature[j] = c;
@@ -82,15 +78,7 @@ final class InfluenceBlock {
       }
     }
     double[] h = new double[dim * dim];
-    if (count > 0) {
-      BLAS.getInstance().dsyrk("U", "N", dim, count, 1.0, scaled, 0, dim, 0.0, h, 0, dim);
-    }
-    for (int a = 0; a < dim; a++) {
-      for (int b = 0; b < a; b++) {
-        h[b * dim + a] = h[a * dim + b];
-      }
-      h[a * dim + a] += twoLambda * count + damping;
-    }
+    InfluenceCalculator.gram(scaled, count, dim, twoLambda * count + damping, h);
     String block = (userSide ? "user " : "item ") + id;
     this.orphaning = count == 1;
     this.reducedTimesVector = new double[dim];

@@ -571,6 +571,33 @@ public final class InfluenceCalculator implements Serializable {
     return workspace;
   }
 
+  /**
+   * {@code h = Sᵀ·S + diagonal·I} ({@code dim × dim}, full symmetric) for the {@code count} row-major rows
+   * {@code √c·J} of {@code scaled}, by BLAS {@code dsyrk}.
+   */
+  static void gram(double[] scaled, int count, int dim, double diagonal, double[] h) {
+    Arrays.fill(h, 0, dim * dim, 0);
+    if (count > 0) {
+      // Row-major rows √c·J (count × dim) are the column-major dim × count matrix S; h = S·Sᵀ.
+      BLAS.getInstance().dsyrk("U", "N", dim, count, 1.0, scaled, 0, dim, 0.0, h, 0, dim);
+    }
+    for (int a = 0; a < dim; a++) {
+      for (int b = 0; b < a; b++) {
+        h[b * dim + a] = h[a * dim + b]; // column-major upper = row-major lower; mirror it
+      }
+      h[a * dim + a] += diagonal;
+    }
+  }
+
+  /** Fails naming the rating unless its prediction {@code f}, loss gradient and curvature suit the analysis. */
+  static void checkDerivatives(double f, double g, double c, float rating, int user, int item) {
+    if (!Double.isFinite(f) || !Double.isFinite(g) || !(c >= 0) || !Double.isFinite(c)) {
+      throw new IllegalArgumentException("the training rating of user " + user + " on item " + item + " ("
+          + rating + ") has prediction " + f + ", loss gradient " + g + " and curvature " + c + "; influence"
+          + " analysis needs finite values and a convex loss (curvature >= 0): check the vectors");
+    }
+  }
+
   /** Buffers reused across pairs. */
   private final class Workspace {
     final double[] testUser;
@@ -665,11 +692,7 @@ public final class InfluenceCalculator implements Serializable {
     void set(int row, double[] jacobianRow, double f, float rating, int user, int item) {
       double g = predictor.lossGradient(f, rating);
       double c = predictor.lossCurvature(f, rating);
-      if (!Double.isFinite(f) || !Double.isFinite(g) || !(c >= 0) || !Double.isFinite(c)) {
-        throw new IllegalArgumentException("the training rating of user " + user + " on item " + item + " ("
-            + rating + ") has prediction " + f + ", loss gradient " + g + " and curvature " + c + "; influence"
-            + " analysis needs finite values and a convex loss (curvature >= 0): check the vectors");
-      }
+      checkDerivatives(f, g, c, rating, user, item);
       gradient[row] = g;
       curvature[row] = c;
       double root = Math.sqrt(c);
@@ -682,17 +705,7 @@ public final class InfluenceCalculator implements Serializable {
 
     /** {@code h = Σ_rows c·J·Jᵀ + diagonal·I} ({@code dim × dim}, full symmetric). */
     void addGram(double[] h, double diagonal) {
-      Arrays.fill(h, 0, dim * dim, 0);
-      if (count > 0) {
-        // Row-major rows √c·J (count × dim) are the column-major dim × count matrix S; h = S·Sᵀ.
-        BLAS.getInstance().dsyrk("U", "N", dim, count, 1.0, scaled, 0, dim, 0.0, h, 0, dim);
-      }
-      for (int a = 0; a < dim; a++) {
-        for (int b = 0; b < a; b++) {
-          h[b * dim + a] = h[a * dim + b]; // column-major upper = row-major lower; mirror it
-        }
-        h[a * dim + a] += diagonal;
-      }
+      gram(scaled, count, dim, diagonal, h);
     }
 
     /** {@code projection[row] = J_row · s[offset..offset+dim)}. */
