@@ -76,8 +76,12 @@ import java.util.SplittableRandom;
  * {@link EmbeddingLayout}: under the default uniform layout each is the single parameter named above; under
  * another layout a table's parameters take its place, named after it ({@code afn.embedding} and
  * {@code afn.embedding.alpha} for a soft selection, {@code afn.embedding.block<b>} for mixed dimensions). The
- * logarithmic layer reads the looked-up vectors, so a mixed-dimension table's pruned dimensions (zero) enter as
- * {@code max(|0|, ε)}, as they would in a full table whose pruned entries are zero.
+ * logarithmic layer applies the AFN table's selection in the log domain: with {@code s} the selection weight of an
+ * entry ({@link EmbeddingTable#selection}: a soft selection's α, a mixed-dimension table's 0/1 mask of kept
+ * dimensions), it reads {@code s·BN(ln e)} where a full table reads {@code BN(ln e)}. A pruned entry thus enters
+ * every neuron as {@code e^0 = 1}, neutral in the product {@code Π_i e_i^{w_ij}}; selecting the embeddings
+ * themselves would feed it to the logarithm as {@code max(|0|, ε)}, a strong factor {@code ε^{w_ij}}. The DNN
+ * branch of AFN+ reads its table's selected vectors, as every other model does.
  *
  * <p>A network holds a reusable buffer for the clipped feature values, so it is single-threaded: one per
  * training task, as the trainer's {@link #factory} provides.
@@ -301,7 +305,7 @@ public final class AfnNetwork implements TrainableModel, HasEmbeddingTables {
   /** The logarithmic layer (lines 92-117); {@code values} are the clipped feature values or null. */
   private Tensor logarithmicLayer(Tape tape, Batch batch, float[] values) {
     int n = batch.size();
-    Tensor e = embedding.lookUp(tape, batch.ids(), null, n * fields, n, fields, dim); // E[id] [B, F, K]
+    Tensor e = embedding.lookUpUnselected(tape, batch.ids(), null, n * fields, n, fields, dim); // E[id] [B, F, K]
     e = Abs.apply(tape, e); // |E| (line 81)
     e = Clamp.apply(tape, e, logEpsilon, Float.POSITIVE_INFINITY); // max(|E|, 1e-4) (line 82)
     if (values != null) {
@@ -310,6 +314,10 @@ public final class AfnNetwork implements TrainableModel, HasEmbeddingTables {
     Tensor l = Log.apply(tape, Transpose.apply(tape, e)); // ln(transpose(e)) [B, K, F] (lines 99-101)
     if (logNorm != null) {
       l = logNorm.forward(tape, l); // BN over fields (line 106)
+    }
+    Tensor selection = embedding.selection(tape, batch.ids(), n * fields, n, fields, dim); // [B, F, K] or null
+    if (selection != null) {
+      l = Mul.apply(tape, l, Transpose.apply(tape, selection)); // a pruned entry contributes ln 1 = 0
     }
     Tensor h = MatMul.apply(tape, l, logWeight.tensor()); // einsum('bkf,fo->bko', L, W) (line 113)
     h = AddBias.apply(tape, h, logBias.tensor()); // + biases (line 113)

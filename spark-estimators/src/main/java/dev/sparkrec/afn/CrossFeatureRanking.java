@@ -48,7 +48,9 @@ import org.apache.spark.sql.types.StructType;
  * the neuron's exponent over the rows: {@code c_ij = Σ_k mean_rows |s_i·w_ij·(ln e_{k,i} − m_{k,i})|}, with
  * {@code m_{k,i}} the mean of {@code ln e_{k,i}} over the rows, i.e. |order| times the field's mean absolute
  * deviation of its log-embedding summed over the {@code K} dimensions. A field whose log-embedding is constant on
- * the data contributes 0 however large its exponent. The share of field {@code i} is
+ * the data contributes 0 however large its exponent. Under a selection of embedding dimensions the log-embedding is
+ * the one the network reads, {@code ln e} times the entry's selection weight (0 for a pruned entry). The share of
+ * field {@code i} is
  * {@code c_ij / Σ_i' c_i'j}; a neuron's cross lists only the fields whose share exceeds {@code minFieldShare}, so
  * it may cross two fields or five.
  */
@@ -160,7 +162,6 @@ public final class CrossFeatureRanking {
       throw new IllegalArgumentException("the rows' weights sum to " + totalWeight + "; cross features need a "
           + "positive total weight");
     }
-    float[] table = network.embedding().toDense(); // E as the lookups see it, under any layout
     Tape prefix = new Tape().training(false); // up to the logarithmic layer, once per chunk
     Tape suffix = new Tape().training(false); // after it, once per chunk and neuron
     float[] logEmbedding = new float[CHUNK * fields * dim];
@@ -177,7 +178,7 @@ public final class CrossFeatureRanking {
           outputMean[c] += y[r * dim * neurons + c];
         }
       }
-      logEmbeddings(network, table, chunk, logEmbedding);
+      logEmbeddings(network, chunk, logEmbedding);
       for (int r = 0; r < b; r++) {
         for (int c = 0; c < fields * dim; c++) {
           logMean[c] += logEmbedding[r * fields * dim + c];
@@ -202,7 +203,7 @@ public final class CrossFeatureRanking {
       prefix.reset();
       System.arraycopy(network.logarithmicLayer(prefix, chunk).data(), 0, output, 0, b * dim * neurons);
       Tensor dnnLogit = network.dnnLogit(prefix, chunk); // unchanged by the ablations; null for AFN
-      logEmbeddings(network, table, chunk, logEmbedding);
+      logEmbeddings(network, chunk, logEmbedding);
       for (int r = 0; r < b; r++) {
         for (int i = 0; i < fields; i++) {
           for (int k = 0; k < dim; k++) {
@@ -247,17 +248,23 @@ public final class CrossFeatureRanking {
    * logarithmic layer computes it: {@code e = max(|E[id]|, logEpsilon)·clip(value, 0.001, 1)} (lines 81-96);
    * {@code table} is {@code E} ({@code numFeatures × K}, the embedding table's dense form).
    */
-  private static void logEmbeddings(AfnNetwork network, float[] table, Batch batch, float[] out) {
+  private static void logEmbeddings(AfnNetwork network, Batch batch, float[] out) {
     int fields = network.config().numFields();
     int dim = network.config().embeddingDim();
     float epsilon = (float) network.config().logEpsilon();
     int[] ids = batch.ids();
     float[] values = batch.values();
-    for (int p = 0; p < batch.size() * fields; p++) {
+    int count = batch.size() * fields;
+    Tape tape = new Tape().training(false);
+    float[] table = network.embedding().lookUpUnselected(tape, ids, null, count, count, dim).data();
+    Tensor selection = network.embedding().selection(tape, ids, count, count, dim); // as the network applies it
+    float[] s = selection == null ? null : selection.data();
+    for (int p = 0; p < count; p++) {
       float value = values == null ? 1f : Math.min(Math.max(values[p], AfnNetwork.MIN_VALUE), AfnNetwork.MAX_VALUE);
       for (int k = 0; k < dim; k++) {
-        float e = Math.max(Math.abs(table[ids[p] * dim + k]), epsilon) * value;
-        out[p * dim + k] = (float) Math.log(e);
+        int c = p * dim + k;
+        float e = Math.max(Math.abs(table[c]), epsilon) * value;
+        out[c] = (float) Math.log(e) * (s == null ? 1f : s[c]); // a pruned entry reads ln 1 = 0
       }
     }
   }

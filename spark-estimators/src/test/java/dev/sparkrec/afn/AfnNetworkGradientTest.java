@@ -8,11 +8,15 @@ import dev.sparkrec.nn.Initializers;
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
+import dev.sparkrec.nn.embedding.FeatureBlocks;
+import dev.sparkrec.nn.embedding.SoftSelectionEmbedding;
+import dev.sparkrec.nn.embedding.SoftSelectionLayout;
 import dev.sparkrec.nn.ops.BceWithLogits;
 import dev.sparkrec.nn.ops.Sub;
 import dev.sparkrec.train.Batch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -158,6 +162,38 @@ class AfnNetworkGradientTest {
   @Test
   void afnPlusWithoutBatchNormGradientsMatchFiniteDifferences() {
     checkAfnPlus(config(tiny().setEnsemble(true).setBatchNorm(false)), 4);
+  }
+
+  /**
+   * AFN under a soft selection of its table's dimensions, applied in the log domain: the gradients of every
+   * trainable parameter and of the selection weights α (state to optimizers, stepped by the search).
+   */
+  @Test
+  void afnUnderSoftSelectionGradientsMatchFiniteDifferences() {
+    for (boolean batchNorm : new boolean[] {true, false}) {
+      FeatureBlocks blocks = new FeatureBlocks(3, new int[] {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2});
+      AfnConfig config = config(tiny().setBatchNorm(batchNorm))
+          .withEmbeddingLayout(new SoftSelectionLayout(Map.of(AfnNetwork.EMBEDDING, blocks)));
+      AfnNetwork network = new AfnNetwork(config);
+      prepare(network, 6);
+      Parameter alpha = null;
+      for (Parameter p : network.parameters()) {
+        if (p.name().equals(SoftSelectionEmbedding.alphaName(AfnNetwork.EMBEDDING))) {
+          alpha = p;
+          GradientCheck.randomize(p, 9, 0.3, 1.0);
+        }
+      }
+      Batch batch = batch(6);
+      List<GradientCheck.Input> inputs = new ArrayList<>();
+      for (Parameter p : network.parameters()) {
+        if (p.isTrainable() || p == alpha) {
+          inputs.add(GradientCheck.Input.of(p));
+        }
+      }
+      double error = GradientCheck.maxRelativeError(tape -> network.loss(tape, batch),
+          inputs.toArray(new GradientCheck.Input[0]));
+      assertTrue(error <= GradientCheck.FLOAT_TOLERANCE, "batch norm " + batchNorm + ": max relative error " + error);
+    }
   }
 
   /**

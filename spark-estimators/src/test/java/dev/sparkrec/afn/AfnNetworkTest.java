@@ -10,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.Tensor;
+import dev.sparkrec.nn.embedding.BlockDimensions;
+import dev.sparkrec.nn.embedding.FeatureBlocks;
+import dev.sparkrec.nn.embedding.MixedDimensionLayout;
+import dev.sparkrec.nn.embedding.SoftSelectionEmbedding;
+import dev.sparkrec.nn.embedding.SoftSelectionLayout;
 import dev.sparkrec.nn.ops.BceWithLogits;
 import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.train.Batch;
@@ -126,6 +131,43 @@ class AfnNetworkTest {
     float[] logits = logits(network, goldenBatch(), false);
     assertEquals(0.7 * expected[0] - 0.2 * expected[1] + 0.1, logits[0], 1e-6);
     assertEquals(0.7 * expected[2] - 0.2 * expected[3] + 0.1, logits[1], 1e-6);
+  }
+
+  /**
+   * Under mixed dimensions a pruned entry enters the logarithmic layer as {@code ln 1 = 0}: the golden network with
+   * id 2 (field 1 of example 0) keeping only dimension 0 drops that field's factor {@code (0.9·1)^{−1.25}} from
+   * {@code y_1} of example 0 and changes nothing else; under soft selection α scales {@code ln e} itself.
+   */
+  @Test
+  void aPrunedEntryIsANeutralFactorOfTheLogarithmicNeurons() {
+    AfnNetwork golden = goldenNetwork();
+    FeatureBlocks blocks = new FeatureBlocks(2, new int[] {0, 0, 1, 0, 0, 0});
+    BlockDimensions dims = new BlockDimensions(blocks, new int[][] {{0, 1}, {0}});
+    AfnNetwork mixed = new AfnNetwork(golden.config().withEmbeddingLayout(new MixedDimensionLayout(
+        Map.of(AfnNetwork.EMBEDDING, dims), Map.of(AfnNetwork.EMBEDDING, golden.embedding().toDense()))));
+    Map<String, float[]> values = golden.parameterValues();
+    values.remove(AfnNetwork.EMBEDDING);
+    for (Map.Entry<String, float[]> table : mixed.parameterValues().entrySet()) {
+      if (table.getKey().startsWith(AfnNetwork.EMBEDDING)) {
+        values.put(table.getKey(), table.getValue());
+      }
+    }
+    mixed.setParameters(values);
+    float[] y = mixed.logarithmicLayer(new Tape().training(true), goldenBatch()).data();
+    double[] expected = {0.4710346553065048, 0.0007699370382472786 * Math.pow(0.9, 1.25), 0.00010297758595402563,
+        0.20161479615308384};
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], y[i], 1e-5 * expected[i], "output " + i);
+    }
+
+    AfnNetwork soft = new AfnNetwork(golden.config().withEmbeddingLayout(
+        new SoftSelectionLayout(Map.of(AfnNetwork.EMBEDDING, blocks))));
+    Map<String, float[]> softValues = golden.parameterValues();
+    softValues.put(SoftSelectionEmbedding.alphaName(AfnNetwork.EMBEDDING), new float[] {1f, 1f, 1f, 0.5f});
+    soft.setParameters(softValues);
+    float[] ys = soft.logarithmicLayer(new Tape().training(true), goldenBatch()).data();
+    assertEquals(0.0007699370382472786 * Math.pow(0.9, 1.25 / 2), ys[1], 1e-5 * ys[1], "(0.9)^{−1.25·0.5}");
+    assertEquals(expected[0], ys[0], 1e-5 * expected[0]);
   }
 
   @Test

@@ -29,6 +29,26 @@ public interface EmbeddingTable extends Module {
    */
   Tensor lookUp(Tape tape, int[] ids, float[] scales, int count, int... shape);
 
+  /**
+   * The looked-up vectors before the layout's selection of dimensions, so that {@code lookUp} equals this times
+   * {@link #selection} entry by entry: a soft selection's table rows (gradients to the rows only), a mixed-dimension
+   * table's zero-padded rows. A model that combines its embeddings other than linearly (AFN's logarithms) applies the
+   * selection where a pruned entry is neutral for it; every other model calls {@link #lookUp}. By default the same
+   * as {@code lookUp}.
+   */
+  default Tensor lookUpUnselected(Tape tape, int[] ids, float[] scales, int count, int... shape) {
+    return lookUp(tape, ids, scales, count, shape);
+  }
+
+  /**
+   * The weight of every looked-up entry in {@code [0, 1]}, a tensor of {@code shape} (size {@code count·dim()}): a
+   * soft selection's {@code α[block(id)]} (gradients to α), a mixed-dimension table's 0/1 mask of the kept
+   * dimensions (constant); null when the table selects nothing (every weight 1), as a full table does.
+   */
+  default Tensor selection(Tape tape, int[] ids, int count, int... shape) {
+    return null;
+  }
+
   /** The vectors as the model sees them, {@code rows × dim} row-major (a fresh array). */
   float[] toDense();
 

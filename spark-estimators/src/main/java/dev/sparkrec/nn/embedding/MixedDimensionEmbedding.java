@@ -121,6 +121,22 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
     return Lookup.apply(tape, this, ids, scales, count, shape);
   }
 
+  /** The 0/1 mask of each id's kept dimensions (constant): its block's kept dimensions carry 1. */
+  @Override
+  public Tensor selection(Tape tape, int[] ids, int count, int... shape) {
+    if (Tensor.sizeOf(shape) != count * dim) {
+      throw new IllegalArgumentException("mixed-dimension selection: " + count + " rows of " + dim
+          + " do not fill shape " + java.util.Arrays.toString(shape));
+    }
+    float[] mask = new float[count * dim];
+    for (int i = 0; i < count; i++) {
+      for (int j : kept[blocks.blockOf(ids[i])]) {
+        mask[i * dim + j] = 1f;
+      }
+    }
+    return Tensor.constant(mask, shape);
+  }
+
   @Override
   public float[] toDense() {
     float[] out = new float[Math.multiplyExact(rows(), dim)];

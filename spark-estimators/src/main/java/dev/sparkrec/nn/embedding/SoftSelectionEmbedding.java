@@ -68,7 +68,19 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
 
   @Override
   public Tensor lookUp(Tape tape, int[] ids, float[] scales, int count, int... shape) {
-    return Lookup.apply(tape, this, ids, scales, count, shape);
+    return Lookup.apply(tape, this, true, true, ids, scales, count, shape);
+  }
+
+  /** {@code E[id_i]·s_i}, without α; gradients to the touched rows of E only. */
+  @Override
+  public Tensor lookUpUnselected(Tape tape, int[] ids, float[] scales, int count, int... shape) {
+    return Lookup.apply(tape, this, true, false, ids, scales, count, shape);
+  }
+
+  /** {@code α[block(id_i)]}, with gradients to α. */
+  @Override
+  public Tensor selection(Tape tape, int[] ids, int count, int... shape) {
+    return Lookup.apply(tape, this, false, true, ids, null, count, shape);
   }
 
   @Override
@@ -95,23 +107,32 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
     return List.of(table, alpha);
   }
 
-  /** {@code out_i = E[id_i] ⊙ α[block(id_i)] · s_i}, with gradients to the touched rows of E and to α. */
+  /**
+   * {@code out_i = E[id_i] ⊙ α[block(id_i)] · s_i}, with gradients to the touched rows of E and to α; either factor
+   * may be left out (taken as 1), and then receives no gradient.
+   */
   private static final class Lookup extends Op {
     private final SoftSelectionEmbedding layer;
+    private final boolean withTable;
+    private final boolean withAlpha;
     private final int[] ids;
     private final float[] scales;
     private final int count;
     private final Tensor out;
 
-    private Lookup(SoftSelectionEmbedding layer, int[] ids, float[] scales, int count, Tensor out) {
+    private Lookup(SoftSelectionEmbedding layer, boolean withTable, boolean withAlpha, int[] ids, float[] scales,
+        int count, Tensor out) {
       this.layer = layer;
+      this.withTable = withTable;
+      this.withAlpha = withAlpha;
       this.ids = ids;
       this.scales = scales;
       this.count = count;
       this.out = out;
     }
 
-    static Tensor apply(Tape tape, SoftSelectionEmbedding layer, int[] ids, float[] scales, int count, int... shape) {
+    static Tensor apply(Tape tape, SoftSelectionEmbedding layer, boolean withTable, boolean withAlpha, int[] ids,
+        float[] scales, int count, int... shape) {
       int d = layer.dim();
       int rows = layer.rows();
       if (Tensor.sizeOf(shape) != count * d) {
@@ -133,10 +154,10 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
         int sel = layer.blocks.blockOf(id) * d;
         int to = i * d;
         for (int j = 0; j < d; j++) {
-          y[to + j] = e[from + j] * a[sel + j] * s;
+          y[to + j] = (withTable ? e[from + j] * s : 1f) * (withAlpha ? a[sel + j] : 1f);
         }
       }
-      tape.record(new Lookup(layer, ids, scales, count, out));
+      tape.record(new Lookup(layer, withTable, withAlpha, ids, scales, count, out));
       return out;
     }
 
@@ -155,11 +176,16 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
         int sel = layer.blocks.blockOf(id) * d;
         int from = i * d;
         for (int j = 0; j < d; j++) {
-          float gs = g[from + j] * s;
-          ge[row + j] += gs * a[sel + j]; // ∂/∂E[id, j]
-          ga[sel + j] += gs * e[row + j]; // ∂/∂α[b, j]
+          if (withTable) {
+            ge[row + j] += g[from + j] * s * (withAlpha ? a[sel + j] : 1f); // ∂/∂E[id, j]
+          }
+          if (withAlpha) {
+            ga[sel + j] += g[from + j] * (withTable ? e[row + j] * s : 1f); // ∂/∂α[b, j]
+          }
         }
-        layer.table.touchRow(id);
+        if (withTable) {
+          layer.table.touchRow(id);
+        }
       }
     }
   }

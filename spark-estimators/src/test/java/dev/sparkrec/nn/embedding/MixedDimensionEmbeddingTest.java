@@ -59,6 +59,21 @@ class MixedDimensionEmbeddingTest {
   }
 
   @Test
+  void selectionIsTheMaskOfTheKeptDimensions() {
+    BlockDimensions kept = new BlockDimensions(BLOCKS, new int[][] {{0, 1, 2, 3}, {1, 3}, {}});
+    MixedDimensionEmbedding layer = new MixedDimensionEmbedding("emb", 7, 4, kept, TableInit.normal(0.5), 3);
+    int[] ids = {6, 4, 3};
+    float[] mask = layer.selection(new Tape(), ids, 3, 3, 4).data();
+    assertTrue(java.util.Arrays.equals(new float[] {1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0}, mask),
+        java.util.Arrays.toString(mask));
+    float[] selected = layer.lookUp(new Tape(), ids, null, 3, 3, 4).data();
+    float[] unselected = layer.lookUpUnselected(new Tape(), ids, null, 3, 3, 4).data();
+    for (int i = 0; i < mask.length; i++) {
+      assertEquals(selected[i], unselected[i] * mask[i], 0f);
+    }
+  }
+
+  @Test
   void gradientsOfTheBlockTables() {
     MixedDimensionEmbedding layer = layer();
     int[] ids = {0, 2, 5, 2, 1, 6, 4, 3};

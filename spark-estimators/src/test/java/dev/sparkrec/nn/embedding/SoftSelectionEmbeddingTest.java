@@ -65,6 +65,40 @@ class SoftSelectionEmbeddingTest {
   }
 
   @Test
+  void unselectedVectorsTimesTheSelectionAreTheLookUp() {
+    SoftSelectionEmbedding layer = layer();
+    int[] ids = {0, 2, 5, 3};
+    float[] scales = {1f, 0.7f, 1.3f, 0.4f};
+    float[] selected = layer.lookUp(new Tape(), ids, scales, 4, 4, 4).data();
+    float[] unselected = layer.lookUpUnselected(new Tape(), ids, scales, 4, 4, 4).data();
+    float[] weights = layer.selection(new Tape(), ids, 4, 4, 4).data();
+    float[] e = layer.table().data();
+    float[] a = layer.alpha().data();
+    for (int j = 0; j < 4; j++) {
+      assertEquals(e[5 * 4 + j] * 1.3f, unselected[2 * 4 + j], 1e-7); // row 5: the table's row, scaled
+      assertEquals(a[2 * 4 + j], weights[2 * 4 + j], 0f); // row 5 is in block 2
+    }
+    for (int i = 0; i < selected.length; i++) {
+      assertEquals(selected[i], unselected[i] * weights[i], 1e-6);
+    }
+  }
+
+  @Test
+  void gradientsOfTheUnselectedVectorsAndOfTheSelectionApart() {
+    SoftSelectionEmbedding layer = layer();
+    int[] ids = {0, 2, 5, 2, 1, 3};
+    float[] scales = {1f, 0.7f, 1.3f, 1f, 0.4f, 0.9f};
+    assertGradients(t -> layer.lookUpUnselected(t, ids, scales, 6, 6, 4), Input.of(layer.table()));
+    assertGradients(t -> layer.selection(t, ids, 6, 3, 2, 4), Input.of(layer.alpha()));
+    Tape tape = new Tape();
+    tape.backward(dev.sparkrec.nn.ops.Sum.apply(tape, layer.lookUpUnselected(tape, ids, scales, 6, 6, 4)));
+    assertTrue(layer.table().touchedCount() > 0);
+    for (float g : layer.alpha().grad()) {
+      assertEquals(0f, g, "the unselected lookup passes no gradient to α");
+    }
+  }
+
+  @Test
   void blocksForAnotherVocabularyFailNamingTheTable() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new SoftSelectionLayout(java.util.Map.of("emb", BLOCKS)).create("emb", 7, 4, TableInit.normal(1), 1));
