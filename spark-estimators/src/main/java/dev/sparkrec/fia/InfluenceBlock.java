@@ -36,6 +36,7 @@ final class InfluenceBlock {
   private final Cholesky reduced = new Cholesky();
   private final double[] reducedTimesVector; // A⁻¹·x (leave-one-out)
   private final double[] q; // J_j·A⁻¹·x per rating (leave-one-out)
+  private final double[] correction; // (g_j·h_j + 2λ·c_j·q_j) / (1 − h_j): the leave-one-out term per projection
 
   /**
    * @param userSide whether {@code vector} is a user's ({@code others} the rated items) or an item's ({@code others}
@@ -83,6 +84,7 @@ final class InfluenceBlock {
     this.orphaning = count == 1;
     this.reducedTimesVector = new double[dim];
     this.q = new double[count];
+    this.correction = new double[count];
     if (count == 0) {
       return; // a cold side contributes no ratings
     }
@@ -111,6 +113,7 @@ final class InfluenceBlock {
           s += jacobian[j * dim + a] * reducedTimesVector[a];
         }
         q[j] = s;
+        correction[j] = (gradient[j] * leverage[j] + twoLambda * curvature[j] * q[j]) / (1 - leverage[j]);
       }
     }
   }
@@ -150,39 +153,41 @@ final class InfluenceBlock {
   }
 
   /**
-   * The influence of every rating of the block on {@code pairs} pairs, {@code count × pairs} row-major into
-   * {@code out}: {@code pairGradients} holds each pair's {@code v = ∂f_ui/∂(this side's vector)}, {@code pairs × dim}
-   * row-major. An orphaning rating's influence is NaN.
+   * The influence of every rating of the block on {@code pairs} pairs, {@code pairs × count} row-major into
+   * {@code out} (pair {@code p}'s influences at {@code [p·count, (p + 1)·count)}): {@code pairGradients} holds each
+   * pair's {@code v = ∂f_ui/∂(this side's vector)}, {@code pairs × dim} row-major, and is overwritten. An orphaning
+   * rating's influence is NaN.
    */
   void influences(double[] pairGradients, int pairs, double[] out) {
     if (count == 0 || pairs == 0) {
       return;
     }
-    Cholesky solver = leaveOneOut ? reduced : hessian;
-    double[] s = pairGradients.clone(); // columns v_p, then (H or A)⁻¹·v_p
     if (orphaning) {
       Arrays.fill(out, 0, pairs, Double.NaN);
       return;
     }
+    Cholesky solver = leaveOneOut ? reduced : hessian;
+    double[] s = pairGradients; // columns v_p, then (H or A)⁻¹·v_p
     solver.forwardSubstituteColumns(s, pairs);
     solver.backSubstituteColumns(s, pairs);
-    // out (count × pairs, row-major) = J (count × dim) · S (dim × pairs): column-major, outᵀ = Sᵀ·Jᵀ.
-    BLAS.getInstance().dgemm("T", "N", pairs, count, dim, 1.0, s, 0, dim, jacobian, 0, dim, 0.0, out, 0, pairs);
+    // out (pairs × count, row-major) = Sᵀ (pairs × dim) · Jᵀ: column-major, a count × pairs matrix J·S.
+    BLAS.getInstance().dgemm("T", "N", count, pairs, dim, 1.0, jacobian, 0, dim, s, 0, dim, 0.0, out, 0, count);
     for (int p = 0; p < pairs; p++) {
       double reg = 0;
       for (int a = 0; a < dim; a++) {
         reg += vector[a] * s[p * dim + a];
       }
       reg *= twoLambda;
-      for (int j = 0; j < count; j++) {
-        double projection = out[j * pairs + p];
-        double g = gradient[j];
-        double influence = g * projection + reg;
-        if (leaveOneOut) {
-          double h = leverage[j];
-          influence += projection * (g * h + twoLambda * curvature[j] * q[j]) / (1 - h);
+      int row = p * count;
+      if (leaveOneOut) {
+        for (int j = 0; j < count; j++) {
+          double projection = out[row + j];
+          out[row + j] = gradient[j] * projection + reg + projection * correction[j];
         }
-        out[j * pairs + p] = influence;
+      } else {
+        for (int j = 0; j < count; j++) {
+          out[row + j] = gradient[j] * out[row + j] + reg;
+        }
       }
     }
   }

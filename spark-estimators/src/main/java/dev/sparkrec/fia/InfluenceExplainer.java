@@ -1,6 +1,8 @@
 package dev.sparkrec.fia;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import dev.sparkrec.ml.param.HasColdStartStrategy;
@@ -55,21 +57,23 @@ import org.apache.spark.sql.types.StructType;
  * <p>Candidates are the related ratings: the user's ratings and the item's ratings. Only the pair's user vector
  * {@code x_u} and item vector {@code y_i} are re-fitted in the estimate (shared weights fixed, as in FIA):
  * {@code influence(z) = ∇f_ui · H⁻¹ ∇ℓ_z} with {@code H} the Hessian of the training objective in
- * {@code [x_u; y_i]}, solved exactly per pair by Cholesky (see {@link FactorizedPredictor} for the objective). The
- * cost per pair is {@code O(|R|·d² + d³)}, independent of the training set's size. Every explaining rating carries
- * its leverage; {@link #influenceForm()} chooses the first-order or the leave-one-out form, and a rating whose
- * removal would leave the user or item without ratings is flagged {@code orphaned} (see
- * {@link InfluenceCalculator}).
+ * {@code [x_u; y_i]} (see {@link FactorizedPredictor} for the objective). Every explaining rating carries its
+ * leverage; {@link #influenceForm()} chooses the first-order or the leave-one-out form, and a rating whose removal
+ * would leave the user or item without ratings is flagged {@code orphaned} (see {@link InfluenceCalculator}).
  *
  * <p>Configured with a fitted {@link FactorizedModel} — {@code MatrixFactorizationModel}, {@code NeuralCFModel},
  * or an MLlib {@link ALSModel} with its {@code regParam} — and the ratings it was trained on ({@code userCol},
- * {@code itemCol}, {@code ratingCol}). Everything runs on executors: the ratings are grouped per user and per item
- * with the factors and joined to the pairs; nothing is collected to the driver. A pair whose user or item the
- * model does not know gets a NaN prediction and no explanations ({@code coldStartStrategy = "nan"}) or is dropped
- * ({@code "drop"}). Output rows come in no particular order, as Spark's joins leave them, unless
- * {@link #keepInputOrder()} asks for the input's. Null, NaN or infinite training ratings fail the transform
- * with a message naming the column and the rating; so does a training rating of a user or item the model lacks
- * (the ratings must be the ones the model was fitted on).
+ * {@code itemCol}, {@code ratingCol}). Everything runs on executors, grouped by user and by item
+ * ({@link GroupedExplanations}): for a pair that is not a training rating {@code H} is block-diagonal, so each
+ * user's and each item's block is factored once per {@code transform} and scores all of its pairs by GEMM; hot
+ * users and items are split over several tasks; a pair that is a training rating gets the exact joint solve. No
+ * pair and no vector is collected to the driver. The input is read twice (skew statistics, scoring): cache it when
+ * it is expensive. A pair whose user or item the model does not know gets a NaN prediction and no explanations
+ * ({@code coldStartStrategy = "nan"}) or is dropped ({@code "drop"}). Output rows come in no particular order, as
+ * Spark's shuffles leave them, unless {@link #keepInputOrder()} asks for the input's. Null, NaN or infinite training
+ * ratings fail the transform with a message naming the column and the rating; so does a training rating of a user
+ * or item the model lacks (the ratings must be the ones the model was fitted on). {@link #recommendAndExplain}
+ * recommends and explains in one job.
  *
  * <p>Saving writes the params, the model (under {@code model/}) and the training ratings (Parquet, under
  * {@code data/ratings}).
@@ -308,10 +312,9 @@ public final class InfluenceExplainer extends Transformer
     Dataset<Row> ratings = RelatedRatings.validated(trainingRatings, getUserCol(), getItemCol(), getRatingCol());
     Dataset<Row> userVectors = model.userVectors();
     Dataset<Row> itemVectors = model.itemVectors();
-    Dataset<Row> byUser = RelatedRatings.byUser(ratings, itemVectors);
-    Dataset<Row> byItem = RelatedRatings.byItem(ratings, userVectors);
 
-    // Each row carries its input position, sorted back by when keepInputOrder asks (joins shuffle the rows).
+    // Each row carries its input position: it identifies the pair between the two sides, and sorts the output
+    // back when keepInputOrder asks.
     Dataset<Row> pairs = dataset.toDF().withColumn(ROW_ORDER, monotonically_increasing_id());
     Column user = pairs.col(getUserCol());
     Column item = pairs.col(getItemCol());
@@ -320,27 +323,45 @@ public final class InfluenceExplainer extends Transformer
             user.equalTo(col("__uv_id")), "left")
         .join(itemVectors.select(col("id").as("__iv_id"), col("vector").as(ITEM_VECTOR)),
             item.equalTo(col("__iv_id")), "left")
-        .join(byUser.withColumnRenamed("user", "__ur_id"), user.equalTo(col("__ur_id")), "left")
-        .join(byItem.withColumnRenamed("item", "__ir_id"), item.equalTo(col("__ir_id")), "left");
-    if ("drop".equals(getColdStartStrategy())) {
-      joined = joined.filter(col(USER_VECTOR).isNotNull().and(col(ITEM_VECTOR).isNotNull()));
-    }
-    String[] inputColumns = schema.fieldNames();
-    Column[] selected = new Column[inputColumns.length + 5];
-    for (int c = 0; c < inputColumns.length; c++) {
-      selected[c] = joined.col(inputColumns[c]);
-    }
-    selected[inputColumns.length] = col(USER_VECTOR);
-    selected[inputColumns.length + 1] = col(ITEM_VECTOR);
-    selected[inputColumns.length + 2] = col(RelatedRatings.USER_RATINGS);
-    selected[inputColumns.length + 3] = col(RelatedRatings.ITEM_RATINGS);
-    selected[inputColumns.length + 4] = col(ROW_ORDER);
-    PairExplanations explain = new PairExplanations(model.predictor(), getDamping(),
-        leaveOneOutFor(model.predictor()), getTopK(),
-        inputColumns.length, schema.fieldIndex(getUserCol()), schema.fieldIndex(getItemCol()));
+        .withColumn("__pair_user", coalesce(user.cast(DataTypes.IntegerType), lit(Integer.MIN_VALUE)))
+        .withColumn("__pair_item", coalesce(item.cast(DataTypes.IntegerType), lit(Integer.MIN_VALUE)));
     StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
-    Dataset<Row> explained = joined.select(selected).mapPartitions(explain, Encoders.row(withOrder));
+    Dataset<Row> explained = GroupedExplanations.explain(joined, schema.fieldNames(), schema, ratings, userVectors,
+        itemVectors, model.predictor(), getDamping(), leaveOneOutFor(model.predictor()), getTopK(),
+        "drop".equals(getColdStartStrategy()), withOrder);
     return (getKeepInputOrder() ? explained.orderBy(ROW_ORDER) : explained).drop(ROW_ORDER);
+  }
+
+  /**
+   * The top {@code k} recommendations of every user the model knows, each explained: {@code userCol},
+   * {@code itemCol}, {@code rank} (1 = highest prediction), {@link #predictionCol()} and {@link #explanationsCol()}.
+   * Items a user rated in training are not recommended to that user (they are known, not recommendations). One job
+   * recommends and explains: the recommendations are scored on the executors against the broadcast item factor
+   * table and explained as {@link #transform} explains pairs.
+   */
+  public Dataset<Row> recommendAndExplain(int k) {
+    return recommendAndExplain(null, k);
+  }
+
+  /**
+   * {@link #recommendAndExplain(int)} for the users in {@code users}' {@code userCol} only (users the model does not
+   * know get no rows).
+   */
+  public Dataset<Row> recommendAndExplain(Dataset<?> users, int k) {
+    requireConfigured();
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    Dataset<Row> ids = null;
+    if (users != null) {
+      SchemaChecks.requireColumnType(users.schema(), getUserCol(), DataTypes.IntegerType, DataTypes.LongType);
+      ids = users.toDF().select(col(getUserCol()).as("id"));
+    }
+    Dataset<Row> ratings = RelatedRatings.validated(trainingRatings, getUserCol(), getItemCol(), getRatingCol());
+    // The exchange keeps the scoring to one pass: the explainer reads the pairs twice (skew statistics, scoring).
+    Dataset<Row> recommendations = FactorizedRecommendations.topK(model, ratings, ids, k, getUserCol(), getItemCol())
+        .repartition(col(getUserCol()));
+    return transform(recommendations);
   }
 
   @Override

@@ -25,11 +25,6 @@ import org.apache.spark.sql.types.StructType;
  */
 final class RelatedRatings {
 
-  /** Column of {@link #byUser}: {@code array<struct<id:int, rating:float, vector:array<float>>>}, id = item. */
-  static final String USER_RATINGS = "__sparkrec_user_ratings";
-  /** Column of {@link #byItem}: the same struct with id = user. */
-  static final String ITEM_RATINGS = "__sparkrec_item_ratings";
-
   private static final DataType[] ID_TYPES = {DataTypes.IntegerType, DataTypes.LongType};
   private static final DataType[] RATING_TYPES =
       {DataTypes.FloatType, DataTypes.DoubleType, DataTypes.IntegerType, DataTypes.LongType};
@@ -68,23 +63,5 @@ final class RelatedRatings {
         raise_error(concat(lit("Column '" + name + "' of the training ratings must hold int ids, got "),
             c.cast("string"), where)))
         .otherwise(c.cast("int"));
-  }
-
-  /** {@code (user, USER_RATINGS)}: each user's ratings with the items' vectors (null for an item the model lacks). */
-  static Dataset<Row> byUser(Dataset<Row> validated, Dataset<Row> itemVectors) {
-    Dataset<Row> items = itemVectors.select(col("id").as("__item_id"), col("vector").as("__item_vector"));
-    return validated.join(items, col("item").equalTo(col("__item_id")), "left")
-        .groupBy(col("user"))
-        .agg(array_sort(collect_list(struct(col("item").as("id"), col("rating"), col("__item_vector").as("vector"))))
-            .as(USER_RATINGS));
-  }
-
-  /** {@code (item, ITEM_RATINGS)}: each item's ratings with the users' vectors (null for a user the model lacks). */
-  static Dataset<Row> byItem(Dataset<Row> validated, Dataset<Row> userVectors) {
-    Dataset<Row> users = userVectors.select(col("id").as("__user_id"), col("vector").as("__user_vector"));
-    return validated.join(users, col("user").equalTo(col("__user_id")), "left")
-        .groupBy(col("item"))
-        .agg(array_sort(collect_list(struct(col("user").as("id"), col("rating"), col("__user_vector").as("vector"))))
-            .as(ITEM_RATINGS));
   }
 }

@@ -56,7 +56,7 @@ class InfluenceBlockTest {
     InfluenceBlock block = new InfluenceBlock(predictor, DAMPING, leaveOneOut, true, 1, user, rated.ids(),
         rated.ratings(), rated.vectors());
     double[] influences = new double[rated.ids().length * pairs];
-    block.influences(gradients, pairs, influences);
+    block.influences(gradients.clone(), pairs, influences);
 
     InfluenceCalculator calculator = new InfluenceCalculator(predictor, DAMPING, leaveOneOut);
     for (int p = 0; p < pairs; p++) {
@@ -77,7 +77,7 @@ class InfluenceBlockTest {
 
   /**
    * Every listed rating of {@code e} on the user side (user {@code user}) or the item side (item {@code item})
-   * equals the block's influence at column {@code column} of {@code influences} ({@code columns} pairs) and its
+   * equals the block's influence for pair {@code column} of {@code influences} ({@code columns} pairs) and its
    * leverage; counterpart ids start at {@code firstId}.
    */
   private static void assertSide(InfluenceExplanation e, int user, int item, InfluenceBlock block, int firstId,
@@ -90,7 +90,7 @@ class InfluenceBlockTest {
       }
       int j = (userSide ? e.items()[k] : e.users()[k]) - firstId;
       double expected = e.influences()[k];
-      assertEquals(expected, influences[j * columns + column], 1e-9 * (1 + Math.abs(expected)), "rating " + j);
+      assertEquals(expected, influences[column * block.size() + j], 1e-9 * (1 + Math.abs(expected)), "rating " + j);
       assertEquals(e.leverages()[k], block.leverages()[j], 1e-9, "leverage of rating " + j);
       matched++;
     }

@@ -297,6 +297,57 @@ class InfluenceExplainerTest extends StageContract {
   }
 
   @Test
+  void recommendAndExplainRanksUnratedItemsAndExplainsThemForMfNcfAndAls() {
+    prepare();
+    List<Row> all = ratings.collectAsList();
+    FactorizedModel[] models = {new AlsFactorizedModel(als, REG),
+        new MatrixFactorization().setRank(3).setMaxIter(5).setSeed(5).fit(ratings),
+        new NeuralCF().setEmbeddingDim(4).setHiddenLayers(4, 2).setMaxIter(5).setSeed(5).fit(ratings)};
+    for (FactorizedModel model : models) {
+      InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(ratings).setTopK(3);
+      List<Row> recommended = explainer.recommendAndExplain(4).orderBy("user", "rank").collectAsList();
+      assertEquals(List.of("user", "item", "rank", "prediction", "explanations"),
+          List.of(explainer.recommendAndExplain(4).columns()));
+      assertEquals(12 * 4, recommended.size(), model.toString());
+      Map<Integer, float[]> users = vectors(model.userVectors());
+      Map<Integer, float[]> items = vectors(model.itemVectors());
+      for (Row row : recommended) {
+        int u = row.getInt(0);
+        int i = row.getInt(1);
+        assertTrue(all.stream().noneMatch(r -> r.getInt(0) == u && r.getInt(1) == i), "rated item " + i);
+        double f = model.predictor().predict(users.get(u), items.get(i));
+        assertEquals(model.predictor().reportedPrediction(f), row.getDouble(3), 1e-9);
+        for (int other : items.keySet()) {
+          boolean ratedByU = all.stream().anyMatch(r -> r.getInt(0) == u && r.getInt(1) == other);
+          if (!ratedByU && row.getInt(2) == 1) {
+            assertTrue(model.predictor().predict(users.get(u), items.get(other)) <= f + 1e-6, "rank 1 is the best");
+          }
+        }
+      }
+      List<Row> explainedDirectly = explainer.transform(
+          recommendedPairs(recommended)).orderBy("user", "item").collectAsList();
+      List<Row> sorted = new ArrayList<>(recommended);
+      sorted.sort(Comparator.comparingInt((Row r) -> r.getInt(0)).thenComparingInt(r -> r.getInt(1)));
+      for (int p = 0; p < sorted.size(); p++) {
+        assertEquals(explainedDirectly.get(p).getList(3), sorted.get(p).getList(4), "the transform's explanations");
+      }
+      List<Row> some = explainer.recommendAndExplain(spark().range(2, 4).selectExpr("cast(id as int) as user"), 2)
+          .collectAsList();
+      assertEquals(4, some.size());
+      assertTrue(some.stream().allMatch(r -> r.getInt(0) == 2 || r.getInt(0) == 3));
+    }
+  }
+
+  private static Dataset<Row> recommendedPairs(List<Row> recommended) {
+    List<Row> rows = new ArrayList<>();
+    for (Row r : recommended) {
+      rows.add(RowFactory.create(r.getInt(0), r.getInt(1)));
+    }
+    return spark().createDataFrame(rows, new StructType().add("user", DataTypes.IntegerType)
+        .add("item", DataTypes.IntegerType));
+  }
+
+  @Test
   void transformWithoutModelFailsClearly() {
     Exception e = assertThrows(IllegalStateException.class,
         () -> new InfluenceExplainer().transform(inputData()));

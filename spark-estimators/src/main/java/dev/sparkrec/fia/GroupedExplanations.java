@@ -1,0 +1,144 @@
+package dev.sparkrec.fia;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.ceil;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The explainer's plan: each pair is scored against its user's ratings
+ * and against its item's ratings separately (for a pair that is not a training rating the restricted Hessian is
+ * block-diagonal), then the two sides' top lists are merged.
+ *
+ * <ol>
+ *   <li>Every pair becomes a user-side row keyed by its user and an item-side row keyed by its item; every training
+ *       rating becomes a rating row on both sides, with its user's and its item's vectors (joined from the
+ *       partitioned factor tables).</li>
+ *   <li><b>Skew.</b> A side key whose work ({@code pairs × ratings}) exceeds {@link #WORK_PER_GROUP}, and whose pairs
+ *       are many enough to share the cost of copying its ratings, is split into salts: its pairs are spread over the
+ *       salts by a hash of their position, and its ratings are replicated to every salt. Only these hot keys reach
+ *       the driver (a broadcast of their salt counts); no pair does.</li>
+ *   <li>One shuffle by {@code (side, key, salt)}, sorted within partitions, streams each group's ratings and then its
+ *       pairs into {@link SideExplanations}: one factorisation per group, one GEMM per chunk of pairs.</li>
+ *   <li>A second shuffle by pair position brings each pair's two sides together for {@link MergedExplanations}.</li>
+ * </ol>
+ */
+final class GroupedExplanations {
+
+  /** Pair × rating scores per group beyond which a side key is split into salts: 2²⁴. */
+  static final long WORK_PER_GROUP = 1L << 24;
+  /** A salt gets at least this many pairs, so that copying its key's ratings stays small beside its scoring. */
+  static final long PAIRS_PER_SALT = 512;
+
+  private GroupedExplanations() {}
+
+  /**
+   * @param pairs the input columns, then {@code ROW_ORDER}, the int user and item ids ({@code __pair_user},
+   *     {@code __pair_item}, never null) and both vectors (null where the model lacks the user or item)
+   * @param dropCold whether pairs the model cannot predict are dropped (else NaN, no explanations)
+   * @param inputColumns the number of input columns
+   * @param ratings validated {@code (user, item, rating)}
+   * @param withOrder the output schema: the input columns, prediction, explanations, {@code ROW_ORDER}
+   */
+  static Dataset<Row> explain(Dataset<Row> pairs, String[] inputColumns, StructType inputSchema, Dataset<Row> ratings,
+      Dataset<Row> userVectors, Dataset<Row> itemVectors, FactorizedPredictor predictor, double damping,
+      boolean leaveOneOut, int topK, boolean dropCold, StructType withOrder) {
+    Column[] input = new Column[inputColumns.length];
+    for (int c = 0; c < input.length; c++) {
+      input[c] = pairs.col(inputColumns[c]);
+    }
+    Column order = col(InfluenceExplainer.ROW_ORDER);
+    Column user = col("__pair_user");
+    Column item = col("__pair_item");
+    Column userVector = col(InfluenceExplainer.USER_VECTOR);
+    Column itemVector = col(InfluenceExplainer.ITEM_VECTOR);
+    Dataset<Row> pairRows = pairs.select(explode(array(
+            side(SideExplanations.USER_SIDE, user, item, lit(0f), order, userVector, itemVector, struct(input)),
+            side(SideExplanations.ITEM_SIDE, item, user, lit(0f), order, itemVector, userVector,
+                lit(null).cast(inputSchema))))
+        .as("s"))
+        .select(col("s.*"));
+
+    Dataset<Row> users = userVectors.select(col("id").as("__r_user"), col("vector").as("__r_user_vector"));
+    Dataset<Row> items = itemVectors.select(col("id").as("__r_item"), col("vector").as("__r_item_vector"));
+    Dataset<Row> rated = ratings
+        .join(users, col("user").equalTo(col("__r_user")), "left")
+        .join(items, col("item").equalTo(col("__r_item")), "left");
+    Column ratingUserVector = col("__r_user_vector");
+    Column ratingItemVector = col("__r_item_vector");
+    Column zero = lit(0L);
+    Column noVector = lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType)); // a group's own: its pairs'
+    Dataset<Row> ratingRows = rated.select(explode(array(
+            side(SideExplanations.USER_SIDE, col("user"), col("item"), col("rating"), zero, noVector,
+                ratingItemVector, lit(null).cast(inputSchema)),
+            side(SideExplanations.ITEM_SIDE, col("item"), col("user"), col("rating"), zero, noVector,
+                ratingUserVector, lit(null).cast(inputSchema))))
+        .as("s"))
+        .select(col("s.*"));
+
+    // Hot keys: salts = min(⌈pairs·ratings / WORK_PER_GROUP⌉, ⌈pairs / PAIRS_PER_SALT⌉), kept where > 1.
+    Dataset<Row> pairCounts = pairRows.groupBy("side", "key").agg(count(lit(1)).as("__pairs"));
+    Dataset<Row> ratingCounts = ratingRows.groupBy("side", "key").agg(count(lit(1)).as("__ratings"))
+        .withColumnRenamed("side", "__c_side").withColumnRenamed("key", "__c_key");
+    Column pairsCount = col("__pairs");
+    Column work = pairsCount.multiply(greatest(coalesce(col("__ratings"), lit(1L)), lit(1L)));
+    Dataset<Row> hot = pairCounts
+        .join(ratingCounts, col("side").equalTo(col("__c_side")).and(col("key").equalTo(col("__c_key"))), "left")
+        .select(col("side").as("__h_side"), col("key").as("__h_key"),
+            least(ceil(work.divide(lit(WORK_PER_GROUP))), ceil(pairsCount.divide(lit(PAIRS_PER_SALT))))
+                .cast(DataTypes.IntegerType).as("__salts"))
+        .filter(col("__salts").gt(1));
+    Column hotKey = col("side").equalTo(col("__h_side")).and(col("key").equalTo(col("__h_key")));
+    Column salts = coalesce(col("__salts"), lit(1));
+    Dataset<Row> saltedPairs = pairRows.join(broadcast(hot), hotKey, "left")
+        .withColumn("salt", pmod(xxhash64(col("order")), salts.cast(DataTypes.LongType)).cast(DataTypes.IntegerType));
+    Dataset<Row> saltedRatings = ratingRows.join(broadcast(hot), hotKey, "left")
+        .withColumn("salt", explode(sequence(lit(0), salts.minus(1))));
+
+    String[] sideColumns = SideExplanations.input(inputSchema).fieldNames();
+    Dataset<Row> sideRows = saltedPairs.withColumn("kind", lit(SideExplanations.PAIR)).selectExpr(quoted(sideColumns))
+        .unionByName(saltedRatings.withColumn("kind", lit(SideExplanations.RATING)).selectExpr(quoted(sideColumns)));
+    Dataset<Row> sides = sideRows
+        .repartition(col("side"), col("key"), col("salt"))
+        .sortWithinPartitions("side", "key", "salt", "kind", "other", "rating", "order")
+        .mapPartitions(new SideExplanations(predictor, damping, leaveOneOut, topK),
+            Encoders.row(SideExplanations.output(inputSchema)));
+    return sides
+        .repartition(col("order"))
+        .sortWithinPartitions("order", "side")
+        .mapPartitions(new MergedExplanations(predictor, damping, leaveOneOut, topK, inputColumns.length, dropCold),
+            Encoders.row(withOrder));
+  }
+
+  /** One side's row: side, key, other, rating, order, the key's vector, the counterpart's vector, input columns. */
+  private static Column side(int side, Column key, Column other, Column rating, Column order, Column own,
+      Column vector, Column row) {
+    return struct(lit(side).as("side"), key.as("key"), other.as("other"), rating.cast(DataTypes.FloatType).as("rating"),
+        order.as("order"), own.as("own"), vector.as("vector"), row.as("row"));
+  }
+
+  private static String[] quoted(String[] names) {
+    String[] out = new String[names.length];
+    for (int i = 0; i < names.length; i++) {
+      out[i] = "`" + names[i] + "`";
+    }
+    return out;
+  }
+}

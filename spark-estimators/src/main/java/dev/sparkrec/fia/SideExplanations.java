@@ -1,0 +1,362 @@
+package dev.sparkrec.fia;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One side (user or item) of the grouped explainer: scores groups of pairs against their user's (or item's) training
+ * ratings and keeps, per pair, that side's {@code topK} ratings by FIA's ranking.
+ *
+ * <p>The partition's rows ({@link #INPUT}) come sorted by {@code (side, key, salt, kind, other, rating, order)}: a
+ * group is one user's (or item's) ratings ({@code kind} 0, sorted by counterpart id and rating, as the per-pair path
+ * sorts them), then the pairs of that user (item) routed to this salt ({@code kind} 1). The ratings are factored
+ * once into an {@link InfluenceBlock}, and the pairs scored in chunks by one solve and one GEMM each; a group is read
+ * as a stream, so a hot item's ratings are held once per task and its pairs never all at once. Output
+ * ({@link #OUTPUT}): per pair its position, the side, the model's {@code f}, that side's top ratings on the scale
+ * of {@code f} ({@link RankedRatings}, ranked: orphaning first, then |influence|, then user
+ * and item id) and, on the user side, the pair's input columns. A pair whose user or item vector is missing (the
+ * model lacks it) gets {@code f} NaN and no ratings.
+ */
+final class SideExplanations implements MapPartitionsFunction<Row, Row> {
+
+  private static final long serialVersionUID = 1L;
+
+  private static final byte[] NO_EXPLANATIONS = RankedRatings.allocate(0).bytes();
+
+  static final int USER_SIDE = 0;
+  static final int ITEM_SIDE = 1;
+  static final int RATING = 0;
+  static final int PAIR = 1;
+
+  /** At most this many doubles of influences per chunk: 8 MiB. */
+  private static final int CHUNK_ENTRIES = 1 << 20;
+  /** At most this many pairs per chunk (one GEMM). */
+  private static final int MAX_CHUNK_PAIRS = 256;
+
+  private final FactorizedPredictor predictor;
+  private final double damping;
+  private final boolean leaveOneOut;
+  private final int topK;
+
+  SideExplanations(FactorizedPredictor predictor, double damping, boolean leaveOneOut, int topK) {
+    this.predictor = predictor;
+    this.damping = damping;
+    this.leaveOneOut = leaveOneOut;
+    this.topK = topK;
+  }
+
+  /** The rows of a side, with the pairs' input columns as the struct {@code inputRow}. */
+  static StructType input(StructType inputRow) {
+    return new StructType()
+        .add("side", DataTypes.IntegerType, false)
+        .add("key", DataTypes.IntegerType, false)
+        .add("salt", DataTypes.IntegerType, false)
+        .add("kind", DataTypes.IntegerType, false)
+        .add("other", DataTypes.IntegerType, false)
+        .add("rating", DataTypes.FloatType, false)
+        .add("order", DataTypes.LongType, false)
+        .add("own", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+        .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+        .add("row", inputRow, true);
+  }
+
+  /** The struct of a side's whole rating list, sent for a pair that is itself a training rating. */
+  static final StructType RATED = new StructType()
+      .add("id", DataTypes.IntegerType, false)
+      .add("rating", DataTypes.FloatType, false)
+      .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+
+  /**
+   * Per pair and side: position, side, the side's id, {@code f}, the side's top ratings, the input columns (user side); for a pair
+   * that is a training rating no top ratings but the side's vector and whole rating list, for the joint solve.
+   */
+  static StructType output(StructType inputRow) {
+    return new StructType()
+        .add("order", DataTypes.LongType, false)
+        .add("side", DataTypes.IntegerType, false)
+        .add("key", DataTypes.IntegerType, false)
+        .add("f", DataTypes.DoubleType, false)
+        .add("top", DataTypes.BinaryType, true)
+        .add("row", inputRow, true)
+        .add("own", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+        .add("rated", DataTypes.createArrayType(RATED, false), true);
+  }
+
+  static float[] floats(List<?> list) {
+    float[] out = new float[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((Number) list.get(i)).floatValue();
+    }
+    return out;
+  }
+
+  private static final int SIDE = 0;
+  private static final int KEY = 1;
+  private static final int SALT = 2;
+  private static final int KIND = 3;
+  private static final int OTHER = 4;
+  private static final int RATING_VALUE = 5;
+  private static final int ORDER = 6;
+  private static final int OWN = 7;
+  private static final int VECTOR = 8;
+  private static final int ROW = 9;
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> rows) {
+    return new Iterator<>() {
+      private final ArrayDeque<Row> ready = new ArrayDeque<>();
+      private final Group group = new Group();
+      private Row next = rows.hasNext() ? rows.next() : null;
+
+      @Override
+      public boolean hasNext() {
+        while (ready.isEmpty() && next != null) {
+          step();
+        }
+        return !ready.isEmpty();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return ready.poll();
+      }
+
+      /** Reads one group: its ratings, then its pairs in chunks, each chunk's rows into {@code ready}. */
+      private void step() {
+        Row first = next;
+        group.start(first.getInt(SIDE), first.getInt(KEY), first.getInt(SALT));
+        while (next != null && group.contains(next) && next.getInt(KIND) == RATING) {
+          group.addRating(next);
+          next = rows.hasNext() ? rows.next() : null;
+        }
+        while (next != null && group.contains(next)) {
+          group.addPair(next, ready);
+          next = rows.hasNext() ? rows.next() : null;
+        }
+        group.flush(ready);
+      }
+    };
+  }
+
+  /** One (side, key, salt) group's ratings, block and pending chunk of pairs. */
+  private final class Group {
+    private int side;
+    private int key;
+    private int salt;
+    private float[] own;
+    private int count;
+    private int[] others = new int[16];
+    private float[] ratings = new float[16];
+    private float[][] vectors = new float[16][];
+    private InfluenceBlock block;
+    private int chunkPairs;
+    private int pending;
+    private long[] orders;
+    private double[] predictions;
+    private Row[] inputRows;
+    private double[] gradients;
+    private double[] influences;
+    private final double[] dUser = new double[predictor.userDim()];
+    private final double[] dItem = new double[predictor.itemDim()];
+    private final int[] heap = new int[topK];
+
+    void start(int side, int key, int salt) {
+      this.side = side;
+      this.key = key;
+      this.salt = salt;
+      this.own = null;
+      this.count = 0;
+      this.block = null;
+      this.pending = 0;
+    }
+
+    boolean contains(Row row) {
+      return row.getInt(SIDE) == side && row.getInt(KEY) == key && row.getInt(SALT) == salt;
+    }
+
+    void addRating(Row row) {
+      if (count == others.length) {
+        others = Arrays.copyOf(others, 2 * count);
+        ratings = Arrays.copyOf(ratings, 2 * count);
+        vectors = Arrays.copyOf(vectors, 2 * count);
+      }
+      others[count] = row.getInt(OTHER);
+      ratings[count] = row.getFloat(RATING_VALUE);
+      if (row.isNullAt(VECTOR)) {
+        String pair = side == USER_SIDE ? "(user " + key + ", item " + others[count] + ")"
+            : "(user " + others[count] + ", item " + key + ")";
+        String counterpart = side == USER_SIDE ? "item " + others[count] : "user " + others[count];
+        throw new IllegalArgumentException("The training rating " + pair + " refers to " + counterpart
+            + ", which the model does not know; pass the ratings the model was fitted on.");
+      }
+      vectors[count] = floats(row.getList(VECTOR));
+      count++;
+    }
+
+    void addPair(Row row, ArrayDeque<Row> ready) {
+      if (row.isNullAt(OWN) || row.isNullAt(VECTOR)) {
+        // The model lacks the pair's user or item: no prediction (NaN) and no explanations.
+        ready.add(RowFactory.create(row.getLong(ORDER), side, key, Double.NaN, NO_EXPLANATIONS,
+            row.isNullAt(ROW) ? null : row.getStruct(ROW), null, null));
+        return;
+      }
+      if (block == null) {
+        own = floats(row.getList(OWN));
+        block = new InfluenceBlock(predictor, damping, leaveOneOut, side == USER_SIDE, key, own,
+            Arrays.copyOf(others, count), Arrays.copyOf(ratings, count), Arrays.copyOf(vectors, count));
+        int dim = side == USER_SIDE ? predictor.userDim() : predictor.itemDim();
+        chunkPairs = Math.max(1, Math.min(MAX_CHUNK_PAIRS, CHUNK_ENTRIES / Math.max(1, count)));
+        if (orders == null || orders.length < chunkPairs) {
+          orders = new long[chunkPairs];
+          predictions = new double[chunkPairs];
+          inputRows = new Row[chunkPairs];
+        }
+        if (gradients == null || gradients.length < chunkPairs * dim) {
+          gradients = new double[chunkPairs * dim];
+        }
+        if (influences == null || influences.length < chunkPairs * count) {
+          influences = new double[Math.max(1, chunkPairs * count)];
+        }
+      }
+      float[] counterpart = floats(row.getList(VECTOR));
+      double f = side == USER_SIDE ? predictor.predictWithGradients(own, counterpart, dUser, dItem)
+          : predictor.predictWithGradients(counterpart, own, dUser, dItem);
+      if (!Double.isFinite(f)) {
+        int other = row.getInt(OTHER);
+        throw new IllegalArgumentException("the prediction for user " + (side == USER_SIDE ? key : other)
+            + ", item " + (side == USER_SIDE ? other : key) + " is " + f + "; check their vectors");
+      }
+      if (isRated(row.getInt(OTHER))) {
+        // The pair is a training rating: its Hessian couples the sides, so both whole lists go to the joint solve.
+        ready.add(RowFactory.create(row.getLong(ORDER), side, key, f, null, row.isNullAt(ROW) ? null : row.getStruct(ROW),
+            own, ratedList()));
+        return;
+      }
+      double[] v = side == USER_SIDE ? dUser : dItem;
+      System.arraycopy(v, 0, gradients, pending * v.length, v.length);
+      orders[pending] = row.getLong(ORDER);
+      predictions[pending] = f;
+      inputRows[pending] = row.isNullAt(ROW) ? null : row.getStruct(ROW);
+      pending++;
+      if (pending == chunkPairs) {
+        flush(ready);
+      }
+    }
+
+    /** Scores the pending pairs and queues one output row per pair. */
+    void flush(ArrayDeque<Row> ready) {
+      if (pending == 0) {
+        return;
+      }
+      block.influences(gradients, pending, influences);
+      for (int p = 0; p < pending; p++) {
+        ready.add(RowFactory.create(orders[p], side, key, predictions[p], top(p * count), inputRows[p], null, null));
+        inputRows[p] = null;
+      }
+      pending = 0;
+    }
+
+    /** Whether the group's ratings (sorted by counterpart id) include one of {@code other}. */
+    private boolean isRated(int other) {
+      return Arrays.binarySearch(others, 0, count, other) >= 0;
+    }
+
+    private Row[] ratedList() {
+      Row[] list = new Row[count];
+      for (int j = 0; j < count; j++) {
+        list[j] = RowFactory.create(others[j], ratings[j], vectors[j]);
+      }
+      return list;
+    }
+
+    /** The side's top ratings for the pair whose influences start at {@code from}, best first. */
+    private byte[] top(int from) {
+      boolean orphaned = block.orphaning();
+      int size = 0;
+      for (int j = 0; j < count; j++) {
+        double x = influences[from + j];
+        if (!orphaned && !Double.isFinite(x)) {
+          throw new IllegalArgumentException("the influence of the rating of user " + user(j) + " on item "
+              + item(j) + " is " + x + "; check their vectors");
+        }
+        if (size < topK) {
+          heap[size] = j;
+          siftUp(size++, from);
+        } else if (before(j, heap[0], from)) { // ratings come by counterpart id: a tie never ranks before
+          heap[0] = j;
+          siftDown(size, from);
+        }
+      }
+      RankedRatings out = RankedRatings.allocate(size);
+      double[] leverages = block.leverages();
+      for (int k = size - 1; k >= 0; k--) {
+        int j = heap[0]; // the weakest left goes last
+        out.set(k, user(j), item(j), ratings[j], influences[from + j], leverages[j], orphaned);
+        heap[0] = heap[k];
+        siftDown(k, from);
+      }
+      return out.bytes();
+    }
+
+    private int user(int j) {
+      return side == USER_SIDE ? key : others[j];
+    }
+
+    private int item(int j) {
+      return side == USER_SIDE ? others[j] : key;
+    }
+
+    /** Whether rating {@code a} ranks before {@code b}: larger |influence|, then smaller counterpart, then index. */
+    private boolean before(int a, int b, int from) {
+      int c = Double.compare(Math.abs(influences[from + a]), Math.abs(influences[from + b]));
+      if (c != 0) {
+        return c > 0;
+      }
+      return others[a] != others[b] ? others[a] < others[b] : a < b;
+    }
+
+    private void siftUp(int at, int from) {
+      while (at > 0) {
+        int parent = (at - 1) / 2;
+        if (!before(heap[parent], heap[at], from)) {
+          return;
+        }
+        swap(at, parent);
+        at = parent;
+      }
+    }
+
+    private void siftDown(int size, int from) {
+      int at = 0;
+      while (true) {
+        int left = 2 * at + 1;
+        if (left >= size) {
+          return;
+        }
+        int weakest = left + 1 < size && before(heap[left], heap[left + 1], from) ? left + 1 : left;
+        if (!before(heap[at], heap[weakest], from)) {
+          return;
+        }
+        swap(at, weakest);
+        at = weakest;
+      }
+    }
+
+    private void swap(int a, int b) {
+      int t = heap[a];
+      heap[a] = heap[b];
+      heap[b] = t;
+    }
+  }
+}
