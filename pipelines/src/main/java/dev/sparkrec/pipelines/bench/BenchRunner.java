@@ -1,6 +1,7 @@
 package dev.sparkrec.pipelines.bench;
 
 import dev.sparkrec.pipelines.bench.fia.FiaMl100kBenchmark;
+import dev.sparkrec.pipelines.bench.fia.FiaScaleBenchmark;
 import dev.sparkrec.pipelines.bench.nis.NisFrappeBenchmark;
 import dev.sparkrec.pipelines.bench.nis.NisMl100kBenchmark;
 import dev.sparkrec.pipelines.bench.resus.ResusMl100kBenchmark;
@@ -25,6 +26,7 @@ public final class BenchRunner {
     register(new EngineBenchmark());
     register(new CtrFrappeBenchmark());
     register(new FiaMl100kBenchmark());
+    register(new FiaScaleBenchmark());
     register(new NisMl100kBenchmark());
     register(new NisFrappeBenchmark());
     register(new SeqScalingBenchmark());

@@ -1,0 +1,300 @@
+package dev.sparkrec.pipelines.bench.fia;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.desc;
+
+import dev.sparkrec.data.SyntheticRatings;
+import dev.sparkrec.fia.FactorizedModel;
+import dev.sparkrec.fia.InfluenceCalculator;
+import dev.sparkrec.fia.InfluenceExplainer;
+import dev.sparkrec.fia.MatrixFactorization;
+import dev.sparkrec.fia.MatrixFactorizationModel;
+import dev.sparkrec.pipelines.bench.BenchContext;
+import dev.sparkrec.pipelines.bench.BenchReport;
+import dev.sparkrec.pipelines.bench.BenchSuite;
+import dev.sparkrec.pipelines.bench.StageConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.recommendation.ALS;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code bench fia-scale}: the nightly "recommend and explain" job at scale, on generated ratings
+ * ({@link SyntheticRatings}: {@value #USERS} users, {@value #ITEMS} items, Zipf item popularity with exponent
+ * {@value #POPULARITY}, about 1.04 M ratings whose most popular item has about 113 k; 90 % train, 10 % test, seeded).
+ *
+ * <p>Rows: {@code data} (the counts); {@code mf} and {@code als} (train seconds and test RMSE of SparkRec's matrix
+ * factorisation and MLlib ALS, both rank {@value #RANK}, on the same split); {@code explainer}: one
+ * {@link InfluenceExplainer#recommendAndExplain} action (top {@value #K} unrated items for every user, each with its
+ * top-10 explanations, MF model) writing Parquet, with its pairs, seconds, pairs per second, the median and largest
+ * task time of its heaviest stage (the per-side scoring; skew shows as a slow task) and the bytes it shuffled;
+ * {@code per-pair-calculator}: {@link InfluenceCalculator} on a seeded sample of {@value #SAMPLE} of those pairs, one
+ * pair at a time on one thread from the pair's full rating lists, the per-pair baseline.
+ */
+public final class FiaScaleBenchmark implements BenchSuite {
+
+  static final int USERS = 120_000;
+  static final int ITEMS = 10_000;
+  static final double POPULARITY = 1.4;
+  static final int RANK = 8;
+  static final int K = 10;
+  static final int SAMPLE = 1_000;
+  private static final long SEED = 41;
+  private static final String GROUP = "sparkrec-fia-scale-explain";
+
+  @Override
+  public String name() {
+    return "fia-scale";
+  }
+
+  @Override
+  public String description() {
+    return "recommend and explain top-10 items for every user of 1 M generated Zipf ratings; MF vs ALS training";
+  }
+
+  @Override
+  public void run(BenchContext context, BenchReport report) {
+    SparkSession spark = context.spark();
+    boolean quick = context.quick();
+    SyntheticRatings generator = SyntheticRatings.builder().numUsers(quick ? 5_000 : USERS).numItems(quick ? 1_000 : ITEMS)
+        .minRatingsPerUser(5).activityExponent(2.2).itemPopularityExponent(POPULARITY).seed(SEED).numPartitions(8)
+        .build();
+    Dataset<Row>[] split = generator.generate(spark).randomSplit(new double[] {0.9, 0.1}, SEED);
+    Dataset<Row> train = split[0].cache();
+    Dataset<Row> test = split[1].cache();
+    report.measure("data", () -> {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("train_ratings", train.count());
+      row.put("test_ratings", test.count());
+      row.put("users", generator.numUsers());
+      row.put("items", generator.numItems());
+      row.put("item_popularity_exponent", POPULARITY);
+      row.put("most_popular_item_train_ratings", train.groupBy("item").count().orderBy(desc("count")).first()
+          .getLong(1));
+      return row;
+    });
+
+    MatrixFactorizationModel[] mf = new MatrixFactorizationModel[1];
+    report.measure("mf", () -> {
+      MatrixFactorization estimator = new MatrixFactorization().setRank(RANK).setSeed(SEED);
+      long start = System.nanoTime();
+      mf[0] = estimator.fit(train);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return trainingRow(seconds, rmse(mf[0].setColdStartStrategy("drop").transform(test)), StageConfig.of(estimator));
+    });
+    report.measure("als", () -> {
+      ALS als = new ALS().setRank(RANK).setRegParam(0.1).setMaxIter(10).setSeed(SEED).setColdStartStrategy("drop");
+      long start = System.nanoTime();
+      ALSModel model = als.fit(train);
+      model.userFactors().count();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return trainingRow(seconds, rmse(model.transform(test)), StageConfig.of(als));
+    });
+    if (mf[0] == null) {
+      return;
+    }
+
+    InfluenceExplainer explainer = new InfluenceExplainer().setModel(mf[0]).setTrainingRatings(train).setTopK(10);
+    String out = "target/bench/fia-scale-explanations";
+    report.measure("explainer", () -> {
+      TaskTimes times = new TaskTimes(GROUP);
+      spark.sparkContext().addSparkListener(times);
+      spark.sparkContext().setJobGroup(GROUP, "recommendAndExplain at scale", false);
+      long start = System.nanoTime();
+      try {
+        explainer.recommendAndExplain(K).write().mode("overwrite").parquet(out);
+      } finally {
+        spark.sparkContext().clearJobGroup();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      spark.sparkContext().removeSparkListener(times);
+      long pairs = spark.read().parquet(out).count();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("pairs", pairs);
+      row.put("seconds", seconds);
+      row.put("pairs_per_second", pairs / seconds);
+      row.putAll(times.summary());
+      row.put("driver_max_heap_bytes", Runtime.getRuntime().maxMemory());
+      row.put("output", out + " (Parquet)");
+      row.put("config", StageConfig.of(explainer));
+      return row;
+    });
+    report.measure("per-pair-calculator", () -> perPair(spark, mf[0], train, spark.read().parquet(out),
+        explainer));
+  }
+
+  private static Map<String, Object> trainingRow(double seconds, double rmse, Object config) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("train_seconds", seconds);
+    row.put("test_rmse", rmse);
+    row.put("config", config);
+    return row;
+  }
+
+  private static double rmse(Dataset<Row> predictions) {
+    return new RegressionEvaluator().setLabelCol("rating").setPredictionCol("prediction").evaluate(predictions);
+  }
+
+  /** The per-pair calculator on a seeded sample of the explained pairs, from their full rating lists. */
+  private static Map<String, Object> perPair(SparkSession spark, FactorizedModel model, Dataset<Row> train,
+      Dataset<Row> explained, InfluenceExplainer explainer) {
+    long total = explained.count();
+    List<Row> sample = explained.sample(Math.min(1.0, 2.0 * SAMPLE / total), SEED).select("user", "item")
+        .limit(SAMPLE).collectAsList();
+    Dataset<Row> sampled = spark.createDataFrame(sample, explained.select("user", "item").schema());
+    List<Row> related = train
+        .join(sampled.select(col("user").as("u")).distinct(), col("user").equalTo(col("u")), "left_semi")
+        .unionByName(train.join(sampled.select(col("item").as("i")).distinct(), col("item").equalTo(col("i")),
+            "left_semi"))
+        .distinct().collectAsList();
+    Map<Integer, float[]> users = vectors(model.userVectors());
+    Map<Integer, float[]> items = vectors(model.itemVectors());
+    Map<Integer, List<Row>> byUser = new HashMap<>();
+    Map<Integer, List<Row>> byItem = new HashMap<>();
+    for (Row r : related) {
+      byUser.computeIfAbsent(r.getInt(0), k -> new ArrayList<>()).add(r);
+      byItem.computeIfAbsent(r.getInt(1), k -> new ArrayList<>()).add(r);
+    }
+    InfluenceCalculator calculator = new InfluenceCalculator(model.predictor(), explainer.getDamping(),
+        model.predictor().quadraticInEachVector());
+    long relatedRatings = 0;
+    long start = System.nanoTime();
+    for (Row pair : sample) {
+      int u = pair.getInt(0);
+      int i = pair.getInt(1);
+      List<Row> rated = byUser.getOrDefault(u, List.of());
+      List<Row> raters = byItem.getOrDefault(i, List.of());
+      relatedRatings += rated.size() + raters.size();
+      calculator.explain(u, users.get(u), i, items.get(i),
+          rated.stream().mapToInt(r -> r.getInt(1)).toArray(), ratings(rated),
+          rated.stream().map(r -> items.get(r.getInt(1))).toArray(float[][]::new),
+          raters.stream().mapToInt(r -> r.getInt(0)).toArray(), ratings(raters),
+          raters.stream().map(r -> users.get(r.getInt(0))).toArray(float[][]::new), 10);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("pairs", sample.size());
+    row.put("seconds", seconds);
+    row.put("pairs_per_second", sample.size() / seconds);
+    row.put("threads", 1);
+    row.put("mean_related_ratings", (double) relatedRatings / sample.size());
+    row.put("note", "one thread, rating lists already in memory (no Spark): the per-pair cost alone");
+    return row;
+  }
+
+  private static float[] ratings(List<Row> rows) {
+    float[] out = new float[rows.size()];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = rows.get(k).getFloat(2);
+    }
+    return out;
+  }
+
+  private static Map<Integer, float[]> vectors(Dataset<Row> factors) {
+    Map<Integer, float[]> map = new HashMap<>();
+    for (Row r : factors.collectAsList()) {
+      List<?> v = r.getList(1);
+      float[] a = new float[v.size()];
+      for (int d = 0; d < a.length; d++) {
+        a[d] = ((Number) v.get(d)).floatValue();
+      }
+      map.put(r.getInt(0), a);
+    }
+    return map;
+  }
+
+  /** Task durations and shuffle bytes of the stages run under one job group. */
+  static final class TaskTimes extends SparkListener {
+    private final String group;
+    private final Map<Integer, Boolean> stages = new ConcurrentHashMap<>();
+    private final Map<Integer, ConcurrentLinkedQueue<Long>> durations = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<StageInfo> completed = new ConcurrentLinkedQueue<>();
+
+    TaskTimes(String group) {
+      this.group = group;
+    }
+
+    @Override
+    public void onJobStart(SparkListenerJobStart jobStart) {
+      if (jobStart.properties() != null && group.equals(jobStart.properties().getProperty("spark.jobGroup.id"))) {
+        for (Object id : scala.collection.JavaConverters.seqAsJavaList(jobStart.stageIds())) {
+          stages.put((Integer) id, true);
+        }
+      }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+      if (stages.containsKey(taskEnd.stageId()) && taskEnd.taskInfo() != null) {
+        durations.computeIfAbsent(taskEnd.stageId(), k -> new ConcurrentLinkedQueue<>())
+            .add(taskEnd.taskInfo().duration());
+      }
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted stageCompleted) {
+      if (stages.containsKey(stageCompleted.stageInfo().stageId())) {
+        completed.add(stageCompleted.stageInfo());
+      }
+    }
+
+    /** Median and largest task of the stage with the most task time, shuffle bytes written, per-stage summary. */
+    Map<String, Object> summary() {
+      long shuffleBytes = 0;
+      int heaviest = -1;
+      long heaviestTime = -1;
+      List<Map<String, Object>> perStage = new ArrayList<>();
+      for (StageInfo info : completed) {
+        shuffleBytes += info.taskMetrics().shuffleWriteMetrics().bytesWritten();
+        long[] tasks = sorted(info.stageId());
+        long sum = Arrays.stream(tasks).sum();
+        if (sum > heaviestTime) {
+          heaviestTime = sum;
+          heaviest = info.stageId();
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("stage", info.stageId());
+        s.put("tasks", tasks.length);
+        s.put("task_seconds_total", sum / 1e3);
+        s.put("max_task_seconds", tasks.length == 0 ? 0 : tasks[tasks.length - 1] / 1e3);
+        s.put("shuffle_write_bytes", info.taskMetrics().shuffleWriteMetrics().bytesWritten());
+        perStage.add(s);
+      }
+      long[] tasks = sorted(heaviest);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("median_task_seconds", tasks.length == 0 ? Double.NaN : median(tasks) / 1e3);
+      row.put("max_task_seconds", tasks.length == 0 ? Double.NaN : tasks[tasks.length - 1] / 1e3);
+      row.put("heaviest_stage_tasks", tasks.length);
+      row.put("shuffle_bytes", shuffleBytes);
+      row.put("stages", perStage);
+      return row;
+    }
+
+    private long[] sorted(int stage) {
+      ConcurrentLinkedQueue<Long> d = durations.get(stage);
+      long[] out = d == null ? new long[0] : d.stream().mapToLong(Long::longValue).toArray();
+      Arrays.sort(out);
+      return out;
+    }
+
+    private static double median(long[] sorted) {
+      int n = sorted.length;
+      return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
+  }
+}
