@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -280,29 +281,61 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
   /** {@code id: int, vector: array<float>} for every training user, {@code x_u} in {@link #predictor()}'s layout. */
   @Override
   public Dataset<Row> userVectors() {
-    return vectors(data().users(), userVectorParts());
+    return vectors(true, userVectorParts());
   }
 
   /** {@code id: int, vector: array<float>} for every training item, {@code y_i} in {@link #predictor()}'s layout. */
   @Override
   public Dataset<Row> itemVectors() {
-    return vectors(data().items(), itemVectorParts());
+    return vectors(false, itemVectorParts());
   }
 
-  private Dataset<Row> vectors(IdIndex ids, String[] parts) {
-    List<Row> rows = new ArrayList<>(ids.size());
-    for (int i = 0; i < ids.size(); i++) {
-      float[] vector = new float[0];
-      for (String part : parts) {
-        float[] row = tableRow(part, ids.size(), i);
-        int at = vector.length;
-        vector = Arrays.copyOf(vector, at + row.length);
-        System.arraycopy(row, 0, vector, at, row.length);
-      }
-      rows.add(RowFactory.create(ids.id(i), vector));
-    }
+  /**
+   * The vectors as a partitioned table built on the executors from one broadcast of the model's parameters: no row
+   * per id is made on the driver, whatever the number of users or items.
+   */
+  private Dataset<Row> vectors(boolean users, String[] parts) {
+    SparkSession spark = SparkSession.active();
+    int count = users ? data().users().size() : data().items().size();
+    int partitions = Math.max(1, Math.min(count, spark.sparkContext().defaultParallelism()));
+    Broadcast<CfModelData> broadcast =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().asUniform());
     StructType schema = new StructType().add("id", DataTypes.IntegerType, false).add("vector", FLOATS, false);
-    return SparkSession.active().createDataFrame(rows, schema);
+    return spark.range(0, count, 1, partitions).map(new VectorRow(broadcast, users, parts), Encoders.row(schema));
+  }
+
+  /** Row {@code index} of the user (or item) vector table: its id and its parts' table rows, concatenated. */
+  private static final class VectorRow implements MapFunction<Long, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<CfModelData> data;
+    private final boolean users;
+    private final String[] parts;
+
+    VectorRow(Broadcast<CfModelData> data, boolean users, String[] parts) {
+      this.data = data;
+      this.users = users;
+      this.parts = parts;
+    }
+
+    @Override
+    public Row call(Long index) {
+      CfModelData model = data.value();
+      IdIndex ids = users ? model.users() : model.items();
+      int i = Math.toIntExact(index);
+      int width = 0;
+      for (String part : parts) {
+        width += model.parameters().get(part).length / ids.size();
+      }
+      float[] vector = new float[width];
+      int at = 0;
+      for (String part : parts) {
+        float[] table = model.parameters().get(part);
+        int w = table.length / ids.size();
+        System.arraycopy(table, i * w, vector, at, w);
+        at += w;
+      }
+      return RowFactory.create(ids.id(i), vector);
+    }
   }
 
   /**

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
@@ -13,6 +12,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import org.apache.spark.sql.Column;
@@ -93,28 +94,33 @@ final class GroupedExplanations {
         .as("s"))
         .select(col("s.*"));
 
-    // Hot keys: salts = min(⌈pairs·ratings / WORK_PER_GROUP⌉, ⌈pairs / PAIRS_PER_SALT⌉), kept where > 1.
-    Dataset<Row> pairCounts = pairRows.groupBy("side", "key").agg(count(lit(1)).as("__pairs"));
-    Dataset<Row> ratingCounts = ratingRows.groupBy("side", "key").agg(count(lit(1)).as("__ratings"))
-        .withColumnRenamed("side", "__c_side").withColumnRenamed("key", "__c_key");
+    String[] sideColumns = SideExplanations.input(inputSchema).fieldNames();
+    Column kind = col("kind");
+    Dataset<Row> rows = pairRows.withColumn("salt", lit(0)).withColumn("kind", lit(SideExplanations.PAIR))
+        .selectExpr(quoted(sideColumns))
+        .unionByName(ratingRows.withColumn("salt", lit(0)).withColumn("kind", lit(SideExplanations.RATING))
+            .selectExpr(quoted(sideColumns)))
+        .drop("salt");
+
+    // Hot keys: salts = min(⌈pairs·ratings / WORK_PER_GROUP⌉, ⌈pairs / PAIRS_PER_SALT⌉), kept where > 1; one
+    // aggregation and one broadcast, so the pairs are computed once for the statistics and once for the scoring.
+    Column isPair = kind.equalTo(SideExplanations.PAIR);
+    Dataset<Row> counts = rows.groupBy("side", "key").agg(
+        sum(when(isPair, 1L).otherwise(0L)).as("__pairs"), sum(when(isPair, 0L).otherwise(1L)).as("__ratings"));
     Column pairsCount = col("__pairs");
-    Column work = pairsCount.multiply(greatest(coalesce(col("__ratings"), lit(1L)), lit(1L)));
-    Dataset<Row> hot = pairCounts
-        .join(ratingCounts, col("side").equalTo(col("__c_side")).and(col("key").equalTo(col("__c_key"))), "left")
+    Column work = pairsCount.multiply(greatest(col("__ratings"), lit(1L)));
+    Dataset<Row> hot = counts
         .select(col("side").as("__h_side"), col("key").as("__h_key"),
             least(ceil(work.divide(lit(WORK_PER_GROUP))), ceil(pairsCount.divide(lit(PAIRS_PER_SALT))))
                 .cast(DataTypes.IntegerType).as("__salts"))
         .filter(col("__salts").gt(1));
     Column hotKey = col("side").equalTo(col("__h_side")).and(col("key").equalTo(col("__h_key")));
     Column salts = coalesce(col("__salts"), lit(1));
-    Dataset<Row> saltedPairs = pairRows.join(broadcast(hot), hotKey, "left")
-        .withColumn("salt", pmod(xxhash64(col("order")), salts.cast(DataTypes.LongType)).cast(DataTypes.IntegerType));
-    Dataset<Row> saltedRatings = ratingRows.join(broadcast(hot), hotKey, "left")
-        .withColumn("salt", explode(sequence(lit(0), salts.minus(1))));
-
-    String[] sideColumns = SideExplanations.input(inputSchema).fieldNames();
-    Dataset<Row> sideRows = saltedPairs.withColumn("kind", lit(SideExplanations.PAIR)).selectExpr(quoted(sideColumns))
-        .unionByName(saltedRatings.withColumn("kind", lit(SideExplanations.RATING)).selectExpr(quoted(sideColumns)));
+    // A hot key's pairs go to one salt each (by a hash of their position), its ratings to every salt.
+    Column salt = explode(when(isPair, array(pmod(xxhash64(col("order")), salts.cast(DataTypes.LongType))
+        .cast(DataTypes.IntegerType))).otherwise(sequence(lit(0), salts.minus(1))));
+    Dataset<Row> sideRows = rows.join(broadcast(hot), hotKey, "left").withColumn("salt", salt)
+        .selectExpr(quoted(sideColumns));
     Dataset<Row> sides = sideRows
         .repartition(col("side"), col("key"), col("salt"))
         .sortWithinPartitions("side", "key", "salt", "kind", "other", "rating", "order")

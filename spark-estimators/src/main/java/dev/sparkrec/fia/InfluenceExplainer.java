@@ -75,8 +75,10 @@ import org.apache.spark.sql.types.StructType;
  * or item the model lacks (the ratings must be the ones the model was fitted on). {@link #recommendAndExplain}
  * recommends and explains in one job.
  *
- * <p>Saving writes the params, the model (under {@code model/}) and the training ratings (Parquet, under
- * {@code data/ratings}).
+ * <p>Saving writes the params and the model (under {@code model/}), and the training ratings by reference when they
+ * are a whole Delta table read at one version (its path and version, under {@code data/ratingsSource}; loading reads
+ * that version back by time travel, so the table must keep it), else as a copy (Parquet, under
+ * {@code data/ratings}): files that may change, filtered or computed ratings have no stable reference.
  */
 public final class InfluenceExplainer extends Transformer
     implements HasUserCol, HasItemCol, HasRatingCol, HasPredictionCol, HasColdStartStrategy, MLWritable {
@@ -337,7 +339,8 @@ public final class InfluenceExplainer extends Transformer
    * {@code itemCol}, {@code rank} (1 = highest prediction), {@link #predictionCol()} and {@link #explanationsCol()}.
    * Items a user rated in training are not recommended to that user (they are known, not recommendations). One job
    * recommends and explains: the recommendations are scored on the executors against the broadcast item factor
-   * table and explained as {@link #transform} explains pairs.
+   * table, kept by a lazy local checkpoint (executor storage) so that each user is scored once, and explained as
+   * {@link #transform} explains pairs.
    */
   public Dataset<Row> recommendAndExplain(int k) {
     return recommendAndExplain(null, k);
@@ -358,9 +361,10 @@ public final class InfluenceExplainer extends Transformer
       ids = users.toDF().select(col(getUserCol()).as("id"));
     }
     Dataset<Row> ratings = RelatedRatings.validated(trainingRatings, getUserCol(), getItemCol(), getRatingCol());
-    // The exchange keeps the scoring to one pass: the explainer reads the pairs twice (skew statistics, scoring).
+    // Checkpointed (lazily, on the executors) so the users are scored once: the explainer reads its pairs twice
+    // (skew statistics, scoring).
     Dataset<Row> recommendations = FactorizedRecommendations.topK(model, ratings, ids, k, getUserCol(), getItemCol())
-        .repartition(col(getUserCol()));
+        .localCheckpoint(false);
     return transform(recommendations);
   }
 
@@ -410,8 +414,16 @@ public final class InfluenceExplainer extends Transformer
       StructType schema = new StructType().add("modelClass", DataTypes.StringType, false);
       sparkSession().createDataFrame(List.of(RowFactory.create(explainer.model.getClass().getName())), schema)
           .write().parquet(path + "/data/model");
-      explainer.trainingRatings.select(explainer.getUserCol(), explainer.getItemCol(), explainer.getRatingCol())
-          .write().parquet(path + "/data/ratings");
+      java.util.Optional<RatingsSource> source = RatingsSource.of(explainer.trainingRatings);
+      if (source.isPresent()) {
+        StructType reference = new StructType().add("path", DataTypes.StringType, false)
+            .add("version", DataTypes.LongType, false);
+        sparkSession().createDataFrame(List.of(RowFactory.create(source.get().path(), source.get().version())),
+            reference).write().parquet(path + "/data/ratingsSource");
+      } else {
+        explainer.trainingRatings.select(explainer.getUserCol(), explainer.getItemCol(), explainer.getRatingCol())
+            .write().parquet(path + "/data/ratings");
+      }
     }
   }
 
@@ -425,7 +437,19 @@ public final class InfluenceExplainer extends Transformer
       SparkSession spark = sparkSession();
       String modelClass = spark.read().parquet(path + "/data/model").first().getString(0);
       explainer.setModel(loadModel(modelClass, path + "/model"));
-      explainer.setTrainingRatings(spark.read().parquet(path + "/data/ratings"));
+      org.apache.hadoop.fs.Path reference = new org.apache.hadoop.fs.Path(path, "data/ratingsSource");
+      boolean referenced;
+      try {
+        referenced = reference.getFileSystem(sc().hadoopConfiguration()).exists(reference);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (referenced) {
+        Row source = spark.read().parquet(reference.toString()).first();
+        explainer.setTrainingRatings(new RatingsSource(source.getString(0), source.getLong(1)).read(spark));
+      } else {
+        explainer.setTrainingRatings(spark.read().parquet(path + "/data/ratings"));
+      }
       return explainer;
     }
 

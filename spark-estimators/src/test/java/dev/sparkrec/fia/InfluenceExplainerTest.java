@@ -348,6 +348,33 @@ class InfluenceExplainerTest extends StageContract {
   }
 
   @Test
+  void savingKeepsAReferenceToADeltaTableAtItsVersionAndACopyOtherwise() throws Exception {
+    prepare();
+    String table = tempDir.resolve("ratings-delta").toString();
+    ratings.write().format("delta").save(table);
+    Dataset<Row> fromDelta = spark().read().format("delta").load(table).select("user", "item", "rating");
+    InfluenceExplainer explainer = explainer().setTrainingRatings(fromDelta).setTopK(3);
+    String path = tempDir.resolve("explainer-delta").toString();
+    explainer.write().save(path);
+    assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of(path, "data", "ratingsSource")));
+    assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of(path, "data", "ratings")), "no copy");
+
+    Dataset<Row> asked = pairs(new int[][] {{1, 2}, {6, 11}});
+    List<Row> before = explainer.transform(asked).orderBy("user", "item").collectAsList();
+
+    ratings.limit(5).write().format("delta").mode("append").save(table); // version 1
+    InfluenceExplainer loaded = InfluenceExplainer.load(path);
+    assertEquals(ratings.count(), loaded.getTrainingRatings().count(), "the version the explainer was saved with");
+    assertEquals(before, loaded.transform(asked).orderBy("user", "item").collectAsList());
+
+    String filtered = tempDir.resolve("explainer-filtered").toString();
+    explainer().setTrainingRatings(spark().read().format("delta").option("versionAsOf", 0).load(table)
+        .filter("rating > 0")).write().save(filtered);
+    assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of(filtered, "data", "ratings")), "a copy");
+    assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of(filtered, "data", "ratingsSource")));
+  }
+
+  @Test
   void transformWithoutModelFailsClearly() {
     Exception e = assertThrows(IllegalStateException.class,
         () -> new InfluenceExplainer().transform(inputData()));
