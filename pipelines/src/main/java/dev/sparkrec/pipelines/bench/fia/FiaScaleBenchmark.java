@@ -71,7 +71,7 @@ public final class FiaScaleBenchmark implements BenchSuite {
   public void run(BenchContext context, BenchReport report) {
     SparkSession spark = context.spark();
     boolean quick = context.quick();
-    SyntheticRatings generator = SyntheticRatings.builder().numUsers(quick ? 5_000 : USERS).numItems(quick ? 1_000 : ITEMS)
+    SyntheticRatings generator = SyntheticRatings.builder().numUsers(quick ? 2_000 : USERS).numItems(quick ? 500 : ITEMS)
         .minRatingsPerUser(5).activityExponent(2.2).itemPopularityExponent(POPULARITY).seed(SEED).numPartitions(8)
         .build();
     Dataset<Row>[] split = generator.generate(spark).randomSplit(new double[] {0.9, 0.1}, SEED);
@@ -92,13 +92,17 @@ public final class FiaScaleBenchmark implements BenchSuite {
     MatrixFactorizationModel[] mf = new MatrixFactorizationModel[1];
     report.measure("mf", () -> {
       MatrixFactorization estimator = new MatrixFactorization().setRank(RANK).setSeed(SEED);
+      if (quick) {
+        estimator.setMaxIter(3);
+      }
       long start = System.nanoTime();
       mf[0] = estimator.fit(train);
       double seconds = (System.nanoTime() - start) / 1e9;
       return trainingRow(seconds, rmse(mf[0].setColdStartStrategy("drop").transform(test)), StageConfig.of(estimator));
     });
     report.measure("als", () -> {
-      ALS als = new ALS().setRank(RANK).setRegParam(0.1).setMaxIter(10).setSeed(SEED).setColdStartStrategy("drop");
+      ALS als = new ALS().setRank(RANK).setRegParam(0.1).setMaxIter(quick ? 3 : 10).setSeed(SEED)
+          .setColdStartStrategy("drop");
       long start = System.nanoTime();
       ALSModel model = als.fit(train);
       model.userFactors().count();
@@ -135,7 +139,7 @@ public final class FiaScaleBenchmark implements BenchSuite {
       return row;
     });
     report.measure("per-pair-calculator", () -> perPair(spark, mf[0], train, spark.read().parquet(out),
-        explainer));
+        explainer, quick ? 100 : SAMPLE));
   }
 
   private static Map<String, Object> trainingRow(double seconds, double rmse, Object config) {
@@ -152,10 +156,10 @@ public final class FiaScaleBenchmark implements BenchSuite {
 
   /** The per-pair calculator on a seeded sample of the explained pairs, from their full rating lists. */
   private static Map<String, Object> perPair(SparkSession spark, FactorizedModel model, Dataset<Row> train,
-      Dataset<Row> explained, InfluenceExplainer explainer) {
+      Dataset<Row> explained, InfluenceExplainer explainer, int samples) {
     long total = explained.count();
-    List<Row> sample = explained.sample(Math.min(1.0, 2.0 * SAMPLE / total), SEED).select("user", "item")
-        .limit(SAMPLE).collectAsList();
+    List<Row> sample = explained.sample(Math.min(1.0, 2.0 * samples / total), SEED).select("user", "item")
+        .limit(samples).collectAsList();
     Dataset<Row> sampled = spark.createDataFrame(sample, explained.select("user", "item").schema());
     List<Row> related = train
         .join(sampled.select(col("user").as("u")).distinct(), col("user").equalTo(col("u")), "left_semi")
