@@ -2,6 +2,9 @@ package dev.sparkrec.pipelines.bench.fia;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.sparkrec.data.SyntheticRatings;
 import dev.sparkrec.fia.FactorizedModel;
@@ -13,6 +16,9 @@ import dev.sparkrec.pipelines.bench.BenchContext;
 import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.BenchSuite;
 import dev.sparkrec.pipelines.bench.StageConfig;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -42,8 +48,9 @@ import org.apache.spark.sql.SparkSession;
  * factorisation and MLlib ALS, both rank {@value #RANK}, on the same split); {@code explainer}: one
  * {@link InfluenceExplainer#recommendAndExplain} action (top {@value #K} unrated items for every user, each with its
  * top-10 explanations, MF model) writing Parquet, with its pairs, seconds, pairs per second, the median and largest
- * task time of its heaviest stage (the per-side scoring; skew shows as a slow task) and the bytes it shuffled;
- * {@code per-pair-calculator}: {@link InfluenceCalculator} on a seeded sample of {@value #SAMPLE} of those pairs, one
+ * task time of its heaviest stage (the per-side scoring; skew shows as a slow task), the bytes it shuffled and the
+ * driver's peak heap during the action (an upper bound: the sum of the heap pools' peaks);
+ * {@code per-pair-calculator}: {@link InfluenceCalculator} on a seeded hash sample of {@value #SAMPLE} of those pairs, one
  * pair at a time on one thread from the pair's full rating lists, the per-pair baseline.
  */
 public final class FiaScaleBenchmark implements BenchSuite {
@@ -116,6 +123,9 @@ public final class FiaScaleBenchmark implements BenchSuite {
     InfluenceExplainer explainer = new InfluenceExplainer().setModel(mf[0]).setTrainingRatings(train).setTopK(10);
     String out = "target/bench/fia-scale-explanations";
     report.measure("explainer", () -> {
+      List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+      heap.forEach(MemoryPoolMXBean::resetPeakUsage);
       TaskTimes times = new TaskTimes(GROUP);
       spark.sparkContext().addSparkListener(times);
       spark.sparkContext().setJobGroup(GROUP, "recommendAndExplain at scale", false);
@@ -134,6 +144,8 @@ public final class FiaScaleBenchmark implements BenchSuite {
       row.put("pairs_per_second", pairs / seconds);
       row.putAll(times.summary());
       row.put("driver_max_heap_bytes", Runtime.getRuntime().maxMemory());
+      // An upper bound of the driver's heap in use during the action: the sum of each heap pool's peak.
+      row.put("driver_heap_peak_bytes", heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum());
       row.put("output", out + " (Parquet)");
       row.put("config", StageConfig.of(explainer));
       return row;
@@ -158,8 +170,11 @@ public final class FiaScaleBenchmark implements BenchSuite {
   private static Map<String, Object> perPair(SparkSession spark, FactorizedModel model, Dataset<Row> train,
       Dataset<Row> explained, InfluenceExplainer explainer, int samples) {
     long total = explained.count();
-    List<Row> sample = explained.sample(Math.min(1.0, 2.0 * samples / total), SEED).select("user", "item")
-        .limit(samples).collectAsList();
+    // Deterministic whatever the files' order: pairs whose seeded hash falls in one bucket, the first by id.
+    long buckets = Math.max(1, total / (2L * samples));
+    List<Row> sample = explained.select("user", "item")
+        .filter(pmod(xxhash64(col("user"), col("item"), lit(SEED)), lit(buckets)).equalTo(0))
+        .orderBy("user", "item").limit(samples).collectAsList();
     Dataset<Row> sampled = spark.createDataFrame(sample, explained.select("user", "item").schema());
     List<Row> related = train
         .join(sampled.select(col("user").as("u")).distinct(), col("user").equalTo(col("u")), "left_semi")
