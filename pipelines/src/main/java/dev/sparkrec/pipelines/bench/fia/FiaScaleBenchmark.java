@@ -45,7 +45,8 @@ import org.apache.spark.sql.SparkSession;
  * {@value #POPULARITY}, about 1.04 M ratings whose most popular item has about 113 k; 90 % train, 10 % test, seeded).
  *
  * <p>Rows: {@code data} (the counts); {@code mf} and {@code als} (train seconds and test RMSE of SparkRec's matrix
- * factorisation and MLlib ALS, both rank {@value #RANK}, on the same split); {@code explainer}: one
+ * factorisation and MLlib ALS, both rank {@value #RANK}, on the same split; {@code mf-epochs-5} and
+ * {@code mf-epochs-10}: MF stopped after that many epochs, its time-to-RMSE curve); {@code explainer}: one
  * {@link InfluenceExplainer#recommendAndExplain} action (top {@value #K} unrated items for every user, each with its
  * top-10 explanations, MF model) writing Parquet, with its pairs, seconds, pairs per second, the median and largest
  * task time of its heaviest stage (the per-side scoring; skew shows as a slow task), the bytes it shuffled and the
@@ -116,6 +117,17 @@ public final class FiaScaleBenchmark implements BenchSuite {
       double seconds = (System.nanoTime() - start) / 1e9;
       return trainingRow(seconds, rmse(model.transform(test)), StageConfig.of(als));
     });
+    // MF's time-to-RMSE curve beside ALS: the same estimator stopped after fewer epochs (every row is reported).
+    for (int epochs : quick ? new int[] {1, 2} : new int[] {5, 10}) {
+      report.measure("mf-epochs-" + epochs, () -> {
+        MatrixFactorization estimator = new MatrixFactorization().setRank(RANK).setSeed(SEED).setMaxIter(epochs);
+        long start = System.nanoTime();
+        MatrixFactorizationModel model = estimator.fit(train);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return trainingRow(seconds, rmse(model.setColdStartStrategy("drop").transform(test)),
+            StageConfig.of(estimator));
+      });
+    }
     if (mf[0] == null) {
       return;
     }
