@@ -26,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
@@ -197,63 +196,18 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   }
 
   private static ALS als(int rank, double regParam, boolean quick) {
-    return new ALS().setRank(rank).setRegParam(regParam).setMaxIter(quick ? 5 : ALS_ITERATIONS).setSeed(SEED)
-        .setUserCol("user").setItemCol("item").setRatingCol("rating").setColdStartStrategy("drop");
+    return AlsTuning.als(rank, regParam, quick ? 5 : ALS_ITERATIONS, SEED);
   }
 
   private static double rmse(Dataset<Row> predictions) {
-    return new RegressionEvaluator().setMetricName("rmse").setLabelCol("rating").setPredictionCol("prediction")
-        .evaluate(predictions);
+    return AlsTuning.rmse(predictions);
   }
 
   /** ALS tuned on the validation split by RMSE over rank × regParam, retrained on all of u1.base. */
   private static Map<String, Object> tunedAls(Dataset<Row> fitPart, Dataset<Row> validationPart, Dataset<Row> train,
       Dataset<Row> test, boolean quick) {
-    List<Map<String, Object>> tried = new ArrayList<>();
-    int bestRank = 0;
-    double bestReg = 0;
-    double bestRmse = Double.POSITIVE_INFINITY;
-    double tuningSeconds = 0;
-    for (int rank : ALS_RANKS) {
-      for (double reg : ALS_REGS) {
-        ALS estimator = als(rank, reg, quick);
-        long start = System.nanoTime();
-        ALSModel model = estimator.fit(fitPart);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double validationRmse = rmse(model.transform(validationPart));
-        tuningSeconds += seconds;
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("rank", rank);
-        config.put("regParam", reg);
-        config.put("maxIter", estimator.getMaxIter());
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("config", config);
-        entry.put("validation_rmse", validationRmse);
-        entry.put("seconds", seconds);
-        tried.add(entry);
-        LOG.info("mllib-als {}: validation RMSE {} in {} s", config, validationRmse, seconds);
-        if (validationRmse < bestRmse) {
-          bestRmse = validationRmse;
-          bestRank = rank;
-          bestReg = reg;
-        }
-      }
-    }
-    ALS selected = als(bestRank, bestReg, quick);
-    long start = System.nanoTime();
-    ALSModel model = selected.fit(train);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("test_rmse", rmse(model.transform(test)));
-    row.put("train_seconds", seconds);
-    row.put("validation_rmse", bestRmse);
-    row.put("config", StageConfig.of(selected));
-    row.put("budget", "grid rank " + Arrays.toString(ALS_RANKS) + " x regParam " + Arrays.toString(ALS_REGS) + " ("
-        + tried.size() + " fits on the 90% part), selected by RMSE on the 10% validation part, retrained on all "
-        + "of u1.base");
-    row.put("tuning_seconds", tuningSeconds);
-    row.put("tried", tried);
-    return row;
+    return AlsTuning.tuned(fitPart, validationPart, train, test, ALS_RANKS, ALS_REGS,
+        quick ? 5 : ALS_ITERATIONS, SEED, "u1.base");
   }
 
   private static double[] refitPredictions(AlternatingRefit refit, boolean quick, int removed, int[] users,
