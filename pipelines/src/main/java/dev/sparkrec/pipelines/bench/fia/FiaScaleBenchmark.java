@@ -27,9 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.spark.ml.evaluation.RegressionEvaluator;
-import org.apache.spark.ml.recommendation.ALS;
-import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
@@ -45,7 +42,8 @@ import org.apache.spark.sql.SparkSession;
  * {@value #POPULARITY}, about 1.04 M ratings whose most popular item has about 113 k; 90 % train, 10 % test, seeded).
  *
  * <p>Rows: {@code data} (the counts); {@code mf} and {@code als} (train seconds and test RMSE of SparkRec's matrix
- * factorisation and MLlib ALS, both rank {@value #RANK}, on the same split; {@code mf-epochs-5} and
+ * factorisation and MLlib ALS, both rank {@value #RANK}, on the same split; ALS's regParam tuned over
+ * {@link #ALS_REGS} on a seeded 10 % validation part of the training ratings; {@code mf-epochs-5} and
  * {@code mf-epochs-10}: MF stopped after that many epochs, its time-to-RMSE curve); {@code explainer}: one
  * {@link InfluenceExplainer#recommendAndExplain} action (top {@value #K} unrated items for every user, each with its
  * top-10 explanations, MF model) writing Parquet, with its pairs, seconds, pairs per second, the median and largest
@@ -60,6 +58,7 @@ public final class FiaScaleBenchmark implements BenchSuite {
   static final int ITEMS = 10_000;
   static final double POPULARITY = 1.4;
   static final int RANK = 8;
+  static final double[] ALS_REGS = {0.05, 0.1, 0.2};
   static final int K = 10;
   static final int SAMPLE = 1_000;
   private static final long SEED = 41;
@@ -94,6 +93,11 @@ public final class FiaScaleBenchmark implements BenchSuite {
       row.put("item_popularity_exponent", POPULARITY);
       row.put("most_popular_item_train_ratings", train.groupBy("item").count().orderBy(desc("count")).first()
           .getLong(1));
+      Map<String, Object> config = new LinkedHashMap<>();
+      config.put("generator", "SyntheticRatings minRatingsPerUser 5, activityExponent 2.2, numPartitions 8");
+      config.put("seed", SEED);
+      config.put("split", "randomSplit [0.9, 0.1], seed " + SEED);
+      row.put("config", config);
       return row;
     });
 
@@ -106,16 +110,13 @@ public final class FiaScaleBenchmark implements BenchSuite {
       long start = System.nanoTime();
       mf[0] = estimator.fit(train);
       double seconds = (System.nanoTime() - start) / 1e9;
-      return trainingRow(seconds, rmse(mf[0].setColdStartStrategy("drop").transform(test)), StageConfig.of(estimator));
+      return trainingRow(seconds, AlsTuning.rmse(mf[0].setColdStartStrategy("drop").transform(test)), StageConfig.of(estimator));
     });
+    // ALS tuned on a seeded 10% validation part of the training ratings (rank fixed at MF's).
     report.measure("als", () -> {
-      ALS als = new ALS().setRank(RANK).setRegParam(0.1).setMaxIter(quick ? 3 : 10).setSeed(SEED)
-          .setColdStartStrategy("drop");
-      long start = System.nanoTime();
-      ALSModel model = als.fit(train);
-      model.userFactors().count();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      return trainingRow(seconds, rmse(model.transform(test)), StageConfig.of(als));
+      Dataset<Row>[] parts = train.randomSplit(new double[] {0.9, 0.1}, SEED);
+      return AlsTuning.tuned(parts[0], parts[1], train, test, new int[] {RANK},
+          quick ? new double[] {0.1} : ALS_REGS, quick ? 3 : 10, SEED, "the training ratings");
     });
     // MF's time-to-RMSE curve beside ALS: the same estimator stopped after fewer epochs (every row is reported).
     for (int epochs : quick ? new int[] {1, 2} : new int[] {5, 10}) {
@@ -124,7 +125,7 @@ public final class FiaScaleBenchmark implements BenchSuite {
         long start = System.nanoTime();
         MatrixFactorizationModel model = estimator.fit(train);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return trainingRow(seconds, rmse(model.setColdStartStrategy("drop").transform(test)),
+        return trainingRow(seconds, AlsTuning.rmse(model.setColdStartStrategy("drop").transform(test)),
             StageConfig.of(estimator));
       });
     }
@@ -174,10 +175,6 @@ public final class FiaScaleBenchmark implements BenchSuite {
     return row;
   }
 
-  private static double rmse(Dataset<Row> predictions) {
-    return new RegressionEvaluator().setLabelCol("rating").setPredictionCol("prediction").evaluate(predictions);
-  }
-
   /** The per-pair calculator on a seeded sample of the explained pairs, from their full rating lists. */
   private static Map<String, Object> perPair(SparkSession spark, FactorizedModel model, Dataset<Row> train,
       Dataset<Row> explained, InfluenceExplainer explainer, int samples) {
@@ -225,6 +222,12 @@ public final class FiaScaleBenchmark implements BenchSuite {
     row.put("threads", 1);
     row.put("mean_related_ratings", (double) relatedRatings / sample.size());
     row.put("note", "one thread, rating lists already in memory (no Spark): the per-pair cost alone");
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("damping", explainer.getDamping());
+    config.put("leaveOneOut", model.predictor().quadraticInEachVector());
+    config.put("topK", 10);
+    config.put("sample", "seeded hash (seed " + SEED + ") of the explained pairs, first " + samples + " by id");
+    row.put("config", config);
     return row;
   }
 
