@@ -106,6 +106,58 @@ final class TinyFactorization {
     return reweighted(row, 0);
   }
 
+  /**
+   * Leave-one-out re-fitting of the neighbourhood of pair (u, i) only: without training row {@code row}, the vectors
+   * of {@code u}, of {@code i}, of the items {@code u} rated and of the users who rated {@code i} are re-fitted by
+   * alternating exact ridge solves (warm-started, until no vector moves by more than 1e-13), every other vector
+   * fixed. A measure of how much of full re-fitting a one-hop neighbourhood holds.
+   */
+  TinyFactorization withoutRowRefittingNeighbourhood(int row, int u, int i) {
+    TinyFactorization copy = new TinyFactorization(model, users, items, ratings, copy(x), copy(y));
+    double[] weights = unitWeightsBut(row);
+    boolean[] refitUser = new boolean[numUsers];
+    boolean[] refitItem = new boolean[numItems];
+    refitUser[u] = true;
+    refitItem[i] = true;
+    for (int k = 0; k < users.length; k++) {
+      if (k != row && users[k] == u) {
+        refitItem[items[k]] = true;
+      }
+      if (k != row && items[k] == i) {
+        refitUser[users[k]] = true;
+      }
+    }
+    for (int sweep = 0; sweep < 100_000; sweep++) {
+      double moved = 0;
+      for (int v = 0; v < numUsers; v++) {
+        if (refitUser[v]) {
+          double[] next = copy.ridge(copy.userRows(v, weights), copy.x[v]);
+          moved = Math.max(moved, maxDifference(next, copy.x[v]));
+          copy.x[v] = next;
+        }
+      }
+      for (int j = 0; j < numItems; j++) {
+        if (refitItem[j]) {
+          double[] next = copy.ridge(copy.itemRows(j, weights), copy.y[j]);
+          moved = Math.max(moved, maxDifference(next, copy.y[j]));
+          copy.y[j] = next;
+        }
+      }
+      if (moved < 1e-13) {
+        return copy;
+      }
+    }
+    throw new AssertionError("neighbourhood re-fitting did not settle");
+  }
+
+  private static double maxDifference(double[] a, double[] b) {
+    double max = 0;
+    for (int c = 0; c < a.length; c++) {
+      max = Math.max(max, Math.abs(a[c] - b[c]));
+    }
+    return max;
+  }
+
   /** All vectors re-fitted with training row {@code row} weighted by {@code weight} (1 elsewhere), warm-started. */
   TinyFactorization reweighted(int row, double weight) {
     TinyFactorization copy = new TinyFactorization(model, users, items, ratings, copy(x), copy(y));
