@@ -16,6 +16,7 @@ import dev.sparkrec.fia.NeuralCFModel;
 import dev.sparkrec.pipelines.bench.BenchContext;
 import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.BenchSuite;
+import dev.sparkrec.pipelines.bench.SeedStats;
 import dev.sparkrec.pipelines.bench.StageConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,8 +75,14 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   private static final long SEED = 17;
   private static final int MF_EPOCHS = 60;
   private static final int REFIT_SWEEPS = 10;
-  private static final int NCF_RETRAIN_EPOCHS = 3;
+  private static final int NCF_RETRAIN_EPOCHS = 10;
+  private static final int NCF_RETRAIN_BATCH = 1024;
+  /** NCF's own default step size (the one it was fitted with). */
+  private static final double NCF_RETRAIN_STEP = 5e-4;
+  private static final long[] NCF_RETRAIN_SEEDS = {SEED, SEED + 1, SEED + 2};
   private static final int BOOTSTRAP_RESAMPLES = 2000;
+  /** Repetitions of the u1.test action after the first (cold) one. */
+  private static final int WARM_RUNS = 5;
   private static final int[] ALS_RANKS = {8, 10, 16, 32};
   private static final double[] ALS_REGS = {0.05, 0.1, 0.2};
   private static final int ALS_ITERATIONS = 20;
@@ -173,13 +180,33 @@ public final class FiaMl100kBenchmark implements BenchSuite {
 
     Protocol ncfProtocol = new Protocol(ncf, trainRows, pairs);
     NeuralCFModel ncfModel = (NeuralCFModel) ncf.model;
-    WarmStartRetrain ncfRetrain = new WarmStartRetrain(ncfModel::network, ncfProtocol.data,
-        quick ? 1 : NCF_RETRAIN_EPOCHS, 1024,
-        1e-3, SEED);
+    int ncfEpochs = quick ? 1 : NCF_RETRAIN_EPOCHS;
+    long[] ncfSeeds = quick ? new long[] {SEED, SEED + 1} : NCF_RETRAIN_SEEDS;
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    List<WarmStartRetrain> ncfRetrains = new ArrayList<>();
+    for (long seed : ncfSeeds) {
+      ncfRetrains.add(new WarmStartRetrain(ncfModel::network, ncfProtocol.data, ncfEpochs, NCF_RETRAIN_BATCH,
+          NCF_RETRAIN_STEP, seed, threads));
+    }
     report.measure("ncf", () -> {
-      Map<String, Object> row = ncfProtocol.row(ncf, pairs, ncfRetrain::retrainAndPredict);
-      row.put("retrain", Map.of("epochs", quick ? 1 : NCF_RETRAIN_EPOCHS, "batchSize", 1024, "adamStep", 1e-3,
-          "seed", SEED));
+      Map<String, Object> row = ncfProtocol.row(ncf, pairs, new ArrayList<Retrain>(ncfRetrains));
+      WarmStartRetrain first = ncfRetrains.get(0);
+      row.put("gradient_norm_fitted", first.gradientNorm(ncfModel.network(), -1));
+      double[] after = new double[ncfRetrains.size()];
+      for (int s = 0; s < after.length; s++) {
+        WarmStartRetrain retrain = ncfRetrains.get(s);
+        after[s] = retrain.gradientNorm(retrain.retrain(-1), -1);
+      }
+      row.put("gradient_norm_after_retrain_by_seed", after);
+      Map<String, Object> config = new LinkedHashMap<>();
+      config.put("epochs", ncfEpochs);
+      config.put("steps", first.steps());
+      config.put("batchSize", NCF_RETRAIN_BATCH);
+      config.put("adamStep", NCF_RETRAIN_STEP);
+      config.put("schedule", "linear decay from adamStep to adamStep / steps");
+      config.put("seeds", ncfSeeds);
+      config.put("threads", threads);
+      row.put("retrain", config);
       return row;
     });
 
@@ -296,6 +323,15 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   @FunctionalInterface
   interface Retrain {
     double[] predictions(int removed, int[] users, int[] items);
+
+    /** Pair p's prediction after retraining without rating {@code removed[p]}; one pair after another. */
+    default double[] predictionsEach(int[] removed, int[] users, int[] items) {
+      double[] out = new double[users.length];
+      for (int p = 0; p < users.length; p++) {
+        out[p] = predictions(removed[p], new int[] {users[p]}, new int[] {items[p]})[0];
+      }
+      return out;
+    }
   }
 
   /** FIA on the sampled pairs for one model, against its retraining. */
@@ -388,20 +424,51 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     }
 
     Map<String, Object> row(Fitted fitted, int[][] pairs, Retrain retrain) {
+      return row(fitted, pairs, List.of(retrain));
+    }
+
+    /**
+     * The row against retrainings that differ only by their seed (the order of the mini-batches): the actual effect
+     * of a removal is the mean over the seeds of (retrained without z − retrained on all ratings); with several
+     * seeds the row also gives each seed's Pearson r and how well the seeds' actual effects agree.
+     */
+    Map<String, Object> row(Fitted fitted, int[][] pairs, List<Retrain> retrains) {
       long start = System.nanoTime();
-      double[] full = retrain.predictions(-1, users, items);
+      int seeds = retrains.size();
+      double[][] actualBySeed = new double[seeds][];
+      double[][] randomActualBySeed = new double[seeds][];
       actual = new double[pairs.length];
       randomActual = new double[pairs.length];
-      for (int p = 0; p < pairs.length; p++) {
-        double[] without = retrain.predictions(topRating[p], new int[] {users[p]}, new int[] {items[p]});
-        actual[p] = without[0] - full[p];
-        without = retrain.predictions(randomRating[p], new int[] {users[p]}, new int[] {items[p]});
-        randomActual[p] = without[0] - full[p];
+      for (int s = 0; s < seeds; s++) {
+        Retrain retrain = retrains.get(s);
+        double[] full = retrain.predictions(-1, users, items);
+        double[] without = retrain.predictionsEach(topRating, users, items);
+        double[] randomWithout = retrain.predictionsEach(randomRating, users, items);
+        actualBySeed[s] = new double[pairs.length];
+        randomActualBySeed[s] = new double[pairs.length];
+        for (int p = 0; p < pairs.length; p++) {
+          actualBySeed[s][p] = without[p] - full[p];
+          randomActualBySeed[s][p] = randomWithout[p] - full[p];
+          actual[p] += actualBySeed[s][p] / seeds;
+          randomActual[p] += randomActualBySeed[s][p] / seeds;
+        }
       }
       double retrainSeconds = (System.nanoTime() - start) / 1e9;
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("test_rmse", fitted.testRmse);
       row.put("train_seconds", fitted.trainSeconds);
+      if (seeds > 1) {
+        double[] bySeed = new double[seeds];
+        double[] randomBySeed = new double[seeds];
+        for (int s = 0; s < seeds; s++) {
+          bySeed[s] = pearson(actualBySeed[s], predicted);
+          randomBySeed[s] = pearson(randomActualBySeed[s], randomPredicted);
+        }
+        row.put("pearson_r_by_seed", bySeed);
+        row.put("random_removal_pearson_r_by_seed", randomBySeed);
+        row.put("actual_between_seeds_pearson_r", meanPairwisePearson(actualBySeed));
+        row.put("random_actual_between_seeds_pearson_r", meanPairwisePearson(randomActualBySeed));
+      }
       row.put("pearson_r", pearson(actual, predicted));
       row.put("pearson_r_ci95", bootstrapInterval(actual, predicted));
       row.put("pearson_r_leave_one_out", pearson(actual, predictedLeaveOneOut));
@@ -562,10 +629,29 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       spark.sparkContext().clearJobGroup();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    // The same action repeated once the JVM and Spark are warm, writing Delta and writing nothing ("noop"): at
+    // 20,000 pairs the fixed cost of a Spark action (planning, code generation, the Delta commit) dominates.
+    List<Double> warm = new ArrayList<>();
+    List<Double> warmNoop = new ArrayList<>();
+    for (int run = 0; run < WARM_RUNS; run++) {
+      long t = System.nanoTime();
+      explainer.transform(test).write().format("delta").mode("overwrite").save(out);
+      warm.add((System.nanoTime() - t) / 1e9);
+      t = System.nanoTime();
+      explainer.transform(test).write().format("noop").mode("overwrite").save();
+      warmNoop.add((System.nanoTime() - t) / 1e9);
+    }
+    double warmMedian = SeedStats.median(warm);
+    double warmNoopMedian = SeedStats.median(warmNoop);
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("pairs", pairs);
     row.put("seconds", seconds);
     row.put("pairs_per_second", pairs / seconds);
+    row.put("warm_seconds_median", warmMedian);
+    row.put("warm_pairs_per_second", pairs / warmMedian);
+    row.put("warm_noop_seconds_median", warmNoopMedian);
+    row.put("warm_noop_pairs_per_second", pairs / warmNoopMedian);
+    row.put("warm_runs", WARM_RUNS);
     row.put("spark_jobs", spark.sparkContext().statusTracker().getJobIdsForGroup(group).length);
     row.put("output", out + " (Delta)");
     row.put("config", StageConfig.of(explainer));
@@ -592,6 +678,19 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     }
     Arrays.sort(rs);
     return new double[] {rs[(int) Math.floor(0.025 * (rs.length - 1))], rs[(int) Math.ceil(0.975 * (rs.length - 1))]};
+  }
+
+  /** The mean Pearson r over all pairs of rows of {@code x}. */
+  static double meanPairwisePearson(double[][] x) {
+    double sum = 0;
+    int count = 0;
+    for (int a = 0; a < x.length; a++) {
+      for (int b = a + 1; b < x.length; b++) {
+        sum += pearson(x[a], x[b]);
+        count++;
+      }
+    }
+    return sum / count;
   }
 
   private static double pearson(double[] x, double[] y) {
