@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,6 +132,20 @@ public final class BenchReport {
       double d = ((Number) value).doubleValue();
       return Math.abs(d) >= 1000 || d == Math.rint(d) ? String.format(Locale.ROOT, "%.1f", d)
           : String.format(Locale.ROOT, "%.4f", d);
+    }
+    if (value instanceof double[]) {
+      double[] values = (double[]) value;
+      StringJoiner joined = new StringJoiner(", ", "[", "]");
+      for (double v : values) {
+        joined.add(format(v));
+      }
+      return joined.toString();
+    }
+    if (value instanceof long[]) {
+      return Arrays.toString((long[]) value);
+    }
+    if (value instanceof int[]) {
+      return Arrays.toString((int[]) value);
     }
     return String.valueOf(value);
   }

@@ -68,4 +68,14 @@ class BenchReportTest {
     assertTrue(table.contains("12.3456"), table);
     assertEquals(4, table.split("\n").length, table);
   }
+
+  @Test
+  void tablePrintsArraysByTheirValues() {
+    BenchReport report = new BenchReport("fia-ml100k", null, "JNIBLAS");
+    report.measure("ncf", () -> metrics("pearson_r_ci95", new double[] {0.5123456, 0.9}));
+    report.measure("mf", () -> metrics("seeds", new long[] {17, 18}));
+    String table = report.toTable();
+    assertTrue(table.contains("[0.5123, 0.9000]"), table);
+    assertTrue(table.contains("[17, 18]"), table);
+  }
 }
