@@ -312,7 +312,8 @@ class MainTest {
     Path json = dir.resolve("fia.json");
     assertEquals(0, run("bench", "fia-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));
     JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
-    String[] systems = {"mllib-als", "mf", "full-influence-mf", "als", "ncf", "fia-mf-explain-test"};
+    String[] systems = {"mllib-als", "mf", "full-influence-mf", "als", "ncf", "ncf-embeddings-retrained",
+        "fia-mf-explain-test"};
     assertEquals(systems.length, rows.size());
     for (int i = 0; i < systems.length; i++) {
       assertEquals(systems[i], rows.get(i).get("system").asText());
@@ -330,6 +331,17 @@ class MainTest {
       assertTrue(rmse > 0.5 && rmse < 1.6, row.toString());
     }
     assertTrue(rows.get(2).get("ms_per_explanation").asDouble() > 0, rows.get(2).toString());
-    assertEquals(2000, rows.get(5).get("pairs").asLong(), rows.get(5).toString());
+    JsonNode ncf = rows.get(4);
+    assertEquals(2, ncf.get("pearson_r_by_seed").size(), "the quick run retrains NCF with two seeds: " + ncf);
+    assertTrue(ncf.has("actual_between_seeds_pearson_r") && ncf.get("gradient_norm_fitted").asDouble() > 0,
+        ncf.toString());
+    for (JsonNode norm : ncf.get("gradient_norm_after_retrain_by_seed")) {
+      assertTrue(norm.asDouble() > 0 && Double.isFinite(norm.asDouble()), ncf.toString());
+    }
+    assertTrue(rows.get(5).has("pearson_r") && rows.get(5).has("gradient_norm_after_retrain"), rows.get(5).toString());
+    JsonNode explain = rows.get(6);
+    assertEquals(2000, explain.get("pairs").asLong(), explain.toString());
+    assertTrue(explain.get("warm_noop_seconds_median").asDouble() > 0
+        && explain.get("warm_seconds_median").asDouble() > 0, explain.toString());
   }
 }

@@ -48,7 +48,12 @@ import org.slf4j.LoggerFactory;
  * actual effect is measured by retraining warm-started from the fitted model with z removed and subtracting the
  * same retraining on the full data (the drift), so {@code actual = f_{−z}(u,i) − f_full(u,i)} after the same
  * steps: {@value #REFIT_SWEEPS} alternating exact ridge sweeps for MF and ALS (ALS's own algorithm, on each
- * model's objective), {@value #NCF_RETRAIN_EPOCHS} Adam epochs in one fixed order for NCF (z gets weight 0).
+ * model's objective); for NCF {@value #NCF_RETRAIN_EPOCHS} Adam epochs (batch {@value #NCF_RETRAIN_BATCH}, NCF's
+ * own step size {@value #NCF_RETRAIN_STEP} decayed linearly to nearly 0) in one fixed order per seed, z at weight 0,
+ * for three seeds of the batch order, the actual effect the mean over the seeds. NCF's row reports each seed's
+ * Pearson r, how well the seeds' actual effects agree ({@code actual_between_seeds_pearson_r}), the steps, and the
+ * norm of the full-batch gradient of the objective at the fitted model and after each seed's retraining on all
+ * ratings, which says how far from converged the retraining ends.
  * Reported: Pearson r of actual vs predicted over the pairs with a bootstrap 95% interval ({@code *_ci95},
  * {@value #BOOTSTRAP_RESAMPLES} resamples of the pairs): first-order, {@code pearson_r_leave_one_out} for the same z
  * in the leave-one-out form (with z's leverage), and a random-removal arm ({@code random_removal_*}: per pair one
@@ -58,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * ratings by conjugate gradient for the same pairs and the same z (its row reports the damping conjugate gradient
  * needed and the largest final relative residual, {@code cg_relative_residual_max}). Finally all of {@code u1.test} is explained
  * ({@code topK = 10}) by one {@link InfluenceExplainer} action writing a Delta table; its pairs per second and
- * the Spark jobs that action ran are reported.
+ * the Spark jobs that action ran are reported, then the median of {@value #WARM_RUNS} repetitions of the action
+ * once warm, writing Delta and writing nothing ({@code noop}).
  *
  * <p>MLlib ALS is also tuned as a peer ({@code mllib-als}): rank {8, 10, 16, 32} × regParam {0.05, 0.1, 0.2}
  * (20 iterations, 12 fits) on the validation split MF's and NCF's training settings are documented against (a
@@ -206,6 +212,25 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       config.put("schedule", "linear decay from adamStep to adamStep / steps");
       config.put("seeds", ncfSeeds);
       config.put("threads", threads);
+      row.put("retrain", config);
+      return row;
+    });
+
+    // The same removals retrained with the dense layers fixed (what FIA assumes), one seed: how much of the gap
+    // between FIA and retraining the dense layers' response makes.
+    WarmStartRetrain embeddingsOnly = new WarmStartRetrain(ncfModel::network, ncfProtocol.data, ncfEpochs,
+        NCF_RETRAIN_BATCH, NCF_RETRAIN_STEP, SEED, threads, true);
+    report.measure("ncf-embeddings-retrained", () -> {
+      Map<String, Object> row = ncfProtocol.row(ncf, pairs, embeddingsOnly);
+      row.put("gradient_norm_after_retrain", embeddingsOnly.gradientNorm(embeddingsOnly.retrain(-1), -1));
+      Map<String, Object> config = new LinkedHashMap<>();
+      config.put("epochs", ncfEpochs);
+      config.put("steps", embeddingsOnly.steps());
+      config.put("batchSize", NCF_RETRAIN_BATCH);
+      config.put("adamStep", NCF_RETRAIN_STEP);
+      config.put("schedule", "linear decay from adamStep to adamStep / steps");
+      config.put("seeds", new long[] {SEED});
+      config.put("retrained", "embedding tables only; dense layers fixed at their fitted weights");
       row.put("retrain", config);
       return row;
     });

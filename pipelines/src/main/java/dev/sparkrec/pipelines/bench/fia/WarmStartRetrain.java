@@ -35,8 +35,20 @@ final class WarmStartRetrain implements FiaMl100kBenchmark.Retrain {
   private final long seed;
   private final int threads;
 
+  private final boolean embeddingsOnly;
+
   WarmStartRetrain(Supplier<TrainableModel> fittedNetwork, RatingArrays data, int epochs, int batchSize,
       double learningRate, long seed, int threads) {
+    this(fittedNetwork, data, epochs, batchSize, learningRate, seed, threads, false);
+  }
+
+  /**
+   * {@code embeddingsOnly}: only the embedding tables (sparse-row parameters) are retrained, the dense layers keep
+   * their fitted weights, as FIA assumes; their gradients are cleared before each step, so a fresh Adam never
+   * moves them.
+   */
+  WarmStartRetrain(Supplier<TrainableModel> fittedNetwork, RatingArrays data, int epochs, int batchSize,
+      double learningRate, long seed, int threads, boolean embeddingsOnly) {
     this.fittedNetwork = fittedNetwork;
     this.data = data;
     this.epochs = epochs;
@@ -44,6 +56,7 @@ final class WarmStartRetrain implements FiaMl100kBenchmark.Retrain {
     this.learningRate = learningRate;
     this.seed = seed;
     this.threads = threads;
+    this.embeddingsOnly = embeddingsOnly;
   }
 
   /** Adam steps of one retraining. */
@@ -112,6 +125,13 @@ final class WarmStartRetrain implements FiaMl100kBenchmark.Retrain {
         tape.reset();
         Tensor loss = network.loss(tape, batch);
         tape.backward(loss);
+        if (embeddingsOnly) {
+          for (Parameter p : parameters) {
+            if (!p.isSparseRows()) {
+              p.zeroGrad();
+            }
+          }
+        }
         adam.setLearningRate(learningRate * (total - step) / total);
         adam.step(parameters);
         step++;
