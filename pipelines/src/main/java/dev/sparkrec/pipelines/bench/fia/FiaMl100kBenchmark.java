@@ -204,14 +204,8 @@ public final class FiaMl100kBenchmark implements BenchSuite {
         after[s] = retrain.gradientNorm(retrain.retrain(-1), -1);
       }
       row.put("gradient_norm_after_retrain_by_seed", after);
-      Map<String, Object> config = new LinkedHashMap<>();
-      config.put("epochs", ncfEpochs);
-      config.put("steps", first.steps());
-      config.put("batchSize", NCF_RETRAIN_BATCH);
-      config.put("adamStep", NCF_RETRAIN_STEP);
-      config.put("schedule", "linear decay from adamStep to adamStep / steps");
+      Map<String, Object> config = first.config();
       config.put("seeds", ncfSeeds);
-      config.put("threads", threads);
       row.put("retrain", config);
       return row;
     });
@@ -223,14 +217,8 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     report.measure("ncf-embeddings-retrained", () -> {
       Map<String, Object> row = ncfProtocol.row(ncf, pairs, embeddingsOnly);
       row.put("gradient_norm_after_retrain", embeddingsOnly.gradientNorm(embeddingsOnly.retrain(-1), -1));
-      Map<String, Object> config = new LinkedHashMap<>();
-      config.put("epochs", ncfEpochs);
-      config.put("steps", embeddingsOnly.steps());
-      config.put("batchSize", NCF_RETRAIN_BATCH);
-      config.put("adamStep", NCF_RETRAIN_STEP);
-      config.put("schedule", "linear decay from adamStep to adamStep / steps");
+      Map<String, Object> config = embeddingsOnly.config();
       config.put("seeds", new long[] {SEED});
-      config.put("retrained", "embedding tables only; dense layers fixed at their fitted weights");
       row.put("retrain", config);
       return row;
     });

@@ -8,7 +8,9 @@ import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.OptimizerFactory;
 import dev.sparkrec.train.TrainableModel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +59,20 @@ final class WarmStartRetrain implements FiaMl100kBenchmark.Retrain {
     this.seed = seed;
     this.threads = threads;
     this.embeddingsOnly = embeddingsOnly;
+  }
+
+  /** The configuration of this retraining, for a bench row. */
+  Map<String, Object> config() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("epochs", epochs);
+    config.put("steps", steps());
+    config.put("batchSize", batchSize);
+    config.put("adamStep", learningRate);
+    config.put("schedule", "linear decay from adamStep to adamStep / steps");
+    config.put("retrained", embeddingsOnly ? "embedding tables only; dense layers fixed at their fitted weights"
+        : "all parameters");
+    config.put("threads", threads);
+    return config;
   }
 
   /** Adam steps of one retraining. */
