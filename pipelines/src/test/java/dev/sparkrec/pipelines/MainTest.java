@@ -308,6 +308,26 @@ class MainTest {
 
   @Test
   @RealData
+  void fiaBenchQuickSweepComparesRetrainingLengthsAndSelectsOne(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("fia-sweep.json");
+    assertEquals(0, run("bench", "fia-ml100k", "--sweep", "--quick", "--data", dataDir(), "--out", json.toString()));
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    assertEquals(3, rows.size(), rows.toString());
+    double lowest = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < 2; i++) {
+      JsonNode row = rows.get(i);
+      assertEquals("ncf-retrain-sweep", row.get("system").asText());
+      assertTrue(row.has("config") && row.get("gradient_norm").asDouble() > 0, row.toString());
+      lowest = Math.min(lowest, row.get("gradient_norm").asDouble());
+    }
+    JsonNode selected = rows.get(2);
+    assertEquals("ncf-retrain-sweep-selected", selected.get("system").asText());
+    assertEquals(lowest, selected.get("lowest_gradient_norm").asDouble(), 0.0);
+    assertTrue(selected.get("gradient_norm").asDouble() <= 1.1 * lowest, selected.toString());
+  }
+
+  @Test
+  @RealData
   void fiaBenchQuickRunWritesEveryModelsRow(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("fia.json");
     assertEquals(0, run("bench", "fia-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));

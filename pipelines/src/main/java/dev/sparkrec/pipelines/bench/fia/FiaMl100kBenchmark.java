@@ -18,6 +18,7 @@ import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.BenchSuite;
 import dev.sparkrec.pipelines.bench.SeedStats;
 import dev.sparkrec.pipelines.bench.StageConfig;
+import dev.sparkrec.train.TrainableModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -86,6 +87,9 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   /** NCF's own default step size (the one it was fitted with). */
   private static final double NCF_RETRAIN_STEP = 5e-4;
   private static final long[] NCF_RETRAIN_SEEDS = {SEED, SEED + 1, SEED + 2};
+  /** The retraining lengths {@code --sweep} compares; it selected {@value #NCF_RETRAIN_EPOCHS}. */
+  private static final int[] SWEEP_EPOCHS = {3, 10, 20, 40};
+  private static final double SWEEP_TOLERANCE = 0.1;
   private static final int BOOTSTRAP_RESAMPLES = 2000;
   /** Repetitions of the u1.test action after the first (cold) one. */
   private static final int WARM_RUNS = 5;
@@ -122,6 +126,10 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     train.count();
     test.count();
     List<Row> trainRows = train.collectAsList();
+    if (context.sweep()) {
+      retrainSweep(train, test, trainRows, quick, report);
+      return;
+    }
     int pairCount = quick ? 8 : 100;
 
     if (spark.sparkContext().getCheckpointDir().isEmpty()) {
@@ -154,11 +162,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     }
     double mfValidationRmse = rmse(mfDefaults.fit(fitPart).transform(validationPart));
     LOG.info("mf (default epochs) on the validation split: RMSE {}", mfValidationRmse);
-    Fitted ncf = fit("ncf", () -> {
-      NeuralCF estimator = new NeuralCF().setEmbeddingDim(RANK).setSeed(SEED).setColdStartStrategy("drop");
-      NeuralCFModel model = estimator.fit(train);
-      return new Fitted(model, model.transform(test), StageConfig.of(estimator));
-    });
+    Fitted ncf = fitNcf(train, test);
 
     int[][] pairs = samplePairs(test.collectAsList(), pairCount, als, mf, ncf);
     LOG.info("Explaining {} random test pairs with FIA and retraining", pairs.length);
@@ -225,6 +229,75 @@ public final class FiaMl100kBenchmark implements BenchSuite {
 
     report.measure("fia-mf-explain-test", () -> explainAll(spark, (MatrixFactorizationModel) mf.model, train, test,
         context));
+  }
+
+  @Override
+  public boolean hasSweep() {
+    return true;
+  }
+
+  private static Fitted fitNcf(Dataset<Row> train, Dataset<Row> test) {
+    return fit("ncf", () -> {
+      NeuralCF estimator = new NeuralCF().setEmbeddingDim(RANK).setSeed(SEED).setColdStartStrategy("drop");
+      NeuralCFModel model = estimator.fit(train);
+      return new Fitted(model, model.transform(test), StageConfig.of(estimator));
+    });
+  }
+
+  /**
+   * {@code --sweep}: the search behind NCF's retraining length. The fitted NCF is retrained on all ratings (seed
+   * {@value #SEED}, batch {@value #NCF_RETRAIN_BATCH}, step size {@value #NCF_RETRAIN_STEP} decayed linearly) for
+   * each epoch count of {@link #SWEEP_EPOCHS}, one row each with the full-batch gradient norm it ends at; the
+   * selected length is the fewest epochs within {@value #SWEEP_TOLERANCE} (relative) of the lowest norm of the grid,
+   * as longer retraining no longer brings the model nearer a minimum.
+   */
+  private static void retrainSweep(Dataset<Row> train, Dataset<Row> test, List<Row> trainRows, boolean quick,
+      BenchReport report) {
+    NeuralCFModel model = (NeuralCFModel) fitNcf(train, test).model;
+    RatingArrays data = new RatingArrays(trainRows, model.userVectors().collectAsList(),
+        model.itemVectors().collectAsList());
+    int[] grid = quick ? new int[] {1, 2} : SWEEP_EPOCHS;
+    double[] norms = new double[grid.length];
+    for (int g = 0; g < grid.length; g++) {
+      int epochs = grid[g];
+      WarmStartRetrain retrain = new WarmStartRetrain(model::network, data, epochs, NCF_RETRAIN_BATCH,
+          NCF_RETRAIN_STEP, SEED, 1);
+      report.measure("ncf-retrain-sweep", () -> {
+        long start = System.nanoTime();
+        TrainableModel network = retrain.retrain(-1);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("epochs", epochs);
+        row.put("gradient_norm", retrain.gradientNorm(network, -1));
+        row.put("gradient_norm_fitted", retrain.gradientNorm(model.network(), -1));
+        row.put("seconds", seconds);
+        row.put("config", retrain.config());
+        return row;
+      });
+      Object norm = report.rows().get(report.rows().size() - 1).get("gradient_norm");
+      norms[g] = norm == null ? Double.NaN : ((Number) norm).doubleValue(); // NaN: that retraining failed
+    }
+    if (Arrays.stream(norms).anyMatch(Double::isNaN)) {
+      return; // a failed retraining is already reported, and the bench exits 1
+    }
+    double lowest = Arrays.stream(norms).min().orElseThrow();
+    int selected = 0;
+    while (norms[selected] > lowest * (1 + SWEEP_TOLERANCE)) {
+      selected++;
+    }
+    int chosen = grid[selected];
+    double chosenNorm = norms[selected];
+    report.measure("ncf-retrain-sweep-selected", () -> {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("epochs", chosen);
+      row.put("gradient_norm", chosenNorm);
+      row.put("lowest_gradient_norm", lowest);
+      Map<String, Object> config = new LinkedHashMap<>();
+      config.put("grid_epochs", grid);
+      config.put("rule", "fewest epochs within " + SWEEP_TOLERANCE + " (relative) of the lowest gradient norm");
+      row.put("config", config);
+      return row;
+    });
   }
 
   /**
