@@ -12,18 +12,20 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class RapidsAccelerator {
 
-  /** The interface a GPU-capable UDF implements; it ships in the rapids-4-spark plugin jar. */
-  public static final String RAPIDS_UDF_INTERFACE = "com.nvidia.spark.RapidsUDF";
   /** The Spark plugin class that turns the accelerator on ({@code spark.plugins}). */
   public static final String SQL_PLUGIN_CLASS = "com.nvidia.spark.SQLPlugin";
 
   private RapidsAccelerator() {}
 
-  /** True when the RAPIDS plugin jar is on the classpath of the current thread. */
+  /**
+   * True when the RAPIDS plugin jar is on the classpath of the current thread: its SQL plugin class is found (the
+   * class is looked up, not initialised). The interface alone is not enough: the gpu-udfs build compiles against a
+   * copy of it that it does not publish.
+   */
   public static boolean pluginOnClasspath() {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     try {
-      Class.forName(RAPIDS_UDF_INTERFACE, false, loader != null ? loader : RapidsAccelerator.class.getClassLoader());
+      Class.forName(SQL_PLUGIN_CLASS, false, loader != null ? loader : RapidsAccelerator.class.getClassLoader());
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;
@@ -31,17 +33,16 @@ public final class RapidsAccelerator {
   }
 
   /**
-   * True when GPU UDFs should be registered for {@code spark}: the plugin jar is present, the session
-   * was started with the RAPIDS SQL plugin, and {@code spark.rapids.sql.enabled} is not false.
+   * True when GPU UDFs should be registered for {@code spark}: the plugin jar is present and the session was started
+   * with the RAPIDS SQL plugin. {@code spark.rapids.sql.enabled} is not consulted: it can be switched at run time,
+   * and a GPU twin serves a CPU plan through its row path.
    */
   public static boolean isActive(SparkSession spark) {
-    return isActive(pluginOnClasspath(),
-        spark.conf().get("spark.plugins", ""),
-        spark.conf().get("spark.rapids.sql.enabled", "true"));
+    return isActive(pluginOnClasspath(), spark.conf().get("spark.plugins", ""));
   }
 
-  /** The decision itself, from the three facts it depends on. */
-  static boolean isActive(boolean pluginOnClasspath, String sparkPlugins, String rapidsSqlEnabled) {
+  /** The decision itself, from the two facts it depends on. */
+  static boolean isActive(boolean pluginOnClasspath, String sparkPlugins) {
     if (!pluginOnClasspath || sparkPlugins == null) {
       return false;
     }
@@ -51,6 +52,6 @@ public final class RapidsAccelerator {
         pluginConfigured = true;
       }
     }
-    return pluginConfigured && !"false".equalsIgnoreCase(rapidsSqlEnabled == null ? "" : rapidsSqlEnabled.trim());
+    return pluginConfigured;
   }
 }
