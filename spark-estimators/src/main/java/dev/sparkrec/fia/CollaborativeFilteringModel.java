@@ -36,7 +36,10 @@ import org.apache.spark.sql.types.StructType;
  * <p>The model keeps its parameters on the driver, where the trainer returns them. {@code transform} and the
  * recommendations broadcast them once per call and score on the executors: {@code recommendForAllUsers} runs the
  * network over every (user, item) pair in batches, each task handling a range of users and keeping the top k, so
- * nothing is collected back beyond the recommendations themselves.
+ * nothing is collected back beyond the recommendations themselves. When the session has SparkRec's array functions
+ * ({@code dev.sparkrec.ml.ArrayFunctions}) a model whose prediction is a dot product (MF) recommends instead as Spark
+ * SQL: a cross join with the broadcast factor table, {@code sparkrec_dot} and a window top-k, which a RAPIDS
+ * cluster keeps on the GPU (same ranking; scores agree to float rounding).
  *
  * <p>A model trained with another embedding layout than the uniform one ({@link #embeddingLayout()}, e.g. searched
  * mixed dimensions) is saved in that layout, but everything else reads its embedding tables in full
@@ -264,6 +267,12 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
       throw new IllegalArgumentException("k must be >= 1, got " + k);
     }
     SparkSession spark = SparkSession.active();
+    if (DotProductTopK.sqlPath(spark, predictor())) { // MF: Spark SQL over sparkrec_dot (GPU-eligible)
+      Dataset<Row> top = DotProductTopK.sql((FactorPredictor) predictor(), forUsers ? userVectors() : itemVectors(),
+          forUsers, forUsers ? itemVectors() : userVectors(), null, k);
+      return forUsers ? DotProductTopK.asRecommendationLists(top, getUserCol(), getItemCol())
+          : DotProductTopK.asRecommendationLists(top, getItemCol(), getUserCol());
+    }
     int queries = forUsers ? data().users().size() : data().items().size();
     int partitions = Math.max(1, Math.min(queries, spark.sparkContext().defaultParallelism()));
     StructType schema = forUsers ? RatingSchema.recommendations(getUserCol(), getItemCol())

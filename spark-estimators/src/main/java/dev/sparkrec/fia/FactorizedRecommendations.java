@@ -22,7 +22,10 @@ import org.apache.spark.sql.types.StructType;
  * The top {@code k} items of every user (or of some users) by a {@link FactorizedModel}'s prediction, leaving out the
  * items the user rated in training: one row per recommendation, {@code (user, item, rank)} with rank 1 the highest
  * prediction (ties: smaller item index first). The item vectors are broadcast once (the item factor table, not
- * pairs); users are scored on the executors, each against every item with {@link FactorizedPredictor#predict}.
+ * pairs); users are scored on the executors, each against every item with {@link FactorizedPredictor#predict}, or,
+ * for a dot-product model (MF, ALS), with {@link DotProductTopK#score}. When the session has SparkRec's array
+ * functions a dot-product model is scored instead as Spark SQL over {@code sparkrec_dot} ({@link DotProductTopK}),
+ * which ranks identically and stays GPU-eligible on a RAPIDS cluster.
  */
 final class FactorizedRecommendations {
 
@@ -42,6 +45,16 @@ final class FactorizedRecommendations {
    */
   static Dataset<Row> topK(FactorizedModel model, Dataset<Row> ratings, Dataset<Row> users, int k, String userCol,
       String itemCol) {
+    if (DotProductTopK.sqlPath(ratings.sparkSession(), model.predictor())) {
+      Dataset<Row> userVectors = model.userVectors();
+      if (users != null) {
+        userVectors = userVectors.join(users.select(col("id").as("__asked")), col("id").equalTo(col("__asked")),
+            "left_semi");
+      }
+      Dataset<Row> rated = ratings.select(col("user").as("query"), col("item").as("candidate"));
+      return DotProductTopK.sql((FactorPredictor) model.predictor(), userVectors, true, model.itemVectors(), rated, k)
+          .select(col("query").as(userCol), col("candidate").as(itemCol), col("rank"));
+    }
     List<Row> itemRows = model.itemVectors().collectAsList();
     int[] itemIds = new int[itemRows.size()];
     float[][] itemVectors = new float[itemRows.size()][];
@@ -99,6 +112,7 @@ final class FactorizedRecommendations {
     @Override
     public Iterator<Row> call(Row row) {
       Items table = items.value();
+      FactorPredictor dot = DotProductTopK.applies(predictor) ? (FactorPredictor) predictor : null;
       float[] user = SideExplanations.floats(row.getList(1));
       int[] rated = new int[0];
       if (!row.isNullAt(2)) {
@@ -108,7 +122,8 @@ final class FactorizedRecommendations {
       TopKRecommender.TopK best = new TopKRecommender.TopK(Math.min(k, table.ids.length));
       for (int i = 0; i < table.ids.length; i++) {
         if (Arrays.binarySearch(rated, table.ids[i]) < 0) {
-          best.offer(i, (float) predictor.predict(user, table.vectors[i]));
+          best.offer(i, dot != null ? DotProductTopK.score(dot, user, table.vectors[i])
+              : (float) predictor.predict(user, table.vectors[i]));
         }
       }
       List<Row> out = new ArrayList<>(best.size());
