@@ -1,9 +1,12 @@
 package dev.sparkrec.pipelines;
 
+import dev.sparkrec.afn.AFN;
+import dev.sparkrec.afn.AFNModel;
 import dev.sparkrec.data.SampleData;
 import dev.sparkrec.eval.LogLossEvaluator;
 import dev.sparkrec.features.FeatureIdsToVector;
 import dev.sparkrec.features.FieldEncoder;
+import dev.sparkrec.features.FieldEncoderModel;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -26,34 +30,38 @@ import org.apache.spark.sql.types.StructField;
 
 /**
  * {@code bin/sparkrec demo}: SparkRec's main job on the generated sample CTR data. It encodes the raw
- * fields with {@link FieldEncoder}, trains the models in one {@link Pipeline}, evaluates test AUC and
- * logloss, saves the fitted pipeline, and writes the test predictions as a Delta table whose version
- * is printed so a run can be reproduced and compared.
+ * fields with {@link FieldEncoder}, trains SparkRec's {@link AFN} on the encoded ids in one {@link Pipeline} (the
+ * distributed trainer), and MLlib's {@link LogisticRegression} on the same encoding as the baseline, evaluates both
+ * on the test rows (AUC, logloss), lists AFN's leading cross features, saves the fitted AFN pipeline, and writes
+ * AFN's test predictions as a Delta table whose version is printed so a run can be reproduced and compared.
  */
 final class DemoJob {
 
   private DemoJob() {}
+
+  /** One model's training time and test metrics. */
+  record ModelScores(String name, double trainSeconds, double auc, double logLoss) {}
 
   /** What the demo measured and wrote. */
   static final class Result {
     final long trainRows;
     final long testRows;
     final int numFeatures;
-    final double trainSeconds;
-    final double auc;
-    final double logLoss;
+    final ModelScores afn;
+    final ModelScores baseline;
+    final List<String> crossFeatures;
     final String predictionsPath;
     final long predictionsVersion;
     final String modelPath;
 
-    Result(long trainRows, long testRows, int numFeatures, double trainSeconds, double auc, double logLoss,
-        String predictionsPath, long predictionsVersion, String modelPath) {
+    Result(long trainRows, long testRows, int numFeatures, ModelScores afn, ModelScores baseline,
+        List<String> crossFeatures, String predictionsPath, long predictionsVersion, String modelPath) {
       this.trainRows = trainRows;
       this.testRows = testRows;
       this.numFeatures = numFeatures;
-      this.trainSeconds = trainSeconds;
-      this.auc = auc;
-      this.logLoss = logLoss;
+      this.afn = afn;
+      this.baseline = baseline;
+      this.crossFeatures = crossFeatures;
       this.predictionsPath = predictionsPath;
       this.predictionsVersion = predictionsVersion;
       this.modelPath = modelPath;
@@ -74,11 +82,16 @@ final class DemoJob {
     out.println("SparkRec demo: click-through prediction on the generated sample CTR data");
     out.println("  data             " + samples + " (train " + r.trainRows + " rows, test " + r.testRows + " rows)");
     out.println("  encoding         FieldEncoder -> " + r.numFeatures + " feature ids");
-    out.println("  model            MLlib LogisticRegression (baseline), trained in "
-        + String.format(java.util.Locale.ROOT, "%.1f s", r.trainSeconds));
-    out.println("  test AUC         " + Main.fmt(r.auc));
-    out.println("  test logloss     " + Main.fmt(r.logLoss));
-    out.println("  predictions      " + r.predictionsPath + " (Delta table, version " + r.predictionsVersion + ")");
+    out.println("  model            test AUC   test logloss   train");
+    for (ModelScores m : List.of(r.afn, r.baseline)) {
+      out.println(String.format(Locale.ROOT, "  %-16s %-10s %-14s %.1f s", m.name(), Main.fmt(m.auc()),
+          Main.fmt(m.logLoss()), m.trainSeconds()));
+    }
+    out.println("  AFN cross features (top neurons on the test rows, field^order):");
+    for (String cross : r.crossFeatures) {
+      out.println("    " + cross);
+    }
+    out.println("  predictions      " + r.predictionsPath + " (AFN; Delta table, version " + r.predictionsVersion + ")");
     out.println("  fitted pipeline  " + r.modelPath);
     return 0;
   }
@@ -107,18 +120,33 @@ final class DemoJob {
         .setFeaturesCol("features")
         .setMaxIter(100)
         .setRegParam(1e-4);
-    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {encoder, toVector, lr});
+    AFN afn = new AFN()
+        .setEmbeddingDim(8)
+        .setLogNeurons(16)
+        .setHiddenLayers(64)
+        .setBatchSize(1024)
+        .setStepSize(0.003)
+        .setMaxIter(4)
+        .setSeed(7);
 
+    // SparkRec's AFN on the encoded ids, then MLlib's logistic regression on the same fitted encoding as the
+    // baseline (its time excludes the encoder's fit).
     long start = System.nanoTime();
-    PipelineModel model = pipeline.fit(train);
-    double trainSeconds = (System.nanoTime() - start) / 1e9;
+    PipelineModel model = new Pipeline().setStages(new PipelineStage[] {encoder, afn}).fit(train);
+    double afnSeconds = (System.nanoTime() - start) / 1e9;
+    FieldEncoderModel encoding = (FieldEncoderModel) model.stages()[0];
+    start = System.nanoTime();
+    PipelineModel baselineModel = new Pipeline().setStages(new PipelineStage[] {encoding, toVector, lr}).fit(train);
+    double baselineSeconds = (System.nanoTime() - start) / 1e9;
 
     Dataset<Row> predictions = model.transform(test).cache();
-    double auc = new BinaryClassificationEvaluator().setLabelCol("label")
-        .setRawPredictionCol("rawPrediction").setMetricName("areaUnderROC").setNumBins(0) // exact
-        .evaluate(predictions);
-    double logLoss = new LogLossEvaluator().setLabelCol("label").setProbabilityCol("probability")
-        .evaluate(predictions);
+    ModelScores afnScores = scores("AFN (SparkRec)", afnSeconds, predictions);
+    ModelScores baselineScores = scores("MLlib LR", baselineSeconds, baselineModel.transform(test));
+    AFNModel afnModel = (AFNModel) model.stages()[1];
+    List<String> crosses = new ArrayList<>();
+    for (Row neuron : afnModel.crossFeatures(encoding.transform(test), 3).collectAsList()) {
+      crosses.add(crossFeature(neuron));
+    }
 
     String predictionsPath = outDir.resolve("predictions").toString();
     predictions
@@ -134,12 +162,34 @@ final class DemoJob {
     } catch (IOException e) {
       throw new UncheckedIOException("Could not save the fitted pipeline to " + modelPath, e);
     }
-    int numFeatures = ((dev.sparkrec.features.FieldEncoderModel) model.stages()[0]).numFeatures();
-    Result result = new Result(train.count(), test.count(), numFeatures, trainSeconds, auc, logLoss,
+    int numFeatures = encoding.numFeatures();
+    Result result = new Result(train.count(), test.count(), numFeatures, afnScores, baselineScores, crosses,
         predictionsPath, version, modelPath);
     predictions.unpersist();
     train.unpersist();
     test.unpersist();
     return result;
+  }
+
+  private static ModelScores scores(String name, double trainSeconds, Dataset<Row> predictions) {
+    double auc = new BinaryClassificationEvaluator().setLabelCol("label")
+        .setRawPredictionCol("rawPrediction").setMetricName("areaUnderROC").setNumBins(0) // exact
+        .evaluate(predictions);
+    double logLoss = new LogLossEvaluator().setLabelCol("label").setProbabilityCol("probability")
+        .evaluate(predictions);
+    return new ModelScores(name, trainSeconds, auc, logLoss);
+  }
+
+  /** A neuron of {@link AFNModel#crossFeatures} as "#rank C0^0.84 · C1^0.61 (importance 0.0123)". */
+  private static String crossFeature(Row neuron) {
+    List<String> fields = neuron.getList(neuron.fieldIndex("fields"));
+    List<Double> orders = neuron.getList(neuron.fieldIndex("orders"));
+    List<String> terms = new ArrayList<>();
+    for (int f = 0; f < fields.size(); f++) {
+      terms.add(String.format(Locale.ROOT, "%s^%.2f", fields.get(f), orders.get(f)));
+    }
+    return String.format(Locale.ROOT, "#%d %s (importance %.4f)", neuron.getInt(neuron.fieldIndex("rank")),
+        terms.isEmpty() ? "(no varying field)" : String.join(" · ", terms),
+        neuron.getDouble(neuron.fieldIndex("importance")));
   }
 }

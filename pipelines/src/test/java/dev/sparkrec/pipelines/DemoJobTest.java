@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.testing.SparkTestSession;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -22,10 +23,14 @@ class DemoJobTest {
     DemoJob.Result first = DemoJob.run(spark, ProjectPaths.sampleData(), dir);
     assertEquals(40_000, first.trainRows);
     assertEquals(10_000, first.testRows);
-    // The planted signal is learnable: a linear model beats chance clearly, and logloss beats the
-    // constant predictor's ln 2 = 0.693 (the sample is about half clicks).
-    assertTrue(first.auc > 0.70 && first.auc < 1.0, "AUC " + first.auc);
-    assertTrue(first.logLoss < 0.65, "logloss " + first.logLoss);
+    // The planted signal is learnable: both models beat chance clearly, and logloss beats the constant
+    // predictor's ln 2 = 0.693 (the sample is about half clicks).
+    for (DemoJob.ModelScores m : List.of(first.afn, first.baseline)) {
+      assertTrue(m.auc() > 0.70 && m.auc() < 1.0, m.name() + " AUC " + m.auc());
+      assertTrue(m.logLoss() < 0.65, m.name() + " logloss " + m.logLoss());
+    }
+    assertEquals(3, first.crossFeatures.size(), first.crossFeatures.toString());
+    assertTrue(first.crossFeatures.get(0).startsWith("#1 "), first.crossFeatures.toString());
     assertEquals(0, first.predictionsVersion);
 
     Dataset<Row> predictions = spark.read().format("delta").load(first.predictionsPath);
@@ -40,6 +45,7 @@ class DemoJobTest {
     assertEquals(v0.orderBy("rowId").collectAsList(), v1.orderBy("rowId").collectAsList());
     // MLlib's evaluator merges shuffled partial sums in arrival order, so the metric itself may differ
     // in the last bits between runs.
-    assertEquals(first.auc, second.auc, 1e-12);
+    assertEquals(first.afn.auc(), second.afn.auc(), 1e-12);
+    assertEquals(first.baseline.auc(), second.baseline.auc(), 1e-12);
   }
 }
