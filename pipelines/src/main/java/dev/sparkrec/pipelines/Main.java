@@ -72,6 +72,12 @@ public final class Main {
         "      Show this text.",
         "",
         "Environment: SPARKREC_MASTER (default local[*]), SPARKREC_DRIVER_MEMORY (default 4g).",
+        "",
+        "bin/sparkrec [SPARK-SUBMIT OPTIONS] COMMAND ... passes --master, --conf, --packages, --repositories,",
+        "--jars, --files, --deploy-mode, --executor-memory, --executor-cores, --num-executors,",
+        "--total-executor-cores and --properties-file to spark-submit, e.g. --master spark://host:7077. On a",
+        "cluster, spark-submit pipelines/target/pipelines-<version>-app.jar (SparkRec's modules, no Spark, Scala",
+        "or Delta) with --packages io.delta:delta-spark_2.12:3.3.2 and --class dev.sparkrec.pipelines.Main.",
         "");
   }
 

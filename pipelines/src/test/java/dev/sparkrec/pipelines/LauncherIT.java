@@ -60,5 +60,9 @@ class LauncherIT {
     assertTrue(help.contains("bench SUITE"), help);
     String usage = launch(List.of("nonsense"), 2);
     assertTrue(usage.contains("Unknown command 'nonsense'"), usage);
+    String unknown = launch(List.of("--executor-nonsense", "1", "demo"), 2);
+    assertTrue(unknown.contains("unknown option --executor-nonsense before the command"), unknown);
+    String missing = launch(List.of("--conf"), 2);
+    assertTrue(missing.contains("the spark-submit option --conf needs a value"), missing);
   }
 }
