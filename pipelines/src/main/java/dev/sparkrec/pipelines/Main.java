@@ -11,8 +11,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Entry point of {@code bin/sparkrec} and of {@code spark-submit --class dev.sparkrec.pipelines.Main}.
  *
- * <p>Subcommands: {@code demo}, {@code bench}, {@code generate-sample-data}, {@code help}. Exit
- * status 0 on success, 1 when a job or a benchmarked system fails, 2 on a usage error.
+ * <p>Subcommands: {@code demo}, {@code train}, {@code predict}, {@code bench}, {@code generate-sample-data},
+ * {@code help}. Exit status 0 on success, 1 when a job fails on what it was given (one line naming the problem) or a
+ * benchmarked system fails, 2 on a usage error.
  */
 public final class Main {
 
@@ -37,6 +38,10 @@ public final class Main {
       switch (command) {
         case "demo":
           return DemoJob.main(rest, out);
+        case "train":
+          return TrainJob.main(rest, out);
+        case "predict":
+          return PredictJob.main(rest, out);
         case "bench":
           return BenchJob.main(rest, out);
         case "generate-sample-data":
@@ -44,6 +49,9 @@ public final class Main {
         default:
           throw new CommandLine.UsageException("Unknown command '" + command + "'.");
       }
+    } catch (JobFailure e) {
+      err.println("sparkrec " + command + ": " + e.getMessage());
+      return 1;
     } catch (CommandLine.UsageException e) {
       err.println("sparkrec: " + e.getMessage());
       err.println();
@@ -60,6 +68,17 @@ public final class Main {
         "  demo [--out DIR] [--sample-data DIR]",
         "      Encode the sample CTR data, train the models, evaluate AUC and logloss, write predictions",
         "      as a Delta table under DIR (default target/demo) and print a summary.",
+        "  train --model afn|afn+|fm|deepfm|mf|ncf --input PATH --model-out DIR [--overwrite]",
+        "        [--format delta|parquet|csv|libfm] [--input-version N | --input-timestamp 'yyyy-MM-dd HH:mm:ss']",
+        "        [--categorical a,b,...] [--numeric c,...] [--label COL]      (CTR models on raw fields)",
+        "        [--user COL] [--item COL] [--rating COL]                     (mf, ncf; default user, item, rating)",
+        "        [--max-iter N] [--seed S] [--params 'embeddingDim=8 hiddenLayers=[64,64] ...']",
+        "      Fit a model on a table (Delta by default, at its latest version unless one is given) and save it as",
+        "      a Spark ML PipelineModel, with the input's path, format, version and row count in",
+        "      DIR/sparkrec-training.json.",
+        "  predict --model DIR --input PATH --output PATH --id-col a[,b] [--format F] [--input-version N]",
+        "      Score a table with a saved model and MERGE the scores into the Delta table PATH on the id columns",
+        "      (a rerun replaces rows), with model_uid, model_input_version and input_version.",
         "  bench SUITE [--data DIR] --out FILE.json [--quick] [--sweep]",
         "      Run a benchmark suite and write its JSON report; exits 1 if a system fails.",
         "      --sweep (ctr-frappe, nis-ml100k, nis-frappe, fia-ml100k): rerun the search that chose the suite's",

@@ -44,7 +44,8 @@ class MainTest {
   void helpListsEveryCommandAndSuite() {
     assertEquals(0, run("--help"));
     String help = out.toString(StandardCharsets.UTF_8);
-    for (String word : new String[] {"demo", "bench", "generate-sample-data", "blas", "--out", "--data"}) {
+    for (String word : new String[] {"demo", "train", "predict", "--input-version", "--id-col", "bench",
+        "generate-sample-data", "blas", "--out", "--data"}) {
       assertTrue(help.contains(word), "help mentions " + word + ":\n" + help);
     }
   }

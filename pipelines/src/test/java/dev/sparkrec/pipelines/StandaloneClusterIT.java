@@ -1,10 +1,12 @@
 package dev.sparkrec.pipelines;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.sparkrec.data.SampleData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * SparkRec on a real Spark standalone cluster: a master and one worker on 127.0.0.1, started from the Spark and
  * Delta jars the build already has (a {@code SPARK_HOME} whose {@code jars/} links them, with a {@code RELEASE}
  * file), and {@code bin/sparkrec --master spark://127.0.0.1:PORT demo}, which goes through
- * {@code org.apache.spark.deploy.SparkSubmit}. Unlike {@code local[*]}, the executors run in their own JVMs and load
- * only what spark-submit ships, the application jar: SparkRec's UDFs and closures (the field encoder, AFN's
- * distributed trainer with its broadcasts and aggregations, scoring) must be in it and serialise.
+ * {@code org.apache.spark.deploy.SparkSubmit}, and {@code train} then {@code predict} on a Delta table. Unlike
+ * {@code local[*]}, the executors run in their own JVMs and load only what spark-submit ships, the application jar:
+ * SparkRec's UDFs and closures (the field encoder, AFN's distributed trainer with its broadcasts and aggregations,
+ * scoring, the MERGE of the scores) must be in it and serialise.
  */
 class StandaloneClusterIT {
 
@@ -95,23 +99,29 @@ class StandaloneClusterIT {
     }
   }
 
-  @Test
-  void demoRunsWithExecutorsInTheirOwnJvms() throws Exception {
-    Path out = dir.resolve("demo");
-    List<String> command = List.of("bash", home().resolve("bin/sparkrec").toString(),
+  /** Runs {@code bin/sparkrec} against the cluster; returns its output after requiring exit status 0. */
+  private static String submit(String name, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", home().resolve("bin/sparkrec").toString(),
         "--master", "spark://127.0.0.1:" + masterPort,
         "--conf", "spark.executor.memory=1g",
         "--conf", "spark.cores.max=2",
-        "--conf", "spark.ui.enabled=false",
-        "demo", "--out", out.toString());
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("demo.log").toFile());
+        "--conf", "spark.ui.enabled=false"));
+    command.addAll(Arrays.asList(args));
+    Path log = dir.resolve(name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().remove("SPARKREC_MASTER");
     builder.environment().put("SPARKREC_DRIVER_MEMORY", "2g");
     Process process = builder.start();
-    assertTrue(process.waitFor(10, TimeUnit.MINUTES), "bin/sparkrec demo did not finish in 10 minutes");
-    String text = Files.readString(dir.resolve("demo.log"));
+    assertTrue(process.waitFor(10, TimeUnit.MINUTES), "bin/sparkrec " + name + " did not finish in 10 minutes");
+    String text = Files.readString(log);
     assertEquals(0, process.exitValue(), text + executorLogs());
+    return text;
+  }
+
+  @Test
+  void demoRunsWithExecutorsInTheirOwnJvms() throws Exception {
+    Path out = dir.resolve("demo");
+    String text = submit("demo", "demo", "--out", out.toString());
     assertTrue(text.contains("AFN (SparkRec)") && text.contains("test AUC"), text);
 
     // The tasks ran in the worker's executor JVMs, not in the driver.
@@ -125,6 +135,30 @@ class StandaloneClusterIT {
     assertEquals(10_000, predictions.select("rowId").distinct().count());
     assertEquals(0, predictions.where("probability < 0 OR probability > 1 OR probability IS NULL").count());
     assertTrue(Files.isDirectory(out.resolve("model/stages")), "the fitted pipeline was saved");
+  }
+
+  @Test
+  void trainThenPredictOnADeltaTable() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    String clicks = dir.resolve("clicks").toString();
+    SampleData.ctrTrain(spark, ProjectPaths.sampleData()).where("rowId < 6000").write().format("delta").save(clicks);
+    String model = dir.resolve("afn-model").toString();
+    String trained = submit("train", "train", "--model", "afn", "--input", clicks, "--input-version", "0",
+        "--categorical", "C0,C1,C2,C3,C4,C5,C6,C7", "--numeric", "I0,I1", "--max-iter", "2", "--seed", "3",
+        "--params", "embeddingDim=4 logNeurons=8 hiddenLayers=[16] batchSize=256", "--model-out", model);
+    assertTrue(trained.contains("afn on " + clicks + " (delta version 0, 6000 rows)"), trained);
+
+    String scores = dir.resolve("scores").toString();
+    String predicted = submit("predict", "predict", "--model", model, "--input", clicks, "--output", scores,
+        "--id-col", "rowId");
+    assertTrue(predicted.contains("Delta table, version 0, merged on rowId"), predicted);
+    Dataset<Row> rows = spark.read().format("delta").load(scores);
+    assertEquals(6000, rows.count());
+    assertEquals(6000, rows.select("rowId").distinct().count());
+    assertEquals(0, rows.where("probability < 0 OR probability > 1 OR probability IS NULL").count());
+    String modelUid = TrainingRecord.read(spark, model).modelUid();
+    assertEquals(6000, rows.where(col("model_uid").equalTo(modelUid).and(col("model_input_version").equalTo(0))
+        .and(col("input_version").equalTo(0))).count());
   }
 
   private static void start(Path sparkHome, Path log, String mainClass, String... args) throws IOException {

@@ -1,0 +1,192 @@
+package dev.sparkrec.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.data.SampleData;
+import dev.sparkrec.testing.SparkTestSession;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train} and {@code predict} on Delta tables: time travel reproduces a model bit for bit and the model records
+ * the version it saw; predict merges, so reruns keep one row per key; bad input fails with one line and status 1.
+ */
+class TrainPredictJobTest {
+
+  private static final String FIELDS = "--categorical=C0,C1,C2,C3,C4,C5,C6,C7";
+  private static final String SMALL_AFN = "embeddingDim=4 logNeurons=8 hiddenLayers=[16] batchSize=256 stepSize=0.01";
+
+  @TempDir
+  static Path dir;
+
+  private static SparkSession spark;
+  private static String table;
+  private static Dataset<Row> test;
+
+  @BeforeAll
+  static void data() {
+    spark = SparkTestSession.get();
+    Dataset<Row> train = SampleData.ctrTrain(spark, ProjectPaths.sampleData());
+    table = dir.resolve("clicks").toString();
+    train.where("rowId < 3000").write().format("delta").save(table); // version 0
+    train.where("rowId >= 3000 AND rowId < 4000").write().format("delta").mode("append").save(table); // version 1
+    test = SampleData.ctrTest(spark, ProjectPaths.sampleData()).limit(1000);
+  }
+
+  /** Runs the command line; returns {status, stdout, stderr}. */
+  private static Object[] run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Object[] {status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+  }
+
+  private static String[] train(String modelOut, String... extra) {
+    List<String> args = new ArrayList<>(List.of("train", "--model", "afn", "--input", table, FIELDS,
+        "--numeric", "I0,I1", "--max-iter", "2", "--seed", "5", "--params", SMALL_AFN, "--model-out", modelOut));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void trainingAtAVersionReproducesTheModelAndRecordsTheVersion() throws Exception {
+    String first = dir.resolve("model-v0").toString();
+    Object[] result = run(train(first, "--input-version", "0"));
+    assertEquals(0, result[0], result[1] + "\n" + result[2]);
+    assertTrue(((String) result[1]).contains("afn on " + table + " (delta version 0, 3000 rows)"), (String) result[1]);
+
+    // The table moves on; retraining at version 0 gives the same model, bit for bit.
+    spark.read().format("delta").load(table).where("rowId < 500").write().format("delta").mode("append").save(table);
+    String again = dir.resolve("model-v0-again").toString();
+    assertEquals(0, run(train(again, "--input-version", "0"))[0]);
+    TrainingRecord a = TrainingRecord.read(spark, first);
+    TrainingRecord b = TrainingRecord.read(spark, again);
+    assertEquals(new JobInput(table, "delta", 0L, 3000), a.input());
+    assertEquals(a.input(), b.input());
+    assertEquals("afn", a.model());
+    assertEquals(stageData(first), stageData(again), "the saved parameter tables are identical");
+    List<Row> scoresA = PipelineModel.load(first).transform(test).select("rowId", "probability").orderBy("rowId")
+        .collectAsList();
+    List<Row> scoresB = PipelineModel.load(again).transform(test).select("rowId", "probability").orderBy("rowId")
+        .collectAsList();
+    assertEquals(scoresA, scoresB);
+
+    // Without a version the latest is read, and recorded.
+    String latest = dir.resolve("model-latest").toString();
+    assertEquals(0, run(train(latest))[0]);
+    assertEquals(new JobInput(table, "delta", 2L, 4500), TrainingRecord.read(spark, latest).input());
+    assertTrue(!stageData(first).equals(stageData(latest)), "more rows, another model");
+  }
+
+  /**
+   * Every Parquet table the saved pipeline's stages wrote, as sorted row strings per table, but the training
+   * summary (it records wall-clock seconds).
+   */
+  private static List<List<String>> stageData(String modelDir) throws Exception {
+    List<List<String>> tables = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    Path stages = Path.of(modelDir, "stages");
+    try (Stream<Path> files = Files.walk(stages)) {
+      for (Path folder : files.filter(f -> f.getFileName().toString().endsWith(".parquet")).map(Path::getParent)
+          .distinct().sorted().toList()) {
+        if (stages.relativize(folder).toString().toLowerCase(java.util.Locale.ROOT).contains("summary")) {
+          skipped.add(stages.relativize(folder).toString());
+          continue;
+        }
+        tables.add(spark.read().parquet(folder.toString()).collectAsList().stream().map(Row::toString).sorted()
+            .toList());
+      }
+    }
+    assertEquals(1, skipped.size(), "one summary table: " + skipped);
+    assertTrue(tables.size() >= 4, "the encoder's and the model's tables under " + modelDir);
+    return tables;
+  }
+
+  @Test
+  void predictMergesSoRerunsKeepOneRowPerKey() {
+    String model = dir.resolve("model-for-predict").toString();
+    assertEquals(0, run(train(model, "--input-version", "1"))[0]);
+    String output = dir.resolve("scores").toString();
+    String[] predict = {"predict", "--model", model, "--input", table, "--input-version", "1", "--output", output,
+        "--id-col", "rowId"};
+    Object[] first = run(predict);
+    assertEquals(0, first[0], first[1] + "\n" + first[2]);
+    assertTrue(((String) first[1]).contains("Delta table, version 0, merged on rowId"), (String) first[1]);
+    Object[] second = run(predict);
+    assertEquals(0, second[0], (String) second[2]);
+    assertTrue(((String) second[1]).contains("Delta table, version 1, merged on rowId"), (String) second[1]);
+
+    Dataset<Row> scores = spark.read().format("delta").load(output);
+    assertEquals(List.of("rowId", "probability", "prediction", "model_uid", "model_input_version", "input_version"),
+        List.of(scores.columns()));
+    assertEquals(4000, scores.count());
+    assertEquals(4000, scores.select("rowId").distinct().count());
+    Row row = scores.where("rowId = 7").first();
+    assertEquals(TrainingRecord.read(spark, model).modelUid(), row.getString(3));
+    assertEquals(1L, row.getLong(4));
+    assertEquals(1L, row.getLong(5));
+    double p = row.getDouble(1);
+    assertTrue(p > 0 && p < 1, "probability " + p);
+
+    // Scoring version 0 merges into the same rows: still one per key, now from version 0.
+    predict[6] = "0";
+    assertEquals(0, run(predict)[0]);
+    assertEquals(4000, scores.count());
+    assertEquals(3000, spark.read().format("delta").load(output).where("input_version = 0").count());
+  }
+
+  @Test
+  void badInputFailsWithOneLineAndStatusOne() {
+    String out = dir.resolve("unused-model").toString();
+    assertFailure(run(train(out, "--input-version", "99")),
+        "sparkrec train: input " + table + " has versions 0 to ");
+    assertFailure(run("train", "--model", "fm", "--input", dir.resolve("nothing-here").toString(), FIELDS,
+        "--model-out", out), "sparkrec train: input " + dir.resolve("nothing-here") + " does not exist.");
+    String csv = dir.resolve("clicks-csv").toString();
+    spark.read().format("delta").load(table).limit(50).write().option("header", "true").csv(csv);
+    assertFailure(run("train", "--model", "fm", "--input", csv, FIELDS, "--model-out", out),
+        "sparkrec train: input " + csv + " is not a Delta table (it has no _delta_log)");
+    assertFailure(run("train", "--model", "fm", "--input", csv, "--format", "parquet", FIELDS, "--model-out", out),
+        "sparkrec train: input " + csv + " cannot be read as parquet: ");
+    assertFailure(run("train", "--model", "fm", "--input", table, "--categorical", "C0,nope", "--model-out", out),
+        "sparkrec train: fm cannot train on " + table + ": Column 'nope' does not exist.");
+    assertNull(TrainingRecord.read(spark, out), "no model was written");
+    assertFailure(run("predict", "--model", dir.resolve("no-model").toString(), "--input", table, "--output", out,
+        "--id-col", "rowId"), "sparkrec predict: model " + dir.resolve("no-model") + " cannot be loaded");
+  }
+
+  @Test
+  void predictRefusesRepeatedOrMissingKeys() {
+    String model = dir.resolve("model-keys").toString();
+    assertEquals(0, run(train(model, "--input-version", "0"))[0]);
+    String output = dir.resolve("scores-keys").toString();
+    assertFailure(run("predict", "--model", model, "--input", table, "--output", output, "--id-col", "C0"),
+        "sparkrec predict: input " + table + " has ");
+    assertFailure(run("predict", "--model", model, "--input", table, "--output", output, "--id-col", "id"),
+        "sparkrec predict: input " + table + " has no column 'id' (--id-col); its columns: rowId, label, C0");
+    assertTrue(!Files.exists(Path.of(output)), "nothing was written");
+  }
+
+  private static void assertFailure(Object[] result, String expectedStart) {
+    String err = (String) result[2];
+    assertEquals(1, result[0], result[1] + "\n" + err);
+    assertTrue(err.startsWith(expectedStart), "expected a line starting with\n  " + expectedStart + "\ngot\n  " + err);
+    assertEquals(1, err.strip().lines().count(), "one line: " + err);
+  }
+}
