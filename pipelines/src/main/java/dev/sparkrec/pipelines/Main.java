@@ -11,9 +11,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Entry point of {@code bin/sparkrec} and of {@code spark-submit --class dev.sparkrec.pipelines.Main}.
  *
- * <p>Subcommands: {@code demo}, {@code train}, {@code predict}, {@code bench}, {@code generate-sample-data},
- * {@code help}. Exit status 0 on success, 1 when a job fails on what it was given (one line naming the problem) or a
- * benchmarked system fails, 2 on a usage error.
+ * <p>Subcommands: {@code demo}, {@code train}, {@code predict}, {@code explain}, {@code bench},
+ * {@code generate-sample-data}, {@code help}. Exit status 0 on success, 1 when a job fails on what it was given
+ * (one line naming the problem) or a benchmarked system fails, 2 on a usage error.
  */
 public final class Main {
 
@@ -42,6 +42,8 @@ public final class Main {
           return TrainJob.main(rest, out);
         case "predict":
           return PredictJob.main(rest, out);
+        case "explain":
+          return ExplainJob.main(rest, out);
         case "bench":
           return BenchJob.main(rest, out);
         case "generate-sample-data":
@@ -79,6 +81,10 @@ public final class Main {
         "  predict --model DIR --input PATH --output PATH --id-col a[,b] [--format F] [--input-version N]",
         "      Score a table with a saved model and MERGE the scores into the Delta table PATH on the id columns",
         "      (a rerun replaces rows), with model_uid, model_input_version and input_version.",
+        "  explain --model DIR (--input PATH | --recommend K) --output PATH [--top-k N]",
+        "        [--ratings PATH [--ratings-format F] [--ratings-version N] [--rating COL]]",
+        "      Explain an mf/ncf model's predictions with FIA (the training ratings the model records, at their",
+        "      version) and MERGE them into the Delta table PATH on (user, item), or (user, rank) for --recommend.",
         "  bench SUITE [--data DIR] --out FILE.json [--quick] [--sweep]",
         "      Run a benchmark suite and write its JSON report; exits 1 if a system fails.",
         "      --sweep (ctr-frappe, nis-ml100k, nis-frappe, fia-ml100k): rerun the search that chose the suite's",

@@ -95,7 +95,7 @@ final class PredictJob {
   }
 
   /** MERGE needs one source row per key: fails naming a repeated key. */
-  private static void requireUniqueKeys(Dataset<Row> input, String[] ids, String path) {
+  static void requireUniqueKeys(Dataset<Row> input, String[] ids, String path) {
     Column[] keys = Arrays.stream(ids).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     List<Row> repeated = input.groupBy(keys).count().where(col("count").gt(1)).limit(1).collectAsList();
     if (!repeated.isEmpty()) {

@@ -79,7 +79,8 @@ final class TrainJob {
       throw new JobFailure("cannot save the model to " + modelOut + ": " + JobFailure.firstLine(e));
     }
     String modelUid = model.stages()[model.stages().length - 1].uid();
-    new TrainingRecord(kind, model.uid(), modelUid, read.input(), seconds).write(spark, modelOut);
+    String ratingCol = RATING_MODELS.contains(kind) ? line.option("rating", "rating") : null;
+    new TrainingRecord(kind, model.uid(), modelUid, read.input(), ratingCol, seconds).write(spark, modelOut);
     out.println("sparkrec train: " + kind + " on " + read.input().describe());
     out.println(String.format(Locale.ROOT, "  trained in      %.1f s", seconds));
     out.println("  model           " + modelOut + " (" + modelUid + ")");

@@ -13,11 +13,12 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * What {@code train} records beside a saved model, in {@code <model>/sparkrec-training.json}: the model kind, the
- * fitted pipeline's and the model stage's uids, and the input it was trained on (path, format, Delta version, row
- * count), so a model can be traced back to, and retrained from, the exact table version. Spark ML's loaders ignore
- * the file.
+ * fitted pipeline's and the model stage's uids, the input it was trained on (path, format, Delta version, row
+ * count) and, for a rating model, the rating column (which the fitted model does not keep), so a model can be traced
+ * back to, and retrained from, the exact table version. Spark ML's loaders ignore the file.
  */
-record TrainingRecord(String model, String pipelineUid, String modelUid, JobInput input, double trainSeconds) {
+record TrainingRecord(String model, String pipelineUid, String modelUid, JobInput input, String ratingCol,
+    double trainSeconds) {
 
   static final String FILE = "sparkrec-training.json";
 
@@ -29,6 +30,7 @@ record TrainingRecord(String model, String pipelineUid, String modelUid, JobInpu
     map.put("pipeline_uid", pipelineUid);
     map.put("model_uid", modelUid);
     map.put("input", input.toMap());
+    map.put("rating_col", ratingCol);
     map.put("train_seconds", trainSeconds);
     Path file = new Path(modelDir, FILE);
     try (OutputStream out = file.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(file, true)) {
@@ -50,7 +52,7 @@ record TrainingRecord(String model, String pipelineUid, String modelUid, JobInpu
         Map<?, ?> map = JSON.readValue(in, Map.class);
         return new TrainingRecord((String) map.get("model"), (String) map.get("pipeline_uid"),
             (String) map.get("model_uid"), JobInput.fromMap((Map<?, ?>) map.get("input")),
-            ((Number) map.get("train_seconds")).doubleValue());
+            (String) map.get("rating_col"), ((Number) map.get("train_seconds")).doubleValue());
       }
     } catch (IOException | RuntimeException e) {
       throw new JobFailure("cannot read " + file + ": " + JobFailure.firstLine(e));

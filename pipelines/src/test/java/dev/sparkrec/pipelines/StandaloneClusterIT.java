@@ -33,11 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SparkRec on a real Spark standalone cluster: a master and one worker on 127.0.0.1, started from the Spark and
  * Delta jars the build already has (a {@code SPARK_HOME} whose {@code jars/} links them, with a {@code RELEASE}
- * file), and {@code bin/sparkrec --master spark://127.0.0.1:PORT demo}, which goes through
- * {@code org.apache.spark.deploy.SparkSubmit}, and {@code train} then {@code predict} on a Delta table. Unlike
- * {@code local[*]}, the executors run in their own JVMs and load only what spark-submit ships, the application jar:
- * SparkRec's UDFs and closures (the field encoder, AFN's distributed trainer with its broadcasts and aggregations,
- * scoring, the MERGE of the scores) must be in it and serialise.
+ * file), and {@code bin/sparkrec --master spark://127.0.0.1:PORT train ...} then {@code predict ...} on a Delta
+ * table, which go through {@code org.apache.spark.deploy.SparkSubmit}. Unlike {@code local[*]}, the executors run in
+ * their own JVMs and load only what spark-submit ships, the application jar: SparkRec's UDFs and closures (the
+ * field encoder, AFN's distributed trainer with its broadcasts and aggregations, scoring, the MERGE of the scores)
+ * must be in it and serialise. (The demo runs the same code; LauncherIT runs it through the launcher locally.)
  */
 class StandaloneClusterIT {
 
@@ -119,25 +119,6 @@ class StandaloneClusterIT {
   }
 
   @Test
-  void demoRunsWithExecutorsInTheirOwnJvms() throws Exception {
-    Path out = dir.resolve("demo");
-    String text = submit("demo", "demo", "--out", out.toString());
-    assertTrue(text.contains("AFN (SparkRec)") && text.contains("test AUC"), text);
-
-    // The tasks ran in the worker's executor JVMs, not in the driver.
-    String executors = executorLogs();
-    assertTrue(executors.contains("Finished task"), "no executor log shows a finished task:\n" + executors);
-
-    // The predictions table the cluster wrote: every test row once, probabilities in [0, 1].
-    Dataset<Row> predictions = SparkTestSession.get().read().format("delta").load(out.resolve("predictions").toString());
-    assertEquals(List.of("rowId", "label", "probability", "prediction"), Arrays.asList(predictions.columns()));
-    assertEquals(10_000, predictions.count());
-    assertEquals(10_000, predictions.select("rowId").distinct().count());
-    assertEquals(0, predictions.where("probability < 0 OR probability > 1 OR probability IS NULL").count());
-    assertTrue(Files.isDirectory(out.resolve("model/stages")), "the fitted pipeline was saved");
-  }
-
-  @Test
   void trainThenPredictOnADeltaTable() throws Exception {
     SparkSession spark = SparkTestSession.get();
     String clicks = dir.resolve("clicks").toString();
@@ -156,6 +137,9 @@ class StandaloneClusterIT {
     assertEquals(6000, rows.count());
     assertEquals(6000, rows.select("rowId").distinct().count());
     assertEquals(0, rows.where("probability < 0 OR probability > 1 OR probability IS NULL").count());
+    // The tasks ran in the worker's executor JVMs, not in the driver.
+    String executors = executorLogs();
+    assertTrue(executors.contains("Finished task"), "no executor log shows a finished task:\n" + executors);
     String modelUid = TrainingRecord.read(spark, model).modelUid();
     assertEquals(6000, rows.where(col("model_uid").equalTo(modelUid).and(col("model_input_version").equalTo(0))
         .and(col("input_version").equalTo(0))).count());
