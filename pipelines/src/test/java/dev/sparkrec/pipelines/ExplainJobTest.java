@@ -1,13 +1,11 @@
 package dev.sparkrec.pipelines;
 
+import static dev.sparkrec.pipelines.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.data.SampleData;
 import dev.sparkrec.testing.SparkTestSession;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -37,29 +35,21 @@ class ExplainJobTest {
     ratings = dir.resolve("ratings").toString();
     all.where("user < 150").write().format("delta").save(ratings); // version 0
     model = dir.resolve("mf").toString();
-    Object[] trained = run("train", "--model", "mf", "--input", ratings, "--max-iter", "5", "--seed", "1",
+    CommandRun trained = run("train", "--model", "mf", "--input", ratings, "--max-iter", "5", "--seed", "1",
         "--params", "rank=4", "--model-out", model);
-    assertEquals(0, trained[0], trained[1] + "\n" + trained[2]);
+    assertEquals(0, trained.status(), trained.printed());
     // Later ratings land in the table; explanations must still use the version the model was trained on.
     all.where("user >= 150 AND user < 200").write().format("delta").mode("append").save(ratings);
-  }
-
-  private static Object[] run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Object[] {status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
   }
 
   @Test
   void recommendAndExplainMergesOneRowPerUserAndRank() {
     String output = dir.resolve("recommended").toString();
     String[] explain = {"explain", "--model", model, "--recommend", "3", "--top-k", "2", "--output", output};
-    Object[] first = run(explain);
-    assertEquals(0, first[0], first[1] + "\n" + first[2]);
-    assertTrue(((String) first[1]).contains("(delta version 0, "), (String) first[1]);
-    assertEquals(0, run(explain)[0]);
+    CommandRun first = run(explain);
+    assertEquals(0, first.status(), first.printed());
+    assertTrue((first.out()).contains("(delta version 0, "), first.out());
+    assertEquals(0, run(explain).status());
     Dataset<Row> rows = spark.read().format("delta").load(output);
     assertEquals(List.of("user", "item", "rank", "prediction", "explanations", "model_uid", "ratings_version"),
         List.of(rows.columns()));
@@ -75,8 +65,8 @@ class ExplainJobTest {
         .save(pairs);
     String output = dir.resolve("explained").toString();
     String[] explain = {"explain", "--model", model, "--input", pairs, "--output", output};
-    assertEquals(0, run(explain)[0]);
-    assertEquals(0, run(explain)[0]);
+    assertEquals(0, run(explain).status());
+    assertEquals(0, run(explain).status());
     Dataset<Row> rows = spark.read().format("delta").load(output);
     assertEquals(3, rows.count());
     assertEquals(3, rows.where("size(explanations) = 10").count(), "topK 10 by default");
@@ -88,10 +78,10 @@ class ExplainJobTest {
     SampleData.ctrTrain(spark, ProjectPaths.sampleData()).limit(500).write().format("delta").save(ctr);
     String fm = dir.resolve("fm").toString();
     assertEquals(0, run("train", "--model", "fm", "--input", ctr, "--categorical", "C0,C1", "--max-iter", "1",
-        "--model-out", fm)[0]);
-    Object[] result = run("explain", "--model", fm, "--recommend", "2", "--output", dir.resolve("x").toString());
-    assertEquals(1, result[0]);
-    assertTrue(((String) result[2]).startsWith("sparkrec explain: model " + fm + " is [FieldRoleCheck, "
-        + "FieldEncoderModel, FactorizationMachineModel]; explain needs a rating model"), (String) result[2]);
+        "--model-out", fm).status());
+    CommandRun result = run("explain", "--model", fm, "--recommend", "2", "--output", dir.resolve("x").toString());
+    assertEquals(1, result.status());
+    assertTrue((result.err()).startsWith("sparkrec explain: model " + fm + " is [FieldRoleCheck, "
+        + "FieldEncoderModel, FactorizationMachineModel]; explain needs a rating model"), result.err());
   }
 }

@@ -1,14 +1,12 @@
 package dev.sparkrec.pipelines;
 
+import static dev.sparkrec.pipelines.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.data.SampleData;
 import dev.sparkrec.testing.SparkTestSession;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,15 +46,6 @@ class TrainPredictJobTest {
     test = SampleData.ctrTest(spark, ProjectPaths.sampleData()).limit(1000);
   }
 
-  /** Runs the command line; returns {status, stdout, stderr}. */
-  private static Object[] run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Object[] {status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
-  }
-
   private static String[] train(String modelOut, String... extra) {
     List<String> args = new ArrayList<>(List.of("train", "--model", "afn", "--input", table, FIELDS,
         "--numeric", "I0,I1", "--max-iter", "2", "--seed", "5", "--params", SMALL_AFN, "--model-out", modelOut));
@@ -67,14 +56,14 @@ class TrainPredictJobTest {
   @Test
   void trainingAtAVersionReproducesTheModelAndRecordsTheVersion() throws Exception {
     String first = dir.resolve("model-v0").toString();
-    Object[] result = run(train(first, "--input-version", "0"));
-    assertEquals(0, result[0], result[1] + "\n" + result[2]);
-    assertTrue(((String) result[1]).contains("afn on " + table + " (delta version 0, 3000 rows)"), (String) result[1]);
+    CommandRun result = run(train(first, "--input-version", "0"));
+    assertEquals(0, result.status(), result.printed());
+    assertTrue((result.out()).contains("afn on " + table + " (delta version 0, 3000 rows)"), result.out());
 
     // The table moves on; retraining at version 0 gives the same model, bit for bit.
     spark.read().format("delta").load(table).where("rowId < 500").write().format("delta").mode("append").save(table);
     String again = dir.resolve("model-v0-again").toString();
-    assertEquals(0, run(train(again, "--input-version", "0"))[0]);
+    assertEquals(0, run(train(again, "--input-version", "0")).status());
     TrainingRecord a = TrainingRecord.read(spark, first);
     TrainingRecord b = TrainingRecord.read(spark, again);
     assertEquals(new JobInput(table, "delta", 0L, 3000), a.input());
@@ -89,7 +78,7 @@ class TrainPredictJobTest {
 
     // Without a version the latest is read, and recorded.
     String latest = dir.resolve("model-latest").toString();
-    assertEquals(0, run(train(latest))[0]);
+    assertEquals(0, run(train(latest)).status());
     assertEquals(new JobInput(table, "delta", 2L, 4500), TrainingRecord.read(spark, latest).input());
     assertTrue(!stageData(first).equals(stageData(latest)), "more rows, another model");
   }
@@ -121,16 +110,16 @@ class TrainPredictJobTest {
   @Test
   void predictMergesSoRerunsKeepOneRowPerKey() {
     String model = dir.resolve("model-for-predict").toString();
-    assertEquals(0, run(train(model, "--input-version", "1"))[0]);
+    assertEquals(0, run(train(model, "--input-version", "1")).status());
     String output = dir.resolve("scores").toString();
     String[] predict = {"predict", "--model", model, "--input", table, "--input-version", "1", "--output", output,
         "--id-col", "rowId"};
-    Object[] first = run(predict);
-    assertEquals(0, first[0], first[1] + "\n" + first[2]);
-    assertTrue(((String) first[1]).contains("Delta table, version 0, merged on rowId"), (String) first[1]);
-    Object[] second = run(predict);
-    assertEquals(0, second[0], (String) second[2]);
-    assertTrue(((String) second[1]).contains("Delta table, version 1, merged on rowId"), (String) second[1]);
+    CommandRun first = run(predict);
+    assertEquals(0, first.status(), first.printed());
+    assertTrue((first.out()).contains("Delta table, version 0, merged on rowId"), first.out());
+    CommandRun second = run(predict);
+    assertEquals(0, second.status(), second.err());
+    assertTrue((second.out()).contains("Delta table, version 1, merged on rowId"), second.out());
 
     Dataset<Row> scores = spark.read().format("delta").load(output);
     assertEquals(List.of("rowId", "probability", "prediction", "model_uid", "model_input_version", "input_version"),
@@ -146,7 +135,7 @@ class TrainPredictJobTest {
 
     // Scoring version 0 merges into the same rows: still one per key, now from version 0.
     predict[6] = "0";
-    assertEquals(0, run(predict)[0]);
+    assertEquals(0, run(predict).status());
     assertEquals(4000, scores.count());
     assertEquals(3000, spark.read().format("delta").load(output).where("input_version = 0").count());
   }
@@ -174,7 +163,7 @@ class TrainPredictJobTest {
   @Test
   void predictRefusesRepeatedOrMissingKeys() {
     String model = dir.resolve("model-keys").toString();
-    assertEquals(0, run(train(model, "--input-version", "0"))[0]);
+    assertEquals(0, run(train(model, "--input-version", "0")).status());
     String output = dir.resolve("scores-keys").toString();
     assertFailure(run("predict", "--model", model, "--input", table, "--output", output, "--id-col", "C0"),
         "sparkrec predict: input " + table + " has ");
@@ -183,9 +172,9 @@ class TrainPredictJobTest {
     assertTrue(!Files.exists(Path.of(output)), "nothing was written");
   }
 
-  private static void assertFailure(Object[] result, String expectedStart) {
-    String err = (String) result[2];
-    assertEquals(1, result[0], result[1] + "\n" + err);
+  private static void assertFailure(CommandRun result, String expectedStart) {
+    String err = result.err();
+    assertEquals(1, result.status(), result.printed());
     assertTrue(err.startsWith(expectedStart), "expected a line starting with\n  " + expectedStart + "\ngot\n  " + err);
     assertEquals(1, err.strip().lines().count(), "one line: " + err);
   }
