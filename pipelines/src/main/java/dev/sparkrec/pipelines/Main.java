@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Entry point of {@code bin/sparkrec} and of {@code spark-submit --class dev.sparkrec.pipelines.Main}.
  *
- * <p>Subcommands: {@code demo}, {@code train}, {@code predict}, {@code explain}, {@code bench},
+ * <p>Subcommands: {@code demo}, {@code train}, {@code predict}, {@code explain}, {@code warmup}, {@code bench},
  * {@code generate-sample-data}, {@code help}. Exit status 0 on success, 1 when a job fails on what it was given
  * (one line naming the problem) or a benchmarked system fails, 2 on a usage error.
  */
@@ -44,6 +44,8 @@ public final class Main {
           return PredictJob.main(rest, out);
         case "explain":
           return ExplainJob.main(rest, out);
+        case "warmup":
+          return WarmupJob.main(rest, out);
         case "bench":
           return BenchJob.main(rest, out);
         case "generate-sample-data":
@@ -85,6 +87,9 @@ public final class Main {
         "        [--ratings PATH [--ratings-format F] [--ratings-version N] [--rating COL]]",
         "      Explain an mf/ncf model's predictions with FIA (the training ratings the model records, at their",
         "      version) and MERGE them into the Delta table PATH on (user, item), or (user, rank) for --recommend.",
+        "  warmup --model DIR --input PATH --output PATH [--format F] [--input-version N]",
+        "      RESUS's adaptation table for the users of PATH (their first interactions), MERGEd into the Delta",
+        "      table PATH on the user; the model is a saved RESUSModel or a PipelineModel ending in one.",
         "  bench SUITE [--data DIR] --out FILE.json [--quick] [--sweep]",
         "      Run a benchmark suite and write its JSON report; exits 1 if a system fails.",
         "      --sweep (ctr-frappe, nis-ml100k, nis-frappe, fia-ml100k): rerun the search that chose the suite's",

@@ -35,6 +35,8 @@ class TrainPredictJobTest {
   private static SparkSession spark;
   private static String table;
   private static Dataset<Row> test;
+  /** Trained at version 1, for the predict tests. */
+  private static String modelV1;
 
   @BeforeAll
   static void data() {
@@ -44,6 +46,9 @@ class TrainPredictJobTest {
     train.where("rowId < 3000").write().format("delta").save(table); // version 0
     train.where("rowId >= 3000 AND rowId < 4000").write().format("delta").mode("append").save(table); // version 1
     test = SampleData.ctrTest(spark, ProjectPaths.sampleData()).limit(1000);
+    modelV1 = dir.resolve("model-v1").toString();
+    CommandRun trained = run(train(modelV1, "--input-version", "1"));
+    assertEquals(0, trained.status(), trained.printed());
   }
 
   private static String[] train(String modelOut, String... extra) {
@@ -109,8 +114,7 @@ class TrainPredictJobTest {
 
   @Test
   void predictMergesSoRerunsKeepOneRowPerKey() {
-    String model = dir.resolve("model-for-predict").toString();
-    assertEquals(0, run(train(model, "--input-version", "1")).status());
+    String model = modelV1;
     String output = dir.resolve("scores").toString();
     String[] predict = {"predict", "--model", model, "--input", table, "--input-version", "1", "--output", output,
         "--id-col", "rowId"};
@@ -162,8 +166,7 @@ class TrainPredictJobTest {
 
   @Test
   void predictRefusesRepeatedOrMissingKeys() {
-    String model = dir.resolve("model-keys").toString();
-    assertEquals(0, run(train(model, "--input-version", "0")).status());
+    String model = modelV1;
     String output = dir.resolve("scores-keys").toString();
     assertFailure(run("predict", "--model", model, "--input", table, "--output", output, "--id-col", "C0"),
         "sparkrec predict: input " + table + " has ");
