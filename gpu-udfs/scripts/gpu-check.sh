@@ -9,10 +9,10 @@
 #
 #   gpu-udfs/scripts/gpu-check.sh [ROWS [DIM]]          defaults: 10000000 64
 #
-# Needs an NVIDIA GPU with its driver (nvidia-smi), Java 17 and Maven. The RAPIDS plugin jar
-# (com.nvidia:rapids-4-spark_2.12:25.04.0, ~600 MB) is fetched from Maven Central unless RAPIDS_JAR names a local
-# copy (its POM cannot be a Maven dependency, so the jar is fetched alone). Environment: RAPIDS_JAR, MAVEN_REPO_LOCAL
-# (default ~/.m2/repository),
+# Needs an NVIDIA GPU with its driver (nvidia-smi) and Java 17. Without SPARKREC_GPU_CHECK_BUNDLE it needs Maven too and
+# builds the bundle first with gpu-check-bundle.sh (which fetches the RAPIDS jar, ~600 MB, unless RAPIDS_JAR names a
+# local copy); with SPARKREC_GPU_CHECK_BUNDLE naming a folder that gpu-check-bundle.sh wrote (on another machine,
+# say), it runs from that folder alone. Environment: SPARKREC_GPU_CHECK_BUNDLE, RAPIDS_JAR, MAVEN_REPO_LOCAL,
 # SPARKREC_GPU_CHECK_DIR (scratch folder; default a new folder under /tmp), SPARKREC_GPU_CHECK_HEAP (driver heap,
 # default 24g). Exits 0 when every check passed, 1 when one failed, 2 when there is no GPU.
 set -euo pipefail
@@ -20,8 +20,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rows=${1:-10000000}
 dim=${2:-64}
-rapids_version=25.04.0
-version=0.1.0-SNAPSHOT
 work=${SPARKREC_GPU_CHECK_DIR:-$(mktemp -d /tmp/sparkrec-gpu-check.XXXXXX)}
 mkdir -p "$work"
 log="$work/gpu-check.log"
@@ -37,34 +35,24 @@ if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >/dev/null 2>&1; t
 fi
 nvidia-smi -L
 
-# 1. The RAPIDS Accelerator jar.
-rapids_jar=${RAPIDS_JAR:-}
-if [ -z "$rapids_jar" ]; then
-  repo=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}
-  rapids_jar="$repo/com/nvidia/rapids-4-spark_2.12/$rapids_version/rapids-4-spark_2.12-$rapids_version.jar"
-  if [ ! -f "$rapids_jar" ]; then
-    echo "gpu-check: fetching rapids-4-spark_2.12:$rapids_version ..."
-    mvn -B -q dependency:get -Dartifact="com.nvidia:rapids-4-spark_2.12:$rapids_version" -Dtransitive=false
-  fi
+# 1. The jars: SparkRec's with their classpath, and the RAPIDS Accelerator's.
+bundle=${SPARKREC_GPU_CHECK_BUNDLE:-}
+if [ -z "$bundle" ]; then
+  bundle="$work/bundle"
+  "$root/gpu-udfs/scripts/gpu-check-bundle.sh" "$bundle"
 fi
-[ -f "$rapids_jar" ] || fail "the RAPIDS jar $rapids_jar is missing"
+rapids_jar=$(ls "$bundle"/rapids-4-spark_2.12-*.jar 2>/dev/null | head -1)
+[ -n "$rapids_jar" ] || fail "no RAPIDS jar in $bundle (run gpu-check-bundle.sh)"
+gpu_jar=$(ls "$bundle"/lib/gpu-udfs-*.jar 2>/dev/null | head -1)
+[ -n "$gpu_jar" ] || fail "no gpu-udfs jar in $bundle/lib (run gpu-check-bundle.sh)"
+classpath=$(ls "$bundle"/lib/*.jar | tr '\n' ':')
 
-# 2. SparkRec's jars and their classpath (Spark and its dependencies; not cuDF, which the plugin jar carries).
-(cd "$root" && mvn -B -q -DskipTests install -pl gpu-udfs -am)
-(cd "$root" && mvn -B -q -pl gpu-udfs dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" \
-  -DincludeScope=compile -DexcludeArtifactIds=cudf)
-gpu_jar="$root/gpu-udfs/target/gpu-udfs-$version.jar"
-jar_cmd=${JAVA_HOME:+$JAVA_HOME/bin/}jar
-if "$jar_cmd" tf "$gpu_jar" | grep -q '^com/nvidia/'; then
-  fail "$gpu_jar carries com/nvidia classes; the compile-only RapidsUDF copy must stay out of it"
-fi
-
-# 3. The job, with the plugin on: Spark's Java 17 options from the POM, everything on the application classpath.
-read -r -a opens <<<"$(sed -n 's:.*<spark.java17.opens>\(.*\)</spark.java17.opens>.*:\1:p' "$root/pom.xml")"
+# 2. The job, with the plugin on: Spark's Java 17 options, everything on the application classpath.
+read -r -a opens < "$bundle/java17-opens.txt"
 java_cmd=${JAVA_HOME:+$JAVA_HOME/bin/}java
 set +e
 "$java_cmd" "${opens[@]}" -Xmx"${SPARKREC_GPU_CHECK_HEAP:-24g}" \
-  -cp "$gpu_jar:$(cat "$work/classpath.txt"):$rapids_jar" \
+  -cp "$classpath$rapids_jar" \
   org.apache.spark.deploy.SparkSubmit \
   --master 'local[*]' \
   --conf spark.plugins=com.nvidia.spark.SQLPlugin \
@@ -82,7 +70,7 @@ set -e
 [ "$status" -eq 0 ] || fail "the Spark job exited with $status (log: $log)"
 grep -q '^GPU-CHECK PASS' "$log" || fail "the job did not print GPU-CHECK PASS (log: $log)"
 
-# 4. The plugin's own account: every SparkRec UDF it planned runs on the GPU.
+# 3. The plugin's own account: every SparkRec UDF it planned runs on the GPU.
 grep -E '<ScalaUDF> sparkrec_' "$log" | sed 's/^[[:space:]]*//' | sort -u > "$work/udf-explain.txt" || true
 [ -s "$work/udf-explain.txt" ] || fail "spark.rapids.sql.explain=ALL named no SparkRec UDF (log: $log)"
 if grep -v -E '^\*Expression <ScalaUDF> sparkrec_.* will run on GPU' "$work/udf-explain.txt"; then

@@ -9,6 +9,7 @@ import dev.sparkrec.ml.ArrayFunctions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -67,17 +68,10 @@ public final class GpuCheck {
     require("gpu".equals(registered), "SparkRecFunctions.register chose the " + registered + " classes; the RAPIDS "
         + "plugin jar must be on the classpath and spark.plugins must name " + RapidsAccelerator.SQL_PLUGIN_CLASS);
 
-    Dataset<Row> sample = spark.read().parquet(data).where(col("id").lt(compareRows))
-        .unionByName(spark.read().parquet(edges));
-    Dataset<Row> scored = scored(sample);
-    String plan = scored.queryExecution().executedPlan().toString();
-    System.out.println("gpu-check: executed plan with spark.rapids.sql.enabled=true:\n" + plan);
-    List<String> onCpu = cpuNodesEvaluatingSparkRecFunctions(plan);
-    require(onCpu.isEmpty(), "SparkRec functions evaluated by CPU nodes: " + onCpu);
-
-    List<Row> gpu = scored.orderBy("id").collectAsList();
-    spark.conf().set("spark.rapids.sql.enabled", "false");
-    List<Row> cpu = scored.orderBy("id").collectAsList();
+    Supplier<Dataset<Row>> sample = () -> scored(spark.read().parquet(data).where(col("id").lt(compareRows))
+        .unionByName(spark.read().parquet(edges))).orderBy("id");
+    List<Row> gpu = runOn(spark, true, sample).rows();
+    List<Row> cpu = runOn(spark, false, sample).rows();
     spark.conf().set("spark.rapids.sql.enabled", "true");
     compare(gpu, cpu);
 
@@ -91,25 +85,63 @@ public final class GpuCheck {
     }
     require(failed, "arrays of different lengths did not fail with SparkRec's message on the GPU");
 
-    Dataset<Row> all = spark.read().parquet(data);
-    Column[] sums = {sum(col("dot")), sum(col("scaled")), sum(col("l1")), sum(col("cosine"))};
-    Dataset<Row> timed = all.select(functions(COLUMNS)).agg(sums[0], sums[1], sums[2],
-        sums[3]);
+    // A new Dataset for every run: one planned under the current spark.rapids.sql.enabled, and no shuffle output of
+    // an earlier run to reuse.
+    Supplier<Dataset<Row>> sums = () -> spark.read().parquet(data).select(functions(COLUMNS))
+        .agg(sum(col("dot")), sum(col("scaled")), sum(col("l1")), sum(col("cosine")));
     double[] gpuSeconds = new double[3];
     double[] cpuSeconds = new double[3];
-    timed.collectAsList(); // warm-up (GPU)
+    Row gpuSums = runOn(spark, true, sums).rows().get(0); // warm-ups
+    Row cpuSums = runOn(spark, false, sums).rows().get(0);
+    requireClose(gpuSums, cpuSums, "the sums over all rows on the GPU and on the CPU");
     for (int r = 0; r < 3; r++) {
-      spark.conf().set("spark.rapids.sql.enabled", "true");
-      gpuSeconds[r] = seconds(timed);
-      spark.conf().set("spark.rapids.sql.enabled", "false");
-      cpuSeconds[r] = seconds(timed);
+      Run onGpu = runOn(spark, true, sums);
+      Run onCpu = runOn(spark, false, sums);
+      requireClose(onGpu.rows().get(0), gpuSums, "a rerun's sums on the GPU and the first run's");
+      requireClose(onCpu.rows().get(0), cpuSums, "a rerun's sums on the CPU and the first run's");
+      gpuSeconds[r] = onGpu.seconds();
+      cpuSeconds[r] = onCpu.seconds();
     }
     spark.conf().set("spark.rapids.sql.enabled", "true");
+    System.out.println("gpu-check: sums over all rows (dot, scaled, l1, cosine): GPU " + gpuSums + ", CPU "
+        + cpuSums);
     double gpuMedian = median(gpuSeconds);
     double cpuMedian = median(cpuSeconds);
     System.out.printf("gpu-check: %d rows of %d-float vectors, sum of the four functions (Parquet scan included):"
         + " GPU median %.2f s %s, CPU median %.2f s %s, CPU/GPU ratio %.1f%n", rows, dim, gpuMedian,
         Arrays.toString(gpuSeconds), cpuMedian, Arrays.toString(cpuSeconds), cpuMedian / gpuMedian);
+  }
+
+  /** The rows of one run and its seconds. */
+  record Run(List<Row> rows, double seconds) {}
+
+  /**
+   * Runs {@code query} planned with {@code spark.rapids.sql.enabled} set to {@code gpu}, and checks the plan it ran
+   * (the final adaptive plan): on the GPU every node evaluating a SparkRec function is a GPU node, on the CPU no node
+   * is a GPU node.
+   */
+  static Run runOn(SparkSession spark, boolean gpu, Supplier<Dataset<Row>> query) {
+    spark.conf().set("spark.rapids.sql.enabled", Boolean.toString(gpu));
+    Dataset<Row> planned = query.get();
+    long start = System.nanoTime();
+    List<Row> rows = planned.collectAsList();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String plan = finalPlan(planned.queryExecution().executedPlan().toString());
+    if (gpu) {
+      List<String> onCpu = cpuNodesEvaluatingSparkRecFunctions(plan);
+      require(plan.contains("sparkrec_") && onCpu.isEmpty(), "SparkRec functions evaluated by CPU nodes: " + onCpu
+          + "\n" + plan);
+    } else {
+      require(!plan.contains("Gpu"), "a GPU node with spark.rapids.sql.enabled=false:\n" + plan);
+    }
+    System.out.println("gpu-check: executed plan with spark.rapids.sql.enabled=" + gpu + ":\n" + plan);
+    return new Run(rows, seconds);
+  }
+
+  /** An executed plan without the initial plan that an adaptive plan prints after its final one. */
+  static String finalPlan(String plan) {
+    int initial = plan.indexOf("== Initial Plan ==");
+    return initial < 0 ? plan : plan.substring(0, initial);
   }
 
   /** The lines of a physical plan that evaluate a SparkRec function in a node that is not a RAPIDS GPU node. */
@@ -209,10 +241,15 @@ public final class GpuCheck {
     return summary;
   }
 
-  private static double seconds(Dataset<Row> query) {
-    long start = System.nanoTime();
-    query.collectAsList();
-    return (System.nanoTime() - start) / 1e9;
+  /** Fails unless the doubles of {@code a} and {@code b} agree to a relative 10⁻⁶ (sums taken in another order). */
+  static void requireClose(Row a, Row b, String what) {
+    require(a.size() == b.size(), what + ": " + a + " and " + b);
+    for (int k = 0; k < a.size(); k++) {
+      double x = a.getDouble(k);
+      double y = b.getDouble(k);
+      require(Math.abs(x - y) <= 1e-6 * Math.max(1.0, Math.max(Math.abs(x), Math.abs(y))), what + " differ: " + a
+          + " and " + b);
+    }
   }
 
   private static double median(double[] values) {

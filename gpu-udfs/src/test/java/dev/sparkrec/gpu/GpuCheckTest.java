@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,24 @@ class GpuCheckTest {
     String cpuPlan = scored.queryExecution().executedPlan().toString();
     assertTrue(GpuCheck.cpuNodesEvaluatingSparkRecFunctions(cpuPlan).stream().allMatch(l -> l.contains("Project")), cpuPlan);
     assertEquals(2, GpuCheck.cpuNodesEvaluatingSparkRecFunctions(cpuPlan).size(), "one Project per union branch: " + cpuPlan);
+    java.util.function.Supplier<Dataset<Row>> query = () -> GpuCheck.scored(spark.read().parquet(edges));
+    try {
+      assertEquals(8, GpuCheck.runOn(spark, false, query).rows().size(), "a CPU plan passes the CPU check");
+      IllegalStateException notOnGpu = assertThrows(IllegalStateException.class,
+          () -> GpuCheck.runOn(spark, true, query));
+      assertTrue(notOnGpu.getMessage().startsWith("GPU-CHECK FAIL: SparkRec functions evaluated by CPU nodes"),
+          notOnGpu.getMessage());
+    } finally {
+      spark.conf().unset("spark.rapids.sql.enabled");
+    }
+    String adaptive = "AdaptiveSparkPlan isFinalPlan=true\n+- == Final Plan ==\n   GpuProject [sparkrec_dot(a#1, b#2) AS dot#5]\n"
+        + "+- == Initial Plan ==\n   Project [sparkrec_dot(a#1, b#2) AS dot#5]";
+    assertTrue(GpuCheck.cpuNodesEvaluatingSparkRecFunctions(GpuCheck.finalPlan(adaptive)).isEmpty(), adaptive);
+    assertEquals(1, GpuCheck.cpuNodesEvaluatingSparkRecFunctions(adaptive).size());
+    GpuCheck.requireClose(RowFactory.create(1.0, 1e9), RowFactory.create(1.0 + 1e-9, 1e9 + 100), "close sums");
+    assertThrows(IllegalStateException.class,
+        () -> GpuCheck.requireClose(RowFactory.create(1.0), RowFactory.create(1.001), "far sums"));
+
     String gpuPlan = "GpuColumnarToRow false\n+- GpuProject [id#0L, sparkrec_dot(a#1, b#2) AS dot#5]\n"
         + "   +- GpuFileGpuScan parquet [id#0L,a#1,b#2]";
     assertTrue(GpuCheck.cpuNodesEvaluatingSparkRecFunctions(gpuPlan).isEmpty());
