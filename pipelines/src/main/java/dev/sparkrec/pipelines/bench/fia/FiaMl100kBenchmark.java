@@ -95,6 +95,9 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   private static final int WARM_RUNS = 5;
   private static final int[] ALS_RANKS = {8, 10, 16, 32};
   private static final double[] ALS_REGS = {0.05, 0.1, 0.2};
+  /** A quick run's grid: two points, enough to exercise the tuning. */
+  private static final int[] QUICK_ALS_RANKS = {8};
+  private static final double[] QUICK_ALS_REGS = {0.1, 0.2};
   private static final int ALS_ITERATIONS = 20;
   private static final double VALIDATION_FRACTION = 0.1;
 
@@ -319,8 +322,8 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   /** ALS tuned on the validation split by RMSE over rank × regParam, retrained on all of u1.base. */
   private static Map<String, Object> tunedAls(Dataset<Row> fitPart, Dataset<Row> validationPart, Dataset<Row> train,
       Dataset<Row> test, boolean quick) {
-    return AlsTuning.tuned(fitPart, validationPart, train, test, ALS_RANKS, ALS_REGS,
-        quick ? 5 : ALS_ITERATIONS, SEED, "u1.base");
+    return AlsTuning.tuned(fitPart, validationPart, train, test, quick ? QUICK_ALS_RANKS : ALS_RANKS,
+        quick ? QUICK_ALS_REGS : ALS_REGS, quick ? 5 : ALS_ITERATIONS, SEED, "u1.base");
   }
 
   private static double[] refitPredictions(AlternatingRefit refit, boolean quick, int removed, int[] users,

@@ -136,13 +136,19 @@ final class DimensionComparison {
     }
 
     Map<String, Long> budgets = new LinkedHashMap<>();
-    for (Run u : uniform) {
-      if (u.dim() >= 4 || quick) {
-        budgets.put("uniform-" + u.dim(), u.params());
+    if (quick) { // two budgets: the largest uniform model's and the first fraction of the best one's
+      Run largest = uniform.get(uniform.size() - 1);
+      budgets.put("uniform-" + largest.dim(), largest.params());
+      budgets.put("best-uniform/" + bestDivisors[0], best.params() / bestDivisors[0]);
+    } else {
+      for (Run u : uniform) {
+        if (u.dim() >= 4) {
+          budgets.put("uniform-" + u.dim(), u.params());
+        }
       }
-    }
-    for (int divisor : bestDivisors) {
-      budgets.put("best-uniform/" + divisor, best.params() / divisor);
+      for (int divisor : bestDivisors) {
+        budgets.put("best-uniform/" + divisor, best.params() / divisor);
+      }
     }
     record Retrain(String pruning, boolean warm) {}
     List<Retrain> retrains = List.of(new Retrain("dimension", false), new Retrain("dimension", true),
