@@ -111,7 +111,7 @@ record JobInput(String path, String format, Long version, long rows) {
         at = Timestamp.valueOf(timestamp);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.UsageException("--input-timestamp '" + timestamp + "' is not a timestamp "
-            + "(yyyy-MM-dd HH:mm:ss[.fff], session time zone).");
+            + "(yyyy-MM-dd HH:mm:ss[.fff], in the driver's time zone).");
       }
       Row before = DeltaTable.forPath(spark, path).history().where(col("timestamp").leq(at)).agg(max("version"))
           .first();

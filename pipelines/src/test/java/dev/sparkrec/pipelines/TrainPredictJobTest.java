@@ -165,6 +165,26 @@ class TrainPredictJobTest {
   }
 
   @Test
+  void aTimestampReadsTheLatestVersionAtOrBeforeIt() {
+    List<Row> history = io.delta.tables.DeltaTable.forPath(spark, table).history().where("version <= 1")
+        .orderBy("version").select("timestamp").collectAsList();
+    String atVersion0 = history.get(0).getTimestamp(0).toString();
+    String atVersion1 = history.get(1).getTimestamp(0).toString();
+    JobInput.Read read = JobInput.read(spark, table, "delta", null, atVersion0);
+    assertEquals(new JobInput(table, "delta", 0L, 3000), read.input());
+    assertEquals(3000, read.data().count(), "the rows of version 0");
+    assertEquals(1L, JobInput.read(spark, table, "delta", null, atVersion1).input().version());
+
+    String out = dir.resolve("unused-model-timestamp").toString();
+    assertFailure(run(train(out, "--input-timestamp", "2000-01-01 00:00:00")),
+        "sparkrec train: input " + table + " has no version at or before 2000-01-01 00:00:00.");
+    CommandRun notATime = run(train(out, "--input-timestamp", "yesterday"));
+    assertEquals(2, notATime.status(), notATime.printed());
+    assertTrue(notATime.err().contains("--input-timestamp 'yesterday' is not a timestamp"), notATime.err());
+    assertNull(TrainingRecord.read(spark, out), "no model was written");
+  }
+
+  @Test
   void predictRefusesRepeatedOrMissingKeys() {
     String model = modelV1;
     String output = dir.resolve("scores-keys").toString();
