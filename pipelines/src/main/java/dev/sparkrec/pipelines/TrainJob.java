@@ -5,11 +5,15 @@ import dev.sparkrec.deepfm.DeepFM;
 import dev.sparkrec.fia.MatrixFactorization;
 import dev.sparkrec.fia.NeuralCF;
 import dev.sparkrec.fm.FactorizationMachine;
+import dev.sparkrec.ml.EmbeddingModel;
+import dev.sparkrec.train.TrainingSummary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Estimator;
@@ -85,7 +89,26 @@ final class TrainJob {
     out.println(String.format(Locale.ROOT, "  trained in      %.1f s", seconds));
     out.println("  model           " + modelOut + " (" + modelUid + ")");
     out.println("  recorded in     " + new Path(modelOut, TrainingRecord.FILE));
+    out.println("  report          " + report(kind, modelUid, read.input(), seconds, model).write(spark, modelOut));
     return 0;
+  }
+
+  /** The run's report: the input, the time and, for a model that keeps one, its training summary. */
+  static TrainingReport report(String kind, String modelUid, JobInput input, double seconds, PipelineModel model) {
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("model", kind);
+    metrics.put("model_uid", modelUid);
+    metrics.put("input", input.path());
+    metrics.put("input_format", input.format());
+    metrics.put("input_version", input.version());
+    metrics.put("input_rows", input.rows());
+    metrics.put("train_seconds", seconds);
+    TrainingSummary summary = null;
+    if (model.stages()[model.stages().length - 1] instanceof EmbeddingModel fitted) {
+      metrics.put("embedding_parameters", fitted.embeddingParameterCount());
+      summary = fitted.hasSummary() ? fitted.summary() : null;
+    }
+    return new TrainingReport("SparkRec " + kind + " trained on " + input.describe(), metrics, summary);
   }
 
   /** The unfitted pipeline for {@code kind}; fails on options that do not fit the model or the format. */

@@ -64,6 +64,18 @@ class TrainPredictJobTest {
     CommandRun result = run(train(first, "--input-version", "0"));
     assertEquals(0, result.status(), result.printed());
     assertTrue((result.out()).contains("afn on " + table + " (delta version 0, 3000 rows)"), result.out());
+    Path report = Path.of(first, TrainingReport.HTML_FILE);
+    assertTrue(result.out().contains("  report          " + new org.apache.hadoop.fs.Path(first,
+        TrainingReport.HTML_FILE)), result.out());
+    org.w3c.dom.Document page = TrainingReportTest.parse(Files.readString(report));
+    assertEquals(2, TrainingReportTest.byId(page, "svg", "train_loss").getElementsByTagName("circle").getLength(),
+        "one point per epoch of the AFN's summary");
+    com.fasterxml.jackson.databind.JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Path.of(first, TrainingReport.METRICS_FILE).toFile());
+    assertEquals(0, metrics.get("input_version").asLong());
+    assertEquals(3000, metrics.get("input_rows").asLong());
+    assertEquals(2, metrics.get("history").get("train_loss").size());
+    assertTrue(metrics.get("embedding_parameters").asLong() > 0, metrics.toString());
 
     // The table moves on; retraining at version 0 gives the same model, bit for bit.
     spark.read().format("delta").load(table).where("rowId < 500").write().format("delta").mode("append").save(table);

@@ -1,0 +1,104 @@
+package dev.sparkrec.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.train.EpochReport;
+import dev.sparkrec.train.TrainingSummary;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The structure of {@code report.html}: a page that parses as XML, the metric table with every metric, one SVG chart
+ * per per-epoch series with at least one finite value (a point per finite value, the polyline through them), and
+ * text escaped.
+ */
+class TrainingReportTest {
+
+  /** Parses a report page; it must be well-formed. */
+  static Document parse(String html) throws Exception {
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setNamespaceAware(false);
+    return factory.newDocumentBuilder().parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The element whose {@code id} is {@code id}, or null. */
+  static Element byId(Document page, String tag, String id) {
+    NodeList nodes = page.getElementsByTagName(tag);
+    for (int i = 0; i < nodes.getLength(); i++) {
+      Element e = (Element) nodes.item(i);
+      if (id.equals(e.getAttribute("id"))) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void pageHasTheMetricTableAndOneChartPerMonitoredSeries() throws Exception {
+    List<EpochReport> history = new ArrayList<>();
+    double[] auc = {0.70, Double.NaN, 0.74, 0.75};
+    for (int e = 1; e <= 4; e++) {
+      history.add(new EpochReport(e, 1.0 / e, 0.6 - 0.01 * e, auc[e - 1], 1.5, 1e4, 0.01, e == 4));
+    }
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("model", "afn <&> \"quoted\"");
+    metrics.put("input_rows", 1000L);
+    TrainingReport report = new TrainingReport("AFN & friends", metrics,
+        TrainingSummary.of(history, 4, TrainingSummary.MAX_ITER));
+    Document page = parse(report.html());
+
+    assertEquals("AFN & friends", page.getElementsByTagName("title").item(0).getTextContent());
+    Element table = byId(page, "table", "metrics");
+    assertNotNull(table);
+    NodeList rows = table.getElementsByTagName("tr");
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < rows.getLength(); i++) {
+      names.add(((Element) rows.item(i)).getElementsByTagName("th").item(0).getTextContent());
+    }
+    assertEquals(List.of("model", "input_rows", "epochs", "best_epoch", "stop_reason", "final_train_loss",
+        "final_validation_log_loss", "final_validation_auc"), names);
+    assertEquals("afn <&> \"quoted\"", ((Element) rows.item(0)).getElementsByTagName("td").item(0).getTextContent());
+    assertEquals("0.75", ((Element) rows.item(7)).getElementsByTagName("td").item(0).getTextContent());
+
+    assertEquals(3, page.getElementsByTagName("svg").getLength(), "loss, log loss and AUC; no RMSE (all NaN)");
+    assertNull(byId(page, "svg", "validation_rmse"));
+    Element loss = byId(page, "svg", "train_loss");
+    assertEquals(4, loss.getElementsByTagName("circle").getLength());
+    String points = ((Element) loss.getElementsByTagName("polyline").item(0)).getAttribute("points");
+    assertEquals(4, points.split(" ").length);
+    assertTrue(points.startsWith("60.0,30.0"), "the first (highest) loss at the top left: " + points);
+    Element aucChart = byId(page, "svg", "validation_auc");
+    assertEquals(3, aucChart.getElementsByTagName("circle").getLength(), "the NaN epoch has no point");
+  }
+
+  @Test
+  void aModelWithoutHistoryGetsTheTableAndNoCharts() throws Exception {
+    Document page = parse(new TrainingReport("MF", Map.of("model", "mf"), null).html());
+    assertEquals(0, page.getElementsByTagName("svg").getLength());
+    assertEquals(1, byId(page, "table", "metrics").getElementsByTagName("tr").getLength());
+  }
+
+  @Test
+  void aConstantOrSingleEpochSeriesStillDrawsInsideThePlot() throws Exception {
+    Document chart = parse(TrainingReport.chart("c", "constant", new double[] {0.5}));
+    String points = ((Element) chart.getElementsByTagName("polyline").item(0)).getAttribute("points");
+    String[] xy = points.split(",");
+    double x = Double.parseDouble(xy[0]);
+    double y = Double.parseDouble(xy[1]);
+    assertTrue(x > 60 && x < 405 && y > 30 && y < 205, points);
+    assertFalse(points.contains("NaN") || points.contains("Infinity"), points);
+  }
+}
