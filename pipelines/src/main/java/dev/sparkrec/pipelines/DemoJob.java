@@ -13,8 +13,10 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -53,9 +55,11 @@ final class DemoJob {
     final String predictionsPath;
     final long predictionsVersion;
     final String modelPath;
+    final String reportPath;
 
     Result(long trainRows, long testRows, int numFeatures, ModelScores afn, ModelScores baseline,
-        List<String> crossFeatures, String predictionsPath, long predictionsVersion, String modelPath) {
+        List<String> crossFeatures, String predictionsPath, long predictionsVersion, String modelPath,
+        String reportPath) {
       this.trainRows = trainRows;
       this.testRows = testRows;
       this.numFeatures = numFeatures;
@@ -65,6 +69,7 @@ final class DemoJob {
       this.predictionsPath = predictionsPath;
       this.predictionsVersion = predictionsVersion;
       this.modelPath = modelPath;
+      this.reportPath = reportPath;
     }
   }
 
@@ -93,6 +98,7 @@ final class DemoJob {
     }
     out.println("  predictions      " + r.predictionsPath + " (AFN; Delta table, version " + r.predictionsVersion + ")");
     out.println("  fitted pipeline  " + r.modelPath);
+    out.println("  report           " + r.reportPath);
     return 0;
   }
 
@@ -163,8 +169,26 @@ final class DemoJob {
       throw new UncheckedIOException("Could not save the fitted pipeline to " + modelPath, e);
     }
     int numFeatures = encoding.numFeatures();
-    Result result = new Result(train.count(), test.count(), numFeatures, afnScores, baselineScores, crosses,
-        predictionsPath, version, modelPath);
+    long trainRows = train.count();
+    long testRows = test.count();
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("train_rows", trainRows);
+    metrics.put("test_rows", testRows);
+    metrics.put("feature_ids", numFeatures);
+    for (ModelScores m : List.of(afnScores, baselineScores)) {
+      String key = m == afnScores ? "afn" : "mllib_lr";
+      metrics.put(key + "_test_auc", m.auc());
+      metrics.put(key + "_test_logloss", m.logLoss());
+      metrics.put(key + "_train_seconds", m.trainSeconds());
+    }
+    metrics.put("afn_cross_features", crosses);
+    metrics.put("predictions", predictionsPath);
+    metrics.put("predictions_version", version);
+    metrics.put("model", modelPath);
+    String reportPath = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression on the sample CTR data",
+        metrics, afnModel.hasSummary() ? afnModel.summary() : null).write(spark, outDir.toString()).toString();
+    Result result = new Result(trainRows, testRows, numFeatures, afnScores, baselineScores, crosses,
+        predictionsPath, version, modelPath, reportPath);
     predictions.unpersist();
     train.unpersist();
     test.unpersist();

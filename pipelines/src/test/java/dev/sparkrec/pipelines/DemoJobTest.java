@@ -18,7 +18,7 @@ class DemoJobTest {
   Path dir;
 
   @Test
-  void trainsEvaluatesAndWritesVersionedDeltaPredictions() {
+  void trainsEvaluatesAndWritesVersionedDeltaPredictions() throws Exception {
     SparkSession spark = SparkTestSession.get();
     DemoJob.Result first = DemoJob.run(spark, ProjectPaths.sampleData(), dir);
     assertEquals(40_000, first.trainRows);
@@ -36,6 +36,10 @@ class DemoJobTest {
     Dataset<Row> predictions = spark.read().format("delta").load(first.predictionsPath);
     assertEquals(10_000, predictions.count());
     assertEquals("rowId,label,probability,prediction", String.join(",", predictions.columns()));
+    org.w3c.dom.Document report = TrainingReportTest.parse(java.nio.file.Files.readString(Path.of(first.reportPath)));
+    assertEquals(4, TrainingReportTest.byId(report, "svg", "train_loss").getElementsByTagName("circle")
+        .getLength(), "AFN's four epochs");
+    assertTrue(TrainingReportTest.byId(report, "table", "metrics").getTextContent().contains("mllib_lr_test_auc"));
 
     DemoJob.Result second = DemoJob.run(spark, ProjectPaths.sampleData(), dir);
     assertEquals(1, second.predictionsVersion, "a rerun is a new version of the same Delta table");
