@@ -35,7 +35,9 @@ import org.apache.spark.sql.types.StructField;
  * fields with {@link FieldEncoder}, trains SparkRec's {@link AFN} on the encoded ids in one {@link Pipeline} (the
  * distributed trainer), and MLlib's {@link LogisticRegression} on the same encoding as the baseline, evaluates both
  * on the test rows (AUC, logloss), lists AFN's leading cross features, saves the fitted AFN pipeline, and writes
- * AFN's test predictions as a Delta table whose version is printed so a run can be reproduced and compared.
+ * AFN's test predictions as a Delta table whose version is printed so a run can be reproduced and compared. Then
+ * {@link DemoRecommendations}: matrix factorisation on the sample ratings with FIA-explained top-10
+ * recommendations, as a Delta table. Both parts' figures go to {@code report.html} and {@code metrics.json}.
  */
 final class DemoJob {
 
@@ -55,11 +57,12 @@ final class DemoJob {
     final String predictionsPath;
     final long predictionsVersion;
     final String modelPath;
+    final DemoRecommendations.Result recommendations;
     final String reportPath;
 
     Result(long trainRows, long testRows, int numFeatures, ModelScores afn, ModelScores baseline,
         List<String> crossFeatures, String predictionsPath, long predictionsVersion, String modelPath,
-        String reportPath) {
+        DemoRecommendations.Result recommendations, String reportPath) {
       this.trainRows = trainRows;
       this.testRows = testRows;
       this.numFeatures = numFeatures;
@@ -69,6 +72,7 @@ final class DemoJob {
       this.predictionsPath = predictionsPath;
       this.predictionsVersion = predictionsVersion;
       this.modelPath = modelPath;
+      this.recommendations = recommendations;
       this.reportPath = reportPath;
     }
   }
@@ -98,6 +102,17 @@ final class DemoJob {
     }
     out.println("  predictions      " + r.predictionsPath + " (AFN; Delta table, version " + r.predictionsVersion + ")");
     out.println("  fitted pipeline  " + r.modelPath);
+    DemoRecommendations.Result rec = r.recommendations;
+    out.println("SparkRec demo: matrix factorisation with FIA explanations on the generated sample ratings");
+    out.println(String.format(Locale.ROOT, "  MF               %d ratings, trained in %.1f s", rec.ratings(),
+        rec.trainSeconds()));
+    out.println("  top " + DemoRecommendations.K + " of users 0-" + (DemoRecommendations.USERS - 1)
+        + ", explained by FIA; user 0:");
+    for (String explained : rec.example()) {
+      out.println("    " + explained);
+    }
+    out.println("  recommendations  " + rec.path() + " (Delta table, version " + rec.version() + ", " + rec.rows()
+        + " rows)");
     out.println("  report           " + r.reportPath);
     return 0;
   }
@@ -185,10 +200,17 @@ final class DemoJob {
     metrics.put("predictions", predictionsPath);
     metrics.put("predictions_version", version);
     metrics.put("model", modelPath);
-    String reportPath = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression on the sample CTR data",
+    DemoRecommendations.Result recommended = DemoRecommendations.run(spark, samples, outDir);
+    metrics.put("mf_ratings", recommended.ratings());
+    metrics.put("mf_train_seconds", recommended.trainSeconds());
+    metrics.put("recommendations", recommended.path());
+    metrics.put("recommendations_version", recommended.version());
+    metrics.put("recommendations_rows", recommended.rows());
+    metrics.put("user_0_recommendations", recommended.example());
+    String reportPath = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression, MF with FIA explanations",
         metrics, afnModel.hasSummary() ? afnModel.summary() : null).write(spark, outDir.toString()).toString();
     Result result = new Result(trainRows, testRows, numFeatures, afnScores, baselineScores, crosses,
-        predictionsPath, version, modelPath, reportPath);
+        predictionsPath, version, modelPath, recommended, reportPath);
     predictions.unpersist();
     train.unpersist();
     test.unpersist();

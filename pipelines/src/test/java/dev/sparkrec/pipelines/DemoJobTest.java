@@ -41,6 +41,14 @@ class DemoJobTest {
         .getLength(), "AFN's four epochs");
     assertTrue(TrainingReportTest.byId(report, "table", "metrics").getTextContent().contains("mllib_lr_test_auc"));
 
+    DemoRecommendations.Result recommended = first.recommendations;
+    Dataset<Row> recommendations = spark.read().format("delta").load(recommended.path());
+    assertEquals(DemoRecommendations.USERS * DemoRecommendations.K, recommended.rows());
+    assertEquals(recommended.rows(), recommendations.select("user", "rank").distinct().count(), "one row per slot");
+    assertEquals(0, recommendations.where("size(explanations) <> 3").count(), "three explaining ratings each");
+    assertEquals(3, recommended.example().size(), recommended.example().toString());
+    assertTrue(recommended.example().get(0).startsWith("#1 item "), recommended.example().toString());
+
     DemoJob.Result second = DemoJob.run(spark, ProjectPaths.sampleData(), dir);
     assertEquals(1, second.predictionsVersion, "a rerun is a new version of the same Delta table");
     // Same data and settings give the same model: the two versions hold identical predictions, bit for bit.

@@ -1,0 +1,66 @@
+package dev.sparkrec.pipelines;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.sparkrec.data.SampleData;
+import dev.sparkrec.fia.InfluenceExplainer;
+import dev.sparkrec.fia.MatrixFactorization;
+import dev.sparkrec.fia.MatrixFactorizationModel;
+import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The demo's recommendation part: SparkRec's matrix factorisation trained on the generated sample ratings, each of
+ * the first {@value #USERS} users' top {@value #K} unrated items recommended and explained by FIA (the user's three
+ * most influential ratings per recommendation), written as a Delta table keyed by (user, rank).
+ */
+final class DemoRecommendations {
+
+  static final int USERS = 100;
+  static final int K = 10;
+
+  /** What this part measured and wrote; {@code example} is user 0's first recommendations, explained. */
+  record Result(long ratings, double trainSeconds, String path, long version, long rows, List<String> example) {}
+
+  private DemoRecommendations() {}
+
+  static Result run(SparkSession spark, Path samples, Path outDir) {
+    Dataset<Row> ratings = SampleData.ratings(spark, samples).cache();
+    long count = ratings.count();
+    MatrixFactorization mf = new MatrixFactorization().setRank(8).setMaxIter(8).setSeed(7);
+    long start = System.nanoTime();
+    MatrixFactorizationModel model = mf.fit(ratings);
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(ratings).setTopK(3);
+    Dataset<Row> users = ratings.select("user").distinct().where(col("user").lt(USERS));
+    String path = outDir.resolve("recommendations").toString();
+    explainer.recommendAndExplain(users, K).write().format("delta").mode("overwrite")
+        .option("overwriteSchema", "true").save(path);
+    long version = DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
+    Dataset<Row> written = spark.read().format("delta").load(path);
+    List<String> example = new ArrayList<>();
+    for (Row r : written.where("user = 0 AND rank <= 3").orderBy("rank").collectAsList()) {
+      Row why = r.<Row>getList(r.fieldIndex("explanations")).get(0);
+      String who = number(why, "user").intValue() == 0 ? "user 0 rated item " + number(why, "item").intValue()
+          : "user " + number(why, "user").intValue() + " rated it";
+      example.add(String.format(Locale.ROOT, "#%d item %d, predicted %.2f, most of all because %s %.0f (without "
+          + "that rating: %+.2f)", number(r, "rank").intValue(), number(r, "item").intValue(),
+          number(r, "prediction").doubleValue(), who, number(why, "rating").doubleValue(),
+          number(why, "influence").doubleValue()));
+    }
+    Result result = new Result(count, seconds, path, version, written.count(), example);
+    ratings.unpersist();
+    return result;
+  }
+
+  private static Number number(Row row, String field) {
+    return (Number) row.get(row.fieldIndex(field));
+  }
+}
