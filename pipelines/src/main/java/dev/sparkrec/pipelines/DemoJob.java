@@ -37,7 +37,8 @@ import org.apache.spark.sql.types.StructField;
  * on the test rows (AUC, logloss), lists AFN's leading cross features, saves the fitted AFN pipeline, and writes
  * AFN's test predictions as a Delta table whose version is printed so a run can be reproduced and compared. Then
  * {@link DemoRecommendations}: matrix factorisation on the sample ratings with FIA-explained top-10
- * recommendations, as a Delta table. Both parts' figures go to {@code report.html} and {@code metrics.json}.
+ * recommendations, as a Delta table; and {@link DemoColdStart}: RESUS adapting cold users. Every part's figures
+ * go to {@code report.html} and {@code metrics.json}.
  */
 final class DemoJob {
 
@@ -58,11 +59,12 @@ final class DemoJob {
     final long predictionsVersion;
     final String modelPath;
     final DemoRecommendations.Result recommendations;
+    final DemoColdStart.Result coldStart;
     final String reportPath;
 
     Result(long trainRows, long testRows, int numFeatures, ModelScores afn, ModelScores baseline,
         List<String> crossFeatures, String predictionsPath, long predictionsVersion, String modelPath,
-        DemoRecommendations.Result recommendations, String reportPath) {
+        DemoRecommendations.Result recommendations, DemoColdStart.Result coldStart, String reportPath) {
       this.trainRows = trainRows;
       this.testRows = testRows;
       this.numFeatures = numFeatures;
@@ -73,6 +75,7 @@ final class DemoJob {
       this.predictionsVersion = predictionsVersion;
       this.modelPath = modelPath;
       this.recommendations = recommendations;
+      this.coldStart = coldStart;
       this.reportPath = reportPath;
     }
   }
@@ -113,6 +116,15 @@ final class DemoJob {
     }
     out.println("  recommendations  " + rec.path() + " (Delta table, version " + rec.version() + ", " + rec.rows()
         + " rows)");
+    DemoColdStart.Result cold = r.coldStart;
+    out.println("SparkRec demo: RESUS warms up cold users on the generated cold-start sample");
+    out.println(String.format(Locale.ROOT, "  RESUS            DeepFM base + residual on %d warm-user rows, trained in "
+        + "%.1f s", cold.warmRows(), cold.trainSeconds()));
+    out.println(String.format(Locale.ROOT, "  cold users       %d, adapted from their first %d interactions; AUC on "
+        + "their later ones: base %s, RESUS %s", cold.coldUsers(), DemoColdStart.SUPPORT, Main.fmt(cold.baseAuc()),
+        Main.fmt(cold.adaptedAuc())));
+    out.println("  adaptation       " + cold.path() + " (Delta table, version " + cold.version()
+        + ", one row per user)");
     out.println("  report           " + r.reportPath);
     return 0;
   }
@@ -207,10 +219,19 @@ final class DemoJob {
     metrics.put("recommendations_version", recommended.version());
     metrics.put("recommendations_rows", recommended.rows());
     metrics.put("user_0_recommendations", recommended.example());
-    String reportPath = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression, MF with FIA explanations",
+    DemoColdStart.Result cold = DemoColdStart.run(spark, samples, outDir);
+    metrics.put("resus_warm_rows", cold.warmRows());
+    metrics.put("resus_train_seconds", cold.trainSeconds());
+    metrics.put("resus_cold_users", cold.coldUsers());
+    metrics.put("cold_users_later_auc_base", cold.baseAuc());
+    metrics.put("cold_users_later_auc_resus", cold.adaptedAuc());
+    metrics.put("adaptation", cold.path());
+    metrics.put("adaptation_version", cold.version());
+    String reportPath = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression, MF with FIA "
+        + "explanations, RESUS for cold users",
         metrics, afnModel.hasSummary() ? afnModel.summary() : null).write(spark, outDir.toString()).toString();
     Result result = new Result(trainRows, testRows, numFeatures, afnScores, baselineScores, crosses,
-        predictionsPath, version, modelPath, recommended, reportPath);
+        predictionsPath, version, modelPath, recommended, cold, reportPath);
     predictions.unpersist();
     train.unpersist();
     test.unpersist();

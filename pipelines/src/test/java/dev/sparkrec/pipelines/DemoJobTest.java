@@ -49,6 +49,15 @@ class DemoJobTest {
     assertEquals(3, recommended.example().size(), recommended.example().toString());
     assertTrue(recommended.example().get(0).startsWith("#1 item "), recommended.example().toString());
 
+    DemoColdStart.Result cold = first.coldStart;
+    Dataset<Row> adaptation = spark.read().format("delta").load(cold.path());
+    assertTrue(cold.coldUsers() > 1000, cold.coldUsers() + " cold users");
+    assertEquals(cold.coldUsers(), adaptation.select("user").distinct().count(), "one row per user");
+    assertEquals(0, adaptation.where("supportSize < 1 OR supportSize > " + DemoColdStart.SUPPORT).count());
+    for (double auc : new double[] {cold.baseAuc(), cold.adaptedAuc()}) {
+      assertTrue(auc > 0.5 && auc < 1.0, "cold users' AUC " + auc);
+    }
+
     DemoJob.Result second = DemoJob.run(spark, ProjectPaths.sampleData(), dir);
     assertEquals(1, second.predictionsVersion, "a rerun is a new version of the same Delta table");
     // Same data and settings give the same model: the two versions hold identical predictions, bit for bit.
