@@ -38,7 +38,7 @@ import org.apache.spark.sql.types.StructField;
  * AFN's test predictions as a Delta table whose version is printed so a run can be reproduced and compared. Then
  * {@link DemoRecommendations}: matrix factorisation on the sample ratings with FIA-explained top-10
  * recommendations, as a Delta table; and {@link DemoColdStart}: RESUS adapting cold users. Every part's figures
- * go to {@code report.html} and {@code metrics.json}.
+ * go to {@code report.html} and {@code metrics.json}, with {@link DemoDimensionSearch}'s NIS embedding dimensions.
  */
 final class DemoJob {
 
@@ -60,11 +60,13 @@ final class DemoJob {
     final String modelPath;
     final DemoRecommendations.Result recommendations;
     final DemoColdStart.Result coldStart;
+    final DemoDimensionSearch.Result dimensionSearch;
     final String reportPath;
 
     Result(long trainRows, long testRows, int numFeatures, ModelScores afn, ModelScores baseline,
         List<String> crossFeatures, String predictionsPath, long predictionsVersion, String modelPath,
-        DemoRecommendations.Result recommendations, DemoColdStart.Result coldStart, String reportPath) {
+        DemoRecommendations.Result recommendations, DemoColdStart.Result coldStart,
+        DemoDimensionSearch.Result dimensionSearch, String reportPath) {
       this.trainRows = trainRows;
       this.testRows = testRows;
       this.numFeatures = numFeatures;
@@ -76,6 +78,7 @@ final class DemoJob {
       this.modelPath = modelPath;
       this.recommendations = recommendations;
       this.coldStart = coldStart;
+      this.dimensionSearch = dimensionSearch;
       this.reportPath = reportPath;
     }
   }
@@ -103,7 +106,8 @@ final class DemoJob {
     for (String cross : r.crossFeatures) {
       out.println("    " + cross);
     }
-    out.println("  predictions      " + r.predictionsPath + " (AFN; Delta table, version " + r.predictionsVersion + ")");
+    out.println("  predictions      " + r.predictionsPath + " (AFN; Delta table, version " + r.predictionsVersion
+        + ")");
     out.println("  fitted pipeline  " + r.modelPath);
     DemoRecommendations.Result rec = r.recommendations;
     out.println("SparkRec demo: matrix factorisation with FIA explanations on the generated sample ratings");
@@ -125,6 +129,14 @@ final class DemoJob {
         Main.fmt(cold.adaptedAuc())));
     out.println("  adaptation       " + cold.path() + " (Delta table, version " + cold.version()
         + ", one row per user)");
+    DemoDimensionSearch.Result nis = r.dimensionSearch;
+    out.println("SparkRec demo: NIS searches the FM's embedding dimension per feature block (sample CTR data)");
+    out.println(String.format(Locale.ROOT, "  FM uniform dim %d %d embedding parameters, test AUC %s",
+        DemoDimensionSearch.DIM, nis.uniformParams(), Main.fmt(nis.uniformAuc())));
+    out.println(String.format(Locale.ROOT, "  FM with NIS dims %d embedding parameters (budget 1/%d), test AUC %s; "
+        + "dims per block %s", nis.searchedParams(), DemoDimensionSearch.BUDGET_DIVISOR, Main.fmt(nis.searchedAuc()),
+        java.util.Arrays.toString(nis.blockDims())));
+    out.println("  embedding dims   " + nis.path() + " (Delta table, version " + nis.version() + ")");
     out.println("  report           " + r.reportPath);
     return 0;
   }
@@ -227,11 +239,29 @@ final class DemoJob {
     metrics.put("cold_users_later_auc_resus", cold.adaptedAuc());
     metrics.put("adaptation", cold.path());
     metrics.put("adaptation_version", cold.version());
+    DemoDimensionSearch.Result nis = DemoDimensionSearch.run(spark, encoding.transform(train), encoding.transform(test),
+        numFeatures, outDir);
+    metrics.put("fm_uniform_embedding_parameters", nis.uniformParams());
+    metrics.put("fm_uniform_test_auc", nis.uniformAuc());
+    metrics.put("fm_nis_embedding_parameters", nis.searchedParams());
+    metrics.put("fm_nis_test_auc", nis.searchedAuc());
+    metrics.put("nis_search_seconds", nis.searchSeconds());
+    metrics.put("embedding_dims", nis.path());
+    metrics.put("embedding_dims_version", nis.version());
+    String[] blocks = new String[nis.blockDims().length];
+    double[] blockDims = new double[blocks.length];
+    for (int b = 0; b < blocks.length; b++) {
+      blocks[b] = "b" + b;
+      blockDims[b] = nis.blockDims()[b];
+    }
     String reportPath = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression, MF with FIA "
-        + "explanations, RESUS for cold users",
-        metrics, afnModel.hasSummary() ? afnModel.summary() : null).write(spark, outDir.toString()).toString();
+        + "explanations, RESUS for cold users, NIS embedding dimensions", metrics,
+        afnModel.hasSummary() ? afnModel.summary() : null)
+        .withBars("nis_block_dims", "NIS: FM embedding dimension per feature block (most frequent first)", blocks,
+            blockDims)
+        .write(spark, outDir.toString()).toString();
     Result result = new Result(trainRows, testRows, numFeatures, afnScores, baselineScores, crosses,
-        predictionsPath, version, modelPath, recommended, cold, reportPath);
+        predictionsPath, version, modelPath, recommended, cold, nis, reportPath);
     predictions.unpersist();
     train.unpersist();
     test.unpersist();

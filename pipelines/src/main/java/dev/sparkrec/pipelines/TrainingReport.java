@@ -40,9 +40,13 @@ final class TrainingReport {
       new Series("validation_auc", "Validation AUC", EpochReport::validationAuc),
       new Series("validation_rmse", "Validation RMSE", EpochReport::validationRmse));
 
+  /** A bar chart beside the per-epoch curves, e.g. NIS's dimension per feature block. */
+  private record Bars(String id, String title, String[] labels, double[] values) {}
+
   private final String title;
   private final Map<String, Object> metrics;
   private final TrainingSummary summary;
+  private final List<Bars> bars = new ArrayList<>();
 
   /** A report titled {@code title} of {@code metrics} (in order) and {@code summary} (null when there is none). */
   TrainingReport(String title, Map<String, Object> metrics, TrainingSummary summary) {
@@ -61,6 +65,12 @@ final class TrainingReport {
         this.metrics.put("final_" + s.name(), last);
       }
     }
+  }
+
+  /** Adds a bar chart of {@code values} (one bar per label) to the page. Returns this. */
+  TrainingReport withBars(String id, String title, String[] labels, double[] values) {
+    bars.add(new Bars(id, title, labels.clone(), values.clone()));
+    return this;
   }
 
   /** Writes {@code metrics.json} and {@code report.html} into {@code dir}; returns the report's path. */
@@ -106,6 +116,9 @@ final class TrainingReport {
       page.append("</div>\n");
     } else {
       page.append("<p>The model keeps no per-epoch history.</p>\n");
+    }
+    for (Bars b : bars) {
+      page.append("<h2>").append(escape(b.title())).append("</h2>\n").append(barChart(b));
     }
     return page.append("</body>\n</html>\n").toString();
   }
@@ -190,6 +203,38 @@ final class TrainingReport {
     svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">epoch</text>\n",
         left + plotWidth / 2, height - 3));
     svg.append("<polyline class=\"line\" points=\"").append(points).append("\" />\n").append(dots);
+    return svg.append("</svg>\n").toString();
+  }
+
+  /** Vertical bars from zero, labelled below and valued above. */
+  private static String barChart(Bars b) {
+    int n = b.values().length;
+    int slot = 36;
+    int left = 20;
+    int top = 25;
+    int plotHeight = 160;
+    int width = left * 2 + slot * Math.max(n, 1);
+    int height = top + plotHeight + 40;
+    double max = 0;
+    for (double v : b.values()) {
+      max = Math.max(max, Double.isFinite(v) ? v : 0);
+    }
+    StringBuilder svg = new StringBuilder(String.format(Locale.ROOT, "<svg id=\"%s\" "
+        + "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n",
+        escape(b.id()), width, height, width, height));
+    for (int i = 0; i < n; i++) {
+      double v = Double.isFinite(b.values()[i]) ? b.values()[i] : 0;
+      double h = max == 0 ? 0 : plotHeight * v / max;
+      double x = left + slot * i + 4;
+      double y = top + plotHeight - h;
+      svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#1f77b4\">"
+          + "<title>%s: %s</title></rect><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text><text x=\"%.1f\" "
+          + "y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, y, slot - 8, h, escape(b.labels()[i]), escape(format(v)),
+          x + (slot - 8) / 2.0, y - 4, escape(format(v)), x + (slot - 8) / 2.0, top + plotHeight + 15,
+          escape(b.labels()[i])));
+    }
+    svg.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" />\n", left,
+        top + plotHeight, width - left, top + plotHeight));
     return svg.append("</svg>\n").toString();
   }
 

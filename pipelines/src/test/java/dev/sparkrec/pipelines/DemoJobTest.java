@@ -58,6 +58,13 @@ class DemoJobTest {
       assertTrue(auc > 0.5 && auc < 1.0, "cold users' AUC " + auc);
     }
 
+    DemoDimensionSearch.Result nis = first.dimensionSearch;
+    assertTrue(nis.searchedParams() <= nis.uniformParams() / DemoDimensionSearch.BUDGET_DIVISOR, "within the budget");
+    assertTrue(nis.uniformAuc() > 0.7 && nis.searchedAuc() > 0.6, nis.uniformAuc() + " " + nis.searchedAuc());
+    assertEquals(nis.blockDims().length, spark.read().format("delta").load(nis.path()).count(), "a row per block");
+    assertEquals(nis.blockDims().length, TrainingReportTest.byId(report, "svg", "nis_block_dims")
+        .getElementsByTagName("rect").getLength(), "the report's dimension-per-block chart");
+
     DemoJob.Result second = DemoJob.run(spark, ProjectPaths.sampleData(), dir);
     assertEquals(1, second.predictionsVersion, "a rerun is a new version of the same Delta table");
     // Same data and settings give the same model: the two versions hold identical predictions, bit for bit.

@@ -101,4 +101,17 @@ class TrainingReportTest {
     assertTrue(x > 60 && x < 405 && y > 30 && y < 205, points);
     assertFalse(points.contains("NaN") || points.contains("Infinity"), points);
   }
+
+  @Test
+  void barsGetOneRectanglePerLabelScaledToTheLargest() throws Exception {
+    Document page = parse(new TrainingReport("NIS", Map.of("model", "fm"), null)
+        .withBars("dims", "dimension per block", new String[] {"b0", "b1", "b2"}, new double[] {8, 4, 0}).html());
+    Element bars = byId(page, "svg", "dims");
+    NodeList rects = bars.getElementsByTagName("rect");
+    assertEquals(3, rects.getLength());
+    double tallest = Double.parseDouble(((Element) rects.item(0)).getAttribute("height"));
+    assertEquals(tallest / 2, Double.parseDouble(((Element) rects.item(1)).getAttribute("height")), 1e-9);
+    assertEquals(0, Double.parseDouble(((Element) rects.item(2)).getAttribute("height")));
+    assertTrue(bars.getTextContent().contains("b2"));
+  }
 }
