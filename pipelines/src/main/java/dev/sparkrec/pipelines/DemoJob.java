@@ -84,7 +84,12 @@ final class DemoJob {
   }
 
   static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, Set.of("out", "sample-data"), Set.of());
+    CommandLine line = CommandLine.parse(args, Set.of("out", "sample-data", "only"), Set.of());
+    String only = line.option("only", null);
+    if (only != null && !only.equals("ctr")) {
+      throw new CommandLine.UsageException("demo --only takes 'ctr' (the click-through part alone); got '" + only
+          + "'.");
+    }
     if (!line.positional().isEmpty()) {
       throw new CommandLine.UsageException("demo takes no positional arguments: " + line.positional());
     }
@@ -93,7 +98,7 @@ final class DemoJob {
     Path samples = line.option("sample-data", null) != null ? ProjectPaths.resolve(line.option("sample-data", null))
         : ProjectPaths.sampleData();
     SparkSession spark = Main.session("sparkrec demo");
-    Result r = run(spark, samples, outDir);
+    Result r = run(spark, samples, outDir, only == null);
     out.println("SparkRec demo: click-through prediction on the generated sample CTR data");
     out.println("  data             " + samples + " (train " + r.trainRows + " rows, test " + r.testRows + " rows)");
     out.println("  encoding         FieldEncoder -> " + r.numFeatures + " feature ids");
@@ -109,6 +114,10 @@ final class DemoJob {
     out.println("  predictions      " + r.predictionsPath + " (AFN; Delta table, version " + r.predictionsVersion
         + ")");
     out.println("  fitted pipeline  " + r.modelPath);
+    if (r.recommendations == null) {
+      out.println("  report           " + r.reportPath);
+      return 0;
+    }
     DemoRecommendations.Result rec = r.recommendations;
     out.println("SparkRec demo: matrix factorisation with FIA explanations on the generated sample ratings");
     out.println(String.format(Locale.ROOT, "  MF               %d ratings, trained in %.1f s", rec.ratings(),
@@ -141,7 +150,8 @@ final class DemoJob {
     return 0;
   }
 
-  static Result run(SparkSession spark, Path samples, Path outDir) {
+  /** The demo; {@code tour} adds the MF/FIA, RESUS and NIS parts to the click-through one. */
+  static Result run(SparkSession spark, Path samples, Path outDir, boolean tour) {
     Dataset<Row> train = SampleData.ctrTrain(spark, samples).cache();
     Dataset<Row> test = SampleData.ctrTest(spark, samples).cache();
 
@@ -224,42 +234,51 @@ final class DemoJob {
     metrics.put("predictions", predictionsPath);
     metrics.put("predictions_version", version);
     metrics.put("model", modelPath);
-    DemoRecommendations.Result recommended = DemoRecommendations.run(spark, samples, outDir);
-    metrics.put("mf_ratings", recommended.ratings());
-    metrics.put("mf_train_seconds", recommended.trainSeconds());
-    metrics.put("recommendations", recommended.path());
-    metrics.put("recommendations_version", recommended.version());
-    metrics.put("recommendations_rows", recommended.rows());
-    metrics.put("user_0_recommendations", recommended.example());
-    DemoColdStart.Result cold = DemoColdStart.run(spark, samples, outDir);
-    metrics.put("resus_warm_rows", cold.warmRows());
-    metrics.put("resus_train_seconds", cold.trainSeconds());
-    metrics.put("resus_cold_users", cold.coldUsers());
-    metrics.put("cold_users_later_auc_base", cold.baseAuc());
-    metrics.put("cold_users_later_auc_resus", cold.adaptedAuc());
-    metrics.put("adaptation", cold.path());
-    metrics.put("adaptation_version", cold.version());
-    DemoDimensionSearch.Result nis = DemoDimensionSearch.run(spark, encoding.transform(train), encoding.transform(test),
-        numFeatures, outDir);
-    metrics.put("fm_uniform_embedding_parameters", nis.uniformParams());
-    metrics.put("fm_uniform_test_auc", nis.uniformAuc());
-    metrics.put("fm_nis_embedding_parameters", nis.searchedParams());
-    metrics.put("fm_nis_test_auc", nis.searchedAuc());
-    metrics.put("nis_search_seconds", nis.searchSeconds());
-    metrics.put("embedding_dims", nis.path());
-    metrics.put("embedding_dims_version", nis.version());
-    String[] blocks = new String[nis.blockDims().length];
-    double[] blockDims = new double[blocks.length];
-    for (int b = 0; b < blocks.length; b++) {
-      blocks[b] = "b" + b;
-      blockDims[b] = nis.blockDims()[b];
+    TrainingReport report;
+    DemoRecommendations.Result recommended = null;
+    DemoColdStart.Result cold = null;
+    DemoDimensionSearch.Result nis = null;
+    if (tour) {
+      recommended = DemoRecommendations.run(spark, samples, outDir);
+      metrics.put("mf_ratings", recommended.ratings());
+      metrics.put("mf_train_seconds", recommended.trainSeconds());
+      metrics.put("recommendations", recommended.path());
+      metrics.put("recommendations_version", recommended.version());
+      metrics.put("recommendations_rows", recommended.rows());
+      metrics.put("user_0_recommendations", recommended.example());
+      cold = DemoColdStart.run(spark, samples, outDir);
+      metrics.put("resus_warm_rows", cold.warmRows());
+      metrics.put("resus_train_seconds", cold.trainSeconds());
+      metrics.put("resus_cold_users", cold.coldUsers());
+      metrics.put("cold_users_later_auc_base", cold.baseAuc());
+      metrics.put("cold_users_later_auc_resus", cold.adaptedAuc());
+      metrics.put("adaptation", cold.path());
+      metrics.put("adaptation_version", cold.version());
+      nis = DemoDimensionSearch.run(spark, encoding.transform(train), encoding.transform(test),
+          numFeatures, outDir);
+      metrics.put("fm_uniform_embedding_parameters", nis.uniformParams());
+      metrics.put("fm_uniform_test_auc", nis.uniformAuc());
+      metrics.put("fm_nis_embedding_parameters", nis.searchedParams());
+      metrics.put("fm_nis_test_auc", nis.searchedAuc());
+      metrics.put("nis_search_seconds", nis.searchSeconds());
+      metrics.put("embedding_dims", nis.path());
+      metrics.put("embedding_dims_version", nis.version());
+      String[] blocks = new String[nis.blockDims().length];
+      double[] blockDims = new double[blocks.length];
+      for (int b = 0; b < blocks.length; b++) {
+        blocks[b] = "b" + b;
+        blockDims[b] = nis.blockDims()[b];
+      }
+      report = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression, MF with FIA "
+          + "explanations, RESUS for cold users, NIS embedding dimensions", metrics,
+          afnModel.hasSummary() ? afnModel.summary() : null)
+          .withBars("nis_block_dims", "NIS: FM embedding dimension per feature block (most frequent first)", blocks,
+              blockDims);
+    } else {
+      report = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression", metrics,
+          afnModel.hasSummary() ? afnModel.summary() : null);
     }
-    String reportPath = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression, MF with FIA "
-        + "explanations, RESUS for cold users, NIS embedding dimensions", metrics,
-        afnModel.hasSummary() ? afnModel.summary() : null)
-        .withBars("nis_block_dims", "NIS: FM embedding dimension per feature block (most frequent first)", blocks,
-            blockDims)
-        .write(spark, outDir.toString()).toString();
+    String reportPath = report.write(spark, outDir.toString()).toString();
     Result result = new Result(trainRows, testRows, numFeatures, afnScores, baselineScores, crosses,
         predictionsPath, version, modelPath, recommended, cold, nis, reportPath);
     predictions.unpersist();

@@ -69,7 +69,7 @@ public final class Main {
         "Usage: bin/sparkrec COMMAND [OPTIONS]",
         "",
         "Commands:",
-        "  demo [--out DIR] [--sample-data DIR]",
+        "  demo [--out DIR] [--sample-data DIR] [--only ctr]",
         "      Encode the sample CTR data, train the models, evaluate AUC and logloss, write predictions",
         "      as a Delta table under DIR (default target/demo) and print a summary.",
         "  train --model afn|afn+|fm|deepfm|mf|ncf --input PATH --model-out DIR [--overwrite]",

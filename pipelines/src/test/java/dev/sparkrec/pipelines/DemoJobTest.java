@@ -20,7 +20,7 @@ class DemoJobTest {
   @Test
   void trainsEvaluatesAndWritesVersionedDeltaPredictions() throws Exception {
     SparkSession spark = SparkTestSession.get();
-    DemoJob.Result first = DemoJob.run(spark, ProjectPaths.sampleData(), dir);
+    DemoJob.Result first = DemoJob.run(spark, ProjectPaths.sampleData(), dir, true);
     assertEquals(40_000, first.trainRows);
     assertEquals(10_000, first.testRows);
     // The planted signal is learnable: both models beat chance clearly, and logloss beats the constant
@@ -65,7 +65,7 @@ class DemoJobTest {
     assertEquals(nis.blockDims().length, TrainingReportTest.byId(report, "svg", "nis_block_dims")
         .getElementsByTagName("rect").getLength(), "the report's dimension-per-block chart");
 
-    DemoJob.Result second = DemoJob.run(spark, ProjectPaths.sampleData(), dir);
+    DemoJob.Result second = DemoJob.run(spark, ProjectPaths.sampleData(), dir, false); // --only ctr
     assertEquals(1, second.predictionsVersion, "a rerun is a new version of the same Delta table");
     // Same data and settings give the same model: the two versions hold identical predictions, bit for bit.
     Dataset<Row> v0 = spark.read().format("delta").option("versionAsOf", 0).load(first.predictionsPath);
@@ -75,5 +75,7 @@ class DemoJobTest {
     // in the last bits between runs.
     assertEquals(first.afn.auc(), second.afn.auc(), 1e-12);
     assertEquals(first.baseline.auc(), second.baseline.auc(), 1e-12);
+    assertTrue(second.recommendations == null && second.coldStart == null && second.dimensionSearch == null,
+        "--only ctr runs the click-through part alone");
   }
 }
