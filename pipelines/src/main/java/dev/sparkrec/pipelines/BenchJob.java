@@ -5,39 +5,53 @@ import dev.sparkrec.pipelines.bench.BenchRunner;
 import dev.sparkrec.pipelines.bench.BenchSuite;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Set;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code bin/sparkrec bench SUITE [--data DIR] --out FILE.json [--quick] [--sweep]}. */
-final class BenchJob {
+@Command(name = "bench", sortOptions = false,
+    description = "Run a benchmark suite and write its JSON report; exits 1 if a "
+        + "system fails.")
+final class BenchJob implements Job {
 
-  private BenchJob() {}
+  @Parameters(index = "0", paramLabel = "SUITE", description = "The suite to run (listed below).")
+  String name;
 
-  static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, Set.of("data", "out"), Set.of("quick", "sweep"));
-    if (line.positional().size() != 1) {
-      throw new CommandLine.UsageException("bench takes one suite name; suites: "
-          + String.join(", ", BenchRunner.suiteNames()) + ".");
-    }
-    String name = line.positional().get(0);
+  @Option(names = "--out", required = true, paramLabel = "FILE.json", description = "Where to write the report.")
+  String outPath;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "The real datasets' folder; default: SPARKREC_DATA, else ../shared/data next to the project.")
+  String data;
+
+  @Option(names = "--quick", description = "A smaller run of the suite (the tests' size).")
+  boolean quick;
+
+  @Option(names = "--sweep",
+      description = "ctr-frappe, nis-ml100k, nis-frappe, fia-ml100k: rerun the search that chose the suite's "
+          + "configuration (AFN's; the searches' l1; NCF's retraining length).")
+  boolean sweep;
+
+  @Mixin
+  StandardOptions standard;
+
+  @Override
+  public int run(PrintStream out) {
     BenchSuite suite = BenchRunner.suite(name);
     if (suite == null) {
-      throw new CommandLine.UsageException("Unknown benchmark suite '" + name + "'; suites: "
+      throw new UsageException("Unknown benchmark suite '" + name + "'; suites: "
           + String.join(", ", BenchRunner.suiteNames()) + ".");
     }
-    if (line.flag("sweep") && !suite.hasSweep()) {
-      throw new CommandLine.UsageException("Suite '" + name + "' has no --sweep.");
-    }
-    String outOption = line.option("out", null);
-    if (outOption == null) {
-      throw new CommandLine.UsageException("bench needs --out FILE.json.");
+    if (sweep && !suite.hasSweep()) {
+      throw new UsageException("Suite '" + name + "' has no --sweep.");
     }
     // The real-data folder is resolved (and recorded in the report) only for suites that read it.
-    String dataOption = line.option("data", null);
-    Path dataDir = suite.needsData() || dataOption != null ? ProjectPaths.dataDir(dataOption) : null;
+    Path dataDir = suite.needsData() || data != null ? ProjectPaths.dataDir(data) : null;
     SparkSession spark = Main.session("sparkrec bench " + name);
-    BenchReport report = BenchRunner.run(suite, spark, dataDir, line.flag("quick"),
-        line.flag("sweep"), ProjectPaths.resolve(outOption), out);
+    BenchReport report = BenchRunner.run(suite, spark, dataDir, quick, sweep, ProjectPaths.resolve(outPath), out);
     return report.failed() ? 1 : 0;
   }
 }

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -29,6 +28,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bin/sparkrec demo}: SparkRec's main job on the generated sample CTR data. It encodes the raw
@@ -40,9 +42,24 @@ import org.apache.spark.sql.types.StructField;
  * recommendations, as a Delta table; and {@link DemoColdStart}: RESUS adapting cold users. Every part's figures
  * go to {@code report.html} and {@code metrics.json}, with {@link DemoDimensionSearch}'s NIS embedding dimensions.
  */
-final class DemoJob {
+@Command(name = "demo", sortOptions = false,
+    header = "The tour of SparkRec on the generated sample data.",
+    description = {"The tour of SparkRec on the generated samples: FieldEncoder -> AFN against MLlib's",
+        "LogisticRegression; MF with FIA-explained top-10 recommendations; RESUS warming up cold users; NIS",
+        "searching FM's embedding dimensions. Delta tables and one report.html under --out."})
+final class DemoJob implements Job {
 
-  private DemoJob() {}
+  @Option(names = "--out", paramLabel = "DIR", description = "Where the outputs go; default: target/demo.")
+  String outPath;
+
+  @Option(names = "--sample-data", paramLabel = "DIR", description = "The samples; default: the project's sample-data.")
+  String sampleData;
+
+  @Option(names = "--only", paramLabel = "PART", description = "ctr: the click-through part alone.")
+  String only;
+
+  @Mixin
+  StandardOptions standard;
 
   /** One model's training time and test metrics. */
   record ModelScores(String name, double trainSeconds, double auc, double logLoss) {}
@@ -83,20 +100,13 @@ final class DemoJob {
     }
   }
 
-  static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, Set.of("out", "sample-data", "only"), Set.of());
-    String only = line.option("only", null);
+  @Override
+  public int run(PrintStream out) {
     if (only != null && !only.equals("ctr")) {
-      throw new CommandLine.UsageException("demo --only takes 'ctr' (the click-through part alone); got '" + only
-          + "'.");
+      throw new UsageException("demo --only takes 'ctr' (the click-through part alone); got '" + only + "'.");
     }
-    if (!line.positional().isEmpty()) {
-      throw new CommandLine.UsageException("demo takes no positional arguments: " + line.positional());
-    }
-    Path outDir = line.option("out", null) != null ? ProjectPaths.resolve(line.option("out", null))
-        : ProjectPaths.home().resolve("target/demo");
-    Path samples = line.option("sample-data", null) != null ? ProjectPaths.resolve(line.option("sample-data", null))
-        : ProjectPaths.sampleData();
+    Path outDir = outPath != null ? ProjectPaths.resolve(outPath) : ProjectPaths.home().resolve("target/demo");
+    Path samples = sampleData != null ? ProjectPaths.resolve(sampleData) : ProjectPaths.sampleData();
     SparkSession spark = Main.session("sparkrec demo");
     Result r = run(spark, samples, outDir, only == null);
     out.println("SparkRec demo: click-through prediction on the generated sample CTR data");

@@ -8,13 +8,15 @@ import dev.sparkrec.fia.InfluenceExplainer;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code sparkrec explain --model DIR (--input PATH | --recommend K) --output PATH [--top-k N]}: explains a saved
@@ -27,52 +29,84 @@ import org.apache.spark.sql.types.DataTypes;
  * ({@code rank} with {@code --recommend}), {@code prediction}, {@code explanations}, {@code model_uid},
  * {@code ratings_version}.
  */
-final class ExplainJob {
+@Command(name = "explain", sortOptions = false,
+    header = "Explain an mf/ncf model's predictions (FIA); MERGE them into a Delta table.",
+    description = {"Explain an mf/ncf model's predictions with FIA, from the training ratings the model records (at",
+        "their version), and MERGE them into a Delta table on (user, item), or (user, rank) for --recommend."})
+final class ExplainJob implements Job {
 
-  static final Set<String> OPTIONS = Set.of("model", "input", "format", "input-version", "recommend", "ratings",
-      "ratings-format", "ratings-version", "rating", "output", "top-k");
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "An mf or ncf model saved by train.")
+  String modelDir;
 
-  private ExplainJob() {}
+  @Option(names = "--input", paramLabel = "PATH",
+      description = "The (user, item) pairs to explain (one of --input, --recommend).")
+  String input;
 
-  static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, OPTIONS, Set.of());
-    if (!line.positional().isEmpty()) {
-      throw new CommandLine.UsageException("explain takes no positional arguments: " + line.positional());
-    }
-    String modelDir = TrainJob.required(line, "model");
-    String output = TrainJob.required(line, "output");
-    String input = line.option("input", null);
-    Long recommend = TrainJob.longOption(line, "recommend");
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "delta",
+      description = "--input's format: delta, parquet, csv or libfm; default: ${DEFAULT-VALUE}.")
+  String format;
+
+  @Option(names = "--input-version", paramLabel = "N", description = "Delta time travel for --input.")
+  Long inputVersion;
+
+  @Option(names = "--recommend", paramLabel = "K",
+      description = "Explain the top K unrated items of every user instead (one of --input, --recommend).")
+  Integer recommend;
+
+  @Option(names = "--output", required = true, paramLabel = "PATH", description = "The Delta table to merge into.")
+  String output;
+
+  @Option(names = "--top-k", paramLabel = "N", description = "Training ratings listed per explanation, largest influence first (default 10).")
+  Integer topK;
+
+  @Option(names = "--ratings", paramLabel = "PATH",
+      description = "The training ratings, for a model saved without sparkrec-training.json.")
+  String ratingsPath;
+
+  @Option(names = "--ratings-format", paramLabel = "FORMAT", defaultValue = "delta",
+      description = "--ratings's format; default: ${DEFAULT-VALUE}.")
+  String ratingsFormat;
+
+  @Option(names = "--ratings-version", paramLabel = "N", description = "Delta time travel for --ratings.")
+  Long ratingsVersion;
+
+  @Option(names = "--rating", paramLabel = "COL",
+      description = "The rating column of the training ratings (default: the recorded one, else rating).")
+  String rating;
+
+  @Mixin
+  StandardOptions standard;
+
+  @Override
+  public int run(PrintStream out) {
     if ((input == null) == (recommend == null)) {
-      throw new CommandLine.UsageException("explain needs --input PATH (pairs to explain) or --recommend K, not "
+      throw new UsageException("explain needs --input PATH (pairs to explain) or --recommend K, not "
           + (input == null ? "neither" : "both") + ".");
     }
     if (recommend != null && recommend < 1) {
-      throw new CommandLine.UsageException("--recommend must be at least 1, got " + recommend + ".");
+      throw new UsageException("--recommend must be at least 1, got " + recommend + ".");
     }
-    Long topK = TrainJob.longOption(line, "top-k");
 
     SparkSession spark = Main.session("sparkrec explain");
     CollaborativeFilteringModel<?> model = ratingModel(modelDir);
     TrainingRecord record = TrainingRecord.read(spark, modelDir);
-    String ratingsPath = line.option("ratings", record != null ? record.input().path() : null);
-    if (ratingsPath == null) {
-      throw new CommandLine.UsageException("the model at " + modelDir + " has no " + TrainingRecord.FILE
+    boolean recorded = ratingsPath == null && record != null;
+    if (ratingsPath == null && record == null) {
+      throw new UsageException("the model at " + modelDir + " has no " + TrainingRecord.FILE
           + "; name its training ratings with --ratings PATH (and --ratings-version N).");
     }
-    boolean recorded = line.option("ratings", null) == null;
-    String ratingsFormat = recorded ? record.input().format() : line.option("ratings-format", "delta");
-    Long ratingsVersion = recorded ? record.input().version() : TrainJob.longOption(line, "ratings-version");
-    JobInput.Read ratings = JobInput.read(spark, ratingsPath, ratingsFormat, ratingsVersion, null);
+    JobInput.Read ratings = recorded
+        ? JobInput.read(spark, record.input().path(), record.input().format(), record.input().version(), null)
+        : JobInput.read(spark, ratingsPath, ratingsFormat, ratingsVersion, null);
 
     InfluenceExplainer explainer = new InfluenceExplainer()
         .setUserCol(model.getUserCol()).setItemCol(model.getItemCol())
-        .setRatingCol(line.option("rating", record != null && record.ratingCol() != null ? record.ratingCol()
-            : "rating"))
+        .setRatingCol(rating != null ? rating
+            : record != null && record.ratingCol() != null ? record.ratingCol() : "rating")
         .setModel(model)
         .setTrainingRatings(ratings.data());
     if (topK != null) {
-      explainer.setTopK(Math.toIntExact(topK));
+      explainer.setTopK(topK);
     }
     String[] pairKeys = {model.getUserCol(), model.getItemCol()};
     // A user's recommendations are slots 1..K: a rerun replaces each slot, leaving no stale items behind.
@@ -81,11 +115,10 @@ final class ExplainJob {
     String described;
     try {
       if (recommend != null) {
-        explained = explainer.recommendAndExplain(Math.toIntExact(recommend));
+        explained = explainer.recommendAndExplain(recommend);
         described = "the top " + recommend + " unrated items of every user";
       } else {
-        JobInput.Read pairs = JobInput.read(spark, input, line.option("format", "delta"),
-            TrainJob.longOption(line, "input-version"), null);
+        JobInput.Read pairs = JobInput.read(spark, input, format, inputVersion, null);
         PredictJob.requireUniqueKeys(pairs.data(), pairKeys, input);
         explained = explainer.transform(pairs.data().select(col(pairKeys[0]), col(pairKeys[1])));
         described = pairs.input().describe();

@@ -38,15 +38,15 @@ record JobInput(String path, String format, Long version, long rows) {
    */
   static Read read(SparkSession spark, String path, String format, Long version, String timestamp) {
     if (!FORMATS.contains(format)) {
-      throw new CommandLine.UsageException("Unknown input format '" + format + "'; formats: "
+      throw new UsageException("Unknown input format '" + format + "'; formats: "
           + String.join(", ", FORMATS) + ".");
     }
     if ((version != null || timestamp != null) && !"delta".equals(format)) {
-      throw new CommandLine.UsageException("--input-version and --input-timestamp need --format delta (the input "
+      throw new UsageException("--input-version and --input-timestamp need --format delta (the input "
           + "is read as " + format + ").");
     }
     if (version != null && timestamp != null) {
-      throw new CommandLine.UsageException("Give --input-version or --input-timestamp, not both.");
+      throw new UsageException("Give --input-version or --input-timestamp, not both.");
     }
     requireExists(spark, path);
     Dataset<Row> data;
@@ -110,7 +110,7 @@ record JobInput(String path, String format, Long version, long rows) {
       try {
         at = Timestamp.valueOf(timestamp);
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.UsageException("--input-timestamp '" + timestamp + "' is not a timestamp "
+        throw new UsageException("--input-timestamp '" + timestamp + "' is not a timestamp "
             + "(yyyy-MM-dd HH:mm:ss[.fff], in the driver's time zone).");
       }
       Row before = DeltaTable.forPath(spark, path).history().where(col("timestamp").leq(at)).agg(max("version"))

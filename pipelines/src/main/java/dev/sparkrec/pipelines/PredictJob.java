@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.functions;
@@ -17,6 +16,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code sparkrec predict --model DIR --input PATH [--format F] [--input-version N | --input-timestamp T]
@@ -27,24 +29,31 @@ import org.apache.spark.sql.types.DataTypes;
  * the model was trained on, from its {@link TrainingRecord}; null without one or for other formats) and
  * {@code input_version} (the version of the table scored).
  */
-final class PredictJob {
+@Command(name = "predict", sortOptions = false,
+    header = "Score a table with a saved model; MERGE the scores into a Delta table.",
+    description = {"Score a table with a saved model and MERGE the scores into a Delta table on the id columns (a rerun",
+        "replaces rows), with model_uid, model_input_version and input_version."})
+final class PredictJob implements Job {
 
-  static final Set<String> OPTIONS = Set.of("model", "input", "format", "input-version", "input-timestamp", "output",
-      "id-col");
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model saved by train.")
+  String modelDir;
 
-  private PredictJob() {}
+  @Mixin
+  InputOptions input;
 
-  static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, OPTIONS, Set.of());
-    if (!line.positional().isEmpty()) {
-      throw new CommandLine.UsageException("predict takes no positional arguments: " + line.positional());
-    }
-    String modelDir = TrainJob.required(line, "model");
-    String input = TrainJob.required(line, "input");
-    String output = TrainJob.required(line, "output");
-    String[] ids = TrainJob.list(TrainJob.required(line, "id-col"));
-    String format = line.option("format", "delta");
+  @Option(names = "--output", required = true, paramLabel = "PATH", description = "The Delta table to merge into.")
+  String output;
 
+  @Option(names = "--id-col", required = true, split = ",", paramLabel = "COL",
+      description = "The input's key columns, comma-separated: copied to the output and merged on.")
+  List<String> idCols;
+
+  @Mixin
+  StandardOptions standard;
+
+  @Override
+  public int run(PrintStream out) {
+    String[] ids = TrainJob.names(idCols);
     SparkSession spark = Main.session("sparkrec predict");
     PipelineModel model;
     try {
@@ -54,12 +63,11 @@ final class PredictJob {
           + JobFailure.firstLine(e));
     }
     TrainingRecord record = TrainingRecord.read(spark, modelDir);
-    JobInput.Read read = JobInput.read(spark, input, format, TrainJob.longOption(line, "input-version"),
-        line.option("input-timestamp", null));
+    JobInput.Read read = input.read(spark);
     List<String> columns = Arrays.asList(read.data().columns());
     for (String id : ids) {
       if (!columns.contains(id)) {
-        throw new JobFailure("input " + input + " has no column '" + id + "' (--id-col); its columns: "
+        throw new JobFailure("input " + input.path + " has no column '" + id + "' (--id-col); its columns: "
             + String.join(", ", columns) + ".");
       }
     }
@@ -68,7 +76,7 @@ final class PredictJob {
     try {
       scored = model.transform(read.data());
     } catch (IllegalArgumentException e) {
-      throw new JobFailure("the model cannot score " + input + ": " + JobFailure.firstLine(e));
+      throw new JobFailure("the model cannot score " + input.path + ": " + JobFailure.firstLine(e));
     }
     List<Column> selected = new ArrayList<>();
     for (String id : ids) {
@@ -85,7 +93,7 @@ final class PredictJob {
     selected.add(lit(read.input().version()).cast(DataTypes.LongType).as("input_version"));
     Dataset<Row> rows = scored.select(selected.toArray(new Column[0]));
 
-    requireUniqueKeys(read.data(), ids, input);
+    requireUniqueKeys(read.data(), ids, input.path);
     long version = merge(spark, rows, ids, output);
     out.println("sparkrec predict: " + read.input().rows() + " rows of " + read.input().describe());
     out.println("  model           " + modelDir + " (" + modelUid + ")");

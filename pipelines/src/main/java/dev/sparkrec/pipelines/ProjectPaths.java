@@ -23,7 +23,7 @@ final class ProjectPaths {
     if (option != null) {
       Path dir = Paths.get(option).toAbsolutePath().normalize();
       if (!Files.isDirectory(dir)) {
-        throw new CommandLine.UsageException("--data " + option + " is not a folder.");
+        throw new UsageException("--data " + option + " is not a folder.");
       }
       return dir;
     }

@@ -3,17 +3,24 @@ package dev.sparkrec.pipelines;
 import dev.sparkrec.data.SampleDataWriter;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code bin/sparkrec generate-sample-data [--out DIR]}: regenerates the shipped samples, byte for byte. */
-final class SampleDataCommand {
+@Command(name = "generate-sample-data",
+    description = "Regenerate the generated samples in sample-data/ (deterministic).")
+final class SampleDataCommand implements Job {
 
-  private SampleDataCommand() {}
+  @Option(names = "--out", paramLabel = "DIR", description = "Where to write them; default: the project's sample-data.")
+  String outDir;
 
-  static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, Set.of("out"), Set.of());
-    Path dir = line.option("out", null) != null ? ProjectPaths.resolve(line.option("out", null))
-        : ProjectPaths.sampleData();
+  @Mixin
+  StandardOptions standard;
+
+  @Override
+  public int run(PrintStream out) {
+    Path dir = outDir != null ? ProjectPaths.resolve(outDir) : ProjectPaths.sampleData();
     SampleDataWriter.writeAll(Main.session("sparkrec generate-sample-data"), dir);
     out.println("sample data written to " + dir);
     return 0;

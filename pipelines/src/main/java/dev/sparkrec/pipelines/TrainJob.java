@@ -9,12 +9,12 @@ import dev.sparkrec.ml.EmbeddingModel;
 import dev.sparkrec.train.TrainingSummary;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Pipeline;
@@ -22,6 +22,9 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code sparkrec train --model KIND --input PATH [--format F] [--input-version N | --input-timestamp T]
@@ -34,47 +37,89 @@ import org.apache.spark.sql.SparkSession;
  * {@code featureIds}/{@code featureValues}/{@code label} from {@code --format libfm}. Rating models ({@code mf},
  * {@code ncf}) read {@code --user}, {@code --item}, {@code --rating} (default user, item, rating).
  */
-final class TrainJob {
+@Command(name = "train", sortOptions = false,
+    header = "Fit a model on a table and save it as a Spark ML PipelineModel.",
+    description = {"Fit a model on a table (Delta by default, at its latest version unless one is given) and save it",
+        "as a Spark ML PipelineModel, with the input's path, format, version and row count in",
+        "DIR/sparkrec-training.json and the run's metrics.json and report.html beside it.",
+        "CTR models (afn, afn+, fm, deepfm) read raw fields (--categorical, --numeric, --label) or --format libfm;",
+        "rating models (mf, ncf) read --user, --item, --rating."})
+final class TrainJob implements Job {
 
   static final List<String> CTR_MODELS = List.of("afn", "afn+", "fm", "deepfm");
   static final List<String> RATING_MODELS = List.of("mf", "ncf");
   /** Models whose inputs (cold-user episodes, behaviour sequences) the command line does not assemble yet. */
   static final List<String> API_ONLY_MODELS = List.of("resus", "lightningseq");
 
-  static final Set<String> OPTIONS = Set.of("model", "input", "format", "input-version", "input-timestamp",
-      "categorical", "numeric", "label", "user", "item", "rating", "max-iter", "seed", "params", "model-out");
+  @Option(names = "--model", required = true, paramLabel = "KIND",
+      description = "afn, afn+, fm, deepfm, mf or ncf.")
+  String kind;
 
-  private TrainJob() {}
+  @Mixin
+  InputOptions input;
 
-  static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, OPTIONS, Set.of("overwrite"));
-    if (!line.positional().isEmpty()) {
-      throw new CommandLine.UsageException("train takes no positional arguments: " + line.positional());
-    }
-    String kind = required(line, "model").toLowerCase(Locale.ROOT);
+  @Option(names = "--model-out", required = true, paramLabel = "DIR", description = "Where to save the model.")
+  String modelOut;
+
+  @Option(names = "--overwrite", description = "Replace a model already saved at --model-out.")
+  boolean overwrite;
+
+  @Option(names = "--categorical", split = ",", paramLabel = "COL",
+      description = "CTR models: the categorical fields to encode, comma-separated.")
+  List<String> categorical = new ArrayList<>();
+
+  @Option(names = "--numeric", split = ",", paramLabel = "COL",
+      description = "CTR models: the numeric fields to encode, comma-separated.")
+  List<String> numeric = new ArrayList<>();
+
+  @Option(names = "--label", paramLabel = "COL", description = "CTR models: the 0/1 label column (default: label).")
+  String label;
+
+  @Option(names = "--user", paramLabel = "COL", description = "mf, ncf: the user id column (default: user).")
+  String user;
+
+  @Option(names = "--item", paramLabel = "COL", description = "mf, ncf: the item id column (default: item).")
+  String item;
+
+  @Option(names = "--rating", paramLabel = "COL", description = "mf, ncf: the rating column (default: rating).")
+  String rating;
+
+  @Option(names = "--max-iter", paramLabel = "N", description = "The model's maxIter (epochs).")
+  Integer maxIter;
+
+  @Option(names = "--seed", paramLabel = "S", description = "The model's seed.")
+  Long seed;
+
+  @Option(names = "--params", paramLabel = "'NAME=VALUE ...'",
+      description = "Any of the model's params, e.g. 'embeddingDim=8 hiddenLayers=[64,64] stepSize=0.01'; "
+          + "values in Spark ML's JSON form (a string may go without quotes).")
+  String params;
+
+  @Mixin
+  StandardOptions standard;
+
+  @Override
+  public int run(PrintStream out) {
+    kind = kind.toLowerCase(Locale.ROOT);
     if (API_ONLY_MODELS.contains(kind)) {
-      throw new CommandLine.UsageException("train --model " + kind + " is not available from the command line yet; "
+      throw new UsageException("train --model " + kind + " is not available from the command line yet; "
           + "fit " + ("resus".equals(kind) ? "RESUS" : "LightningSeq") + " through the Java API.");
     }
     if (!CTR_MODELS.contains(kind) && !RATING_MODELS.contains(kind)) {
-      throw new CommandLine.UsageException("Unknown model '" + kind + "'; models: "
+      throw new UsageException("Unknown model '" + kind + "'; models: "
           + String.join(", ", CTR_MODELS) + ", " + String.join(", ", RATING_MODELS) + ".");
     }
-    String input = required(line, "input");
-    String modelOut = required(line, "model-out");
-    String format = line.option("format", "delta");
-    Pipeline pipeline = pipeline(kind, format, line);
+    Pipeline pipeline = pipeline();
 
     SparkSession spark = Main.session("sparkrec train " + kind);
-    requireFreshOutput(spark, modelOut, line.flag("overwrite"));
-    JobInput.Read read = JobInput.read(spark, input, format, longOption(line, "input-version"),
-        line.option("input-timestamp", null));
+    requireFreshOutput(spark, modelOut, overwrite);
+    JobInput.Read read = input.read(spark);
     long start = System.nanoTime();
     PipelineModel model;
     try {
       model = pipeline.fit(read.data());
     } catch (IllegalArgumentException e) {
-      throw new JobFailure(kind + " cannot train on " + input + ": " + JobFailure.firstLine(e));
+      throw new JobFailure(kind + " cannot train on " + input.path + ": " + JobFailure.firstLine(e));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     try {
@@ -83,7 +128,7 @@ final class TrainJob {
       throw new JobFailure("cannot save the model to " + modelOut + ": " + JobFailure.firstLine(e));
     }
     String modelUid = model.stages()[model.stages().length - 1].uid();
-    String ratingCol = RATING_MODELS.contains(kind) ? line.option("rating", "rating") : null;
+    String ratingCol = RATING_MODELS.contains(kind) ? (rating != null ? rating : "rating") : null;
     new TrainingRecord(kind, model.uid(), modelUid, read.input(), ratingCol, seconds).write(spark, modelOut);
     out.println("sparkrec train: " + kind + " on " + read.input().describe());
     out.println(String.format(Locale.ROOT, "  trained in      %.1f s", seconds));
@@ -112,7 +157,7 @@ final class TrainJob {
   }
 
   /** The unfitted pipeline for {@code kind}; fails on options that do not fit the model or the format. */
-  static Pipeline pipeline(String kind, String format, CommandLine line) {
+  Pipeline pipeline() {
     Estimator<?> model = switch (kind) {
       case "afn" -> new AFN();
       case "afn+" -> new AFN().setEnsemble(true);
@@ -121,47 +166,43 @@ final class TrainJob {
       case "mf" -> new MatrixFactorization();
       default -> new NeuralCF();
     };
-    Long maxIter = longOption(line, "max-iter");
     if (maxIter != null) {
-      setParam(model, "maxIter", Math.toIntExact(maxIter));
+      setParam(model, "maxIter", maxIter);
     }
-    Long seed = longOption(line, "seed");
     if (seed != null) {
       setParam(model, "seed", seed);
     }
-    applyParams(model, line.option("params", null));
-    String[] categorical = list(line.option("categorical", null));
-    String[] numeric = list(line.option("numeric", null));
+    applyParams(model, params);
+    String[] categoricalCols = names(categorical);
+    String[] numericCols = names(numeric);
     if (RATING_MODELS.contains(kind)) {
-      if (categorical.length > 0 || numeric.length > 0 || line.option("label", null) != null) {
-        throw new CommandLine.UsageException("--categorical, --numeric and --label are for CTR models; " + kind
+      if (categoricalCols.length > 0 || numericCols.length > 0 || label != null) {
+        throw new UsageException("--categorical, --numeric and --label are for CTR models; " + kind
             + " reads --user, --item and --rating.");
       }
-      setParam(model, "userCol", line.option("user", "user"));
-      setParam(model, "itemCol", line.option("item", "item"));
-      setParam(model, "ratingCol", line.option("rating", "rating"));
+      setParam(model, "userCol", user != null ? user : "user");
+      setParam(model, "itemCol", item != null ? item : "item");
+      setParam(model, "ratingCol", rating != null ? rating : "rating");
       return new Pipeline().setStages(new PipelineStage[] {model});
     }
-    for (String ratingOption : List.of("user", "item", "rating")) {
-      if (line.option(ratingOption, null) != null) {
-        throw new CommandLine.UsageException("--" + ratingOption + " is for rating models (mf, ncf); " + kind
-            + " reads --categorical, --numeric and --label.");
-      }
+    if (user != null || item != null || rating != null) {
+      throw new UsageException("--user, --item and --rating are for rating models (mf, ncf); " + kind
+          + " reads --categorical, --numeric and --label.");
     }
-    if ("libfm".equals(format)) {
-      if (categorical.length > 0 || numeric.length > 0 || line.option("label", null) != null) {
-        throw new CommandLine.UsageException("--format libfm is encoded already (featureIds, featureValues, "
+    if ("libfm".equals(input.format)) {
+      if (categoricalCols.length > 0 || numericCols.length > 0 || label != null) {
+        throw new UsageException("--format libfm is encoded already (featureIds, featureValues, "
             + "label); --categorical, --numeric and --label are for raw tables.");
       }
       return new Pipeline().setStages(new PipelineStage[] {model});
     }
-    if (categorical.length == 0 && numeric.length == 0) {
-      throw new CommandLine.UsageException("train --model " + kind + " needs the fields to encode: --categorical "
+    if (categoricalCols.length == 0 && numericCols.length == 0) {
+      throw new UsageException("train --model " + kind + " needs the fields to encode: --categorical "
           + "a,b,... and/or --numeric c,... (or --format libfm for encoded rows).");
     }
-    CtrPipelineBuilder builder = RecPipelines.ctr().categorical(categorical).numeric(numeric).model(model);
-    if (line.option("label", null) != null) {
-      builder.label(line.option("label", null));
+    CtrPipelineBuilder builder = RecPipelines.ctr().categorical(categoricalCols).numeric(numericCols).model(model);
+    if (label != null) {
+      builder.label(label);
     }
     return builder.build();
   }
@@ -177,13 +218,13 @@ final class TrainJob {
     for (String assignment : params.trim().split("\\s+")) {
       int eq = assignment.indexOf('=');
       if (eq <= 0) {
-        throw new CommandLine.UsageException("--params takes name=value pairs separated by spaces; got '"
+        throw new UsageException("--params takes name=value pairs separated by spaces; got '"
             + assignment + "'.");
       }
       String name = assignment.substring(0, eq);
       String value = assignment.substring(eq + 1);
       if (!model.hasParam(name)) {
-        throw new CommandLine.UsageException(model.getClass().getSimpleName() + " has no param '" + name
+        throw new UsageException(model.getClass().getSimpleName() + " has no param '" + name
             + "'; its params: " + Arrays.stream(model.params()).map(Param::name).sorted()
                 .collect(java.util.stream.Collectors.joining(", ")) + ".");
       }
@@ -196,12 +237,12 @@ final class TrainJob {
         try {
           decoded = param.jsonDecode("\"" + value + "\"");
         } catch (RuntimeException e) {
-          throw new CommandLine.UsageException("--params " + name + ": '" + value + "' is not a valid value ("
+          throw new UsageException("--params " + name + ": '" + value + "' is not a valid value ("
               + param.doc() + ").");
         }
       }
       if (!Boolean.TRUE.equals(param.isValid().apply(decoded))) {
-        throw new CommandLine.UsageException("--params " + name + ": " + value + " is not allowed (" + param.doc()
+        throw new UsageException("--params " + name + ": " + value + " is not allowed (" + param.doc()
             + ").");
       }
       model.set(param, decoded);
@@ -227,30 +268,8 @@ final class TrainJob {
     model.set((Param<Object>) model.getParam(name), value);
   }
 
-  static String required(CommandLine line, String name) {
-    String value = line.option(name, null);
-    if (value == null || value.isBlank()) {
-      throw new CommandLine.UsageException("--" + name + " is required.");
-    }
-    return value;
-  }
-
-  static Long longOption(CommandLine line, String name) {
-    String value = line.option(name, null);
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new CommandLine.UsageException("--" + name + " must be an integer, got '" + value + "'.");
-    }
-  }
-
-  static String[] list(String value) {
-    if (value == null || value.isBlank()) {
-      return new String[0];
-    }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+  /** Column names from a comma-separated option, blanks dropped. */
+  static String[] names(List<String> values) {
+    return values.stream().map(String::trim).filter(v -> !v.isEmpty()).toArray(String[]::new);
   }
 }

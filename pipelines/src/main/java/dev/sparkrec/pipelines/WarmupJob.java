@@ -6,13 +6,15 @@ import dev.sparkrec.resus.RESUSModel;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code sparkrec warmup --model DIR --input PATH --output PATH [--format F] [--input-version N]}: RESUS's
@@ -22,26 +24,31 @@ import org.apache.spark.sql.types.DataTypes;
  * user, {@code supportSize}, {@code adaptation}, {@code model_uid}, {@code input_version}. Serving then reads the
  * table with {@code RESUSModel.setAdaptation}.
  */
-final class WarmupJob {
+@Command(name = "warmup", sortOptions = false,
+    header = "RESUS adaptation table for cold users; MERGEd into a Delta table.",
+    description = {"RESUS's adaptation table for the users of a table (their first interactions), MERGEd into a Delta",
+        "table on the user; the model is a saved RESUSModel or a PipelineModel ending in one."})
+final class WarmupJob implements Job {
 
-  static final Set<String> OPTIONS = Set.of("model", "input", "format", "input-version", "input-timestamp", "output");
+  @Option(names = "--model", required = true, paramLabel = "DIR",
+      description = "A saved RESUSModel, or a PipelineModel ending in one.")
+  String modelDir;
 
-  private WarmupJob() {}
+  @Mixin
+  InputOptions input;
 
-  static int main(String[] args, PrintStream out) {
-    CommandLine line = CommandLine.parse(args, OPTIONS, Set.of());
-    if (!line.positional().isEmpty()) {
-      throw new CommandLine.UsageException("warmup takes no positional arguments: " + line.positional());
-    }
-    String modelDir = TrainJob.required(line, "model");
-    String input = TrainJob.required(line, "input");
-    String output = TrainJob.required(line, "output");
+  @Option(names = "--output", required = true, paramLabel = "PATH", description = "The Delta table to merge into.")
+  String output;
 
+  @Mixin
+  StandardOptions standard;
+
+  @Override
+  public int run(PrintStream out) {
     SparkSession spark = Main.session("sparkrec warmup");
     Transformer[] stages = stages(modelDir);
     RESUSModel resus = (RESUSModel) stages[stages.length - 1];
-    JobInput.Read read = JobInput.read(spark, input, line.option("format", "delta"),
-        TrainJob.longOption(line, "input-version"), line.option("input-timestamp", null));
+    JobInput.Read read = input.read(spark);
     Dataset<Row> rows = read.data();
     Dataset<Row> adaptation;
     try {
@@ -50,7 +57,7 @@ final class WarmupJob {
       }
       adaptation = resus.adapt(rows);
     } catch (IllegalArgumentException e) {
-      throw new JobFailure("cannot warm up users from " + input + ": " + JobFailure.firstLine(e));
+      throw new JobFailure("cannot warm up users from " + input.path + ": " + JobFailure.firstLine(e));
     }
     Dataset<Row> table = adaptation
         .withColumn("model_uid", lit(resus.uid()))

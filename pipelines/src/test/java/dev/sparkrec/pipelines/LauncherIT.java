@@ -57,7 +57,9 @@ class LauncherIT {
   @Test
   void helpAndUsageErrors() throws Exception {
     String help = launch(List.of("--help"), 0);
-    assertTrue(help.contains("bench SUITE"), help);
+    assertTrue(help.contains("Run 'bin/sparkrec COMMAND --help' for a command's options"), help);
+    String benchHelp = launch(List.of("bench", "--help"), 0);
+    assertTrue(benchHelp.contains("--out=FILE.json"), benchHelp);
     String usage = launch(List.of("nonsense"), 2);
     assertTrue(usage.contains("Unknown command 'nonsense'"), usage);
     String unknown = launch(List.of("--executor-nonsense", "1", "demo"), 2);

@@ -41,12 +41,30 @@ class MainTest {
   }
 
   @Test
-  void helpListsEveryCommandAndSuite() {
+  void helpListsEveryCommandAndEveryCommandDocumentsEachOption() {
     assertEquals(0, run("--help"));
     String help = out.toString(StandardCharsets.UTF_8);
-    for (String word : new String[] {"demo", "train", "predict", "--input-version", "--id-col", "bench",
-        "generate-sample-data", "blas", "--out", "--data"}) {
-      assertTrue(help.contains(word), "help mentions " + word + ":\n" + help);
+    picocli.CommandLine cli = Main.commandLine();
+    for (String command : cli.getSubcommands().keySet()) {
+      assertTrue(help.contains("\n  " + command + " "), "help lists " + command + ":\n" + help);
+    }
+    for (String command : List.of("demo", "train", "predict", "explain", "warmup", "bench", "generate-sample-data")) {
+      out.reset();
+      assertEquals(0, run(command, "--help"), command);
+      String usage = out.toString(StandardCharsets.UTF_8);
+      assertTrue(usage.contains("Usage: bin/sparkrec " + command + " "), usage);
+      for (picocli.CommandLine.Model.OptionSpec option : cli.getSubcommands().get(command).getCommandSpec()
+          .options()) {
+        assertTrue(usage.contains(option.longestName()), command + " --help shows " + option.longestName());
+        assertTrue(option.description().length > 0 && !option.description()[0].isBlank(),
+            command + " " + option.longestName() + " has a description");
+      }
+    }
+    out.reset();
+    assertEquals(0, run("help", "bench"));
+    String bench = out.toString(StandardCharsets.UTF_8);
+    for (String suite : dev.sparkrec.pipelines.bench.BenchRunner.suiteNames()) {
+      assertTrue(bench.contains(suite), "bench --help lists " + suite + ":\n" + bench);
     }
   }
 
@@ -59,10 +77,20 @@ class MainTest {
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("Unknown benchmark suite 'nosuchsuite'"));
     err.reset();
     assertEquals(2, run("bench", "blas"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--out"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("Missing required option: '--out=FILE.json'"));
     err.reset();
     assertEquals(2, run("demo", "--bogus", "1"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("Unknown option --bogus"));
+    String bogus = err.toString(StandardCharsets.UTF_8);
+    assertTrue(bogus.startsWith("sparkrec demo: Unknown options: '--bogus', '1'"), bogus);
+    assertTrue(bogus.contains("Run 'bin/sparkrec demo --help' for its options."), bogus);
+    err.reset();
+    assertEquals(2, run("train", "--model", "afn", "--model", "fm", "--input", "x", "--model-out", "y"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("should be specified only once"),
+        "a repeated option is an error, not a silent override: " + err);
+    err.reset();
+    assertEquals(2, run("predict", "--model", "m", "--input", "x", "--output", "y", "--id-col", "id",
+        "--input-version", "latest"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("'latest' is not a long"), err.toString());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.sparkrec.pipelines;
 
 import static dev.sparkrec.pipelines.CommandRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,10 +78,25 @@ class TrainPredictJobTest {
     assertEquals(2, metrics.get("history").get("train_loss").size());
     assertTrue(metrics.get("embedding_parameters").asLong() > 0, metrics.toString());
 
-    // The table moves on; retraining at version 0 gives the same model, bit for bit.
+    // The table moves on; retraining at version 0 gives the same model, bit for bit, here from a YAML job file
+    // holding the same options (lists, a params mapping) with the model's folder given on the command line.
     spark.read().format("delta").load(table).where("rowId < 500").write().format("delta").mode("append").save(table);
     String again = dir.resolve("model-v0-again").toString();
-    assertEquals(0, run(train(again, "--input-version", "0")).status());
+    Path job = dir.resolve("train-afn.yaml");
+    Files.writeString(job, String.join("\n",
+        "model: afn",
+        "input: " + table,
+        "input-version: 0",
+        "categorical: [C0, C1, C2, C3, C4, C5, C6, C7]",
+        "numeric: [I0, I1]",
+        "max-iter: 2",
+        "seed: 5",
+        "params: {embeddingDim: 4, logNeurons: 8, hiddenLayers: [16], batchSize: 256, stepSize: 0.01}",
+        "model-out: " + dir.resolve("overridden-by-the-command-line"),
+        ""));
+    CommandRun fromJob = run("train", "--job", job.toString(), "--model-out", again);
+    assertEquals(0, fromJob.status(), fromJob.printed());
+    assertFalse(Files.exists(dir.resolve("overridden-by-the-command-line")), "the command line wins over the file");
     TrainingRecord a = TrainingRecord.read(spark, first);
     TrainingRecord b = TrainingRecord.read(spark, again);
     assertEquals(new JobInput(table, "delta", 0L, 3000), a.input());
@@ -174,6 +190,8 @@ class TrainPredictJobTest {
     assertNull(TrainingRecord.read(spark, out), "no model was written");
     assertFailure(run("predict", "--model", dir.resolve("no-model").toString(), "--input", table, "--output", out,
         "--id-col", "rowId"), "sparkrec predict: model " + dir.resolve("no-model") + " cannot be loaded");
+    assertFailure(run("train", "--job", dir.resolve("no-job.yaml").toString()),
+        "sparkrec train: job file " + dir.resolve("no-job.yaml") + " does not exist.");
   }
 
   @Test
