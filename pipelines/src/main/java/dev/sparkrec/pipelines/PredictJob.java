@@ -53,7 +53,7 @@ final class PredictJob implements Job {
 
   @Override
   public int run(PrintStream out) {
-    String[] ids = TrainJob.names(idCols);
+    String[] ids = ModelOptions.names(idCols);
     SparkSession spark = Main.session("sparkrec predict");
     PipelineModel model;
     try {

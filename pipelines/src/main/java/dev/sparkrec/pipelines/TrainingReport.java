@@ -47,6 +47,10 @@ final class TrainingReport {
   private final Map<String, Object> metrics;
   private final TrainingSummary summary;
   private final List<Bars> bars = new ArrayList<>();
+  /** A table below the charts, e.g. FIA's explanations or a benchmark's rows. */
+  private record Table(String id, String title, List<String> columns, List<List<Object>> rows) {}
+
+  private final List<Table> tables = new ArrayList<>();
 
   /** A report titled {@code title} of {@code metrics} (in order) and {@code summary} (null when there is none). */
   TrainingReport(String title, Map<String, Object> metrics, TrainingSummary summary) {
@@ -73,6 +77,25 @@ final class TrainingReport {
     return this;
   }
 
+  /** Adds a table with {@code columns} and {@code rows} (one value per column) below the charts. Returns this. */
+  TrainingReport withTable(String id, String title, List<String> columns, List<List<Object>> rows) {
+    for (List<Object> row : rows) {
+      if (row.size() != columns.size()) {
+        throw new IllegalArgumentException("table " + id + ": a row of " + row.size() + " values for "
+            + columns.size() + " columns");
+      }
+    }
+    tables.add(new Table(id, title, List.copyOf(columns),
+        rows.stream().map(r -> (List<Object>) new ArrayList<>(r)).toList())); // values may be null
+    return this;
+  }
+
+  /** Writes the page alone to {@code file} (its figures already written elsewhere, e.g. a benchmark's JSON). */
+  Path writeHtml(SparkSession spark, Path file) {
+    write(spark, file, html().getBytes(StandardCharsets.UTF_8));
+    return file;
+  }
+
   /** Writes {@code metrics.json} and {@code report.html} into {@code dir}; returns the report's path. */
   Path write(SparkSession spark, String dir) {
     Map<String, Object> json = new LinkedHashMap<>(metrics);
@@ -82,6 +105,21 @@ final class TrainingReport {
         history.put(s.name(), finiteOrNull(values(s)));
       }
       json.put("history", history);
+    }
+    if (!tables.isEmpty()) {
+      Map<String, Object> byId = new LinkedHashMap<>();
+      for (Table t : tables) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (List<Object> row : t.rows()) {
+          Map<String, Object> named = new LinkedHashMap<>();
+          for (int c = 0; c < t.columns().size(); c++) {
+            named.put(t.columns().get(c), row.get(c));
+          }
+          rows.add(named);
+        }
+        byId.put(t.id(), rows);
+      }
+      json.put("tables", byId);
     }
     try {
       write(spark, new Path(dir, METRICS_FILE), JSON.writeValueAsBytes(json));
@@ -114,11 +152,27 @@ final class TrainingReport {
         page.append(chart(s.name(), s.title(), values(s)));
       }
       page.append("</div>\n");
-    } else {
+    } else if (tables.isEmpty()) {
       page.append("<p>The model keeps no per-epoch history.</p>\n");
     }
     for (Bars b : bars) {
       page.append("<h2>").append(escape(b.title())).append("</h2>\n").append(barChart(b));
+    }
+    for (Table t : tables) {
+      page.append("<h2>").append(escape(t.title())).append("</h2>\n<table id=\"").append(escape(t.id()))
+          .append("\">\n<tr>");
+      for (String column : t.columns()) {
+        page.append("<th>").append(escape(column)).append("</th>");
+      }
+      page.append("</tr>\n");
+      for (List<Object> row : t.rows()) {
+        page.append("<tr>");
+        for (Object value : row) {
+          page.append("<td>").append(escape(value == null ? "" : format(value))).append("</td>");
+        }
+        page.append("</tr>\n");
+      }
+      page.append("</table>\n");
     }
     return page.append("</body>\n</html>\n").toString();
   }

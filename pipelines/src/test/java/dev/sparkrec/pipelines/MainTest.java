@@ -10,6 +10,7 @@ import dev.sparkrec.testing.SparkTestSession;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +108,13 @@ class MainTest {
     }
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("gflops"));
     assertTrue(report.get("data").isNull(), "the blas suite reads no data");
+
+    Path html = dir.resolve("blas.html");
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("page: " + html), out.toString(StandardCharsets.UTF_8));
+    org.w3c.dom.Document page = TrainingReportTest.parse(Files.readString(html));
+    assertEquals(6, TrainingReportTest.byId(page, "table", "rows").getElementsByTagName("tr").getLength(),
+        "a header and one line per row");
+    assertEquals(5, TrainingReportTest.byId(page, "svg", "bars_gflops").getElementsByTagName("rect").getLength());
   }
 
   @Test

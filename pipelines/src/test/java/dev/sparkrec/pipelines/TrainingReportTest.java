@@ -114,4 +114,26 @@ class TrainingReportTest {
     assertEquals(0, Double.parseDouble(((Element) rects.item(2)).getAttribute("height")));
     assertTrue(bars.getTextContent().contains("b2"));
   }
+
+  @Test
+  void tablesListEveryRowEscapedAndGoToTheJsonByName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    TrainingReport report = new TrainingReport("FIA", Map.of("model", "mf"), null)
+        .withTable("explanations", "Why", java.util.List.of("item", "because"),
+            java.util.List.of(java.util.List.of(7, "rated <b> & 5"), java.util.Arrays.asList(9, null)));
+    Document page = parse(report.html());
+    NodeList lines = byId(page, "table", "explanations").getElementsByTagName("tr");
+    assertEquals(3, lines.getLength());
+    assertEquals("7rated <b> & 5", lines.item(1).getTextContent());
+    assertEquals("9", lines.item(2).getTextContent(), "a missing value is an empty cell");
+    assertFalse(report.html().contains("keeps no per-epoch history"), "a table is the page's content");
+
+    report.write(dev.sparkrec.testing.SparkTestSession.get(), dir.toString());
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(dir.resolve(TrainingReport.METRICS_FILE).toFile());
+    assertEquals("rated <b> & 5", json.get("tables").get("explanations").get(0).get("because").asText());
+    assertTrue(json.get("tables").get("explanations").get(1).get("because").isNull());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> report.withTable("bad", "bad", java.util.List.of("a", "b"), java.util.List.of(java.util.List.of(1))));
+  }
 }

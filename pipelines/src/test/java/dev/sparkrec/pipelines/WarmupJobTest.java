@@ -5,21 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.data.SampleData;
-import dev.sparkrec.deepfm.DeepFM;
-import dev.sparkrec.features.FieldEncoder;
-import dev.sparkrec.resus.RESUS;
+import dev.sparkrec.resus.RESUSModel;
 import dev.sparkrec.testing.SparkTestSession;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.ml.Pipeline;
-import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code warmup}: a saved RESUS pipeline adapts the users of a Delta table; reruns keep one row per user. */
+/**
+ * {@code train --model resus} on the warm users, then {@code warmup}: the saved RESUS pipeline adapts the users of a
+ * Delta table; reruns keep one row per user.
+ */
 class WarmupJobTest {
 
   @TempDir
@@ -30,14 +30,21 @@ class WarmupJobTest {
     SparkSession spark = SparkTestSession.get();
     Dataset<Row> rows = SampleData.coldStart(spark, ProjectPaths.sampleData()).where("user < 200")
         .withColumn("isValidation", org.apache.spark.sql.functions.expr("user % 5 = 0"));
-    Dataset<Row> warm = rows.where("NOT isColdUser");
-    DeepFM base = new DeepFM().setEmbeddingDim(3).setHiddenLayers(8).setMaxIter(1).setSeed(4);
-    RESUS resus = new RESUS().setUserCol("user").setTimeCol("interactionIndex")
-        .setValidationIndicatorCol("isValidation").setEmbeddingDim(3).setHiddenLayers(8).setMaxIter(1).setSeed(5)
-        .setBaseEstimator(base);
-    FieldEncoder encoder = new FieldEncoder().setInputCols("C0", "C1", "C2").setHandleInvalid("keep");
+    String warm = dir.resolve("warm-clicks").toString();
+    rows.where("NOT isColdUser").write().format("delta").save(warm);
     String model = dir.resolve("resus").toString();
-    new Pipeline().setStages(new PipelineStage[] {encoder, resus}).fit(warm).write().save(model);
+    List<String> train = List.of("train", "--model", "resus", "--input", warm, "--categorical", "C0,C1,C2",
+        "--user", "user", "--max-iter", "1", "--seed", "5",
+        "--params", "embeddingDim=3 hiddenLayers=[8] validationIndicatorCol=isValidation",
+        "--base-params", "maxIter=1 seed=4", "--model-out", model);
+    CommandRun noTime = run(train.toArray(new String[0]));
+    assertEquals(2, noTime.status(), noTime.printed());
+    assertTrue(noTime.err().contains("train --model resus needs --time COL"), noTime.err());
+    List<String> withTime = new java.util.ArrayList<>(train);
+    withTime.addAll(List.of("--time", "interactionIndex"));
+    CommandRun trained = run(withTime.toArray(new String[0]));
+    assertEquals(0, trained.status(), trained.printed());
+    assertTrue(PipelineModel.load(model).stages()[2] instanceof RESUSModel, "role check, encoder, RESUS");
 
     String support = dir.resolve("first-clicks").toString();
     rows.where("isColdUser AND interactionIndex < 3").write().format("delta").save(support);
