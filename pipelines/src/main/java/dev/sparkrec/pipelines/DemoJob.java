@@ -39,14 +39,16 @@ import picocli.CommandLine.Option;
  * on the test rows (AUC, logloss), lists AFN's leading cross features, saves the fitted AFN pipeline, and writes
  * AFN's test predictions as a Delta table whose version is printed so a run can be reproduced and compared. Then
  * {@link DemoRecommendations}: matrix factorisation on the sample ratings with FIA-explained top-10
- * recommendations, as a Delta table; and {@link DemoColdStart}: RESUS adapting cold users. Every part's figures
- * go to {@code report.html} and {@code metrics.json}, with {@link DemoDimensionSearch}'s NIS embedding dimensions.
+ * recommendations, as a Delta table; {@link DemoColdStart}: RESUS adapting cold users;
+ * {@link DemoDimensionSearch}: NIS embedding dimensions; {@link DemoSequences}: LightningSeq on rating histories.
+ * Every part's figures go to {@code report.html} and {@code metrics.json}.
  */
 @Command(name = "demo", sortOptions = false,
     header = "The tour of SparkRec on the generated sample data.",
     description = {"The tour of SparkRec on the generated samples: FieldEncoder -> AFN against MLlib's",
         "LogisticRegression; MF with FIA-explained top-10 recommendations; RESUS warming up cold users; NIS",
-        "searching FM's embedding dimensions. Delta tables and one report.html under --out."})
+        "searching FM's embedding dimensions; LightningSeq on rating histories. Delta tables and one report.html",
+        "under --out."})
 final class DemoJob implements Job {
 
   @Option(names = "--out", paramLabel = "DIR", description = "Where the outputs go; default: target/demo.")
@@ -78,12 +80,13 @@ final class DemoJob implements Job {
     final DemoRecommendations.Result recommendations;
     final DemoColdStart.Result coldStart;
     final DemoDimensionSearch.Result dimensionSearch;
+    final DemoSequences.Result sequences;
     final String reportPath;
 
     Result(long trainRows, long testRows, int numFeatures, ModelScores afn, ModelScores baseline,
         List<String> crossFeatures, String predictionsPath, long predictionsVersion, String modelPath,
         DemoRecommendations.Result recommendations, DemoColdStart.Result coldStart,
-        DemoDimensionSearch.Result dimensionSearch, String reportPath) {
+        DemoDimensionSearch.Result dimensionSearch, DemoSequences.Result sequences, String reportPath) {
       this.trainRows = trainRows;
       this.testRows = testRows;
       this.numFeatures = numFeatures;
@@ -96,6 +99,7 @@ final class DemoJob implements Job {
       this.recommendations = recommendations;
       this.coldStart = coldStart;
       this.dimensionSearch = dimensionSearch;
+      this.sequences = sequences;
       this.reportPath = reportPath;
     }
   }
@@ -156,6 +160,14 @@ final class DemoJob implements Job {
         + "dims per block %s", nis.searchedParams(), DemoDimensionSearch.BUDGET_DIVISOR, Main.fmt(nis.searchedAuc()),
         java.util.Arrays.toString(nis.blockDims())));
     out.println("  embedding dims   " + nis.path() + " (Delta table, version " + nis.version() + ")");
+    DemoSequences.Result seq = r.sequences;
+    out.println("SparkRec demo: LightningSeq reads each user's rating history (sample ratings as sequences)");
+    out.println(String.format(Locale.ROOT, "  LightningSeq     %d train rows, %.0f history events each on average "
+        + "(last %d kept), trained in %.1f s", seq.trainRows(), seq.meanHistory(), DemoSequences.MAX_HISTORY,
+        seq.trainSeconds()));
+    out.println(String.format(Locale.ROOT, "  test AUC         LightningSeq %s, DeepFM without the history %s (%d rows)",
+        Main.fmt(seq.lightningAuc()), Main.fmt(seq.noHistoryAuc()), seq.testRows()));
+    out.println("  sequence scores  " + seq.path() + " (Delta table, version " + seq.version() + ")");
     out.println("  report           " + r.reportPath);
     return 0;
   }
@@ -248,6 +260,7 @@ final class DemoJob implements Job {
     DemoRecommendations.Result recommended = null;
     DemoColdStart.Result cold = null;
     DemoDimensionSearch.Result nis = null;
+    DemoSequences.Result seq = null;
     if (tour) {
       recommended = DemoRecommendations.run(spark, samples, outDir);
       metrics.put("mf_ratings", recommended.ratings());
@@ -273,6 +286,14 @@ final class DemoJob implements Job {
       metrics.put("nis_search_seconds", nis.searchSeconds());
       metrics.put("embedding_dims", nis.path());
       metrics.put("embedding_dims_version", nis.version());
+      seq = DemoSequences.run(spark, samples, outDir);
+      metrics.put("seq_train_rows", seq.trainRows());
+      metrics.put("seq_mean_history", seq.meanHistory());
+      metrics.put("seq_train_seconds", seq.trainSeconds());
+      metrics.put("seq_lightningseq_test_auc", seq.lightningAuc());
+      metrics.put("seq_deepfm_no_history_test_auc", seq.noHistoryAuc());
+      metrics.put("sequence_scores", seq.path());
+      metrics.put("sequence_scores_version", seq.version());
       String[] blocks = new String[nis.blockDims().length];
       double[] blockDims = new double[blocks.length];
       for (int b = 0; b < blocks.length; b++) {
@@ -280,17 +301,20 @@ final class DemoJob implements Job {
         blockDims[b] = nis.blockDims()[b];
       }
       report = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression, MF with FIA "
-          + "explanations, RESUS for cold users, NIS embedding dimensions", metrics,
+          + "explanations, RESUS for cold users, NIS embedding dimensions, LightningSeq on histories", metrics,
           afnModel.hasSummary() ? afnModel.summary() : null)
           .withBars("nis_block_dims", "NIS: FM embedding dimension per feature block (most frequent first)", blocks,
-              blockDims);
+              blockDims)
+          .withTable("fia_explanations", "FIA: user 0's top " + DemoRecommendations.K + " recommendations, each "
+              + "with its most influential training ratings (and their influence on the prediction)",
+              DemoRecommendations.EXPLAINED_COLUMNS, recommended.explained());
     } else {
       report = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression", metrics,
           afnModel.hasSummary() ? afnModel.summary() : null);
     }
     String reportPath = report.write(spark, outDir.toString()).toString();
     Result result = new Result(trainRows, testRows, numFeatures, afnScores, baselineScores, crosses,
-        predictionsPath, version, modelPath, recommended, cold, nis, reportPath);
+        predictionsPath, version, modelPath, recommended, cold, nis, seq, reportPath);
     predictions.unpersist();
     train.unpersist();
     test.unpersist();

@@ -48,6 +48,11 @@ class DemoJobTest {
     assertEquals(0, recommendations.where("size(explanations) <> 3").count(), "three explaining ratings each");
     assertEquals(3, recommended.example().size(), recommended.example().toString());
     assertTrue(recommended.example().get(0).startsWith("#1 item "), recommended.example().toString());
+    org.w3c.dom.NodeList explained = TrainingReportTest.byId(report, "table", "fia_explanations")
+        .getElementsByTagName("tr");
+    assertEquals(DemoRecommendations.K + 1, explained.getLength(), "a header and user 0's top K");
+    assertEquals(3, explained.item(1).getChildNodes().item(3).getTextContent().split("; ").length,
+        "three influential ratings per recommendation");
 
     DemoColdStart.Result cold = first.coldStart;
     Dataset<Row> adaptation = spark.read().format("delta").load(cold.path());
@@ -65,6 +70,15 @@ class DemoJobTest {
     assertEquals(nis.blockDims().length, TrainingReportTest.byId(report, "svg", "nis_block_dims")
         .getElementsByTagName("rect").getLength(), "the report's dimension-per-block chart");
 
+    DemoSequences.Result seq = first.sequences;
+    Dataset<Row> scores = spark.read().format("delta").load(seq.path());
+    assertEquals(seq.testRows(), scores.count());
+    assertEquals(seq.testRows(), scores.select("user", "position").distinct().count(), "one row per target");
+    assertTrue(seq.meanHistory() > 10, "targets come with histories: " + seq.meanHistory());
+    assertTrue(seq.lightningAuc() > 0.55, "LightningSeq reads the histories: AUC " + seq.lightningAuc());
+    assertTrue(TrainingReportTest.byId(report, "table", "metrics").getTextContent()
+        .contains("seq_lightningseq_test_auc"));
+
     DemoJob.Result second = DemoJob.run(spark, ProjectPaths.sampleData(), dir, false); // --only ctr
     assertEquals(1, second.predictionsVersion, "a rerun is a new version of the same Delta table");
     // Same data and settings give the same model: the two versions hold identical predictions, bit for bit.
@@ -75,7 +89,8 @@ class DemoJobTest {
     // in the last bits between runs.
     assertEquals(first.afn.auc(), second.afn.auc(), 1e-12);
     assertEquals(first.baseline.auc(), second.baseline.auc(), 1e-12);
-    assertTrue(second.recommendations == null && second.coldStart == null && second.dimensionSearch == null,
+    assertTrue(second.recommendations == null && second.coldStart == null && second.dimensionSearch == null
+        && second.sequences == null,
         "--only ctr runs the click-through part alone");
   }
 }
