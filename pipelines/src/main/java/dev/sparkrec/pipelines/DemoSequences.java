@@ -46,14 +46,19 @@ final class DemoSequences {
 
   private DemoSequences() {}
 
-  static Result run(SparkSession spark, Path samples, Path outDir) {
+  /**
+   * The sample ratings as targets with histories: user, item, position (in the user's ratings), label,
+   * featureIds, history, isTest, isValidation; rows before a user's last {@value #TRAIN_PER_USER} training targets
+   * are left out (they are histories only).
+   */
+  static Dataset<Row> histories(SparkSession spark, Path samples) {
     Dataset<Row> ratings = SampleData.ratings(spark, samples).withColumn("order", monotonically_increasing_id());
-    Row sizes = ratings.agg(max("user"), max("item")).first();
-    int numUsers = sizes.getInt(0) + 1;
-    int numItems = sizes.getInt(1) + 1;
+    int[] ids = idSpace(ratings);
+    int numUsers = ids[0];
+    int numItems = ids[1];
     WindowSpec byUser = Window.partitionBy("user").orderBy("order");
     Column liked = col("rating").geq(4.0);
-    Dataset<Row> rows = ratings
+    return ratings
         .withColumn("position", row_number().over(byUser).minus(1))
         .withColumn("ratings", count(lit(1)).over(Window.partitionBy("user")))
         .withColumn("event", lit(numUsers).plus(lit(numItems).multiply(when(liked, 1).otherwise(2)))
@@ -65,8 +70,20 @@ final class DemoSequences {
         .where(col("position").geq(1).and(col("fromEnd").leq(TEST_PER_USER + 1 + TRAIN_PER_USER)))
         .withColumn("isTest", col("fromEnd").leq(TEST_PER_USER))
         .withColumn("isValidation", col("fromEnd").equalTo(TEST_PER_USER + 1))
-        .select("user", "item", "position", "label", "featureIds", "history", "isTest", "isValidation")
-        .cache();
+        .select("user", "item", "position", "label", "featureIds", "history", "isTest", "isValidation");
+  }
+
+  /** {users, items}: one more than the largest ids of the sample ratings. */
+  private static int[] idSpace(Dataset<Row> ratings) {
+    Row sizes = ratings.agg(max("user"), max("item")).first();
+    return new int[] {sizes.getInt(0) + 1, sizes.getInt(1) + 1};
+  }
+
+  static Result run(SparkSession spark, Path samples, Path outDir) {
+    Dataset<Row> rows = histories(spark, samples).cache();
+    int[] ids = idSpace(SampleData.ratings(spark, samples));
+    int numUsers = ids[0];
+    int numItems = ids[1];
     Dataset<Row> train = rows.where("NOT isTest");
     Dataset<Row> test = rows.where("isTest");
     int numFeatures = numUsers + 3 * numItems;

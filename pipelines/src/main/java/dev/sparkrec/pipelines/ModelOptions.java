@@ -6,6 +6,7 @@ import dev.sparkrec.fia.MatrixFactorization;
 import dev.sparkrec.fia.NeuralCF;
 import dev.sparkrec.fm.FactorizationMachine;
 import dev.sparkrec.resus.RESUS;
+import dev.sparkrec.seq.LightningSeq;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
  * The model a job fits and the columns it reads, declared once for {@code train} and {@code search-dims}: the kind,
  * the CTR fields or the rating columns, {@code maxIter}, {@code seed} and any other param. {@link #pipeline} builds
  * the unfitted Spark ML pipeline: {@link RecPipelines#ctr()}'s encoder and the model for raw CTR fields (RESUS also
- * reads the user and time columns), the model alone for encoded ({@code libfm}) rows and for rating models.
+ * reads the user and time columns), the model alone for encoded ({@code libfm}) rows, for rating models and for
+ * LightningSeq (encoded rows with a history of ids).
  */
 final class ModelOptions {
 
@@ -29,11 +31,11 @@ final class ModelOptions {
   static final List<String> RATING_MODELS = List.of("mf", "ncf");
   /** Cold-start models: CTR fields plus the user and the order of a user's interactions. */
   static final List<String> COLD_START_MODELS = List.of("resus");
-  /** Models whose inputs (behaviour sequences) the command line does not assemble yet. */
-  static final List<String> API_ONLY_MODELS = List.of("lightningseq");
+  /** Sequence models: encoded rows (featureIds, optional featureValues, label) with a history of ids. */
+  static final List<String> SEQUENCE_MODELS = List.of("lightningseq");
 
   @Option(names = "--model", required = true, paramLabel = "KIND",
-      description = "afn, afn+, fm, deepfm, mf, ncf or resus.")
+      description = "afn, afn+, fm, deepfm, mf, ncf, resus or lightningseq.")
   String kind;
 
   @Option(names = "--categorical", split = ",", paramLabel = "COL",
@@ -60,6 +62,11 @@ final class ModelOptions {
       description = "resus: the column ordering a user's interactions (a timestamp or an index).")
   String time;
 
+  @Option(names = "--history", paramLabel = "COL",
+      description = "lightningseq: the array<int> column of the user's earlier events, ids of the rows' encoding, "
+          + "oldest first.")
+  String history;
+
   @Option(names = "--base-params", paramLabel = "'NAME=VALUE ...'",
       description = "resus: params of its DeepFM base predictor (embeddingDim, hiddenLayers and seed follow "
           + "RESUS's unless given), e.g. 'maxIter=3'.")
@@ -79,13 +86,11 @@ final class ModelOptions {
   /** {@code --model}, lower-cased; a usage error for a kind the command line cannot fit. */
   String kind(String command) {
     String k = kind.toLowerCase(Locale.ROOT);
-    if (API_ONLY_MODELS.contains(k)) {
-      throw new UsageException(command + " --model " + k + " is not available from the command line yet; fit "
-          + "LightningSeq through the Java API.");
-    }
-    if (!CTR_MODELS.contains(k) && !RATING_MODELS.contains(k) && !COLD_START_MODELS.contains(k)) {
+    if (!CTR_MODELS.contains(k) && !RATING_MODELS.contains(k) && !COLD_START_MODELS.contains(k)
+        && !SEQUENCE_MODELS.contains(k)) {
       throw new UsageException("Unknown model '" + k + "'; models: " + String.join(", ", CTR_MODELS) + ", "
-          + String.join(", ", RATING_MODELS) + ", " + String.join(", ", COLD_START_MODELS) + ".");
+          + String.join(", ", RATING_MODELS) + ", " + String.join(", ", COLD_START_MODELS) + ", "
+          + String.join(", ", SEQUENCE_MODELS) + ".");
     }
     return k;
   }
@@ -100,6 +105,17 @@ final class ModelOptions {
     return ratingModel() ? (rating != null ? rating : "rating") : null;
   }
 
+  /**
+   * Fits the model's optional columns to the table read: a sequence model whose {@code featureValuesCol} was left
+   * at its default reads every value as 1 when the table has no such column.
+   */
+  static void adaptToInput(Estimator<?> model, List<String> columns) {
+    if (model instanceof LightningSeq sequence && !sequence.isSet(sequence.featureValuesCol())
+        && !columns.contains(sequence.getFeatureValuesCol())) {
+      sequence.setFeatureValuesCol("");
+    }
+  }
+
   /** The unfitted model with {@code --max-iter}, {@code --seed} and {@code --params} set. */
   Estimator<?> estimator(String command) {
     Estimator<?> model = switch (kind(command)) {
@@ -109,7 +125,8 @@ final class ModelOptions {
       case "deepfm" -> new DeepFM();
       case "mf" -> new MatrixFactorization();
       case "ncf" -> new NeuralCF();
-      default -> new RESUS();
+      case "resus" -> new RESUS();
+      default -> new LightningSeq();
     };
     if (maxIter != null) {
       setParam(model, "maxIter", maxIter);
@@ -133,6 +150,26 @@ final class ModelOptions {
   Pipeline pipeline(Estimator<?> model, String format, String command) {
     String[] categoricalCols = names(categorical);
     String[] numericCols = names(numeric);
+    if (model instanceof LightningSeq sequence) {
+      if (categoricalCols.length > 0 || numericCols.length > 0 || user != null || item != null || rating != null
+          || time != null) {
+        throw new UsageException("lightningseq reads encoded rows (featureIds, featureValues when present, label) "
+            + "and --history COL; --categorical, --numeric, --user, --item, --rating and --time are for other "
+            + "models.");
+      }
+      if (history == null) {
+        throw new UsageException(command + " --model lightningseq needs --history COL: the array<int> column of "
+            + "each row's earlier events, as ids of the rows' encoding.");
+      }
+      sequence.setHistoryCol(history);
+      if (label != null) {
+        sequence.setLabelCol(label);
+      }
+      return new Pipeline().setStages(new PipelineStage[] {model});
+    }
+    if (history != null) {
+      throw new UsageException("--history is for lightningseq; " + kind + " reads no history.");
+    }
     if (ratingModel()) {
       if (categoricalCols.length > 0 || numericCols.length > 0 || label != null || time != null) {
         throw new UsageException("--categorical, --numeric, --label and --time are for CTR models; " + kind

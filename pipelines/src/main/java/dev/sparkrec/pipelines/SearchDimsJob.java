@@ -120,6 +120,7 @@ final class SearchDimsJob implements Job {
     SparkSession spark = Main.session("sparkrec search-dims " + kind);
     TrainJob.requireFreshOutput(spark, dimsOut, overwrite, "--dims-out");
     JobInput.Read read = input.read(spark);
+    ModelOptions.adaptToInput(estimator, Arrays.asList(read.data().columns()));
     Dataset<Row> rows = withValidation(read.data());
     PipelineStage[] stages = pipeline.getStages();
     long start = System.nanoTime();

@@ -5,6 +5,7 @@ import dev.sparkrec.ml.EmbeddingModel;
 import dev.sparkrec.train.TrainingSummary;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Option;
         "as a Spark ML PipelineModel, with the input's path, format, version and row count in",
         "DIR/sparkrec-training.json and the run's metrics.json and report.html beside it.",
         "CTR models (afn, afn+, fm, deepfm) read raw fields (--categorical, --numeric, --label) or --format libfm;",
-        "rating models (mf, ncf) read --user, --item, --rating; resus reads raw fields, --user and --time."})
+        "rating models (mf, ncf) read --user, --item, --rating; resus reads raw fields, --user and --time;",
+        "lightningseq reads encoded rows (featureIds, featureValues if present, label) and --history."})
 final class TrainJob implements Job {
 
   @Mixin
@@ -72,6 +74,7 @@ final class TrainJob implements Job {
     }
     Pipeline pipeline = model.pipeline(estimator, input.format, "train"); // the model as the pipeline holds it
     JobInput.Read read = input.read(spark);
+    ModelOptions.adaptToInput(estimator, Arrays.asList(read.data().columns()));
     long start = System.nanoTime();
     PipelineModel fitted;
     try {

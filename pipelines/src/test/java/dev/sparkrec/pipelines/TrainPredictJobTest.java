@@ -141,6 +141,32 @@ class TrainPredictJobTest {
   }
 
   @Test
+  void lightningSeqTrainsOnEncodedRowsWithHistoriesAndPredicts() {
+    String histories = dir.resolve("histories").toString();
+    DemoSequences.histories(spark, ProjectPaths.sampleData()).where("user < 60").write().format("delta")
+        .save(histories);
+    String model = dir.resolve("lightningseq").toString();
+    CommandRun noHistory = run("train", "--model", "lightningseq", "--input", histories, "--model-out", model);
+    assertEquals(2, noHistory.status(), noHistory.printed());
+    assertTrue(noHistory.err().contains("train --model lightningseq needs --history COL"), noHistory.err());
+
+    CommandRun trained = run("train", "--model", "lightningseq", "--input", histories, "--history", "history",
+        "--max-iter", "1", "--seed", "3", "--params", "embeddingDim=4 numLayers=1 numHeads=2 numExperts=2 "
+            + "expertHiddenDim=8 blockSize=8 hiddenLayers=[8] validationIndicatorCol=isValidation",
+        "--model-out", model);
+    assertEquals(0, trained.status(), trained.printed());
+    String scores = dir.resolve("sequence-scores").toString();
+    CommandRun predicted = run("predict", "--model", model, "--input", histories, "--output", scores,
+        "--id-col", "user,position");
+    assertEquals(0, predicted.status(), predicted.printed());
+    Dataset<Row> written = spark.read().format("delta").load(scores);
+    long rows = spark.read().format("delta").load(histories).count();
+    assertEquals(rows, written.count());
+    assertEquals(0, written.where("probability < 0 OR probability > 1 OR model_uid NOT LIKE 'lightningseq%'")
+        .count());
+  }
+
+  @Test
   void predictMergesSoRerunsKeepOneRowPerKey() {
     String model = modelV1;
     String output = dir.resolve("scores").toString();
