@@ -24,8 +24,15 @@ import picocli.CommandLine.Parameters;
         "(the rows as a table, a bar chart per metric) to FILE.html beside it; exits 1 if a system fails."})
 final class BenchJob implements Job {
 
-  /** Bar charts on a benchmark's page at most, one per numeric metric in the rows' key order. */
+  /** Bar charts on a benchmark's page at most, one per measured metric in the rows' key order. */
   static final int MAX_CHARTS = 12;
+  /**
+   * What a row measured, as opposed to the configuration it ran: keys naming a quality, a time, a rate or a size
+   * (test_auc, train_seconds, gflops, speedup_ratio, embedding_params...).
+   */
+  static final java.util.regex.Pattern MEASURED = java.util.regex.Pattern.compile(
+      "(^|_)(auc|rmse|mae|logloss|ndcg|recall|precision|hit|seconds|ms|gflops|ratio|efficiency|speedup|params|"
+          + "parameters|throughput|per_s|per_second)(_|$)");
 
   @Parameters(index = "0", paramLabel = "SUITE", description = "The suite to run (listed below).")
   String name;
@@ -76,8 +83,8 @@ final class BenchJob implements Job {
   }
 
   /**
-   * The report's page: the run's setting, every row as a table (numbered) and a bar chart per numeric metric that
-   * two or more rows have, bars labelled with the rows' numbers.
+   * The report's page: the run's setting, every row as a table (numbered) and a bar chart per measured metric
+   * ({@link #MEASURED}) that two or more rows have, bars labelled with the rows' numbers.
    */
   static TrainingReport page(BenchReport report) {
     Map<String, Object> json = report.toJsonObject();
@@ -104,6 +111,9 @@ final class BenchJob implements Job {
         .withTable("rows", "Rows", columns, table);
     int charts = 0;
     for (String key : keys) {
+      if (!MEASURED.matcher(key).find()) {
+        continue;
+      }
       List<String> labels = new ArrayList<>();
       List<Double> values = new ArrayList<>();
       for (int i = 0; i < rows.size(); i++) {

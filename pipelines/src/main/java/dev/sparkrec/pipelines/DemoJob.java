@@ -306,7 +306,7 @@ final class DemoJob implements Job {
           .withBars("nis_block_dims", "NIS: FM embedding dimension per feature block (most frequent first)", blocks,
               blockDims)
           .withTable("fia_explanations", "FIA: user 0's top " + DemoRecommendations.K + " recommendations, each "
-              + "with its most influential training ratings (and their influence on the prediction)",
+              + "with its most influential training ratings",
               DemoRecommendations.EXPLAINED_COLUMNS, recommended.explained());
     } else {
       report = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression", metrics,

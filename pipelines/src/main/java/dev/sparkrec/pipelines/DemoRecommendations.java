@@ -26,7 +26,8 @@ final class DemoRecommendations {
   static final int K = 10;
 
   /** Columns of {@link Result#explained}. */
-  static final List<String> EXPLAINED_COLUMNS = List.of("rank", "item", "prediction", "influential ratings");
+  static final List<String> EXPLAINED_COLUMNS = List.of("rank", "item", "prediction",
+      "influential ratings (the prediction's change without each)");
 
   /**
    * What this part measured and wrote; {@code example} is user 0's first recommendations in a sentence each,

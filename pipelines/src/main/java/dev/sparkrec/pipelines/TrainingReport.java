@@ -41,16 +41,18 @@ final class TrainingReport {
       new Series("validation_rmse", "Validation RMSE", EpochReport::validationRmse));
 
   /** A bar chart beside the per-epoch curves, e.g. NIS's dimension per feature block. */
-  private record Bars(String id, String title, String[] labels, double[] values) {}
+  private record Bars(String id, String title, String[] labels, double[] values) implements Section {}
 
   private final String title;
   private final Map<String, Object> metrics;
   private final TrainingSummary summary;
-  private final List<Bars> bars = new ArrayList<>();
-  /** A table below the charts, e.g. FIA's explanations or a benchmark's rows. */
-  private record Table(String id, String title, List<String> columns, List<List<Object>> rows) {}
+  /** A table, e.g. FIA's explanations or a benchmark's rows. */
+  private record Table(String id, String title, List<String> columns, List<List<Object>> rows) implements Section {}
 
-  private final List<Table> tables = new ArrayList<>();
+  /** What follows the metrics and the per-epoch curves, in the order added. */
+  private sealed interface Section permits Bars, Table {}
+
+  private final List<Section> sections = new ArrayList<>();
 
   /** A report titled {@code title} of {@code metrics} (in order) and {@code summary} (null when there is none). */
   TrainingReport(String title, Map<String, Object> metrics, TrainingSummary summary) {
@@ -73,11 +75,11 @@ final class TrainingReport {
 
   /** Adds a bar chart of {@code values} (one bar per label) to the page. Returns this. */
   TrainingReport withBars(String id, String title, String[] labels, double[] values) {
-    bars.add(new Bars(id, title, labels.clone(), values.clone()));
+    sections.add(new Bars(id, title, labels.clone(), values.clone()));
     return this;
   }
 
-  /** Adds a table with {@code columns} and {@code rows} (one value per column) below the charts. Returns this. */
+  /** Adds a table with {@code columns} and {@code rows} (one value per column) to the page. Returns this. */
   TrainingReport withTable(String id, String title, List<String> columns, List<List<Object>> rows) {
     for (List<Object> row : rows) {
       if (row.size() != columns.size()) {
@@ -85,7 +87,7 @@ final class TrainingReport {
             + columns.size() + " columns");
       }
     }
-    tables.add(new Table(id, title, List.copyOf(columns),
+    sections.add(new Table(id, title, List.copyOf(columns),
         rows.stream().map(r -> (List<Object>) new ArrayList<>(r)).toList())); // values may be null
     return this;
   }
@@ -106,6 +108,7 @@ final class TrainingReport {
       }
       json.put("history", history);
     }
+    List<Table> tables = sections.stream().filter(Table.class::isInstance).map(Table.class::cast).toList();
     if (!tables.isEmpty()) {
       Map<String, Object> byId = new LinkedHashMap<>();
       for (Table t : tables) {
@@ -152,29 +155,34 @@ final class TrainingReport {
         page.append(chart(s.name(), s.title(), values(s)));
       }
       page.append("</div>\n");
-    } else if (tables.isEmpty()) {
+    } else if (sections.stream().noneMatch(Table.class::isInstance)) {
       page.append("<p>The model keeps no per-epoch history.</p>\n");
     }
-    for (Bars b : bars) {
-      page.append("<h2>").append(escape(b.title())).append("</h2>\n").append(barChart(b));
-    }
-    for (Table t : tables) {
-      page.append("<h2>").append(escape(t.title())).append("</h2>\n<table id=\"").append(escape(t.id()))
-          .append("\">\n<tr>");
-      for (String column : t.columns()) {
-        page.append("<th>").append(escape(column)).append("</th>");
+    for (Section section : sections) {
+      if (section instanceof Bars b) {
+        page.append("<h2>").append(escape(b.title())).append("</h2>\n").append(barChart(b));
+      } else if (section instanceof Table t) {
+        page.append(table(t));
       }
-      page.append("</tr>\n");
-      for (List<Object> row : t.rows()) {
-        page.append("<tr>");
-        for (Object value : row) {
-          page.append("<td>").append(escape(value == null ? "" : format(value))).append("</td>");
-        }
-        page.append("</tr>\n");
-      }
-      page.append("</table>\n");
     }
     return page.append("</body>\n</html>\n").toString();
+  }
+
+  private static String table(Table t) {
+    StringBuilder html = new StringBuilder("<h2>").append(escape(t.title())).append("</h2>\n<table id=\"")
+        .append(escape(t.id())).append("\">\n<tr>");
+    for (String column : t.columns()) {
+      html.append("<th>").append(escape(column)).append("</th>");
+    }
+    html.append("</tr>\n");
+    for (List<Object> row : t.rows()) {
+      html.append("<tr>");
+      for (Object value : row) {
+        html.append("<td>").append(escape(value == null ? "" : format(value))).append("</td>");
+      }
+      html.append("</tr>\n");
+    }
+    return html.append("</table>\n").toString();
   }
 
   /** The series with at least one finite value. */
@@ -284,7 +292,7 @@ final class TrainingReport {
       svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#1f77b4\">"
           + "<title>%s: %s</title></rect><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text><text x=\"%.1f\" "
           + "y=\"%d\" text-anchor=\"middle\">%s</text>\n", x, y, slot - 8, h, escape(b.labels()[i]), escape(format(v)),
-          x + (slot - 8) / 2.0, y - 4, escape(format(v)), x + (slot - 8) / 2.0, top + plotHeight + 15,
+          x + (slot - 8) / 2.0, y - 4, escape(compact(v)), x + (slot - 8) / 2.0, top + plotHeight + 15,
           escape(b.labels()[i])));
     }
     svg.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" />\n", left,
@@ -294,6 +302,11 @@ final class TrainingReport {
 
   private static String tick(double value) {
     return String.format(Locale.ROOT, "%.4g", value);
+  }
+
+  /** Three significant digits, no trailing zeros: a bar's label (its title holds the exact value). */
+  private static String compact(double value) {
+    return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
   }
 
   private static String format(Object value) {

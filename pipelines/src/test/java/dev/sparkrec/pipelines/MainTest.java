@@ -1,6 +1,7 @@
 package dev.sparkrec.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -115,6 +116,11 @@ class MainTest {
     assertEquals(6, TrainingReportTest.byId(page, "table", "rows").getElementsByTagName("tr").getLength(),
         "a header and one line per row");
     assertEquals(5, TrainingReportTest.byId(page, "svg", "bars_gflops").getElementsByTagName("rect").getLength());
+    org.w3c.dom.NodeList charts = page.getElementsByTagName("svg");
+    for (int c = 0; c < charts.getLength(); c++) {
+      String id = ((org.w3c.dom.Element) charts.item(c)).getAttribute("id");
+      assertFalse(List.of("bars_m", "bars_n", "bars_k", "bars_reps").contains(id), "a configuration is not charted");
+    }
   }
 
   @Test
