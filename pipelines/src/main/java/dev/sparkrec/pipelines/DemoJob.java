@@ -307,7 +307,7 @@ final class DemoJob implements Job {
               blockDims)
           .withTable("fia_explanations", "FIA: user 0's top " + DemoRecommendations.K + " recommendations, each "
               + "with its most influential training ratings",
-              DemoRecommendations.EXPLAINED_COLUMNS, recommended.explained());
+              ExplanationTable.columns(true), recommended.explained());
     } else {
       report = new TrainingReport("SparkRec demo: AFN vs MLlib logistic regression", metrics,
           afnModel.hasSummary() ? afnModel.summary() : null);

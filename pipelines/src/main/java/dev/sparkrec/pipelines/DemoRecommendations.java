@@ -25,13 +25,9 @@ final class DemoRecommendations {
   static final int USERS = 100;
   static final int K = 10;
 
-  /** Columns of {@link Result#explained}. */
-  static final List<String> EXPLAINED_COLUMNS = List.of("rank", "item", "prediction",
-      "influential ratings (the prediction's change without each)");
-
   /**
    * What this part measured and wrote; {@code example} is user 0's first recommendations in a sentence each,
-   * {@code explained} all of user 0's, one row per rank with each influential rating and its influence.
+   * {@code explained} all of user 0's as {@link ExplanationTable} rows.
    */
   record Result(long ratings, double trainSeconds, String path, long version, long rows, List<String> example,
       List<List<Object>> explained) {}
@@ -53,37 +49,22 @@ final class DemoRecommendations {
         .option("overwriteSchema", "true").save(path);
     long version = DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
     Dataset<Row> written = spark.read().format("delta").load(path);
+    List<Row> userZero = written.where("user = 0").orderBy("rank").collectAsList();
     List<String> example = new ArrayList<>();
-    List<List<Object>> explained = new ArrayList<>();
-    for (Row r : written.where("user = 0").orderBy("rank").collectAsList()) {
-      List<Row> whys = r.getList(r.fieldIndex("explanations"));
-      List<String> because = new ArrayList<>();
-      for (Row why : whys) {
-        because.add(String.format(Locale.ROOT, "%s %.0f (%+.2f)", who(why), number(why, "rating").doubleValue(),
-            number(why, "influence").doubleValue()));
-      }
-      explained.add(List.of(number(r, "rank").intValue(), number(r, "item").intValue(),
-          Math.round(number(r, "prediction").doubleValue() * 100) / 100.0, String.join("; ", because)));
-      if (number(r, "rank").intValue() <= 3) {
-        Row why = whys.get(0);
-        example.add(String.format(Locale.ROOT, "#%d item %d, predicted %.2f, most of all because %s %.0f (without "
-            + "that rating: %+.2f)", number(r, "rank").intValue(), number(r, "item").intValue(),
-            number(r, "prediction").doubleValue(), who(why), number(why, "rating").doubleValue(),
-            number(why, "influence").doubleValue()));
-      }
+    for (Row r : userZero.subList(0, Math.min(3, userZero.size()))) {
+      Row why = r.<Row>getList(r.fieldIndex("explanations")).get(0);
+      example.add(String.format(Locale.ROOT, "#%d item %d, predicted %.2f, most of all because %s %.0f (without "
+          + "that rating: %+.2f)", number(r, "rank").intValue(), number(r, "item").intValue(),
+          number(r, "prediction").doubleValue(), ExplanationTable.who(why, 0), number(why, "rating").doubleValue(),
+          number(why, "influence").doubleValue()));
     }
+    List<List<Object>> explained = ExplanationTable.rows(userZero, "user", "item", true);
     Result result = new Result(count, seconds, path, version, written.count(), example, explained);
     ratings.unpersist();
     return result;
   }
 
-  /** Who gave an influential rating: user 0 itself (which item) or a neighbour (of the recommended item). */
-  private static String who(Row why) {
-    return number(why, "user").intValue() == 0 ? "user 0 rated item " + number(why, "item").intValue()
-        : "user " + number(why, "user").intValue() + " rated it";
-  }
-
   private static Number number(Row row, String field) {
-    return (Number) row.get(row.fieldIndex(field));
+    return ExplanationTable.number(row, field);
   }
 }

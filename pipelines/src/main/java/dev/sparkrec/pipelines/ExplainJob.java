@@ -7,7 +7,9 @@ import dev.sparkrec.fia.CollaborativeFilteringModel;
 import dev.sparkrec.fia.InfluenceExplainer;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
@@ -74,6 +76,10 @@ final class ExplainJob implements Job {
       description = "The rating column of the training ratings (default: the recorded one, else rating).")
   String rating;
 
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Also write metrics.json and report.html (the run and its first explanations as a table) to DIR.")
+  String report;
+
   @Mixin
   StandardOptions standard;
 
@@ -135,7 +141,34 @@ final class ExplainJob implements Job {
     out.println("  ratings         " + ratings.input().describe());
     out.println("  output          " + output + " (Delta table, version " + version + ", merged on "
         + String.join(", ", keys) + ")");
+    if (report != null) {
+      out.println("  report          " + report(spark, model, ratings.input(), version, keys, described));
+    }
     return 0;
+  }
+
+  /** Explanations on the report page at most: the first ones in key order. */
+  static final int REPORT_ROWS = 50;
+
+  /** Writes the run's report (its setting and the table's first explanations) to --report; returns its path. */
+  private org.apache.hadoop.fs.Path report(SparkSession spark, CollaborativeFilteringModel<?> model, JobInput ratings,
+      long version, String[] keys, String described) {
+    Dataset<Row> table = spark.read().format("delta").option("versionAsOf", version).load(output);
+    List<Row> first = table.orderBy(keys[0], keys[1]).limit(REPORT_ROWS).collectAsList();
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("explained", described);
+    metrics.put("model", modelDir);
+    metrics.put("model_uid", model.uid());
+    metrics.put("ratings", ratings.path());
+    metrics.put("ratings_version", ratings.version());
+    metrics.put("output", output);
+    metrics.put("output_version", version);
+    metrics.put("output_rows", table.count());
+    return new TrainingReport("SparkRec explain: " + described, metrics, null)
+        .withTable("explanations", "The first " + first.size() + " explanations (by " + String.join(", ", keys)
+            + ")", ExplanationTable.columns(recommend != null),
+            ExplanationTable.rows(first, model.getUserCol(), model.getItemCol(), recommend != null))
+        .write(spark, report);
   }
 
   /** The rating model of a saved pipeline (its last stage) or a saved model itself. */

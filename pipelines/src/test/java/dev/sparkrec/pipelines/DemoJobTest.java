@@ -51,7 +51,7 @@ class DemoJobTest {
     org.w3c.dom.NodeList explained = TrainingReportTest.byId(report, "table", "fia_explanations")
         .getElementsByTagName("tr");
     assertEquals(DemoRecommendations.K + 1, explained.getLength(), "a header and user 0's top K");
-    assertEquals(3, explained.item(1).getChildNodes().item(3).getTextContent().split("; ").length,
+    assertEquals(3, explained.item(1).getChildNodes().item(4).getTextContent().split("; ").length,
         "three influential ratings per recommendation");
 
     DemoColdStart.Result cold = first.coldStart;

@@ -59,17 +59,28 @@ class ExplainJobTest {
   }
 
   @Test
-  void pairsFromATableAreExplainedAndMerged() {
+  void pairsFromATableAreExplainedAndMerged() throws Exception {
     String pairs = dir.resolve("pairs").toString();
     spark.sql("SELECT user, item FROM VALUES (1, 5), (2, 7), (3, 11) AS t(user, item)").write().format("delta")
         .save(pairs);
     String output = dir.resolve("explained").toString();
-    String[] explain = {"explain", "--model", model, "--input", pairs, "--output", output};
+    String report = dir.resolve("explained-report").toString();
+    String[] explain = {"explain", "--model", model, "--input", pairs, "--output", output, "--report", report};
     assertEquals(0, run(explain).status());
-    assertEquals(0, run(explain).status());
+    CommandRun again = run(explain);
+    assertEquals(0, again.status(), again.printed());
     Dataset<Row> rows = spark.read().format("delta").load(output);
     assertEquals(3, rows.count());
     assertEquals(3, rows.where("size(explanations) = 10").count(), "topK 10 by default");
+
+    assertTrue(again.out().contains("  report          "), again.out());
+    org.w3c.dom.Document page = TrainingReportTest.parse(
+        java.nio.file.Files.readString(Path.of(report, TrainingReport.HTML_FILE)));
+    org.w3c.dom.NodeList lines = TrainingReportTest.byId(page, "table", "explanations").getElementsByTagName("tr");
+    assertEquals(4, lines.getLength(), "a header and the three pairs");
+    String first = lines.item(1).getTextContent();
+    assertTrue(first.startsWith("15") && first.split("; ").length == 10, first);
+    assertTrue(first.contains("user 1 rated item "), "the user's own ratings explain: " + first);
   }
 
   @Test
