@@ -36,6 +36,8 @@ public final class CtrPipelineBuilder {
   private int numBuckets = 10;
   private int minCount = 1;
   private String handleInvalid = "keep";
+  private String sequence;
+  private String sequenceField;
   private Estimator<?> model;
 
   CtrPipelineBuilder() {}
@@ -86,6 +88,17 @@ public final class CtrPipelineBuilder {
     return this;
   }
 
+  /**
+   * A column of earlier values of {@code field} (an {@code array} of the same kind, e.g. a user's earlier items) for
+   * a sequence model such as {@code LightningSeq}: the encoder turns it into ids of {@code field}'s vocabulary,
+   * {@code column + "Ids"}, and the model (on a copy) reads them as its {@code historyCol}.
+   */
+  public CtrPipelineBuilder sequence(String column, String field) {
+    this.sequence = requireName(column, "sequence");
+    this.sequenceField = requireName(field, "sequence field");
+    return this;
+  }
+
   /** The CTR model: a SparkRec CTR estimator or an MLlib classifier. */
   public CtrPipelineBuilder model(Estimator<?> estimator) {
     this.model = estimator;
@@ -118,6 +131,14 @@ public final class CtrPipelineBuilder {
     ParamMap extra = new ParamMap();
     if (label != null) {
       extra.put(requireParam("labelCol"), label);
+    }
+    if (sequence != null) {
+      if (!fields.contains(sequenceField)) {
+        throw new IllegalArgumentException("RecPipelines.ctr(): the sequence '" + sequence + "' holds values of '"
+            + sequenceField + "', which is not one of the fields " + fields + ".");
+      }
+      encoder.setSequenceCols(sequence).setSequenceFields(sequenceField).setSequenceOutputCols(sequence + "Ids");
+      extra.put(requireParam("historyCol"), sequence + "Ids");
     }
     if (model.hasParam("featureIdsCol")) {
       encoder.setFeatureIdsCol(stringParam("featureIdsCol"));

@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
  * The model a job fits and the columns it reads, declared once for {@code train} and {@code search-dims}: the kind,
  * the CTR fields or the rating columns, {@code maxIter}, {@code seed} and any other param. {@link #pipeline} builds
  * the unfitted Spark ML pipeline: {@link RecPipelines#ctr()}'s encoder and the model for raw CTR fields (RESUS also
- * reads the user and time columns), the model alone for encoded ({@code libfm}) rows, for rating models and for
- * LightningSeq (encoded rows with a history of ids).
+ * reads the user and time columns; LightningSeq also a history of one field's values), the model alone for encoded
+ * ({@code libfm}) rows, for rating models and for LightningSeq on encoded rows with a history of ids.
  */
 final class ModelOptions {
 
@@ -63,9 +63,13 @@ final class ModelOptions {
   String time;
 
   @Option(names = "--history", paramLabel = "COL",
-      description = "lightningseq: the array<int> column of the user's earlier events, ids of the rows' encoding, "
-          + "oldest first.")
+      description = "lightningseq: the array column of each row's earlier events, oldest first: raw values of "
+          + "--history-field, or with encoded rows ids of their encoding.")
   String history;
+
+  @Option(names = "--history-field", paramLabel = "FIELD",
+      description = "lightningseq on raw fields: the --categorical field whose values --history holds.")
+  String historyField;
 
   @Option(names = "--base-params", paramLabel = "'NAME=VALUE ...'",
       description = "resus: params of its DeepFM base predictor (embeddingDim, hiddenLayers and seed follow "
@@ -151,24 +155,42 @@ final class ModelOptions {
     String[] categoricalCols = names(categorical);
     String[] numericCols = names(numeric);
     if (model instanceof LightningSeq sequence) {
-      if (categoricalCols.length > 0 || numericCols.length > 0 || user != null || item != null || rating != null
-          || time != null) {
-        throw new UsageException("lightningseq reads encoded rows (featureIds, featureValues when present, label) "
-            + "and --history COL; --categorical, --numeric, --user, --item, --rating and --time are for other "
-            + "models.");
+      if (user != null || item != null || rating != null || time != null) {
+        throw new UsageException("lightningseq reads --categorical/--numeric fields (or encoded rows), --label and "
+            + "--history; --user, --item, --rating and --time are for other models.");
       }
       if (history == null) {
-        throw new UsageException(command + " --model lightningseq needs --history COL: the array<int> column of "
-            + "each row's earlier events, as ids of the rows' encoding.");
+        throw new UsageException(command + " --model lightningseq needs --history COL: the array column of each "
+            + "row's earlier events (raw values of --history-field, or ids of encoded rows).");
       }
-      sequence.setHistoryCol(history);
+      if (categoricalCols.length == 0 && numericCols.length == 0) { // encoded rows: the history holds ids
+        if (historyField != null) {
+          throw new UsageException("--history-field names the field of raw rows' histories; encoded rows' "
+              + "histories are ids already.");
+        }
+        sequence.setHistoryCol(history);
+        if (label != null) {
+          sequence.setLabelCol(label);
+        }
+        return new Pipeline().setStages(new PipelineStage[] {model});
+      }
+      if (historyField == null) {
+        throw new UsageException(command + " --model lightningseq on raw fields needs --history-field FIELD: the "
+            + "field (one of --categorical) whose values --history holds.");
+      }
+      CtrPipelineBuilder builder = RecPipelines.ctr().categorical(categoricalCols).numeric(numericCols)
+          .sequence(history, historyField).model(model);
       if (label != null) {
-        sequence.setLabelCol(label);
+        builder.label(label);
       }
-      return new Pipeline().setStages(new PipelineStage[] {model});
+      try {
+        return builder.build();
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
     }
-    if (history != null) {
-      throw new UsageException("--history is for lightningseq; " + kind + " reads no history.");
+    if (history != null || historyField != null) {
+      throw new UsageException("--history and --history-field are for lightningseq; " + kind + " reads no history.");
     }
     if (ratingModel()) {
       if (categoricalCols.length > 0 || numericCols.length > 0 || label != null || time != null) {

@@ -141,7 +141,7 @@ class TrainPredictJobTest {
   }
 
   @Test
-  void lightningSeqTrainsOnEncodedRowsWithHistoriesAndPredicts() {
+  void lightningSeqTrainsOnEncodedOrRawRowsWithHistoriesAndPredicts() {
     String histories = dir.resolve("histories").toString();
     DemoSequences.histories(spark, ProjectPaths.sampleData()).where("user < 60").write().format("delta")
         .save(histories);
@@ -164,6 +164,29 @@ class TrainPredictJobTest {
     assertEquals(rows, written.count());
     assertEquals(0, written.where("probability < 0 OR probability > 1 OR model_uid NOT LIKE 'lightningseq%'")
         .count());
+
+    // Raw fields: the history holds item values, encoded with the item field's vocabulary.
+    String raw = dir.resolve("raw-histories").toString();
+    spark.range(2000).selectExpr("id", "cast(id % 50 AS string) AS user", "cast(id * 7 % 30 AS string) AS item",
+        "transform(sequence(0, cast(id % 5 AS int)), k -> cast((id + k) % 30 AS string)) AS visited",
+        "cast(id * 7 % 30 % 2 AS double) AS label").write().format("delta").save(raw);
+    String rawModel = dir.resolve("lightningseq-raw").toString();
+    String[] rawTrain = {"train", "--model", "lightningseq", "--input", raw, "--categorical", "user,item",
+        "--history", "visited", "--max-iter", "1", "--seed", "3", "--params",
+        "embeddingDim=4 numLayers=1 numHeads=2 numExperts=2 expertHiddenDim=8 blockSize=8 hiddenLayers=[8]",
+        "--model-out", rawModel};
+    CommandRun noField = run(rawTrain);
+    assertEquals(2, noField.status(), noField.printed());
+    assertTrue(noField.err().contains("needs --history-field FIELD"), noField.err());
+    List<String> withField = new ArrayList<>(List.of(rawTrain));
+    withField.addAll(List.of("--history-field", "item"));
+    CommandRun rawTrained = run(withField.toArray(new String[0]));
+    assertEquals(0, rawTrained.status(), rawTrained.printed());
+    String rawScores = dir.resolve("raw-sequence-scores").toString();
+    CommandRun rawPredicted = run("predict", "--model", rawModel, "--input", raw, "--output", rawScores,
+        "--id-col", "id");
+    assertEquals(0, rawPredicted.status(), rawPredicted.printed());
+    assertEquals(2000, spark.read().format("delta").load(rawScores).where("probability BETWEEN 0 AND 1").count());
   }
 
   @Test

@@ -129,6 +129,24 @@ public final class FieldEncoder extends Estimator<FieldEncoderModel>
     return this;
   }
 
+  /** Array columns of earlier values of a field, each encoded with the vocabulary of its sequenceFields entry. */
+  public FieldEncoder setSequenceCols(String... value) {
+    set(sequenceCols(), value);
+    return this;
+  }
+
+  /** For each of sequenceCols, the column of inputCols whose vocabulary encodes its elements. */
+  public FieldEncoder setSequenceFields(String... value) {
+    set(sequenceFields(), value);
+    return this;
+  }
+
+  /** For each of sequenceCols, its {@code array<int>} output column (default: the column's name + "Ids"). */
+  public FieldEncoder setSequenceOutputCols(String... value) {
+    set(sequenceOutputCols(), value);
+    return this;
+  }
+
   public FieldEncoder setNumericMode(String value) {
     set(numericMode(), value);
     return this;
@@ -163,7 +181,9 @@ public final class FieldEncoder extends Estimator<FieldEncoderModel>
   @Override
   public StructType transformSchema(StructType schema) {
     encodings(schema);
-    return FieldEncoderSchema.appendOutputs(schema, getFeatureIdsCol(), getFeatureValuesCol());
+    return FieldEncoderSchema.appendSequences(
+        FieldEncoderSchema.appendOutputs(schema, getFeatureIdsCol(), getFeatureValuesCol()), getInputCols(),
+        getSequenceCols(), getSequenceFields(), sequenceOutputs());
   }
 
   private FieldEncoding[] encodings(StructType schema) {

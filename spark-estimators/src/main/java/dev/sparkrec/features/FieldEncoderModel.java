@@ -81,6 +81,21 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
     return this;
   }
 
+  public FieldEncoderModel setSequenceCols(String... value) {
+    set(sequenceCols(), value);
+    return this;
+  }
+
+  public FieldEncoderModel setSequenceFields(String... value) {
+    set(sequenceFields(), value);
+    return this;
+  }
+
+  public FieldEncoderModel setSequenceOutputCols(String... value) {
+    set(sequenceOutputCols(), value);
+    return this;
+  }
+
   public FieldEncoderModel setFeatureValuesCol(String value) {
     set(featureValuesCol(), value);
     return this;
@@ -187,7 +202,8 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
     StructField plain = fieldsOut[ids];
     fieldsOut[ids] = new StructField(plain.name(), plain.dataType(), plain.nullable(),
         encodingMetadata().toMetadata(plain.metadata()));
-    return new StructType(fieldsOut);
+    return FieldEncoderSchema.appendSequences(new StructType(fieldsOut), columns, getSequenceCols(),
+        getSequenceFields(), sequenceOutputs());
   }
 
   /** The id layout as the metadata this model attaches to its feature-ids column. */
@@ -222,10 +238,23 @@ public final class FieldEncoderModel extends Model<FieldEncoderModel> implements
     if (skip) {
       encoded = encoded.where(col(codes).isNotNull());
     }
-    return encoded
+    encoded = encoded
         .withColumn(getFeatureIdsCol(), col(codes).getField("ids"), encodingMetadata().toMetadata(Metadata.empty()))
         .withColumn(getFeatureValuesCol(), col(codes).getField("values"))
         .drop(codes);
+    String[] sequences = getSequenceCols();
+    String[] outputs = sequenceOutputs();
+    for (int i = 0; i < sequences.length; i++) {
+      int field = java.util.Arrays.asList(columns).indexOf(getSequenceFields()[i]);
+      UserDefinedFunction encodeSequence = udf(new EncodeSequenceFunction(broadcast, field, sequences[i],
+          getHandleInvalid()), FieldEncoderSchema.FEATURE_IDS_TYPE).asNondeterministic();
+      encoded = encoded.withColumn(outputs[i], (skip ? encodeSequence : encodeSequence.asNonNullable())
+          .apply(col(sequences[i])));
+      if (skip) {
+        encoded = encoded.where(col(outputs[i]).isNotNull());
+      }
+    }
+    return encoded;
   }
 
   @Override

@@ -88,6 +88,39 @@ final class FieldEncoderSchema {
         Metadata.empty()));
   }
 
+  /**
+   * {@code schema} with the sequence outputs appended: each of {@code sequenceCols} must be an array column whose
+   * elements have the kind (categorical or numeric) of its {@code sequenceFields} entry, a column of
+   * {@code inputCols}; the three lists must be as long as each other.
+   */
+  static StructType appendSequences(StructType schema, String[] inputCols, String[] sequenceCols,
+      String[] sequenceFields, String[] outputCols) {
+    if (sequenceFields.length != sequenceCols.length || outputCols.length != sequenceCols.length) {
+      throw new IllegalArgumentException("sequenceCols has " + sequenceCols.length + " columns, sequenceFields "
+          + sequenceFields.length + " and sequenceOutputCols " + outputCols.length + "; give one field (and "
+          + "optionally one output column) per sequence column.");
+    }
+    StructType out = schema;
+    for (int i = 0; i < sequenceCols.length; i++) {
+      int field = java.util.Arrays.asList(inputCols).indexOf(sequenceFields[i]);
+      if (field < 0) {
+        throw new IllegalArgumentException("sequenceFields names '" + sequenceFields[i] + "' for sequence column '"
+            + sequenceCols[i] + "', which is not one of inputCols " + java.util.Arrays.toString(inputCols) + ".");
+      }
+      DataType type = SchemaChecks.requireColumn(schema, sequenceCols[i]).dataType();
+      DataType fieldType = SchemaChecks.requireColumn(schema, inputCols[field]).dataType();
+      if (!(type instanceof ArrayType array)
+          || isCategoricalType(array.elementType()) != isCategoricalType(fieldType)
+          || !(isCategoricalType(array.elementType()) || isNumericType(array.elementType()))) {
+        throw new IllegalArgumentException("Sequence column '" + sequenceCols[i] + "' has type "
+            + type.simpleString() + "; it must be an array of values like field '" + inputCols[field] + "' ("
+            + fieldType.simpleString() + ").");
+      }
+      out = SchemaChecks.append(out, new StructField(outputCols[i], FEATURE_IDS_TYPE, false, Metadata.empty()));
+    }
+    return out;
+  }
+
   private static void requireDistinct(String[] inputCols) {
     if (inputCols.length == 0) {
       throw new IllegalArgumentException("inputCols is empty; name at least one column to encode.");
