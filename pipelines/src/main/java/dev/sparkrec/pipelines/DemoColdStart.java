@@ -7,7 +7,6 @@ import dev.sparkrec.deepfm.DeepFM;
 import dev.sparkrec.features.FieldEncoder;
 import dev.sparkrec.resus.RESUS;
 import dev.sparkrec.resus.RESUSModel;
-import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -51,8 +50,7 @@ final class DemoColdStart {
     Dataset<Row> support = cold.where("interactionIndex < " + SUPPORT);
     Dataset<Row> query = cold.where("interactionIndex >= " + SUPPORT);
     String path = outDir.resolve("adaptation").toString();
-    model.adapt(support).write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(path);
-    long version = DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
+    long version = DemoJob.overwriteDelta(model.adapt(support), path);
     Dataset<Row> adaptation = spark.read().format("delta").load(path);
 
     BinaryClassificationEvaluator auc = new BinaryClassificationEvaluator().setLabelCol("label")

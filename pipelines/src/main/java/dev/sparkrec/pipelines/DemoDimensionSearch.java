@@ -6,7 +6,6 @@ import dev.sparkrec.fm.FactorizationMachine;
 import dev.sparkrec.fm.FactorizationMachineModel;
 import dev.sparkrec.nis.EmbeddingDimensionsModel;
 import dev.sparkrec.nis.NeuralInputSearch;
-import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
@@ -47,8 +46,7 @@ final class DemoDimensionSearch {
     double searchedAuc = auc.evaluate(retrained.transform(encodedTest));
 
     String path = outDir.resolve("embedding-dims").toString();
-    searched.dimensions().write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(path);
-    long version = DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
+    long version = DemoJob.overwriteDelta(searched.dimensions(), path);
     return new Result(uniformParams, retrained.embeddingParameterCount(),
         searched.blockDimensions(searched.tables().get(0)), uniformAuc, searchedAuc, searched.searchSeconds(), path,
         version);

@@ -321,6 +321,12 @@ final class DemoJob implements Job {
     return result;
   }
 
+  /** Writes {@code rows} as the Delta table at {@code path}, replacing its rows and schema; returns that version. */
+  static long overwriteDelta(Dataset<Row> rows, String path) {
+    rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(path);
+    return DeltaTable.forPath(rows.sparkSession(), path).history(1).select("version").first().getLong(0);
+  }
+
   private static ModelScores scores(String name, double trainSeconds, Dataset<Row> predictions) {
     double auc = new BinaryClassificationEvaluator().setLabelCol("label")
         .setRawPredictionCol("rawPrediction").setMetricName("areaUnderROC").setNumBins(0) // exact

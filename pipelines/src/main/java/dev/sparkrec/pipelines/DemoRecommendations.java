@@ -6,7 +6,6 @@ import dev.sparkrec.data.SampleData;
 import dev.sparkrec.fia.InfluenceExplainer;
 import dev.sparkrec.fia.MatrixFactorization;
 import dev.sparkrec.fia.MatrixFactorizationModel;
-import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,9 +44,7 @@ final class DemoRecommendations {
     InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(ratings).setTopK(3);
     Dataset<Row> users = ratings.select("user").distinct().where(col("user").lt(USERS));
     String path = outDir.resolve("recommendations").toString();
-    explainer.recommendAndExplain(users, K).write().format("delta").mode("overwrite")
-        .option("overwriteSchema", "true").save(path);
-    long version = DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
+    long version = DemoJob.overwriteDelta(explainer.recommendAndExplain(users, K), path);
     Dataset<Row> written = spark.read().format("delta").load(path);
     List<Row> userZero = written.where("user = 0").orderBy("rank").collectAsList();
     List<String> example = new ArrayList<>();

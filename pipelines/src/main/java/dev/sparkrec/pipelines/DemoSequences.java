@@ -15,7 +15,6 @@ import dev.sparkrec.deepfm.DeepFM;
 import dev.sparkrec.deepfm.DeepFMModel;
 import dev.sparkrec.seq.LightningSeq;
 import dev.sparkrec.seq.LightningSeqModel;
-import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Column;
@@ -106,10 +105,9 @@ final class DemoSequences {
     double lightningAuc = auc.evaluate(scored);
     double noHistoryAuc = auc.evaluate(noHistory.transform(test));
     String path = outDir.resolve("sequence-scores").toString();
-    scored.select(col("user"), col("item"), col("position"), col("label"),
-            org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1).as("probability"))
-        .write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(path);
-    long version = DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
+    long version = DemoJob.overwriteDelta(scored.select(col("user"), col("item"), col("position"), col("label"),
+        org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1).as("probability")),
+        path);
     Row stats = train.selectExpr("count(*)", "avg(least(size(history), " + MAX_HISTORY + "))").first();
     Result result = new Result(stats.getLong(0), test.count(), stats.getDouble(1), seconds, lightningAuc,
         noHistoryAuc, path, version);

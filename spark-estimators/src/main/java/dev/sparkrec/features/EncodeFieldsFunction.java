@@ -48,11 +48,8 @@ final class EncodeFieldsFunction implements UDF1<Row, Row> {
   }
 
   private SparkException invalid(int f, Object raw, int local) {
-    String what = local == FieldVocabulary.MISSING
-        ? "a missing value (" + (raw == null ? "null" : "NaN") + ")"
-        : "unseen value \"" + raw + "\" (not seen when the encoder was fitted)";
-    return new SparkException("Column '" + columns[f] + "' has " + what + "; set handleInvalid=\"keep\" to map "
-        + "such values to the field's OOV id (" + fields.value()[f].offset + ") or handleInvalid=\"skip\" to "
-        + "drop such rows.");
+    return new SparkException("Column '" + columns[f] + "' has " + FieldVocabulary.describeInvalid(raw, local)
+        + "; set handleInvalid=\"keep\" to map such values to the field's OOV id (" + fields.value()[f].offset
+        + ") or handleInvalid=\"skip\" to drop such rows.");
   }
 }

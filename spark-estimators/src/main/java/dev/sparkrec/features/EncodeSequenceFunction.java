@@ -40,9 +40,8 @@ final class EncodeSequenceFunction implements UDF1<Seq<Object>, int[]> {
           return null;
         }
         if (FieldEncoderParams.ERROR_INVALID.equals(handleInvalid)) {
-          String what = local == FieldVocabulary.MISSING ? "a missing value (" + (raw == null ? "null" : "NaN") + ")"
-              : "unseen value \"" + raw + "\" (not seen when the encoder was fitted)";
-          throw new SparkException("Sequence column '" + column + "' has " + what + " at position " + i
+          throw new SparkException("Sequence column '" + column + "' has "
+              + FieldVocabulary.describeInvalid(raw, local) + " at position " + i
               + "; set handleInvalid=\"keep\" to map such values to the field's OOV id (" + vocabulary.offset
               + ") or handleInvalid=\"skip\" to drop such rows.");
         }

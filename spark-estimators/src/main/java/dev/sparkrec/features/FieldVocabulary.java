@@ -93,6 +93,12 @@ final class FieldVocabulary implements Serializable {
     return counts.length;
   }
 
+  /** What is wrong with {@code raw}, whose {@link #localIndex} is the negative {@code local}, for an error. */
+  static String describeInvalid(Object raw, int local) {
+    return local == MISSING ? "a missing value (" + (raw == null ? "null" : "NaN") + ")"
+        : "unseen value \"" + raw + "\" (not seen when the encoder was fitted)";
+  }
+
   /**
    * The local index of {@code raw} (a String, Integer, Long or Boolean for a categorical field, a Float or
    * Double otherwise): in {@code [0, size)}, or {@link #MISSING} for null/NaN, or {@link #UNSEEN} for a
