@@ -1,5 +1,7 @@
 package dev.sparkrec.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -9,7 +11,9 @@ import org.apache.spark.sql.SparkSession;
  * The one SparkSession a test JVM uses: local[2], UI off, few shuffle partitions, Delta enabled.
  *
  * <p>Built lazily on first use and never stopped (the JVM's shutdown hook stops it), so every
- * test class in a surefire fork shares it.
+ * test class in a surefire fork shares it. Like spark-shell, it serves the classes a Scala interpreter
+ * compiles into {@code spark.repl.class.outputDir} (a fresh temporary folder) to its executors, so that the
+ * notebook tests can run cells against it.
  */
 public final class SparkTestSession {
 
@@ -33,10 +37,21 @@ public final class SparkTestSession {
           .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
           .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
           .config("spark.databricks.delta.snapshotPartitions", "2")
+          .config("spark.repl.class.outputDir", replClassDir())
           .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }
     return session;
+  }
+
+  private static String replClassDir() {
+    try {
+      Path dir = Files.createTempDirectory("sparkrec-repl-classes");
+      dir.toFile().deleteOnExit();
+      return dir.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create a folder for interpreter classes", e);
+    }
   }
 
   /**
