@@ -5,7 +5,8 @@
 
 // COMMAND ----------
 
-val rows = spark.range(0, 10).toDF("n")
+val rows = spark.range(0, 10).toDF("n").cache()
+rows.createOrReplaceTempView("fixture_rows")
 
 // COMMAND ----------
 

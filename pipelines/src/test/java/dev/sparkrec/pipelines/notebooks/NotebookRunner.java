@@ -2,7 +2,10 @@ package dev.sparkrec.pipelines.notebooks;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import scala.collection.JavaConverters;
 import scala.tools.nsc.Settings;
@@ -34,10 +37,12 @@ final class NotebookRunner {
   private static final int OUTPUT_TAIL = 6000;
   private static NotebookRunner shared;
 
+  private final SparkSession spark;
   private final IMain interpreter;
   private final StringWriter output = new StringWriter();
 
-  private NotebookRunner(String classOutputDir) {
+  private NotebookRunner(SparkSession spark, String classOutputDir) {
+    this.spark = spark;
     Settings settings = new Settings();
     List<String> args = List.of("-Yrepl-class-based", "-Yrepl-outdir", classOutputDir,
         "-classpath", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
@@ -53,7 +58,7 @@ final class NotebookRunner {
         throw new IllegalStateException("the SparkSession was created without spark.repl.class.outputDir; "
             + "executors could not load the classes of notebook cells");
       }
-      shared = new NotebookRunner(dir);
+      shared = new NotebookRunner(spark, dir);
     }
     return shared;
   }
@@ -66,6 +71,7 @@ final class NotebookRunner {
   synchronized void run(Notebook notebook) {
     interpreter.reset();
     ClassLoader previous = Thread.currentThread().getContextClassLoader();
+    Set<String> viewsBefore = tempViews();
     try {
       interpret(notebook, null, PRELUDE);
       Thread.currentThread().setContextClassLoader(interpreter.classLoader());
@@ -74,7 +80,32 @@ final class NotebookRunner {
       }
     } finally {
       Thread.currentThread().setContextClassLoader(previous);
+      forgetNotebookState(viewsBefore);
     }
+  }
+
+  /**
+   * Drops what a notebook left in the shared session, as a Databricks notebook's own session would not see it: the
+   * temporary views it created and every cached Dataset (tests run one at a time, so none of them holds a cache
+   * across this point).
+   */
+  private void forgetNotebookState(Set<String> viewsBefore) {
+    for (String view : tempViews()) {
+      if (!viewsBefore.contains(view)) {
+        spark.catalog().dropTempView(view);
+      }
+    }
+    spark.catalog().clearCache();
+  }
+
+  private Set<String> tempViews() {
+    Set<String> views = new HashSet<>();
+    for (Row table : spark.sql("SHOW VIEWS").collectAsList()) {
+      if (table.getBoolean(table.fieldIndex("isTemporary"))) {
+        views.add(table.getString(table.fieldIndex("viewName")));
+      }
+    }
+    return views;
   }
 
   private void interpret(Notebook notebook, Notebook.Cell cell, String code) {

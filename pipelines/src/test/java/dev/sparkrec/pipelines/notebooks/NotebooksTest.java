@@ -115,6 +115,9 @@ class NotebooksTest {
     assertTrue(thrown.getMessage().startsWith("notebook broken-fixture, Cmd 5 (val broken = rows.map(r => "
         + "r.getLong(0) / 0L).collect()) failed:"), thrown.getMessage());
     assertTrue(thrown.getMessage().contains("java.lang.ArithmeticException"), thrown.getMessage());
+    // What the notebook left in the shared session is gone, as its own Databricks session would be.
+    assertFalse(SparkTestSession.get().catalog().tableExists("fixture_rows"));
+    assertTrue(SparkTestSession.get().sharedState().cacheManager().isEmpty());
   }
 
   @Test
