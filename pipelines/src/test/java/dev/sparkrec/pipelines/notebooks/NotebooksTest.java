@@ -12,11 +12,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -47,14 +47,8 @@ class NotebooksTest {
   /** Removes what {@code 05-delta-pipeline} writes under its {@code workDir}. */
   @AfterAll
   static void removeNotebookOutputs() throws IOException {
-    Path workDir = Paths.get("/tmp/sparkrec-notebooks", SparkTestSession.get().sparkContext().applicationId());
-    if (Files.exists(workDir)) {
-      try (Stream<Path> walk = Files.walk(workDir)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
+    FileUtils.deleteDirectory(Paths.get("/tmp/sparkrec-notebooks", SparkTestSession.get().sparkContext()
+        .applicationId()).toFile());
   }
 
   @TestFactory
