@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * file), and {@code bin/sparkrec --master spark://127.0.0.1:PORT train ...} then {@code predict ...} on a Delta
  * table, which go through {@code org.apache.spark.deploy.SparkSubmit}. Unlike {@code local[*]}, the executors run in
  * their own JVMs and load only what spark-submit ships, the application jar: SparkRec's UDFs and closures (the
- * field encoder, AFN's distributed trainer with its broadcasts and aggregations, scoring, the MERGE of the scores)
+ * field encoder, AFN's distributed trainer with its broadcasts and aggregations and its embedding tables sharded in
+ * the executors ({@code embeddingSync=sharded}), scoring, the MERGE of the scores)
  * must be in it and serialise. (The demo runs the same code; LauncherIT runs it through the launcher locally.)
  */
 class StandaloneClusterIT {
@@ -126,8 +127,11 @@ class StandaloneClusterIT {
     String model = dir.resolve("afn-model").toString();
     String trained = submit("train", "train", "--model", "afn", "--input", clicks, "--input-version", "0",
         "--categorical", "C0,C1,C2,C3,C4,C5,C6,C7", "--numeric", "I0,I1", "--max-iter", "2", "--seed", "3",
-        "--params", "embeddingDim=4 logNeurons=8 hiddenLayers=[16] batchSize=256", "--model-out", model);
+        "--params", "embeddingDim=4 logNeurons=8 hiddenLayers=[16] batchSize=256 syncEveryBatches=4 "
+            + "embeddingSync=sharded", "--model-out", model);
     assertTrue(trained.contains("afn on " + clicks + " (delta version 0, 6000 rows)"), trained);
+    // The embedding tables lived in the executors as shards, pulled and pushed through shuffles each round.
+    assertTrue(trained.contains("Embedding tables sharded over"), trained);
 
     String scores = dir.resolve("scores").toString();
     String predicted = submit("predict", "predict", "--model", model, "--input", clicks, "--output", scores,

@@ -286,6 +286,11 @@ public final class AFN extends Estimator<AFNModel>
     return this;
   }
 
+  public AFN setEmbeddingSync(String value) {
+    set(embeddingSync(), value);
+    return this;
+  }
+
   public AFN setSeed(long value) {
     set(seed(), value);
     return this;

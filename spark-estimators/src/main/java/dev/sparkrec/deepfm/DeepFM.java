@@ -209,6 +209,11 @@ public final class DeepFM extends Estimator<DeepFMModel>
     return this;
   }
 
+  public DeepFM setEmbeddingSync(String value) {
+    set(embeddingSync(), value);
+    return this;
+  }
+
   public DeepFM setSeed(long value) {
     set(seed(), value);
     return this;

@@ -160,6 +160,11 @@ public abstract class CollaborativeFiltering<S extends CollaborativeFiltering<S,
     return self();
   }
 
+  public S setEmbeddingSync(String value) {
+    set(embeddingSync(), value);
+    return self();
+  }
+
   public S setSeed(long value) {
     set(seed(), value);
     return self();

@@ -207,6 +207,11 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
     return this;
   }
 
+  public FactorizationMachine setEmbeddingSync(String value) {
+    set(embeddingSync(), value);
+    return this;
+  }
+
   public FactorizationMachine setSeed(long value) {
     set(seed(), value);
     return this;

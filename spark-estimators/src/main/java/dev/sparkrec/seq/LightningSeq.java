@@ -267,6 +267,11 @@ public final class LightningSeq extends Estimator<LightningSeqModel>
     return this;
   }
 
+  public LightningSeq setEmbeddingSync(String value) {
+    set(embeddingSync(), value);
+    return this;
+  }
+
   public LightningSeq setSeed(long value) {
     set(seed(), value);
     return this;

@@ -67,6 +67,39 @@ final class FixedOrderTreeAggregate {
     }
   }
 
+  /**
+   * The same fold as {@link #aggregate}, done locally: {@code leaves.get(i)} is partition i's value, or null
+   * for a partition whose value is the merge's identity (one that trained on nothing). Each level merges
+   * children {@code [g·fanIn, (g+1)·fanIn)} left to right into group g until at most {@code fanIn} remain,
+   * which are merged left to right; nulls are skipped. With a merge whose identity is skipped, as
+   * {@link WeightedSums#merge} skips an empty contribution, the result is what {@link #aggregate} returns.
+   * Null when every leaf is null.
+   */
+  static <T> T foldInTreeOrder(List<T> leaves, java.util.function.BinaryOperator<T> merge, int fanIn) {
+    if (fanIn < 2) {
+      throw new IllegalArgumentException("fanIn must be >= 2, got " + fanIn);
+    }
+    List<T> level = leaves;
+    while (level.size() > fanIn) {
+      List<T> groups = new ArrayList<>();
+      for (int from = 0; from < level.size(); from += fanIn) {
+        groups.add(foldLeft(level.subList(from, Math.min(level.size(), from + fanIn)), merge));
+      }
+      level = groups;
+    }
+    return foldLeft(level, merge);
+  }
+
+  private static <T> T foldLeft(List<T> values, java.util.function.BinaryOperator<T> merge) {
+    T acc = null;
+    for (T value : values) {
+      if (value != null) {
+        acc = acc == null ? value : merge.apply(acc, value);
+      }
+    }
+    return acc;
+  }
+
   /** Emits partition {@code i}'s single value as {@code (i / fanIn, (i, value))}. */
   private static final class KeyByGroup<T>
       implements Function2<Integer, Iterator<T>, Iterator<Tuple2<Integer, Tuple2<Integer, T>>>> {

@@ -14,6 +14,9 @@ import java.util.Map;
  *
  * <p>On the driver the arrays are the driver model's own (no copy); executors copy them into the model
  * they build and never write to them. The driver writes averaged values into them only between jobs.
+ *
+ * <p>On the sharded embedding path the rounds broadcast {@link #withoutSparseRows()}: the same state with
+ * empty arrays in place of the sparse-row parameters' values and slots, which tasks pull from the shards.
  */
 final class ModelState implements Serializable {
 
@@ -24,11 +27,18 @@ final class ModelState implements Serializable {
   private final boolean[] sparseRows;
   private final float[][] values;
   private final float[][][] slots;
+  private final boolean sparseRowsOmitted;
   private long steps;
   private double learningRate;
 
   private ModelState(String[] names, int[][] shapes, boolean[] sparseRows, float[][] values, float[][][] slots,
       long steps, double learningRate) {
+    this(names, shapes, sparseRows, values, slots, steps, learningRate, false);
+  }
+
+  private ModelState(String[] names, int[][] shapes, boolean[] sparseRows, float[][] values, float[][][] slots,
+      long steps, double learningRate, boolean sparseRowsOmitted) {
+    this.sparseRowsOmitted = sparseRowsOmitted;
     this.names = names;
     this.shapes = shapes;
     this.sparseRows = sparseRows;
@@ -85,20 +95,51 @@ final class ModelState implements Serializable {
   }
 
   /**
+   * This state without the sparse-row parameters' values and slots (empty arrays in their place), sharing the
+   * dense arrays: what a sharded round broadcasts.
+   */
+  ModelState withoutSparseRows() {
+    float[][] v = values.clone();
+    float[][][] s = slots.clone();
+    for (int i = 0; i < names.length; i++) {
+      if (sparseRows[i]) {
+        v[i] = new float[0];
+        s[i] = new float[slots[i].length][0];
+      }
+    }
+    return new ModelState(names, shapes, sparseRows, v, s, steps, learningRate, true);
+  }
+
+  /** Floats held by the sparse-row parameters' values and optimizer slots. */
+  long sparseRowFloats() {
+    long floats = 0;
+    for (int i = 0; i < names.length; i++) {
+      if (sparseRows[i]) {
+        floats += (long) values[i].length * (1 + slots[i].length);
+      }
+    }
+    return floats;
+  }
+
+  /**
    * Copies the values into {@code parameters}, the slots into {@code optimizer} (whose learning rate and
-   * step count are set too), after checking that the model has the same parameters.
+   * step count are set too), after checking that the model has the same parameters. A state
+   * {@link #withoutSparseRows()} leaves the sparse-row parameters and their slots as they are.
    */
   void copyInto(List<Parameter> parameters, Optimizer optimizer) {
     checkSameParameters(parameters);
     for (int i = 0; i < names.length; i++) {
       Parameter p = parameters.get(i);
-      System.arraycopy(values[i], 0, p.data(), 0, values[i].length);
       List<float[]> target = optimizer.slots(p);
       if (target.size() != slots[i].length) {
         throw new IllegalStateException("The optimizer keeps " + target.size() + " slots for '" + names[i]
             + "' but the trained state holds " + slots[i].length + "; the optimizer factory must build the same "
             + "optimizer everywhere.");
       }
+      if (sparseRowsOmitted && sparseRows[i]) {
+        continue;
+      }
+      System.arraycopy(values[i], 0, p.data(), 0, values[i].length);
       for (int k = 0; k < slots[i].length; k++) {
         System.arraycopy(slots[i][k], 0, target.get(k), 0, slots[i][k].length);
       }

@@ -12,6 +12,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
 /**
  * One partition's work in one sync round, run as a Spark task: build the model, load the broadcast
@@ -24,6 +25,11 @@ import org.apache.spark.broadcast.Broadcast;
  * step, and in a search epoch (run on the training blocks zipped with the validation blocks of the same
  * partition) each training batch is followed by a validation batch, visited in its own seeded order, whose
  * loss gradient steps the selection parameters; the other gradients of that batch are discarded.
+ *
+ * <p>On the sharded embedding path ({@link ShardedTables}) the broadcast state holds no embedding rows: a first
+ * task per partition lists the rows its batches of the round touch ({@link #rowsToPull}), and the training
+ * task ({@link #withPulledRows}) loads those rows, trains exactly as on the broadcast path and returns its
+ * sums split into the dense part and one push per shard.
  */
 final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock>, Iterator<WeightedSums>> {
 
@@ -59,16 +65,75 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
 
   @Override
   public Iterator<WeightedSums> call(Integer partition, Iterator<ExampleBlock> it) {
-    return train(partition, it, null);
+    return List.of(train(partition, it, null, null)).iterator();
   }
 
   /** A search epoch's task, for a partition's training blocks zipped with its validation blocks. */
   FlatMapFunction2<Iterator<ExampleBlock>, Iterator<ExampleBlock>, WeightedSums> withValidation() {
-    return (trainBlocks, validationBlocks) -> train(TaskContext.getPartitionId(), trainBlocks, validationBlocks);
+    return (trainBlocks, validationBlocks) ->
+        List.of(train(TaskContext.getPartitionId(), trainBlocks, validationBlocks, null)).iterator();
   }
 
-  private Iterator<WeightedSums> train(int partition, Iterator<ExampleBlock> it,
-      Iterator<ExampleBlock> validationIt) {
+  /**
+   * The sharded path's training task, for a partition's training blocks zipped with the rows it pulled: one
+   * {@link ShardedTables.RoundOutput} with the dense sums and a push to each of {@code shards} shards (none when
+   * the partition had no batch left in the round).
+   */
+  FlatMapFunction2<Iterator<ExampleBlock>, Iterator<ShardedTables.PulledRows>, ShardedTables.RoundOutput>
+      withPulledRows(int shards) {
+    return (trainBlocks, pulled) -> {
+      int partition = TaskContext.getPartitionId();
+      WeightedSums sums = train(partition, trainBlocks, null, pulled);
+      return List.of(ShardedTables.RoundOutput.split(sums, partition, shards)).iterator();
+    };
+  }
+
+  /**
+   * The sharded path's first task: the rows of each embedding table that this partition's batches of the round
+   * touch, as one request per shard {@code (shard, request)}. It runs the model's forward and backward pass on
+   * those batches (the rows a backward pass marks are the rows the forward pass read) without optimizer steps;
+   * which rows are touched depends on the batches only, not on the parameter values.
+   */
+  Function2<Integer, Iterator<ExampleBlock>, Iterator<Tuple2<Integer, ShardedTables.RowRequest>>> rowsToPull(
+      int shards) {
+    return (partition, it) -> {
+      Rows train = new Rows(it);
+      long[] range = batchRange(train.count());
+      if (range[0] >= range[1]) {
+        return java.util.Collections.emptyIterator();
+      }
+      int[] order = ShuffleOrder.permutation(config.seed(), epoch, partition, train.count());
+      TrainableModel model = modelFactory.create();
+      List<Parameter> parameters = model.parameters();
+      TouchedRows touched = new TouchedRows(parameters);
+      Tape tape = new Tape().training(true);
+      Batch batch = new Batch(config.batchSize(), fields, hasValues, hasWeights, hasSequences);
+      for (long b = range[0]; b < range[1]; b++) {
+        int from = (int) (b * config.batchSize());
+        train.fill(order, from, (int) Math.min(config.batchSize(), train.count() - from), batch);
+        tape.reset();
+        tape.seed(ShuffleOrder.mix(config.seed(), epoch, partition, b));
+        tape.backward(model.loss(tape, batch));
+        touched.record(parameters);
+        for (Parameter p : parameters) {
+          p.zeroGrad();
+        }
+      }
+      return ShardedTables.RowRequest.perShard(partition, touched.sorted(), shards).iterator();
+    };
+  }
+
+  /** The batches {@code [first, last)} of the partition's epoch sequence that this round trains on. */
+  private long[] batchRange(int rows) {
+    long batches = batchesPerEpoch(rows, config.batchSize());
+    long first = (long) round * config.syncEveryBatches();
+    long last = config.syncEveryBatches() == 0 ? batches : Math.min(batches, first + config.syncEveryBatches());
+    return new long[] {first, last};
+  }
+
+  /** One round on this partition; {@code pulled} is null on the broadcast path, else the pulled embedding rows. */
+  private WeightedSums train(int partition, Iterator<ExampleBlock> it, Iterator<ExampleBlock> validationIt,
+      Iterator<ShardedTables.PulledRows> pulled) {
     if (config.taskFailureInjector() != null) {
       TaskContext task = TaskContext.get();
       config.taskFailureInjector().beforeTraining(epoch, round, partition, task == null ? 0 : task.attemptNumber());
@@ -76,11 +141,11 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     Rows train = new Rows(it);
     int rows = train.count();
     int batchSize = config.batchSize();
-    long batches = batchesPerEpoch(rows, batchSize);
-    long first = (long) round * config.syncEveryBatches();
-    long last = config.syncEveryBatches() == 0 ? batches : Math.min(batches, first + config.syncEveryBatches());
+    long[] range = batchRange(rows);
+    long first = range[0];
+    long last = range[1];
     if (first >= last) {
-      return List.of(WeightedSums.empty()).iterator();
+      return WeightedSums.empty();
     }
     int[] order = ShuffleOrder.permutation(config.seed(), epoch, partition, rows);
 
@@ -89,6 +154,7 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     List<Parameter> parameters = model.parameters();
     Optimizer optimizer = config.optimizerFactory().create(initial.learningRate());
     initial.copyInto(parameters, optimizer);
+    boolean[][] pulledRows = pulled == null ? null : ShardedTables.PulledRows.loadAll(pulled, parameters, optimizer);
     long initialSteps = optimizer.steps();
     TouchedRows touched = new TouchedRows(parameters);
     Tape tape = new Tape().training(true);
@@ -134,9 +200,12 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
             validationBatch, validationTape, epoch, partition);
       }
     }
-    WeightedSums sums = WeightedSums.ofPartition(examples, lossSum, optimizer.steps() - initialSteps, parameters,
-        optimizer, touched.sorted());
-    return List.of(sums).iterator();
+    int[][] touchedRows = touched.sorted();
+    if (pulledRows != null) {
+      ShardedTables.PulledRows.requireAllPulled(pulledRows, touchedRows, parameters);
+    }
+    return WeightedSums.ofPartition(examples, lossSum, optimizer.steps() - initialSteps, parameters, optimizer,
+        touchedRows);
   }
 
   /**

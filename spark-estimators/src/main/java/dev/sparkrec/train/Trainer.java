@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * to the same average over the partitions that touched it (untouched rows keep their values); optimizer
  * slots are averaged the same way.
  *
+ * <p><b>Embedding sync.</b> On the {@link TrainingConfig#SHARDED} path (chosen by {@code embeddingSync}) the
+ * embedding tables and their slots stay in the cluster as shards ({@link ShardedTables}): the round's broadcast
+ * carries only the dense state, each partition pulls the rows its batches touch and pushes back its touched rows,
+ * which the shards average in the same order as the driver does here, so both paths give bit-identical
+ * parameters. The driver gathers the tables into its state at the end of each epoch.
+ *
  * <p><b>Determinism.</b> Same seed, data and configuration give bit-identical parameters, however the input
  * DataFrames are partitioned, also across task retries and resumed runs. Training and validation rows are
  * first redistributed into {@code numPartitions} partitions (the session's default parallelism when 0) by a
@@ -205,75 +211,101 @@ public final class Trainer {
     int fanIn = FixedOrderTreeAggregate.fanIn(train.numPartitions());
     double secondsThisRun = 0;
     int epochsThisRun = 0;
-    for (int epoch = lastEpoch + 1; epoch <= config.maxEpochs() && !schedule.stopped(); epoch++) {
-      long start = System.nanoTime();
-      double learningRate = state.learningRate();
-      long examples = 0;
-      double lossSum = 0;
-      boolean searchEpoch = searching;
-      for (int round = 0; round < rounds; round++) {
-        jsc.setJobDescription("SparkRec training: epoch " + epoch + (searchEpoch ? " (dimension search)" : "")
-            + ", round " + (round + 1) + "/" + rounds);
-        Broadcast<ModelState> broadcast = jsc.broadcast(state);
-        try {
-          PartitionTrainer task = new PartitionTrainer(broadcast, modelFactory, config, train, epoch, round);
-          WeightedSums sums = FixedOrderTreeAggregate.aggregate(
-              searchEpoch ? train.blocks().zipPartitions(validation.blocks(), task.withValidation())
-                  : train.blocks().mapPartitionsWithIndex(task, false),
-              WeightedSums::merge, fanIn);
-          state.applyAverage(sums);
-          examples += sums.examples();
-          lossSum += sums.lossSum();
-        } catch (Exception e) {
-          throw SparkErrors.withInvalidInputFirst(e);
-        } finally {
-          broadcast.destroy();
-          jsc.setJobDescription(null);
-        }
+    ShardedTables tables = null;
+    if (ShardedTables.chosen(config, state) && lastEpoch < config.maxEpochs() && !schedule.stopped()) {
+      jsc.setJobDescription("SparkRec training: sharding the embedding tables");
+      try {
+        tables = ShardedTables.create(jsc, state, train.numPartitions());
+      } finally {
+        jsc.setJobDescription(null);
       }
-      double trainSeconds = (System.nanoTime() - start) / 1e9;
-      double trainLoss = examples > 0 ? lossSum / examples : Double.NaN;
+      LOG.info("Embedding tables sharded over {} partitions ({} MB with their optimizer slots)",
+          train.numPartitions(), 4L * state.sparseRowFloats() >> 20);
+    }
+    try {
+      for (int epoch = lastEpoch + 1; epoch <= config.maxEpochs() && !schedule.stopped(); epoch++) {
+        long start = System.nanoTime();
+        double learningRate = state.learningRate();
+        long examples = 0;
+        double lossSum = 0;
+        boolean searchEpoch = searching;
+        for (int round = 0; round < rounds; round++) {
+          jsc.setJobDescription("SparkRec training: epoch " + epoch + (searchEpoch ? " (dimension search)" : "")
+              + ", round " + (round + 1) + "/" + rounds);
+          Broadcast<ModelState> broadcast = jsc.broadcast(tables == null ? state : state.withoutSparseRows());
+          try {
+            PartitionTrainer task = new PartitionTrainer(broadcast, modelFactory, config, train, epoch, round);
+            WeightedSums sums = tables != null ? tables.round(train, task, fanIn)
+                : FixedOrderTreeAggregate.aggregate(
+                    searchEpoch ? train.blocks().zipPartitions(validation.blocks(), task.withValidation())
+                        : train.blocks().mapPartitionsWithIndex(task, false),
+                    WeightedSums::merge, fanIn);
+            state.applyAverage(sums);
+            examples += sums.examples();
+            lossSum += sums.lossSum();
+          } catch (Exception e) {
+            throw SparkErrors.withInvalidInputFirst(e);
+          } finally {
+            broadcast.destroy();
+            jsc.setJobDescription(null);
+          }
+        }
+        if (tables != null) {
+          jsc.setJobDescription("SparkRec training: epoch " + epoch + ", gathering the embedding tables");
+          try {
+            tables.copyInto(state);
+          } finally {
+            jsc.setJobDescription(null);
+          }
+        }
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+        double trainLoss = examples > 0 ? lossSum / examples : Double.NaN;
 
-      double[] metrics = validation == null ? new double[] {Double.NaN, Double.NaN, Double.NaN}
-          : validate(jsc, state, validation);
-      double monitored = validation == null ? trainLoss : aucMinusLogLoss ? metrics[1] - metrics[0]
-          : higherIsBetter ? metrics[1] : TrainingConfig.RMSE.equals(config.validationMetric()) ? metrics[2]
-          : metrics[0];
-      boolean improved = schedule.update(epoch, monitored);
-      if (improved) {
-        bestValues = copyValues(state);
-      }
-      state.setLearningRate(schedule.learningRate());
-      if (search != null && !searching && (epoch >= search.warmStartEpochs() || schedule.stopped())) {
-        // the search starts from the best warm-start epoch; early stopping and selection start afresh
-        if (bestValues != null) {
-          state.setValues(bestValues);
+        double[] metrics = validation == null ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+            : validate(jsc, state, validation);
+        double monitored = validation == null ? trainLoss : aucMinusLogLoss ? metrics[1] - metrics[0]
+            : higherIsBetter ? metrics[1] : TrainingConfig.RMSE.equals(config.validationMetric()) ? metrics[2]
+            : metrics[0];
+        boolean improved = schedule.update(epoch, monitored);
+        if (improved) {
+          bestValues = copyValues(state);
         }
-        schedule = new PlateauSchedule(higherIsBetter, config);
-        schedule.restore(state.learningRate(), Double.NaN, 0, 0, 0, false);
-        bestValues = null;
-        LOG.info("Warm start of the dimension search done after epoch {}; searching from epoch {}", epoch, epoch + 1);
-        searching = true;
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      EpochReport report = new EpochReport(epoch, trainLoss, metrics[0], metrics[1], metrics[2], seconds,
-          examples / Math.max(trainSeconds, 1e-9), learningRate, improved);
-      history.add(report);
-      if (dir != null) {
-        Checkpoints.write(spark, dir, epoch, state, bestValues, schedule, config.seed(), history);
-      }
-      lastEpoch = epoch;
-      secondsThisRun += (System.nanoTime() - start) / 1e9;
-      epochsThisRun++;
-      double eta = secondsThisRun / epochsThisRun * (config.maxEpochs() - epoch);
-      LOG.info(ProgressLine.format(report, config.maxEpochs(), eta, validation != null));
-      for (TrainingListener<? super Map<String, float[]>> listener : listeners) {
-        SelectedParameters selected = new SelectedParameters(state, bestValues, epoch);
-        try {
-          listener.onEpochEnd(report, selected);
-        } finally {
-          selected.expired = true;
+        state.setLearningRate(schedule.learningRate());
+        if (search != null && !searching && (epoch >= search.warmStartEpochs() || schedule.stopped())) {
+          // the search starts from the best warm-start epoch; early stopping and selection start afresh
+          if (bestValues != null) {
+            state.setValues(bestValues);
+          }
+          schedule = new PlateauSchedule(higherIsBetter, config);
+          schedule.restore(state.learningRate(), Double.NaN, 0, 0, 0, false);
+          bestValues = null;
+          LOG.info("Warm start of the dimension search done after epoch {}; searching from epoch {}", epoch, epoch + 1);
+          searching = true;
         }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        EpochReport report = new EpochReport(epoch, trainLoss, metrics[0], metrics[1], metrics[2], seconds,
+            examples / Math.max(trainSeconds, 1e-9), learningRate, improved);
+        history.add(report);
+        if (dir != null) {
+          Checkpoints.write(spark, dir, epoch, state, bestValues, schedule, config.seed(), history);
+        }
+        lastEpoch = epoch;
+        secondsThisRun += (System.nanoTime() - start) / 1e9;
+        epochsThisRun++;
+        double eta = secondsThisRun / epochsThisRun * (config.maxEpochs() - epoch);
+        LOG.info(ProgressLine.format(report, config.maxEpochs(), eta, validation != null));
+        for (TrainingListener<? super Map<String, float[]>> listener : listeners) {
+          SelectedParameters selected = new SelectedParameters(state, bestValues, epoch);
+          try {
+            listener.onEpochEnd(report, selected);
+          } finally {
+            selected.expired = true;
+          }
+        }
+      }
+    } finally {
+      if (tables != null) {
+        tables.unpersist();
       }
     }
 

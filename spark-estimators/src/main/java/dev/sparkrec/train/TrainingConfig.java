@@ -28,6 +28,18 @@ public final class TrainingConfig implements Serializable {
    */
   public static final String AUC_MINUS_LOGLOSS = "auc-logloss";
 
+  /** {@code embeddingSync} value: every round broadcasts the embedding tables with the other parameters. */
+  public static final String BROADCAST = "broadcast";
+  /**
+   * {@code embeddingSync} value: the embedding tables live in the cluster as shards keyed by row; each round a
+   * task receives only the rows its batches touch and sends back only those rows ({@link ShardedTables}).
+   */
+  public static final String SHARDED = "sharded";
+  /** {@code embeddingSync} value: {@link #SHARDED} when the tables and their slots reach {@link #AUTO_SHARDED_BYTES}. */
+  public static final String AUTO = "auto";
+  /** Table bytes (values and optimizer slots of all sparse-row parameters) from which "auto" shards: 256 MiB. */
+  public static final long AUTO_SHARDED_BYTES = 256L << 20;
+
   private final int maxEpochs;
   private final int batchSize;
   private final double learningRate;
@@ -43,6 +55,7 @@ public final class TrainingConfig implements Serializable {
   private final double maxMemoryFraction;
   private final int blockSize;
   private final int numPartitions;
+  private final String embeddingSync;
   private final OptimizerFactory optimizerFactory;
   private final GradientTransform gradientTransform;
   private final TaskFailureInjector taskFailureInjector;
@@ -64,6 +77,7 @@ public final class TrainingConfig implements Serializable {
     this.maxMemoryFraction = b.maxMemoryFraction;
     this.blockSize = b.blockSize;
     this.numPartitions = b.numPartitions;
+    this.embeddingSync = b.embeddingSync;
     this.optimizerFactory = b.optimizerFactory;
     this.gradientTransform = b.gradientTransform;
     this.taskFailureInjector = b.taskFailureInjector;
@@ -93,6 +107,7 @@ public final class TrainingConfig implements Serializable {
     b.maxMemoryFraction = maxMemoryFraction;
     b.blockSize = blockSize;
     b.numPartitions = numPartitions;
+    b.embeddingSync = embeddingSync;
     b.optimizerFactory = optimizerFactory;
     b.gradientTransform = gradientTransform;
     b.taskFailureInjector = taskFailureInjector;
@@ -162,6 +177,11 @@ public final class TrainingConfig implements Serializable {
     return numPartitions;
   }
 
+  /** How embedding tables are synchronised: {@link #BROADCAST}, {@link #SHARDED} or {@link #AUTO}. */
+  public String embeddingSync() {
+    return embeddingSync;
+  }
+
   public OptimizerFactory optimizerFactory() {
     return optimizerFactory;
   }
@@ -188,7 +208,7 @@ public final class TrainingConfig implements Serializable {
         + ", validationMetric=" + validationMetric + ", lrDecayFactor=" + lrDecayFactor + ", lrDecayPatience="
         + lrDecayPatience + ", minLearningRate=" + minLearningRate + ", checkpointDir=" + checkpointDir
         + ", resume=" + resume + ", maxMemoryFraction=" + maxMemoryFraction + ", blockSize=" + blockSize
-        + ", numPartitions=" + numPartitions + (dimensionSearch == null ? "" : ", " + dimensionSearch) + ")";
+        + ", numPartitions=" + numPartitions + ", embeddingSync=" + embeddingSync + (dimensionSearch == null ? "" : ", " + dimensionSearch) + ")";
   }
 
   /** Configures a {@link TrainingConfig}; every setter states its range and default. */
@@ -210,6 +230,7 @@ public final class TrainingConfig implements Serializable {
     private double maxMemoryFraction = 0.6;
     private int blockSize = 4096;
     private int numPartitions = 0;
+    private String embeddingSync = AUTO;
     private OptimizerFactory optimizerFactory = OptimizerFactory.SGD;
     private GradientTransform gradientTransform = null;
     private TaskFailureInjector taskFailureInjector = null;
@@ -333,6 +354,18 @@ public final class TrainingConfig implements Serializable {
       return this;
     }
 
+    /**
+     * How the sparse-row parameters (embedding tables) and their optimizer slots are synchronised each round:
+     * {@link #BROADCAST} with the dense parameters, {@link #SHARDED} as cluster-resident shards of which a task
+     * receives and returns only the rows it touches, or {@link #AUTO}: sharded when the tables and slots hold at
+     * least {@link #AUTO_SHARDED_BYTES} and no dimension search runs. Both paths give bit-identical parameters.
+     * Default: {@link #AUTO}.
+     */
+    public Builder embeddingSync(String value) {
+      embeddingSync = value;
+      return this;
+    }
+
     /** Builds each task's optimizer (not null). Default: {@link OptimizerFactory#SGD}. */
     public Builder optimizerFactory(OptimizerFactory value) {
       optimizerFactory = value;
@@ -383,6 +416,12 @@ public final class TrainingConfig implements Serializable {
       require(blockSize >= 1, "blockSize must be >= 1, got " + blockSize);
       require(numPartitions >= 0,
           "numPartitions must be >= 0 (0 = the session's default parallelism), got " + numPartitions);
+      require(BROADCAST.equals(embeddingSync) || SHARDED.equals(embeddingSync) || AUTO.equals(embeddingSync),
+          "embeddingSync must be '" + BROADCAST + "', '" + SHARDED + "' or '" + AUTO + "', got '" + embeddingSync
+              + "'");
+      require(!(SHARDED.equals(embeddingSync) && dimensionSearch != null), "a dimension search steps its selection "
+          + "weights on validation batches, which the sharded embedding sync does not serve; set embeddingSync to '"
+          + BROADCAST + "' or '" + AUTO + "'");
       require(optimizerFactory != null, "optimizerFactory must not be null");
       require(dimensionSearch == null || dimensionSearch.warmStartEpochs() < maxEpochs, "a dimension search needs "
           + "maxEpochs above its warmStartEpochs (" + (dimensionSearch == null ? 0 : dimensionSearch.warmStartEpochs())

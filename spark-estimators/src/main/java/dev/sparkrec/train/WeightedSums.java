@@ -133,6 +133,21 @@ final class WeightedSums implements Serializable {
     return parameters[i];
   }
 
+  /** Replaces the sums of parameter {@code i} (a partition's own sums, before any merge). */
+  void setParameter(int i, ParameterSum sum) {
+    parameters[i] = sum;
+  }
+
+  /** The number of parameters summed (a contribution that {@link #trained}). */
+  int parameterCount() {
+    return parameters.length;
+  }
+
+  /** Whether any partition trained (an empty contribution has no parameter sums). */
+  boolean trained() {
+    return parameters != null;
+  }
+
   /** The weighted sums of one parameter: dense ({@code rows == null}) or over the listed rows. */
   static final class ParameterSum implements Serializable {
 

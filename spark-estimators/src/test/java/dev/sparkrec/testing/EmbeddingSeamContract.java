@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -153,6 +154,30 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
     long uniformBytes = dataBytes(Path.of(uniformPath));
     assertTrue(mixedBytes < uniformBytes, "saved data of the mixed model: " + mixedBytes + " bytes, of the uniform "
         + "model: " + uniformBytes);
+  }
+
+  /**
+   * The sharded embedding sync trains the model the broadcast path trains, bit for bit: the same tables and the
+   * same predictions. Mixed dimensions (several block tables per table), several sync rounds per epoch.
+   */
+  @Test
+  void shardedAndBroadcastEmbeddingSyncTrainTheSameModel() {
+    Dataset<Row> data = trainingData();
+    MixedDimensionLayout layout = mixed(newEstimator(null).embeddingVocabularies(data));
+    Map<String, M> models = new LinkedHashMap<>();
+    for (String sync : List.of("broadcast", "sharded")) {
+      Params estimator = (Params) newEstimator(null);
+      ParamMap settings = new ParamMap().put(estimator.getParam("embeddingSync"), sync)
+          .put(estimator.getParam("syncEveryBatches"), 2);
+      @SuppressWarnings("unchecked")
+      EmbeddingEstimator<M> configured = (EmbeddingEstimator<M>) estimator.copy(settings);
+      models.put(sync, configured.fitWithEmbeddings(data, layout, null));
+    }
+    Map<String, float[]> broadcast = models.get("broadcast").embeddingParameters();
+    Map<String, float[]> sharded = models.get("sharded").embeddingParameters();
+    assertEquals(broadcast.keySet(), sharded.keySet());
+    broadcast.forEach((name, values) -> assertArrayEquals(values, sharded.get(name), name));
+    assertEquals(predictions(models.get("broadcast"), data), predictions(models.get("sharded"), data));
   }
 
   /** Bytes of the data files (Parquet parts) under {@code model/data}. */

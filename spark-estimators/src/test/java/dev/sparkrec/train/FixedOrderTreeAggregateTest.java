@@ -46,6 +46,26 @@ class FixedOrderTreeAggregateTest {
   }
 
   @Test
+  void theLocalFoldBuildsTheSameTreeAndSkipsAbsentChildren() {
+    for (int partitions : new int[] {1, 4, 5, 7, 10}) {
+      for (int fanIn : new int[] {2, 3}) {
+        List<String> leaves = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+          leaves.add(String.valueOf(i));
+        }
+        assertEquals(FixedOrderTreeAggregate.aggregate(labels(partitions), (a, b) -> "(" + a + " " + b + ")", fanIn),
+            FixedOrderTreeAggregate.foldInTreeOrder(leaves, (a, b) -> "(" + a + " " + b + ")", fanIn),
+            partitions + " children, fan-in " + fanIn);
+      }
+    }
+    // An absent child is the identity, as an empty contribution is to WeightedSums.merge.
+    List<String> gaps = java.util.Arrays.asList("0", null, "2", null, null, null, "6");
+    assertEquals("((0 2) 6)", FixedOrderTreeAggregate.foldInTreeOrder(gaps, (a, b) -> "(" + a + " " + b + ")", 3));
+    org.junit.jupiter.api.Assertions.assertNull(
+        FixedOrderTreeAggregate.foldInTreeOrder(java.util.Arrays.<String>asList(null, null), (a, b) -> a, 2));
+  }
+
+  @Test
   void fanInIsTheCeilingOfTheSquareRootAndAtLeastTwo() {
     assertEquals(2, FixedOrderTreeAggregate.fanIn(1));
     assertEquals(2, FixedOrderTreeAggregate.fanIn(4));

@@ -1,12 +1,14 @@
 package dev.sparkrec.train;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Trains {@link TrainerRetryTest}'s configuration in its own JVM on master {@code local[2,2]} (tasks may fail
- * once and are retried), with the first attempt of partition 0's task in epoch 1 failing, and prints the
- * number of injected failures and retried attempts and the hash of the final parameters.
+ * once and are retried), with the first attempt of partition 0's task in epoch 1 failing, on the broadcast and
+ * then on the sharded embedding sync, and prints for each the number of injected failures and retried attempts
+ * and the hash of the final parameters.
  */
 public final class RetryTrainingMain {
 
@@ -41,12 +43,18 @@ public final class RetryTrainingMain {
         .getOrCreate();
     spark.sparkContext().setLogLevel("ERROR");
     try {
-      TrainingConfig config = TrainerRetryTest.config().taskFailureInjector(new FailFirstAttempt()).build();
-      TrainingResult result = new Trainer(TrainFixtures.model(), config)
-          .fit(TrainerRetryTest.train(spark), null, TrainFixtures.COLUMNS);
-      System.out.println("INJECTED_FAILURES " + FailFirstAttempt.FAILURES.get());
-      System.out.println("RETRIED_ATTEMPTS " + FailFirstAttempt.RETRIES.get());
-      System.out.println("PARAMETER_HASH " + TrainFixtures.hash(result.finalParameters()));
+      for (String sync : List.of(TrainingConfig.BROADCAST, TrainingConfig.SHARDED)) {
+        FailFirstAttempt.FAILURES.set(0);
+        FailFirstAttempt.RETRIES.set(0);
+        TrainingConfig config = TrainerRetryTest.config().embeddingSync(sync)
+            .taskFailureInjector(new FailFirstAttempt()).build();
+        TrainingResult result = new Trainer(TrainFixtures.model(), config)
+            .fit(TrainerRetryTest.train(spark), null, TrainFixtures.COLUMNS);
+        String key = sync.toUpperCase(java.util.Locale.ROOT);
+        System.out.println(key + "_INJECTED_FAILURES " + FailFirstAttempt.FAILURES.get());
+        System.out.println(key + "_RETRIED_ATTEMPTS " + FailFirstAttempt.RETRIES.get());
+        System.out.println(key + "_PARAMETER_HASH " + TrainFixtures.hash(result.finalParameters()));
+      }
     } finally {
       spark.stop();
     }

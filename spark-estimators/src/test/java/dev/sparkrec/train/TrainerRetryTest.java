@@ -34,15 +34,17 @@ class TrainerRetryTest {
     return TrainFixtures.train(spark, 1200, 4);
   }
 
+  /** On both embedding syncs: the sharded path's tasks read pulled rows from a shuffle, and retry from it. */
   @Test
   void aRetriedTaskGivesBitIdenticalParameters() throws IOException, InterruptedException {
     Map<String, String> child = runChild();
-    assertEquals("1", child.get("INJECTED_FAILURES"), "the first attempt failed once: " + child);
-    assertEquals("1", child.get("RETRIED_ATTEMPTS"), "and was retried once: " + child);
-
-    TrainingResult clean = new Trainer(TrainFixtures.model(), config().build())
+    TrainingResult clean = new Trainer(TrainFixtures.model(), config().embeddingSync(TrainingConfig.BROADCAST).build())
         .fit(train(SparkTestSession.get()), null, TrainFixtures.COLUMNS);
-    assertEquals(TrainFixtures.hash(clean.finalParameters()), child.get("PARAMETER_HASH"));
+    for (String sync : List.of("BROADCAST", "SHARDED")) {
+      assertEquals("1", child.get(sync + "_INJECTED_FAILURES"), sync + ": the first attempt failed once: " + child);
+      assertEquals("1", child.get(sync + "_RETRIED_ATTEMPTS"), sync + ": and was retried once: " + child);
+      assertEquals(TrainFixtures.hash(clean.finalParameters()), child.get(sync + "_PARAMETER_HASH"), sync);
+    }
   }
 
   /** Runs {@link RetryTrainingMain} with this JVM's classpath and module flags; returns its KEY VALUE lines. */

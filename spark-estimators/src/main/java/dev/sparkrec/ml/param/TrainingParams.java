@@ -9,12 +9,13 @@ import dev.sparkrec.train.TrainingConfig;
  * {@code patience} differ by model: each estimator states them in its own {@code setDefault} block.
  */
 public interface TrainingParams extends HasMaxIter, HasStepSize, HasBatchSize, HasPatience, HasSyncEveryBatches,
-    HasNumPartitions, HasSeed, HasValidationIndicatorCol {
+    HasNumPartitions, HasSeed, HasValidationIndicatorCol, HasEmbeddingSync {
 
   /**
    * The trainer's settings from these params: Adam at {@code stepSize}, {@code maxIter} epochs of
    * {@code batchSize}-example mini-batches averaged every {@code syncEveryBatches} batches over
-   * {@code numPartitions} partitions, seeded by {@code seed}, and early stopping with {@code patience} when
+   * {@code numPartitions} partitions (embedding tables synchronised as {@code embeddingSync} says), seeded by
+   * {@code seed}, and early stopping with {@code patience} when
    * {@code hasValidation} (the data has validation rows). The caller adds the validation metric and any
    * model-specific setting (gradient transform) to the returned builder.
    */
@@ -26,6 +27,7 @@ public interface TrainingParams extends HasMaxIter, HasStepSize, HasBatchSize, H
         .seed(getSeed())
         .syncEveryBatches(getSyncEveryBatches())
         .numPartitions(getNumPartitions())
+        .embeddingSync(getEmbeddingSync())
         .patience(hasValidation ? getPatience() : 0)
         .optimizerFactory(OptimizerFactory.named("adam"));
   }

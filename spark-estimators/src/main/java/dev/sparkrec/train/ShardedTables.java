@@ -1,0 +1,575 @@
+package dev.sparkrec.train;
+
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.optim.Optimizer;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * The embedding tables of a run (its sparse-row parameters) and their optimizer slots, kept in the cluster as
+ * shards instead of in every round's broadcast: the {@link TrainingConfig#SHARDED} embedding sync.
+ *
+ * <p><b>Layout.</b> Row r of every table belongs to shard {@code r mod S}, at local row {@code r div S}, where
+ * S is the number of training partitions; a shard keeps its rows in chunks of {@value #CHUNK_ROWS} rows. The
+ * shards are a cached RDD with one {@link TableShard} per partition.
+ *
+ * <p><b>One sync round</b> ({@link #round}):
+ * <ol>
+ *   <li><i>Pull.</i> Each training partition lists, per shard, the rows its batches of the round touch
+ *       ({@link PartitionTrainer#rowsToPull}); the lists are shuffled to the shards, which answer with those
+ *       rows' values and slots, shuffled back to the partitions.
+ *   <li><i>Train.</i> The partition's task loads the broadcast dense state ({@link ModelState#withoutSparseRows})
+ *       and its pulled rows, trains as on the broadcast path, and returns its dense sums, aggregated to the
+ *       driver by {@link FixedOrderTreeAggregate}, and a push of its weighted touched rows to every shard.
+ *   <li><i>Push.</i> Each shard merges the pushes it received in the averaging tree's order
+ *       ({@link FixedOrderTreeAggregate#foldInTreeOrder}) and writes {@code Σ w_p θ_p / Σ w_p} into each touched
+ *       row: the arithmetic, in the order, of the broadcast path's averaging, so both paths give bit-identical
+ *       parameters. An update copies only the chunks it writes; the previous shards are never modified, so a
+ *       retried task reads what its first attempt read.
+ * </ol>
+ * The new shards are persisted and locally checkpointed each round, so the lineage does not grow with the
+ * rounds; losing an executor's cached shards therefore fails the job, and the run continues from its last
+ * epoch checkpoint ({@code checkpointDir}, {@code resume}).
+ *
+ * <p>At each epoch's end {@link #copyInto} writes the tables into the driver's state, one shard at a time, for
+ * validation, checkpoints and the result.
+ */
+final class ShardedTables {
+
+  /** Local rows per chunk: an update copies the chunks it writes, so smaller chunks copy less per round. */
+  static final int CHUNK_ROWS = 64;
+
+  private final int shards;
+  private final int[] sparse;
+  private JavaRDD<TableShard> current;
+  /** The broadcast the first shards were built from; their RDD refers to it until a round replaces them. */
+  private Broadcast<ModelState> initial;
+
+  private ShardedTables(int shards, int[] sparse, JavaRDD<TableShard> current, Broadcast<ModelState> initial) {
+    this.shards = shards;
+    this.sparse = sparse;
+    this.current = current;
+    this.initial = initial;
+  }
+
+  /**
+   * Whether a run with {@code config} on {@code state} shards its tables: always with {@link
+   * TrainingConfig#SHARDED}, never with {@link TrainingConfig#BROADCAST}, and with {@link TrainingConfig#AUTO} when
+   * the model has tables, no dimension search runs and the tables and slots hold at least
+   * {@link TrainingConfig#AUTO_SHARDED_BYTES}.
+   */
+  static boolean chosen(TrainingConfig config, ModelState state) {
+    switch (config.embeddingSync()) {
+      case TrainingConfig.SHARDED:
+        return true;
+      case TrainingConfig.BROADCAST:
+        return false;
+      default:
+        long bytes = 4L * state.sparseRowFloats();
+        return config.dimensionSearch() == null && bytes > 0 && bytes >= TrainingConfig.AUTO_SHARDED_BYTES;
+    }
+  }
+
+  /** Shards the sparse-row parameters of {@code state} into {@code shards} partitions (one broadcast, once). */
+  static ShardedTables create(JavaSparkContext jsc, ModelState state, int shards) {
+    int[] sparse = sparseIndices(state);
+    Broadcast<ModelState> initial = jsc.broadcast(state);
+    try {
+      List<Integer> indices = new ArrayList<>();
+      for (int s = 0; s < shards; s++) {
+        indices.add(s);
+      }
+      JavaRDD<TableShard> tables = jsc.parallelize(indices, shards)
+          .mapPartitionsWithIndex((s, it) -> List.of(TableShard.of(initial.value(), sparse, s, shards)).iterator(),
+              true)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      tables.rdd().localCheckpoint();
+      tables.count();
+      return new ShardedTables(shards, sparse, tables, initial);
+    } catch (RuntimeException e) {
+      initial.destroy();
+      throw e;
+    }
+  }
+
+  private static int[] sparseIndices(ModelState state) {
+    int[] sparse = new int[state.size()];
+    int n = 0;
+    for (int i = 0; i < state.size(); i++) {
+      if (state.isSparseRows(i)) {
+        sparse[n++] = i;
+      }
+    }
+    return Arrays.copyOf(sparse, n);
+  }
+
+  /**
+   * Runs one sync round of {@code task} over {@code train} (see the class comment), updates the shards and
+   * returns the dense sums for {@link ModelState#applyAverage}.
+   */
+  WeightedSums round(ExampleData train, PartitionTrainer task, int fanIn) {
+    if (train.numPartitions() != shards) {
+      throw new IllegalStateException("the tables have " + shards + " shards but the data " + train.numPartitions()
+          + " partitions");
+    }
+    HashPartitioner toShards = new HashPartitioner(shards);
+    // HashPartitioner(n) puts an integer key k (0 <= k < n) in partition k.
+    JavaRDD<RowRequest> requests = JavaPairRDD.fromJavaRDD(
+        train.blocks().mapPartitionsWithIndex(task.rowsToPull(shards), false)).partitionBy(toShards).values();
+    JavaRDD<PulledRows> pulled = JavaPairRDD.fromJavaRDD(current.zipPartitions(requests, new Answer(shards)))
+        .partitionBy(new HashPartitioner(train.numPartitions())).values();
+    JavaRDD<RoundOutput> outputs = train.blocks().zipPartitions(pulled, task.withPulledRows(shards))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      WeightedSums dense = FixedOrderTreeAggregate.aggregate(outputs.map(o -> o.dense), WeightedSums::merge, fanIn);
+      JavaRDD<ShardPush> pushes = JavaPairRDD.fromJavaRDD(outputs.flatMap(o -> o.pushes.iterator()))
+          .partitionBy(toShards).values();
+      JavaRDD<TableShard> next = current.zipPartitions(pushes, new ApplyPushes(train.numPartitions(), fanIn, shards))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      next.rdd().localCheckpoint();
+      next.count();
+      current.unpersist(false);
+      current = next;
+      dropInitialBroadcast();
+      return dense;
+    } finally {
+      outputs.unpersist(false);
+    }
+  }
+
+  /** Writes every table's rows and slots into {@code state}, reading one shard at a time. */
+  void copyInto(ModelState state) {
+    Iterator<TableShard> it = current.toLocalIterator();
+    while (it.hasNext()) {
+      TableShard shard = it.next();
+      for (int j = 0; j < sparse.length; j++) {
+        int i = sparse[j];
+        shard.tables[j].copyInto(shard.shard, shards, state.values(i), state.slots(i));
+      }
+    }
+  }
+
+  /** Drops the cached shards. */
+  void unpersist() {
+    current.unpersist(false);
+    dropInitialBroadcast();
+  }
+
+  private void dropInitialBroadcast() {
+    if (initial != null) {
+      initial.destroy();
+      initial = null;
+    }
+  }
+
+  /** The rows of one shard: for each table, local row l is global row {@code l·shards + shard}. */
+  static final class TableShard implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int shard;
+    final Table[] tables;
+
+    TableShard(int shard, Table[] tables) {
+      this.shard = shard;
+      this.tables = tables;
+    }
+
+    static TableShard of(ModelState state, int[] sparse, int shard, int shards) {
+      Table[] tables = new Table[sparse.length];
+      for (int j = 0; j < sparse.length; j++) {
+        int i = sparse[j];
+        int[] shape = state.shape(i);
+        tables[j] = Table.of(state.values(i), state.slots(i), shape[0], shape[shape.length - 1], shard, shards);
+      }
+      return new TableShard(shard, tables);
+    }
+  }
+
+  /** One table's rows in a shard, and their optimizer slots, in chunks of {@link #CHUNK_ROWS} local rows. */
+  static final class Table implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int rowSize;
+    final int rows;
+    final float[][] values;
+    final float[][][] slots;
+
+    private Table(int rowSize, int rows, float[][] values, float[][][] slots) {
+      this.rowSize = rowSize;
+      this.rows = rows;
+      this.values = values;
+      this.slots = slots;
+    }
+
+    /** Shard {@code shard}'s rows of a {@code totalRows × rowSize} table held in {@code values}/{@code slots}. */
+    static Table of(float[] values, float[][] slots, int totalRows, int rowSize, int shard, int shards) {
+      int rows = totalRows > shard ? (totalRows - shard + shards - 1) / shards : 0;
+      int chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
+      Table t = new Table(rowSize, rows, new float[chunks][], new float[slots.length][chunks][]);
+      for (int c = 0; c < chunks; c++) {
+        int n = Math.min(CHUNK_ROWS, rows - c * CHUNK_ROWS);
+        t.values[c] = new float[n * rowSize];
+        for (int k = 0; k < slots.length; k++) {
+          t.slots[k][c] = new float[n * rowSize];
+        }
+        for (int r = 0; r < n; r++) {
+          long global = (long) (c * CHUNK_ROWS + r) * shards + shard;
+          int from = (int) (global * rowSize);
+          System.arraycopy(values, from, t.values[c], r * rowSize, rowSize);
+          for (int k = 0; k < slots.length; k++) {
+            System.arraycopy(slots[k], from, t.slots[k][c], r * rowSize, rowSize);
+          }
+        }
+      }
+      return t;
+    }
+
+    /** A new version sharing every chunk with this one; {@link #writable} copies a chunk before it is written. */
+    Table shallowCopy() {
+      float[][][] s = new float[slots.length][][];
+      for (int k = 0; k < slots.length; k++) {
+        s[k] = slots[k].clone();
+      }
+      return new Table(rowSize, rows, values.clone(), s);
+    }
+
+    /** Makes chunk {@code c} of this version its own copy, once ({@code copied} tracks which are). */
+    void writable(int c, boolean[] copied) {
+      if (!copied[c]) {
+        values[c] = values[c].clone();
+        for (float[][] slot : slots) {
+          slot[c] = slot[c].clone();
+        }
+        copied[c] = true;
+      }
+    }
+
+    void copyInto(int shard, int shards, float[] targetValues, float[][] targetSlots) {
+      for (int c = 0; c < values.length; c++) {
+        int n = values[c].length / rowSize;
+        for (int r = 0; r < n; r++) {
+          int to = (int) (((long) (c * CHUNK_ROWS + r) * shards + shard) * rowSize);
+          System.arraycopy(values[c], r * rowSize, targetValues, to, rowSize);
+          for (int k = 0; k < slots.length; k++) {
+            System.arraycopy(slots[k][c], r * rowSize, targetSlots[k], to, rowSize);
+          }
+        }
+      }
+    }
+  }
+
+  /** The rows (sorted global ids) a partition needs from one shard, per table. */
+  static final class RowRequest implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int partition;
+    final int[][] rows;
+
+    RowRequest(int partition, int[][] rows) {
+      this.partition = partition;
+      this.rows = rows;
+    }
+
+    /**
+     * {@code (shard, request)} for every shard holding some of {@code touched} ({@code touched[i]}: sorted rows
+     * of parameter i, null for a dense parameter), with the tables in parameter order.
+     */
+    static List<Tuple2<Integer, RowRequest>> perShard(int partition, int[][] touched, int shards) {
+      List<int[]> tables = new ArrayList<>();
+      for (int[] rows : touched) {
+        if (rows != null) {
+          tables.add(rows);
+        }
+      }
+      List<Tuple2<Integer, RowRequest>> out = new ArrayList<>();
+      for (int s = 0; s < shards; s++) {
+        int[][] rows = new int[tables.size()][];
+        boolean any = false;
+        for (int j = 0; j < rows.length; j++) {
+          rows[j] = ofShard(tables.get(j), s, shards);
+          any |= rows[j].length > 0;
+        }
+        if (any) {
+          out.add(new Tuple2<>(s, new RowRequest(partition, rows)));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** The sorted rows of {@code rows} that shard {@code s} holds. */
+  static int[] ofShard(int[] rows, int s, int shards) {
+    int n = 0;
+    for (int r : rows) {
+      if (r % shards == s) {
+        n++;
+      }
+    }
+    int[] out = new int[n];
+    n = 0;
+    for (int r : rows) {
+      if (r % shards == s) {
+        out[n++] = r;
+      }
+    }
+    return out;
+  }
+
+  /** A shard's answer to a {@link RowRequest}: the rows' values and slots, per table. */
+  static final class PulledRows implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int[][] rows;
+    final float[][] values;
+    final float[][][] slots;
+
+    PulledRows(int[][] rows, float[][] values, float[][][] slots) {
+      this.rows = rows;
+      this.values = values;
+      this.slots = slots;
+    }
+
+    /**
+     * Writes every pulled row into the model's sparse-row parameters and their optimizer slots; returns, per
+     * parameter (null for dense ones), which rows were pulled.
+     */
+    static boolean[][] loadAll(Iterator<PulledRows> pulled, List<Parameter> parameters, Optimizer optimizer) {
+      boolean[][] marked = new boolean[parameters.size()][];
+      List<Parameter> tables = new ArrayList<>();
+      for (int i = 0; i < parameters.size(); i++) {
+        if (parameters.get(i).isSparseRows()) {
+          marked[i] = new boolean[parameters.get(i).shape()[0]];
+          tables.add(parameters.get(i));
+        }
+      }
+      while (pulled.hasNext()) {
+        PulledRows part = pulled.next();
+        int j = 0;
+        for (int i = 0; i < parameters.size(); i++) {
+          if (marked[i] == null) {
+            continue;
+          }
+          Parameter p = parameters.get(i);
+          List<float[]> slots = optimizer.slots(p);
+          int d = p.rowSize();
+          int[] rows = part.rows[j];
+          for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(part.values[j], r * d, p.data(), rows[r] * d, d);
+            for (int k = 0; k < slots.size(); k++) {
+              System.arraycopy(part.slots[j][k], r * d, slots.get(k), rows[r] * d, d);
+            }
+            marked[i][rows[r]] = true;
+          }
+          j++;
+        }
+      }
+      return marked;
+    }
+
+    /** Fails when training touched a row that was not pulled (the model read rows the listing pass did not). */
+    static void requireAllPulled(boolean[][] pulled, int[][] touched, List<Parameter> parameters) {
+      for (int i = 0; i < touched.length; i++) {
+        if (touched[i] == null) {
+          continue;
+        }
+        for (int row : touched[i]) {
+          if (!pulled[i][row]) {
+            throw new IllegalStateException("Training touched row " + row + " of '" + parameters.get(i).name()
+                + "', which the row listing pass over the same batches did not touch; the model must read the "
+                + "same embedding rows whatever its parameter values (or train with embeddingSync 'broadcast').");
+          }
+        }
+      }
+    }
+  }
+
+  /** Answers a shard's requests: {@code (partition, rows)} for each. */
+  private static final class Answer
+      implements FlatMapFunction2<Iterator<TableShard>, Iterator<RowRequest>, Tuple2<Integer, PulledRows>> {
+    private static final long serialVersionUID = 1L;
+    private final int shards;
+
+    Answer(int shards) {
+      this.shards = shards;
+    }
+
+    @Override
+    public Iterator<Tuple2<Integer, PulledRows>> call(Iterator<TableShard> shardIt, Iterator<RowRequest> requests) {
+      TableShard shard = shardIt.next();
+      List<Tuple2<Integer, PulledRows>> out = new ArrayList<>();
+      while (requests.hasNext()) {
+        RowRequest request = requests.next();
+        int n = shard.tables.length;
+        float[][] values = new float[n][];
+        float[][][] slots = new float[n][][];
+        for (int j = 0; j < n; j++) {
+          Table t = shard.tables[j];
+          int[] rows = request.rows[j];
+          int d = t.rowSize;
+          values[j] = new float[rows.length * d];
+          slots[j] = new float[t.slots.length][rows.length * d];
+          for (int r = 0; r < rows.length; r++) {
+            int local = rows[r] / shards;
+            int c = local / CHUNK_ROWS;
+            int at = (local % CHUNK_ROWS) * d;
+            System.arraycopy(t.values[c], at, values[j], r * d, d);
+            for (int k = 0; k < t.slots.length; k++) {
+              System.arraycopy(t.slots[k][c], at, slots[j][k], r * d, d);
+            }
+          }
+        }
+        out.add(new Tuple2<>(request.partition, new PulledRows(request.rows, values, slots)));
+      }
+      return out.iterator();
+    }
+  }
+
+  /** A partition's weighted sums of the rows it touched in one shard, per table (possibly no rows). */
+  static final class ShardPush implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int partition;
+    final WeightedSums.ParameterSum[] sums;
+
+    ShardPush(int partition, WeightedSums.ParameterSum[] sums) {
+      this.partition = partition;
+      this.sums = sums;
+    }
+  }
+
+  /** A sharded round's result of one partition: its dense sums and its pushes {@code (shard, push)}. */
+  static final class RoundOutput implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final WeightedSums dense;
+    final List<Tuple2<Integer, ShardPush>> pushes;
+
+    private RoundOutput(WeightedSums dense, List<Tuple2<Integer, ShardPush>> pushes) {
+      this.dense = dense;
+      this.pushes = pushes;
+    }
+
+    /**
+     * Splits a partition's sums: the sparse-row sums leave {@code sums} (replaced by empty ones) and go to the
+     * shards, one push per shard with that shard's rows. A partition that trained pushes to every shard, even
+     * rows-less, so that each shard merges exactly the contributions the broadcast path's tree merges.
+     */
+    static RoundOutput split(WeightedSums sums, int partition, int shards) {
+      if (!sums.trained()) {
+        return new RoundOutput(sums, List.of());
+      }
+      List<Integer> tables = new ArrayList<>();
+      for (int i = 0; i < sums.parameterCount(); i++) {
+        if (sums.parameter(i).rows() != null) {
+          tables.add(i);
+        }
+      }
+      WeightedSums.ParameterSum[][] perShard = new WeightedSums.ParameterSum[shards][tables.size()];
+      for (int j = 0; j < tables.size(); j++) {
+        int i = tables.get(j);
+        WeightedSums.ParameterSum sum = sums.parameter(i);
+        for (int s = 0; s < shards; s++) {
+          perShard[s][j] = rowsOfShard(sum, s, shards);
+        }
+        sums.setParameter(i, rowsOfShard(sum, -1, shards)); // no rows: the dense sums carry none
+      }
+      List<Tuple2<Integer, ShardPush>> pushes = new ArrayList<>(shards);
+      for (int s = 0; s < shards; s++) {
+        pushes.add(new Tuple2<>(s, new ShardPush(partition, perShard[s])));
+      }
+      return new RoundOutput(sums, pushes);
+    }
+  }
+
+  /** The rows of {@code sum} that shard {@code s} holds (none for {@code s} = -1), with their sums. */
+  static WeightedSums.ParameterSum rowsOfShard(WeightedSums.ParameterSum sum, int s, int shards) {
+    int[] all = sum.rows();
+    int d = all.length > 0 ? sum.values().length / all.length : 0;
+    int[] rows = s < 0 ? new int[0] : ofShard(all, s, shards);
+    double[] rowWeights = new double[rows.length];
+    double[] values = new double[rows.length * d];
+    double[][] slots = new double[sum.slots().length][rows.length * d];
+    int r = 0;
+    for (int from = 0; from < all.length && r < rows.length; from++) {
+      if (all[from] == rows[r]) {
+        rowWeights[r] = sum.rowWeights()[from];
+        System.arraycopy(sum.values(), from * d, values, r * d, d);
+        for (int k = 0; k < slots.length; k++) {
+          System.arraycopy(sum.slots()[k], from * d, slots[k], r * d, d);
+        }
+        r++;
+      }
+    }
+    return new WeightedSums.ParameterSum(rows, rowWeights, values, slots);
+  }
+
+  /**
+   * Merges the pushes a shard received in the averaging tree's order and writes the averages into a new version
+   * of the shard.
+   */
+  private static final class ApplyPushes
+      implements FlatMapFunction2<Iterator<TableShard>, Iterator<ShardPush>, TableShard> {
+    private static final long serialVersionUID = 1L;
+    private final int partitions;
+    private final int fanIn;
+    private final int shards;
+
+    ApplyPushes(int partitions, int fanIn, int shards) {
+      this.partitions = partitions;
+      this.fanIn = fanIn;
+      this.shards = shards;
+    }
+
+    @Override
+    public Iterator<TableShard> call(Iterator<TableShard> shardIt, Iterator<ShardPush> pushes) {
+      TableShard old = shardIt.next();
+      List<WeightedSums.ParameterSum[]> leaves = new ArrayList<>(java.util.Collections.nCopies(partitions, null));
+      while (pushes.hasNext()) {
+        ShardPush push = pushes.next();
+        if (leaves.set(push.partition, push.sums) != null) {
+          throw new IllegalStateException("shard " + old.shard + " received two pushes from partition "
+              + push.partition);
+        }
+      }
+      WeightedSums.ParameterSum[] total = FixedOrderTreeAggregate.foldInTreeOrder(leaves, (a, b) -> {
+        WeightedSums.ParameterSum[] merged = new WeightedSums.ParameterSum[a.length];
+        for (int j = 0; j < a.length; j++) {
+          merged[j] = WeightedSums.ParameterSum.merge(a[j], b[j]);
+        }
+        return merged;
+      }, fanIn);
+      if (total == null) {
+        return List.of(old).iterator();
+      }
+      Table[] tables = new Table[old.tables.length];
+      for (int j = 0; j < tables.length; j++) {
+        Table t = old.tables[j].shallowCopy();
+        boolean[] copied = new boolean[t.values.length];
+        WeightedSums.ParameterSum sum = total[j];
+        int[] rows = sum.rows();
+        int d = t.rowSize;
+        for (int r = 0; r < rows.length; r++) {
+          int local = rows[r] / shards;
+          int c = local / CHUNK_ROWS;
+          int at = (local % CHUNK_ROWS) * d;
+          t.writable(c, copied);
+          double w = sum.rowWeights()[r];
+          for (int col = 0; col < d; col++) {
+            // θ_row = Σ_{p touched row} w_p θ_p,row / Σ_{p touched row} w_p, as ModelState.applyAverage
+            t.values[c][at + col] = (float) (sum.values()[r * d + col] / w);
+            for (int k = 0; k < t.slots.length; k++) {
+              t.slots[k][c][at + col] = (float) (sum.slots()[k][r * d + col] / w);
+            }
+          }
+        }
+        tables[j] = t;
+      }
+      return List.of(new TableShard(old.shard, tables)).iterator();
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.sparkrec.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.testing.SparkTestSession;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sharded embedding sync computes what the broadcast path computes, in the same order: same seed, data and
+ * partitioning give bit-identical parameters, validation figures and losses on both paths.
+ */
+class TrainerShardedTest {
+
+  private final SparkSession spark = SparkTestSession.get();
+
+  @Test
+  void shardedAndBroadcastPathsGiveBitIdenticalParameters() {
+    // 5 partitions of about 300 rows: 5 batches of 64, synced every 3 → 2 rounds per epoch, the second with a
+    // partition left out where it has fewer batches; fan-in 3 → one level in the averaging tree.
+    Dataset<Row> train = TrainFixtures.train(spark, 1500, 5);
+    Dataset<Row> validation = TrainFixtures.validation(spark, 500);
+    TrainingConfig broadcast = TrainFixtures.config().maxEpochs(2).numPartitions(5)
+        .embeddingSync(TrainingConfig.BROADCAST).build();
+    TrainingConfig sharded = broadcast.toBuilder().embeddingSync(TrainingConfig.SHARDED).build();
+
+    TrainingResult expected = new Trainer(TrainFixtures.model(), broadcast).fit(train, validation, TrainFixtures.COLUMNS);
+    TrainingResult actual = new Trainer(TrainFixtures.model(), sharded).fit(train, validation, TrainFixtures.COLUMNS);
+
+    TrainerDeterminismTest.assertSameParameters(expected.finalParameters(), actual.finalParameters());
+    TrainerDeterminismTest.assertSameParameters(expected.bestParameters(), actual.bestParameters());
+    for (int e = 0; e < 2; e++) {
+      EpochReport a = expected.history().get(e);
+      EpochReport b = actual.history().get(e);
+      assertEquals(a.trainLoss(), b.trainLoss(), 0.0);
+      assertEquals(a.validationLogLoss(), b.validationLogLoss(), 0.0);
+      assertEquals(a.validationAuc(), b.validationAuc(), 0.0);
+    }
+    assertTrue(actual.history().get(1).validationLogLoss() < Math.log(2), "the model learns: " + actual.history());
+  }
+
+  @Test
+  void autoShardsFromTheStatedTableSizeAndNeverUnderADimensionSearch() {
+    TrainingConfig auto = TrainFixtures.config().build();
+    assertEquals(TrainingConfig.AUTO, auto.embeddingSync());
+    ModelState small = stateOf(TinyCtrModel.factory(1000, 3, 4, 1));
+    assertFalse(ShardedTables.chosen(auto, small), "16 kB of table and slots stay on the broadcast path");
+    assertTrue(ShardedTables.chosen(auto.toBuilder().embeddingSync(TrainingConfig.SHARDED).build(), small));
+    // 2^21 rows × 16 floats × (value + momentum) × 4 bytes = 256 MiB
+    ModelState large = stateOf(TinyCtrModel.factory(1 << 21, 3, 16, 1));
+    assertTrue(ShardedTables.chosen(auto, large));
+    assertFalse(ShardedTables.chosen(auto.toBuilder().embeddingSync(TrainingConfig.BROADCAST).build(), large));
+    ModelState belowLarge = stateOf(TinyCtrModel.factory((1 << 21) - 1, 3, 16, 1));
+    assertFalse(ShardedTables.chosen(auto, belowLarge));
+
+    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        () -> TrainFixtures.config().embeddingSync("shards").build());
+    assertEquals("embeddingSync must be 'broadcast', 'sharded' or 'auto', got 'shards'", unknown.getMessage());
+  }
+
+  private static ModelState stateOf(ModelFactory factory) {
+    TrainableModel model = factory.create();
+    return ModelState.wrap(model.parameters(), new MomentumSgd(0.1, 0.9));
+  }
+
+  @Test
+  void aShardKeepsItsRowsInChunksAndGivesThemBackInPlace() {
+    int rows = 1000;
+    int d = 3;
+    float[] values = new float[rows * d];
+    float[][] slots = {new float[rows * d]};
+    for (int j = 0; j < values.length; j++) {
+      values[j] = j;
+      slots[0][j] = -j;
+    }
+    float[] back = new float[rows * d];
+    float[][] backSlots = {new float[rows * d]};
+    int shards = 7;
+    for (int s = 0; s < shards; s++) {
+      ShardedTables.Table t = ShardedTables.Table.of(values, slots, rows, d, s, shards);
+      assertEquals(s < rows % shards ? rows / shards + 1 : rows / shards, t.rows);
+      assertEquals((t.rows + ShardedTables.CHUNK_ROWS - 1) / ShardedTables.CHUNK_ROWS, t.values.length);
+      t.copyInto(s, shards, back, backSlots);
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(values, back);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(slots[0], backSlots[0]);
+    assertEquals(List.of(3, 10, 17), java.util.Arrays.stream(ShardedTables.ofShard(new int[] {1, 3, 4, 10, 12, 17}, 3,
+        7)).boxed().toList());
+  }
+}
