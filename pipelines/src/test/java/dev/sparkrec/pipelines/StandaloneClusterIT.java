@@ -127,7 +127,7 @@ class StandaloneClusterIT {
     String model = dir.resolve("afn-model").toString();
     String trained = submit("train", "train", "--model", "afn", "--input", clicks, "--input-version", "0",
         "--categorical", "C0,C1,C2,C3,C4,C5,C6,C7", "--numeric", "I0,I1", "--max-iter", "2", "--seed", "3",
-        "--params", "embeddingDim=4 logNeurons=8 hiddenLayers=[16] batchSize=256 syncEveryBatches=4 "
+        "--params", "embeddingDim=4 logNeurons=8 hiddenLayers=[16] batchSize=256 syncEveryBatches=8 "
             + "embeddingSync=sharded", "--model-out", model);
     assertTrue(trained.contains("afn on " + clicks + " (delta version 0, 6000 rows)"), trained);
     // The embedding tables lived in the executors as shards, pulled and pushed through shuffles each round.

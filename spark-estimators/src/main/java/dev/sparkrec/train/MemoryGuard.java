@@ -4,6 +4,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkExecutorInfo;
+import org.apache.spark.storage.BlockManagerId;
 
 /**
  * Refuses to start training when the parameters cannot fit: estimates the memory of parameters, gradients
@@ -15,6 +19,14 @@ import org.apache.spark.SparkConf;
  * (where {@code spark.executor.memory} has no effect), the executor memory of a {@code local-cluster}
  * master, and {@code spark.executor.memory} (Spark's default 1g) otherwise; concurrent tasks are the local
  * thread count, or {@code spark.executor.cores / spark.task.cpus}.
+ *
+ * <p>On the sharded embedding path ({@link ShardedTables}) the broadcast carries only the dense parameters
+ * (P<sub>d</sub> + S<sub>d</sub>), and the executors cache the shards of the tables and their slots
+ * (T = P<sub>t</sub> + S<sub>t</sub> floats) twice while a round replaces them: {@code 4 bytes × [(P + S) + (P<sub>d</sub>
+ * + S<sub>d</sub>) + tasks × (P + P + S) + 2T / executors]}. The driver still gathers the tables after each epoch and
+ * each task still allocates its model at full size, so the first and third terms do not shrink yet. Before the
+ * tables are sharded, {@link #checkShards} also compares 2T with the storage memory the executors report and one
+ * shard (2T / shards) with the largest executor's.
  */
 final class MemoryGuard {
 
@@ -67,8 +79,56 @@ final class MemoryGuard {
     return 4L * (driverCopy + broadcastCopy + concurrentTasks * perTask);
   }
 
+  /**
+   * Estimated bytes on the sharded path for P {@code parameterFloats}, S {@code slotFloats} of which {@code
+   * tableFloats} T belong to the sharded tables, cached by {@code executors} (see the class comment).
+   */
+  static long estimateShardedBytes(long parameterFloats, long slotFloats, long tableFloats, int concurrentTasks,
+      int executors) {
+    long driverCopy = parameterFloats + slotFloats;
+    long broadcastCopy = parameterFloats + slotFloats - tableFloats;
+    long perTask = 2 * parameterFloats + slotFloats;
+    long shards = (2 * tableFloats + executors - 1) / executors;
+    return 4L * (driverCopy + broadcastCopy + concurrentTasks * perTask + shards);
+  }
+
+  /** The storage memory (on and off heap) of the executors that would cache shards, and of the largest one. */
+  record Storage(int executors, long totalBytes, long largestBytes) {
+
+    /**
+     * What the live executors of {@code sc} report; in local mode the driver is the executor. Null when no
+     * executor has registered yet.
+     */
+    static Storage of(SparkContext sc) {
+      boolean local = sc.isLocal();
+      BlockManagerId driver = SparkEnv.get() == null ? null : SparkEnv.get().blockManager().blockManagerId();
+      int executors = 0;
+      long total = 0;
+      long largest = 0;
+      for (SparkExecutorInfo info : sc.statusTracker().getExecutorInfos()) {
+        boolean isDriver = driver != null && info.host().equals(driver.host()) && info.port() == driver.port();
+        if (isDriver && !local) {
+          continue;
+        }
+        long bytes = info.totalOnHeapStorageMemory() + info.totalOffHeapStorageMemory();
+        executors++;
+        total += bytes;
+        largest = Math.max(largest, bytes);
+      }
+      return executors == 0 ? null : new Storage(executors, total, largest);
+    }
+  }
+
   /** Fails when the estimate for {@code state} exceeds {@code maxFraction} of {@code heap}. */
   static void check(ModelState state, Heap heap, double maxFraction) {
+    check(state, heap, maxFraction, 0);
+  }
+
+  /**
+   * Fails when the estimate for {@code state} exceeds {@code maxFraction} of {@code heap}; with {@code
+   * shardExecutors} > 0 the estimate is the sharded path's, the tables cached over that many executors.
+   */
+  static void check(ModelState state, Heap heap, double maxFraction, int shardExecutors) {
     long parameterFloats = 0;
     long slotFloats = 0;
     int largest = -1;
@@ -80,22 +140,70 @@ final class MemoryGuard {
         largest = i;
       }
     }
-    long estimate = estimateBytes(parameterFloats, slotFloats, heap.concurrentTasks);
+    boolean sharded = shardExecutors > 0;
+    long estimate = sharded
+        ? estimateShardedBytes(parameterFloats, slotFloats, state.sparseRowFloats(), heap.concurrentTasks,
+            shardExecutors)
+        : estimateBytes(parameterFloats, slotFloats, heap.concurrentTasks);
     long limit = (long) (maxFraction * heap.bytes);
     if (estimate <= limit) {
       return;
     }
     StringBuilder message = new StringBuilder();
+    String copies = sharded
+        ? String.format(Locale.ROOT, "a driver copy, a broadcast of the dense parameters, a working copy with "
+            + "gradients and slots for each of %d concurrent tasks and the embedding shards cached twice over %d "
+            + "executor(s)", heap.concurrentTasks, shardExecutors)
+        : String.format(Locale.ROOT, "a driver copy, a broadcast copy and a working copy with gradients and slots "
+            + "for each of %d concurrent tasks", heap.concurrentTasks);
     message.append(String.format(Locale.ROOT, "Training needs an estimated %,d MB for parameters, gradients and "
-        + "optimizer slots (%,d parameter and %,d slot floats × 4 bytes: a driver copy, a broadcast copy and a "
-        + "working copy with gradients and slots for each of %d concurrent tasks), more than the limit of %,d MB "
-        + "(maxMemoryFraction %s × %,d MB, %s).", mb(estimate), parameterFloats, slotFloats,
-        heap.concurrentTasks, mb(limit), maxFraction, mb(heap.bytes), heap.source));
+        + "optimizer slots (%,d parameter and %,d slot floats × 4 bytes: %s), more than the limit of %,d MB "
+        + "(maxMemoryFraction %s × %,d MB, %s).", mb(estimate), parameterFloats, slotFloats, copies, mb(limit),
+        maxFraction, mb(heap.bytes), heap.source));
     if (largest >= 0) {
       message.append(" Largest parameter: ").append(describe(state, largest)).append('.');
     }
     message.append(" Reduce the embedding dimension, raise FieldEncoder's minCount (or lower maxCategoriesPerField) "
         + "to shrink the id space, or give executors more memory (spark.executor.memory).");
+    throw new IllegalArgumentException(message.toString());
+  }
+
+  /**
+   * Fails when the embedding shards of {@code state}, split into {@code shards} partitions, cannot be cached by the
+   * executors of {@code storage}: all of them twice (a round keeps the previous shards until the new ones are
+   * cached) beyond the executors' storage memory together, or one shard twice beyond the largest executor's.
+   */
+  static void checkShards(ModelState state, int shards, Storage storage) {
+    long tableBytes = 4L * state.sparseRowFloats();
+    long needed = 2 * tableBytes;
+    long perShard = 2 * ((tableBytes + shards - 1) / shards);
+    String what = String.format(Locale.ROOT, "%,d MB of embedding tables and their optimizer slots, held twice while "
+        + "a round replaces them", mb(tableBytes));
+    StringBuilder message = new StringBuilder();
+    if (needed > storage.totalBytes()) {
+      message.append(String.format(Locale.ROOT, "The embedding shards need an estimated %,d MB of executor storage "
+          + "memory (%s), more than the %,d MB the %d executor(s) can cache (their storage memory: "
+          + "spark.executor.memory × spark.memory.fraction).", mb(needed), what, mb(storage.totalBytes()),
+          storage.executors()));
+    } else if (perShard > storage.largestBytes()) {
+      message.append(String.format(Locale.ROOT, "One embedding shard needs an estimated %,d MB of executor storage "
+          + "memory (%s, over %d training partitions), more than the %,d MB the largest executor can cache.",
+          mb(perShard), what, shards, mb(storage.largestBytes())));
+    } else {
+      return;
+    }
+    int largest = -1;
+    for (int i = 0; i < state.size(); i++) {
+      if (state.isSparseRows(i) && (largest < 0 || state.values(i).length > state.values(largest).length)) {
+        largest = i;
+      }
+    }
+    if (largest >= 0) {
+      message.append(" Largest table: ").append(describe(state, largest)).append('.');
+    }
+    message.append(" Give the cluster more executors or more spark.executor.memory, split the training data into "
+        + "more partitions so each shard is smaller, reduce the embedding dimension, or raise FieldEncoder's minCount "
+        + "(or lower maxCategoriesPerField) to shrink the id space.");
     throw new IllegalArgumentException(message.toString());
   }
 

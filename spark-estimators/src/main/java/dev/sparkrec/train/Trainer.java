@@ -97,8 +97,8 @@ public final class Trainer {
   public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, ExampleColumns columns) {
     requireMetricForLabels(!columns.binaryLabels(), columns.labelCol());
     SparkContext sc = train.sparkSession().sparkContext();
-    ModelState state = prepare(sc);
     int partitions = config.numPartitions() > 0 ? config.numPartitions() : sc.defaultParallelism();
+    ModelState state = prepare(sc, partitions);
     int fields = ExampleData.firstRowFields(train, columns);
     ExampleData trainData =
         ExampleData.fromDataFrame(train, columns, config.blockSize(), fields, partitions, config.seed());
@@ -127,7 +127,7 @@ public final class Trainer {
           + "training data has " + train.fields() + ".");
     }
     requireMetricForLabels(train.realValuedLabels(), "label");
-    return run(prepare(train.session().sparkContext()), train, validation);
+    return run(prepare(train.session().sparkContext(), train.numPartitions()), train, validation);
   }
 
   /** Log loss and AUC score 0/1 labels: a run on real-valued labels must monitor RMSE. */
@@ -139,12 +139,27 @@ public final class Trainer {
     }
   }
 
-  /** Builds the driver's model, whose parameter and slot arrays hold the state, and runs the memory guard. */
-  private ModelState prepare(SparkContext sc) {
+  /**
+   * Builds the driver's model, whose parameter and slot arrays hold the state, and runs the memory guard for the
+   * embedding sync the run will use (its tables sharded over {@code partitions} partitions on the sharded path).
+   */
+  private ModelState prepare(SparkContext sc, int partitions) {
     TrainableModel model = modelFactory.create();
     Optimizer optimizer = config.optimizerFactory().create(config.learningRate());
     ModelState state = ModelState.wrap(model.parameters(), optimizer);
-    MemoryGuard.check(state, MemoryGuard.executorHeap(sc.master(), sc.getConf()), config.maxMemoryFraction());
+    MemoryGuard.Heap heap = MemoryGuard.executorHeap(sc.master(), sc.getConf());
+    if (!ShardedTables.chosen(config, state)) {
+      MemoryGuard.check(state, heap, config.maxMemoryFraction());
+      return state;
+    }
+    MemoryGuard.Storage storage = MemoryGuard.Storage.of(sc);
+    MemoryGuard.check(state, heap, config.maxMemoryFraction(), storage == null ? 1 : storage.executors());
+    if (storage == null) {
+      LOG.warn("No executor has registered yet, so whether the embedding shards fit the executors' storage memory "
+          + "is not checked before training");
+    } else {
+      MemoryGuard.checkShards(state, partitions, storage);
+    }
     return state;
   }
 

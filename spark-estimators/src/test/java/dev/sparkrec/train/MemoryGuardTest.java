@@ -41,6 +41,43 @@ class MemoryGuardTest {
   }
 
   @Test
+  void theShardedEstimateBroadcastsOnlyDenseParametersAndCachesTheTablesTwiceOverTheExecutors() {
+    // P 1000, S 2000, tables with slots T 1200, 3 tasks, 4 executors:
+    // 4 × [(P + S) + (P + S - T) + 3 × (2P + S) + 2T / 4] = 4 × [3000 + 1800 + 12000 + 600]
+    assertEquals(69_600, MemoryGuard.estimateShardedBytes(1000, 2000, 1200, 3, 4));
+  }
+
+  @Test
+  void shardsThatTheExecutorsCannotCacheFailWithTheEstimateAndWhatToChange() {
+    ModelState state = ModelState.wrap(largeModel().create().parameters(), new Sgd(0.1));
+    // tables 8,000,000 floats = 31 MB, held twice = 61 MB
+    IllegalArgumentException all = assertThrows(IllegalArgumentException.class,
+        () -> MemoryGuard.checkShards(state, 2, new MemoryGuard.Storage(2, 50 * MB, 25 * MB)));
+    assertEquals("The embedding shards need an estimated 61 MB of executor storage memory (31 MB of embedding tables "
+        + "and their optimizer slots, held twice while a round replaces them), more than the 50 MB the 2 executor(s) "
+        + "can cache (their storage memory: spark.executor.memory × spark.memory.fraction). Largest table: embedding "
+        + "table 'emb' 1,000,000 × 8 = 31 MB. Give the cluster more executors or more spark.executor.memory, split the "
+        + "training data into more partitions so each shard is smaller, reduce the embedding dimension, or raise "
+        + "FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space.", all.getMessage());
+    // enough storage together, but one of 2 shards (twice 15 MB) is more than the largest executor's 20 MB
+    IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+        () -> MemoryGuard.checkShards(state, 2, new MemoryGuard.Storage(5, 100 * MB, 20 * MB)));
+    assertEquals(true, one.getMessage().startsWith("One embedding shard needs an estimated 31 MB of executor storage "
+        + "memory (31 MB of embedding tables and their optimizer slots, held twice while a round replaces them, over "
+        + "2 training partitions), more than the 20 MB the largest executor can cache."), one.getMessage());
+    MemoryGuard.checkShards(state, 4, new MemoryGuard.Storage(5, 100 * MB, 20 * MB)); // 4 shards of 15 MB fit
+  }
+
+  @Test
+  void localModeCachesShardsInTheDriversStorageMemory() {
+    MemoryGuard.Storage storage = MemoryGuard.Storage.of(SparkTestSession.get().sparkContext());
+    assertEquals(1, storage.executors());
+    assertEquals(true, storage.totalBytes() > 0 && storage.totalBytes() < Runtime.getRuntime().maxMemory(),
+        storage.toString());
+    assertEquals(storage.totalBytes(), storage.largestBytes());
+  }
+
+  @Test
   void heapAndConcurrentTasksFollowTheMaster() {
     SparkConf conf = new SparkConf(false);
     long jvm = Runtime.getRuntime().maxMemory();
@@ -100,5 +137,24 @@ class MemoryGuardTest {
     assertEquals(true, e.getMessage().startsWith("Training needs an estimated 183 MB"), e.getMessage());
     assertEquals(true, e.getMessage().contains("the driver JVM's max heap (local mode)). Largest parameter: "
         + "embedding table 'emb' 1,000,000 × 8 = 31 MB."), e.getMessage());
+  }
+
+  @Test
+  void aShardedFitIsGuardedWithTheShardedEstimateBeforeReadingTheData() {
+    SparkSession spark = SparkTestSession.get();
+    Dataset<Row> poisoned = TrainFixtures.train(spark, 100, 2)
+        .withColumn("label", functions.udf(new ReadingFails(), DataTypes.DoubleType).apply(functions.col("label")));
+    // local mode: one executor, the driver, caches the 8,000,000 table floats twice
+    long estimate = MemoryGuard.estimateShardedBytes(PARAMETER_FLOATS, 0, 8_000_000, 2, 1);
+    double fraction = 0.5 * estimate / Runtime.getRuntime().maxMemory();
+    TrainingConfig config = TrainingConfig.builder().maxMemoryFraction(fraction)
+        .embeddingSync(TrainingConfig.SHARDED).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Trainer(largeModel(), config).fit(poisoned, null, TrainFixtures.COLUMNS));
+    // 4 × [P + 33 + 2 × 2P + 2 × 8,000,000] bytes = 214 MB
+    assertEquals(true, e.getMessage().startsWith("Training needs an estimated 214 MB"), e.getMessage());
+    assertEquals(true, e.getMessage().contains("a broadcast of the dense parameters, a working copy with gradients "
+        + "and slots for each of 2 concurrent tasks and the embedding shards cached twice over 1 executor(s)"),
+        e.getMessage());
   }
 }

@@ -32,6 +32,7 @@ public final class BenchRunner {
     register(new SeqScalingBenchmark());
     register(new ResusMl100kBenchmark());
     register(new SeqMl100kBenchmark());
+    register(new TrainerScaleBenchmark());
   }
 
   private BenchRunner() {}

@@ -91,7 +91,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   private static final int[] SWEEP_EPOCHS = {3, 10, 20, 40};
   private static final double SWEEP_TOLERANCE = 0.1;
   private static final int BOOTSTRAP_RESAMPLES = 2000;
-  /** Repetitions of the u1.test action after the first (cold) one. */
+  /** Repetitions of the u1.test action after the first (cold) one; a quick run repeats it once. */
   private static final int WARM_RUNS = 5;
   private static final int[] ALS_RANKS = {8, 10, 16, 32};
   private static final double[] ALS_REGS = {0.05, 0.1, 0.2};
@@ -165,7 +165,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     }
     double mfValidationRmse = rmse(mfDefaults.fit(fitPart).transform(validationPart));
     LOG.info("mf (default epochs) on the validation split: RMSE {}", mfValidationRmse);
-    Fitted ncf = fitNcf(train, test);
+    Fitted ncf = fitNcf(train, test, quick);
 
     int[][] pairs = samplePairs(test.collectAsList(), pairCount, als, mf, ncf);
     LOG.info("Explaining {} random test pairs with FIA and retraining", pairs.length);
@@ -239,9 +239,12 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     return true;
   }
 
-  private static Fitted fitNcf(Dataset<Row> train, Dataset<Row> test) {
+  private static Fitted fitNcf(Dataset<Row> train, Dataset<Row> test, boolean quick) {
     return fit("ncf", () -> {
       NeuralCF estimator = new NeuralCF().setEmbeddingDim(RANK).setSeed(SEED).setColdStartStrategy("drop");
+      if (quick) {
+        estimator.setMaxIter(5);
+      }
       NeuralCFModel model = estimator.fit(train);
       return new Fitted(model, model.transform(test), StageConfig.of(estimator));
     });
@@ -256,7 +259,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
    */
   private static void retrainSweep(Dataset<Row> train, Dataset<Row> test, List<Row> trainRows, boolean quick,
       BenchReport report) {
-    NeuralCFModel model = (NeuralCFModel) fitNcf(train, test).model;
+    NeuralCFModel model = (NeuralCFModel) fitNcf(train, test, quick).model;
     RatingArrays data = new RatingArrays(trainRows, model.userVectors().collectAsList(),
         model.itemVectors().collectAsList());
     int[] grid = quick ? new int[] {1, 2} : SWEEP_EPOCHS;
@@ -722,7 +725,8 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     // 20,000 pairs the fixed cost of a Spark action (planning, code generation, the Delta commit) dominates.
     List<Double> warm = new ArrayList<>();
     List<Double> warmNoop = new ArrayList<>();
-    for (int run = 0; run < WARM_RUNS; run++) {
+    int warmRuns = context.quick() ? 1 : WARM_RUNS;
+    for (int run = 0; run < warmRuns; run++) {
       long t = System.nanoTime();
       explainer.transform(test).write().format("delta").mode("overwrite").save(out);
       warm.add((System.nanoTime() - t) / 1e9);
@@ -740,7 +744,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     row.put("warm_pairs_per_second", pairs / warmMedian);
     row.put("warm_noop_seconds_median", warmNoopMedian);
     row.put("warm_noop_pairs_per_second", pairs / warmNoopMedian);
-    row.put("warm_runs", WARM_RUNS);
+    row.put("warm_runs", warmRuns);
     row.put("spark_jobs", spark.sparkContext().statusTracker().getJobIdsForGroup(group).length);
     row.put("output", out + " (Delta)");
     row.put("config", StageConfig.of(explainer));
