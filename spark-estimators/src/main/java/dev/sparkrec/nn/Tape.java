@@ -22,6 +22,7 @@ public final class Tape {
   private int nextBuffer;
   private int allocatedBuffers;
   private boolean training = true;
+  private boolean listingRows;
   private long randomSeed;
   private long randomCounter;
 
@@ -39,6 +40,20 @@ public final class Tape {
 
   public boolean isTraining() {
     return training;
+  }
+
+  /**
+   * A listing tape: every op that reads rows of a sparse-row table also marks them touched
+   * ({@link Parameter#touchRow}) in forward, as its backward would, so a forward pass alone lists the rows a
+   * batch reads (the sharded embedding sync's row listing).
+   */
+  public Tape listingRows(boolean value) {
+    listingRows = value;
+    return this;
+  }
+
+  public boolean isListingRows() {
+    return listingRows;
   }
 
   /**

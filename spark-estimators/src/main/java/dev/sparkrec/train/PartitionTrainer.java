@@ -44,10 +44,13 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
   private final boolean hasSequences;
   private final int epoch;
   private final int round;
+  /** The run whose {@link TaskModelPool} models the sharded path's tasks reuse; null builds a model per task. */
+  private final String pool;
 
   PartitionTrainer(Broadcast<ModelState> state, ModelFactory modelFactory, TrainingConfig config,
-      ExampleData data, int epoch, int round) {
+      ExampleData data, int epoch, int round, String pool) {
     this.state = state;
+    this.pool = pool;
     this.modelFactory = modelFactory;
     this.config = config;
     this.fields = data.fields();
@@ -90,8 +93,8 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
 
   /**
    * The sharded path's first task: the rows of each embedding table that this partition's batches of the round
-   * touch, as one request per shard {@code (shard, request)}. It runs the model's forward and backward pass on
-   * those batches (the rows a backward pass marks are the rows the forward pass read) without optimizer steps;
+   * touch, as one request per shard {@code (shard, request)}. It runs the model's forward pass on those batches on
+   * a {@linkplain Tape#listingRows listing tape}, whose row lookups mark the rows they read as backward would;
    * which rows are touched depends on the batches only, not on the parameter values.
    */
   Function2<Integer, Iterator<ExampleBlock>, Iterator<Tuple2<Integer, ShardedTables.RowRequest>>> rowsToPull(
@@ -103,22 +106,24 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
         return java.util.Collections.emptyIterator();
       }
       int[] order = ShuffleOrder.permutation(config.seed(), epoch, partition, train.count());
-      TrainableModel model = modelFactory.create();
-      List<Parameter> parameters = model.parameters();
+      TaskModelPool.Worker worker = takeWorker(config.learningRate());
+      TrainableModel model = worker.model();
+      List<Parameter> parameters = worker.parameters();
       TouchedRows touched = new TouchedRows(parameters);
-      Tape tape = new Tape().training(true);
+      Tape tape = new Tape().training(true).listingRows(true);
       Batch batch = new Batch(config.batchSize(), fields, hasValues, hasWeights, hasSequences);
       for (long b = range[0]; b < range[1]; b++) {
         int from = (int) (b * config.batchSize());
         train.fill(order, from, (int) Math.min(config.batchSize(), train.count() - from), batch);
         tape.reset();
         tape.seed(ShuffleOrder.mix(config.seed(), epoch, partition, b));
-        tape.backward(model.loss(tape, batch));
+        model.loss(tape, batch); // forward only: the listing tape marks the rows read
         touched.record(parameters);
         for (Parameter p : parameters) {
           p.zeroGrad();
         }
       }
+      giveBack(worker);
       return ShardedTables.RowRequest.perShard(partition, touched.sorted(), shards).iterator();
     };
   }
@@ -150,9 +155,10 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     int[] order = ShuffleOrder.permutation(config.seed(), epoch, partition, rows);
 
     ModelState initial = state.value();
-    TrainableModel model = modelFactory.create();
-    List<Parameter> parameters = model.parameters();
-    Optimizer optimizer = config.optimizerFactory().create(initial.learningRate());
+    TaskModelPool.Worker worker = takeWorker(initial.learningRate());
+    TrainableModel model = worker.model();
+    List<Parameter> parameters = worker.parameters();
+    Optimizer optimizer = worker.optimizer();
     initial.copyInto(parameters, optimizer);
     boolean[][] pulledRows = pulled == null ? null : ShardedTables.PulledRows.loadAll(pulled, parameters, optimizer);
     long initialSteps = optimizer.steps();
@@ -204,8 +210,26 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     if (pulledRows != null) {
       ShardedTables.PulledRows.requireAllPulled(pulledRows, touchedRows, parameters);
     }
-    return WeightedSums.ofPartition(examples, lossSum, optimizer.steps() - initialSteps, parameters, optimizer,
-        touchedRows);
+    WeightedSums sums = WeightedSums.ofPartition(examples, lossSum, optimizer.steps() - initialSteps, parameters,
+        optimizer, touchedRows);
+    giveBack(worker);
+    return sums;
+  }
+
+  /** A model and optimizer for this task: from the run's pool on the sharded path, else new. */
+  private TaskModelPool.Worker takeWorker(double learningRate) {
+    java.util.function.Supplier<TaskModelPool.Worker> create = () -> {
+      TrainableModel model = modelFactory.create();
+      return new TaskModelPool.Worker(model, model.parameters(), config.optimizerFactory().create(learningRate));
+    };
+    return pool == null ? create.get() : TaskModelPool.take(pool, create);
+  }
+
+  /** Returns a finished task's model to the run's pool (nothing without one). */
+  private void giveBack(TaskModelPool.Worker worker) {
+    if (pool != null) {
+      TaskModelPool.giveBack(pool, worker);
+    }
   }
 
   /**

@@ -237,6 +237,8 @@ public final class Trainer {
       LOG.info("Embedding tables sharded over {} partitions ({} MB with their optimizer slots)",
           train.numPartitions(), 4L * state.sparseRowFloats() >> 20);
     }
+    // the sharded path's tasks reuse their JVM's models from round to round (TaskModelPool)
+    String pool = tables != null ? java.util.UUID.randomUUID().toString() : null;
     try {
       for (int epoch = lastEpoch + 1; epoch <= config.maxEpochs() && !schedule.stopped(); epoch++) {
         long start = System.nanoTime();
@@ -249,7 +251,7 @@ public final class Trainer {
               + ", round " + (round + 1) + "/" + rounds);
           Broadcast<ModelState> broadcast = jsc.broadcast(tables == null ? state : state.withoutSparseRows());
           try {
-            PartitionTrainer task = new PartitionTrainer(broadcast, modelFactory, config, train, epoch, round);
+            PartitionTrainer task = new PartitionTrainer(broadcast, modelFactory, config, train, epoch, round, pool);
             WeightedSums sums = tables != null ? tables.round(train, task, fanIn)
                 : FixedOrderTreeAggregate.aggregate(
                     searchEpoch ? train.blocks().zipPartitions(validation.blocks(), task.withValidation())
@@ -321,6 +323,7 @@ public final class Trainer {
     } finally {
       if (tables != null) {
         tables.unpersist();
+        TaskModelPool.release(pool);
       }
     }
 

@@ -45,6 +45,55 @@ class TrainerShardedTest {
     assertTrue(actual.history().get(1).validationLogLoss() < Math.log(2), "the model learns: " + actual.history());
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger MODELS_BUILT =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @Test
+  void shardedTasksReuseTheirJvmsModelsFromRoundToRound() {
+    // 5 partitions × 2 rounds × 2 epochs × (listing + training) = 40 tasks; local[2] runs 2 at a time
+    Dataset<Row> train = TrainFixtures.train(spark, 1500, 5);
+    TrainingConfig sharded = TrainFixtures.config().maxEpochs(2).numPartitions(5)
+        .embeddingSync(TrainingConfig.SHARDED).build();
+    ModelFactory base = TrainFixtures.model();
+    ModelFactory counting = () -> {
+      MODELS_BUILT.incrementAndGet();
+      return base.create();
+    };
+    MODELS_BUILT.set(0);
+    TrainingResult pooled = new Trainer(counting, sharded).fit(train, null, TrainFixtures.COLUMNS);
+    int built = MODELS_BUILT.get();
+    assertTrue(built >= 2 && built <= 1 + spark.sparkContext().defaultParallelism(),
+        "the driver's model and one per concurrent task, not one per task: " + built);
+
+    TrainingResult broadcast = new Trainer(base, sharded.toBuilder().embeddingSync(TrainingConfig.BROADCAST).build())
+        .fit(train, null, TrainFixtures.COLUMNS);
+    TrainerDeterminismTest.assertSameParameters(broadcast.finalParameters(), pooled.finalParameters());
+  }
+
+  @Test
+  void aPoolKeepsIdleModelsPerRunAndDropsTheOldestRun() {
+    TaskModelPool.Worker a = worker();
+    assertEquals(a, TaskModelPool.take("run-a", () -> a), "an empty pool builds");
+    TaskModelPool.giveBack("run-a", a);
+    assertEquals(1, TaskModelPool.idle("run-a"));
+    assertTrue(a == TaskModelPool.take("run-a", TrainerShardedTest::worker), "an idle model is reused");
+    assertEquals(0, TaskModelPool.idle("run-a"), "a taken model is no longer idle: no two tasks share one");
+    TaskModelPool.giveBack("run-a", a);
+    TaskModelPool.giveBack("run-b", worker());
+    TaskModelPool.giveBack("run-c", worker());
+    assertEquals(0, TaskModelPool.idle("run-a"), "a third run drops the oldest run's models");
+    assertEquals(1, TaskModelPool.idle("run-b"));
+    TaskModelPool.release("run-b");
+    TaskModelPool.release("run-c");
+    assertEquals(0, TaskModelPool.idle("run-b"));
+    assertEquals(0, TaskModelPool.idle("run-c"));
+  }
+
+  private static TaskModelPool.Worker worker() {
+    TrainableModel model = TrainFixtures.model().create();
+    return new TaskModelPool.Worker(model, model.parameters(), new MomentumSgd(0.1, 0.9));
+  }
+
   @Test
   void autoShardsFromTheStatedTableSizeAndNeverUnderADimensionSearch() {
     TrainingConfig auto = TrainFixtures.config().build();

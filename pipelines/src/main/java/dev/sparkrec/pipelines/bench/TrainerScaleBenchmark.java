@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p>The AFN is the one measured when the sharded path was planned: 32 logarithmic neurons, hidden 256-256,
  * embedding 10, batch 512, averaging every 10 batches, one epoch. {@code --quick} trains 10,000 rows of 10³ and 10⁴
  * ids with a smaller AFN, for smoke tests only.
+ *
+ * <p>Two JVM properties narrow a run (pass them through {@code SPARKREC_JAVA_OPTS}):
+ * {@code -Dsparkrec.bench.features=10000,10000000} measures only those vocabularies and
+ * {@code -Dsparkrec.bench.paths=sharded} only that path.
  */
 public final class TrainerScaleBenchmark implements BenchSuite {
 
@@ -48,6 +52,8 @@ public final class TrainerScaleBenchmark implements BenchSuite {
   static final int[] VOCABULARIES = {10_000, 100_000, 1_000_000, 10_000_000};
   static final String[] PATHS = {"broadcast", "sharded"};
   static final long SAMPLE_MS = 20;
+  static final String FEATURES_PROPERTY = "sparkrec.bench.features";
+  static final String PATHS_PROPERTY = "sparkrec.bench.paths";
   private static final long SEED = 17;
   private static final double MB = 1 << 20;
 
@@ -68,13 +74,26 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     int rows = quick ? 10_000 : ROWS;
     int testRows = quick ? 2_000 : TEST_ROWS;
     int[] vocabularies = quick ? new int[] {1_000, 10_000} : VOCABULARIES;
+    String features = System.getProperty(FEATURES_PROPERTY);
+    if (features != null) {
+      vocabularies = java.util.Arrays.stream(features.split(",")).map(String::trim).mapToInt(Integer::parseInt)
+          .toArray();
+    }
+    String[] paths = System.getProperty(PATHS_PROPERTY, String.join(",", PATHS)).split(",");
+    for (String path : paths) {
+      if (!java.util.List.of(PATHS).contains(path.trim())) {
+        throw new IllegalArgumentException(PATHS_PROPERTY + " lists '" + path + "'; the paths are "
+            + String.join(", ", PATHS) + ".");
+      }
+    }
     for (int vocabulary : vocabularies) {
       Dataset<Row> train = generate(spark, vocabulary, 0, rows).cache();
       Dataset<Row> test = generate(spark, vocabulary, rows, testRows).cache();
       train.count();
       test.count();
-      for (String path : PATHS) {
-        report.measure(path, () -> measure(spark, afn(vocabulary, path, quick), train, test, vocabulary, rows));
+      for (String path : paths) {
+        report.measure(path.trim(),
+            () -> measure(spark, afn(vocabulary, path.trim(), quick), train, test, vocabulary, rows));
       }
       train.unpersist();
       test.unpersist();

@@ -195,6 +195,7 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
             + " do not fill shape " + java.util.Arrays.toString(shape));
       }
       boolean grad = !layer.parameters.isEmpty();
+      boolean list = grad && tape.isListingRows();
       Tensor out = tape.output(grad, shape);
       float[] y = out.data();
       for (int i = 0; i < count; i++) {
@@ -215,6 +216,9 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
           for (int j = 0; j < w; j++) {
             y[to + at[j]] = src[from + j] * s;
           }
+        }
+        if (list && layer.tables[b] != null) {
+          layer.tables[b].touchRow(layer.blocks.localRow(id)); // as backward will
         }
       }
       if (grad) {

@@ -156,6 +156,9 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
         for (int j = 0; j < d; j++) {
           y[to + j] = (withTable ? e[from + j] * s : 1f) * (withAlpha ? a[sel + j] : 1f);
         }
+        if (withTable && tape.isListingRows()) {
+          layer.table.touchRow(id); // as backward will
+        }
       }
       tape.record(new Lookup(layer, withTable, withAlpha, ids, scales, count, out));
       return out;

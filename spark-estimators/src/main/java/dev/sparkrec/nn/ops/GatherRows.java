@@ -11,7 +11,7 @@ import dev.sparkrec.nn.Tensor;
  *
  * <p>The gradient is <b>sparse in rows</b>: backward adds {@code scales[i]·dy_i} into row {@code ids[i]}
  * of the table's gradient and marks the row touched, so optimizers and parameter averaging handle only
- * the rows a batch used.
+ * the rows a batch used. On a {@linkplain Tape#listingRows listing tape} forward marks them too.
  */
 public final class GatherRows extends Op {
 
@@ -44,6 +44,7 @@ public final class GatherRows extends Op {
     Tensor out = tape.output(table.isTrainable(), shape);
     float[] src = table.data();
     float[] dst = out.data();
+    boolean list = tape.isListingRows() && out.requiresGrad();
     for (int i = 0; i < count; i++) {
       int id = ids[i];
       if (id < 0 || id >= rows) {
@@ -55,6 +56,9 @@ public final class GatherRows extends Op {
       int to = i * d;
       for (int j = 0; j < d; j++) {
         dst[to + j] = src[from + j] * s;
+      }
+      if (list) {
+        table.touchRow(id); // as backward will
       }
     }
     if (out.requiresGrad()) {

@@ -1,0 +1,80 @@
+package dev.sparkrec.train;
+
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.optim.Optimizer;
+import java.lang.ref.SoftReference;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The models and optimizers that a JVM's tasks of a sharded run reuse from round to round, so that a round's cost
+ * does not grow with the vocabulary: building a model allocates and initialises its full-size embedding tables,
+ * and the optimizer its full-size slots.
+ *
+ * <p>Reuse cannot change what a task computes. A sharded task overwrites every dense parameter, every dense slot,
+ * the step count and the learning rate from the round's broadcast, and the embedding rows and slots its batches
+ * read from the rows it pulled ({@link ShardedTables.PulledRows#requireAllPulled} fails the task otherwise); the
+ * rows it leaves stale are rows it never reads. A task takes a model for itself and gives it back only when it
+ * finished, so concurrent and speculative attempts never share one, and a failed attempt's model is dropped.
+ *
+ * <p>Models are held by soft references, so memory pressure clears them, kept per run, and released by the
+ * driver when its run ends; an executor in another JVM keeps at most {@value #RUNS} runs' models.
+ */
+final class TaskModelPool {
+
+  /** Runs whose models an executor keeps at once; a new run beyond them drops the oldest's. */
+  static final int RUNS = 2;
+
+  /** A model, its parameters in model order and its optimizer. */
+  record Worker(TrainableModel model, List<Parameter> parameters, Optimizer optimizer) {}
+
+  private static final Map<String, ArrayDeque<SoftReference<Worker>>> IDLE = new LinkedHashMap<>();
+
+  private TaskModelPool() {}
+
+  /** An idle worker of run {@code run}, or a new one from {@code create}. */
+  static Worker take(String run, Supplier<Worker> create) {
+    synchronized (IDLE) {
+      ArrayDeque<SoftReference<Worker>> idle = IDLE.get(run);
+      while (idle != null && !idle.isEmpty()) {
+        Worker worker = idle.pop().get();
+        if (worker != null) {
+          return worker;
+        }
+      }
+    }
+    return create.get();
+  }
+
+  /** Keeps {@code worker} for the next task of run {@code run} in this JVM. */
+  static void giveBack(String run, Worker worker) {
+    synchronized (IDLE) {
+      ArrayDeque<SoftReference<Worker>> idle = IDLE.computeIfAbsent(run, r -> new ArrayDeque<>());
+      idle.push(new SoftReference<>(worker));
+      Iterator<String> oldest = IDLE.keySet().iterator();
+      while (IDLE.size() > RUNS) {
+        oldest.next();
+        oldest.remove();
+      }
+    }
+  }
+
+  /** Drops run {@code run}'s models in this JVM. */
+  static void release(String run) {
+    synchronized (IDLE) {
+      IDLE.remove(run);
+    }
+  }
+
+  /** Idle models of run {@code run} in this JVM (for tests). */
+  static int idle(String run) {
+    synchronized (IDLE) {
+      ArrayDeque<SoftReference<Worker>> idle = IDLE.get(run);
+      return idle == null ? 0 : idle.size();
+    }
+  }
+}
