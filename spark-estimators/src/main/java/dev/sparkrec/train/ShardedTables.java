@@ -47,8 +47,12 @@ import scala.Tuple2;
  */
 final class ShardedTables {
 
-  /** Local rows per chunk: an update copies the chunks it writes, so smaller chunks copy less per round. */
-  static final int CHUNK_ROWS = 64;
+  /**
+   * Local rows per chunk: an update copies the chunks it writes, so smaller chunks copy less per round. A round
+   * touches rows scattered over a large table, mostly one per chunk: with 64-row chunks a round at 10⁷ ids copied
+   * up to 64 times the rows it wrote.
+   */
+  static final int CHUNK_ROWS = 8;
 
   private final int shards;
   private final int[] sparse;

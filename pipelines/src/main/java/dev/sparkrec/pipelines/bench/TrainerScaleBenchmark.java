@@ -2,8 +2,14 @@ package dev.sparkrec.pipelines.bench;
 
 import dev.sparkrec.afn.AFN;
 import dev.sparkrec.afn.AFNModel;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -27,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * ids train one AFN epoch on each path ({@code embeddingSync} "broadcast" and "sharded"); a path the memory guard
  * refuses gets a row with {@code "fits": false} and the guard's message. Each row: {@code epoch_seconds} (the
  * epoch's wall seconds from the model's summary), {@code driver_peak_heap_mb} (the largest heap in use in the driver
- * JVM, sampled every {@value #SAMPLE_MS} ms during {@code fit}, after a GC; in local mode the tasks run in that JVM
+ * JVM, sampled every {@value #SAMPLE_MS} ms during {@code fit}, garbage included), {@code
+ * driver_peak_heap_after_gc_mb} (the largest heap in use right after a garbage collection during {@code fit}: what
+ * the driver JVM held, with any old-generation garbage not yet collected; in local mode the tasks run in that JVM
  * too), {@code shuffle_bytes} (shuffle bytes written by the fit's tasks) and {@code test_auc}.
  *
  * <p>The data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a round
@@ -39,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * embedding 10, batch 512, averaging every 10 batches, one epoch. {@code --quick} trains 10,000 rows of 10³ and 10⁴
  * ids with a smaller AFN, for smoke tests only.
  *
- * <p>Two JVM properties narrow a run (pass them through {@code SPARKREC_JAVA_OPTS}):
+ * <p>An unrecorded fit per path on {@value #WARM_UP_ROWS} rows comes first, so that JIT compilation is not charged to
+ * whichever fit runs first. Two JVM properties narrow a run (pass them through {@code SPARKREC_JAVA_OPTS}):
  * {@code -Dsparkrec.bench.features=10000,10000000} measures only those vocabularies and
  * {@code -Dsparkrec.bench.paths=sharded} only that path.
  */
@@ -52,6 +61,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
   static final int[] VOCABULARIES = {10_000, 100_000, 1_000_000, 10_000_000};
   static final String[] PATHS = {"broadcast", "sharded"};
   static final long SAMPLE_MS = 20;
+  static final int WARM_UP_ROWS = 20_000;
   static final String FEATURES_PROPERTY = "sparkrec.bench.features";
   static final String PATHS_PROPERTY = "sparkrec.bench.paths";
   private static final long SEED = 17;
@@ -86,6 +96,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
             + String.join(", ", PATHS) + ".");
       }
     }
+    warmUp(spark, paths, quick);
     for (int vocabulary : vocabularies) {
       Dataset<Row> train = generate(spark, vocabulary, 0, rows).cache();
       Dataset<Row> test = generate(spark, vocabulary, rows, testRows).cache();
@@ -98,6 +109,18 @@ public final class TrainerScaleBenchmark implements BenchSuite {
       train.unpersist();
       test.unpersist();
     }
+  }
+
+  /**
+   * One unrecorded fit per path on {@value #WARM_UP_ROWS} rows of 10⁴ ids (a tenth with {@code --quick}), so that the first measured fit does not
+   * also pay for compiling the training code.
+   */
+  private static void warmUp(SparkSession spark, String[] paths, boolean quick) {
+    Dataset<Row> rows = generate(spark, 10_000, 0, quick ? WARM_UP_ROWS / 10 : WARM_UP_ROWS).cache();
+    for (String path : paths) {
+      afn(10_000, path.trim(), quick).fit(rows);
+    }
+    rows.unpersist();
   }
 
   static AFN afn(int vocabulary, String path, boolean quick) {
@@ -137,14 +160,16 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     row.put("fits", true);
     row.put("epoch_seconds", model.summary().history().get(0).seconds());
     row.put("driver_peak_heap_mb", heap.peak() / MB);
+    row.put("driver_peak_heap_after_gc_mb", heap.peakAfterGc() / MB);
     row.put("driver_heap_before_mb", heap.baseline() / MB);
     row.put("shuffle_bytes", shuffle.bytes.get());
     row.put("test_auc", CtrFrappeBenchmark.exactAuc(model.transform(test)));
     row.put("driver_max_heap_mb", Runtime.getRuntime().maxMemory() / MB);
     row.put("master", spark.sparkContext().master());
     row.put("config", StageConfig.of(afn));
-    LOG.info("{} at {} features: epoch {} s, driver peak heap {} MB, shuffle {} bytes, test AUC {}",
+    LOG.info("{} at {} features: epoch {} s, driver peak heap {} MB ({} MB after a GC), shuffle {} bytes, test AUC {}",
         afn.getEmbeddingSync(), vocabulary, row.get("epoch_seconds"), row.get("driver_peak_heap_mb"),
+        row.get("driver_peak_heap_after_gc_mb"),
         row.get("shuffle_bytes"), row.get("test_auc"));
     return row;
   }
@@ -228,7 +253,10 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     }
   }
 
-  /** The largest heap in use, sampled on a daemon thread every {@value #SAMPLE_MS} ms after a GC. */
+  /**
+   * The largest heap in use, sampled on a daemon thread every {@value #SAMPLE_MS} ms after a GC, and the largest heap
+   * in use right after a collection (from the collectors' notifications).
+   */
   private static final class HeapSampler {
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final AtomicLong peak = new AtomicLong();
@@ -236,8 +264,24 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     private Thread thread;
     private long baseline;
 
+    private final AtomicLong peakAfterGc = new AtomicLong();
+    private final NotificationListener afterGc = (notification, handback) -> {
+      if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+        long used = 0;
+        for (MemoryUsage pool : GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData())
+            .getGcInfo().getMemoryUsageAfterGc().values()) {
+          used += pool.getUsed();
+        }
+        peakAfterGc.accumulateAndGet(used, Math::max);
+      }
+    };
+
     void start() {
       System.gc();
+      peakAfterGc.set(memory.getHeapMemoryUsage().getUsed());
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        ((NotificationEmitter) gc).addNotificationListener(afterGc, null, null);
+      }
       baseline = memory.getHeapMemoryUsage().getUsed();
       peak.set(baseline);
       running = true;
@@ -261,6 +305,17 @@ public final class TrainerScaleBenchmark implements BenchSuite {
         thread.interrupt();
       }
       peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        try {
+          ((NotificationEmitter) gc).removeNotificationListener(afterGc);
+        } catch (javax.management.ListenerNotFoundException e) {
+          // not registered on this collector
+        }
+      }
+    }
+
+    long peakAfterGc() {
+      return peakAfterGc.get();
     }
 
     long peak() {
