@@ -60,14 +60,11 @@ class TrainerShardedTest {
       return base.create();
     };
     MODELS_BUILT.set(0);
-    TrainingResult pooled = new Trainer(counting, sharded).fit(train, null, TrainFixtures.COLUMNS);
+    new Trainer(counting, sharded).fit(train, null, TrainFixtures.COLUMNS);
     int built = MODELS_BUILT.get();
+    // that pooled models train what new ones would: shardedAndBroadcastPathsGiveBitIdenticalParameters
     assertTrue(built >= 2 && built <= 1 + spark.sparkContext().defaultParallelism(),
         "the driver's model and one per concurrent task, not one per task: " + built);
-
-    TrainingResult broadcast = new Trainer(base, sharded.toBuilder().embeddingSync(TrainingConfig.BROADCAST).build())
-        .fit(train, null, TrainFixtures.COLUMNS);
-    TrainerDeterminismTest.assertSameParameters(broadcast.finalParameters(), pooled.finalParameters());
   }
 
   @Test

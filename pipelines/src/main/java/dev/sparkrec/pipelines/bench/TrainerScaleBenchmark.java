@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * embedding 10, batch 512, averaging every 10 batches, one epoch. {@code --quick} trains 10,000 rows of 10³ and 10⁴
  * ids with a smaller AFN, for smoke tests only.
  *
- * <p>An unrecorded fit per path on {@value #WARM_UP_ROWS} rows comes first, so that JIT compilation is not charged to
- * whichever fit runs first. Two JVM properties narrow a run (pass them through {@code SPARKREC_JAVA_OPTS}):
- * {@code -Dsparkrec.bench.features=10000,10000000} measures only those vocabularies and
+ * <p>An unrecorded fit per path on {@value #WARM_UP_ROWS} rows comes first (not with {@code --quick}), so that JIT
+ * compilation is not charged to whichever fit runs first. Two JVM properties narrow a run (pass them through
+ * {@code SPARKREC_JAVA_OPTS}): {@code -Dsparkrec.bench.features=10000,10000000} measures only those vocabularies and
  * {@code -Dsparkrec.bench.paths=sharded} only that path.
  */
 public final class TrainerScaleBenchmark implements BenchSuite {
@@ -96,7 +96,9 @@ public final class TrainerScaleBenchmark implements BenchSuite {
             + String.join(", ", PATHS) + ".");
       }
     }
-    warmUp(spark, paths, quick);
+    if (!quick) {
+      warmUp(spark, paths);
+    }
     for (int vocabulary : vocabularies) {
       Dataset<Row> train = generate(spark, vocabulary, 0, rows).cache();
       Dataset<Row> test = generate(spark, vocabulary, rows, testRows).cache();
@@ -112,13 +114,13 @@ public final class TrainerScaleBenchmark implements BenchSuite {
   }
 
   /**
-   * One unrecorded fit per path on {@value #WARM_UP_ROWS} rows of 10⁴ ids (a tenth with {@code --quick}), so that the first measured fit does not
-   * also pay for compiling the training code.
+   * One unrecorded fit per path on {@value #WARM_UP_ROWS} rows of 10⁴ ids, so that the first measured fit does not also
+   * pay for compiling the training code.
    */
-  private static void warmUp(SparkSession spark, String[] paths, boolean quick) {
-    Dataset<Row> rows = generate(spark, 10_000, 0, quick ? WARM_UP_ROWS / 10 : WARM_UP_ROWS).cache();
+  private static void warmUp(SparkSession spark, String[] paths) {
+    Dataset<Row> rows = generate(spark, 10_000, 0, WARM_UP_ROWS).cache();
     for (String path : paths) {
-      afn(10_000, path.trim(), quick).fit(rows);
+      afn(10_000, path.trim(), false).fit(rows);
     }
     rows.unpersist();
   }
