@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.api.java.function.Function2;
@@ -50,7 +51,6 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
   PartitionTrainer(Broadcast<ModelState> state, ModelFactory modelFactory, TrainingConfig config,
       ExampleData data, int epoch, int round, String pool) {
     this.state = state;
-    this.pool = pool;
     this.modelFactory = modelFactory;
     this.config = config;
     this.fields = data.fields();
@@ -59,6 +59,7 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     this.hasSequences = data.hasSequences();
     this.epoch = epoch;
     this.round = round;
+    this.pool = pool;
   }
 
   /** Mini-batches of a partition of {@code rows} rows per epoch: ⌈rows / batchSize⌉. */
@@ -218,7 +219,7 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
 
   /** A model and optimizer for this task: from the run's pool on the sharded path, else new. */
   private TaskModelPool.Worker takeWorker(double learningRate) {
-    java.util.function.Supplier<TaskModelPool.Worker> create = () -> {
+    Supplier<TaskModelPool.Worker> create = () -> {
       TrainableModel model = modelFactory.create();
       return new TaskModelPool.Worker(model, model.parameters(), config.optimizerFactory().create(learningRate));
     };

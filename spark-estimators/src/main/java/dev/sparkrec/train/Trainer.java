@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -238,7 +239,7 @@ public final class Trainer {
           train.numPartitions(), 4L * state.sparseRowFloats() >> 20);
     }
     // the sharded path's tasks reuse their JVM's models from round to round (TaskModelPool)
-    String pool = tables != null ? java.util.UUID.randomUUID().toString() : null;
+    String pool = tables != null ? UUID.randomUUID().toString() : null;
     try {
       for (int epoch = lastEpoch + 1; epoch <= config.maxEpochs() && !schedule.stopped(); epoch++) {
         long start = System.nanoTime();

@@ -1,19 +1,22 @@
 package dev.sparkrec.pipelines.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.sparkrec.afn.AFN;
 import dev.sparkrec.afn.AFNModel;
-import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -86,12 +89,12 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     int[] vocabularies = quick ? new int[] {1_000, 10_000} : VOCABULARIES;
     String features = System.getProperty(FEATURES_PROPERTY);
     if (features != null) {
-      vocabularies = java.util.Arrays.stream(features.split(",")).map(String::trim).mapToInt(Integer::parseInt)
-          .toArray();
+      vocabularies = Arrays.stream(features.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
     }
-    String[] paths = System.getProperty(PATHS_PROPERTY, String.join(",", PATHS)).split(",");
+    String[] paths = Arrays.stream(System.getProperty(PATHS_PROPERTY, String.join(",", PATHS)).split(","))
+        .map(String::trim).toArray(String[]::new);
     for (String path : paths) {
-      if (!java.util.List.of(PATHS).contains(path.trim())) {
+      if (!List.of(PATHS).contains(path)) {
         throw new IllegalArgumentException(PATHS_PROPERTY + " lists '" + path + "'; the paths are "
             + String.join(", ", PATHS) + ".");
       }
@@ -105,8 +108,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
       train.count();
       test.count();
       for (String path : paths) {
-        report.measure(path.trim(),
-            () -> measure(spark, afn(vocabulary, path.trim(), quick), train, test, vocabulary, rows));
+        report.measure(path, () -> measure(spark, afn(vocabulary, path, quick), train, test, vocabulary, rows));
       }
       train.unpersist();
       test.unpersist();
@@ -120,7 +122,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
   private static void warmUp(SparkSession spark, String[] paths) {
     Dataset<Row> rows = generate(spark, 10_000, 0, WARM_UP_ROWS).cache();
     for (String path : paths) {
-      afn(10_000, path.trim(), false).fit(rows);
+      afn(10_000, path, false).fit(rows);
     }
     rows.unpersist();
   }
@@ -171,8 +173,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     row.put("config", StageConfig.of(afn));
     LOG.info("{} at {} features: epoch {} s, driver peak heap {} MB ({} MB after a GC), shuffle {} bytes, test AUC {}",
         afn.getEmbeddingSync(), vocabulary, row.get("epoch_seconds"), row.get("driver_peak_heap_mb"),
-        row.get("driver_peak_heap_after_gc_mb"),
-        row.get("shuffle_bytes"), row.get("test_auc"));
+        row.get("driver_peak_heap_after_gc_mb"), row.get("shuffle_bytes"), row.get("test_auc"));
     return row;
   }
 
@@ -310,7 +311,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
         try {
           ((NotificationEmitter) gc).removeNotificationListener(afterGc);
-        } catch (javax.management.ListenerNotFoundException e) {
+        } catch (ListenerNotFoundException e) {
           // not registered on this collector
         }
       }
