@@ -37,9 +37,12 @@ public final class Tensor {
     return new Tensor(data, null, shape, false, null);
   }
 
-  /** A leaf that receives gradients in its own buffer, e.g. an input in a gradient check. */
+  /**
+   * A leaf that receives gradients in its own buffer, allocated zero on first use (a model that never trains,
+   * e.g. one that only scores, never holds gradients), e.g. a parameter or an input in a gradient check.
+   */
   public static Tensor variable(float[] data, int... shape) {
-    return new Tensor(data, new float[sizeOf(shape)], shape, true, null);
+    return new Tensor(data, null, shape, true, null);
   }
 
   /** Number of elements: the product of the shape. */
@@ -61,11 +64,11 @@ public final class Tensor {
 
   /**
    * The gradient buffer (same layout as {@link #data()}), or null for a tensor that does not
-   * require gradients. On a tape it is allocated, zeroed, on first use during backward.
+   * require gradients. It is allocated, zeroed, on first use: from the tape for an op's output.
    */
   public float[] grad() {
-    if (grad == null && requiresGrad && tape != null) {
-      grad = tape.zeroedBuffer(size);
+    if (grad == null && requiresGrad) {
+      grad = tape != null ? tape.zeroedBuffer(size) : new float[size];
     }
     return grad;
   }

@@ -45,6 +45,11 @@ final class MomentumSgd extends Optimizer {
 
   @Override
   public List<float[]> slots(Parameter p) {
-    return List.of(velocity.computeIfAbsent(p, q -> new float[q.size()]));
+    float[] v = velocity.get(p);
+    if (v == null || v.length != p.size()) { // new, or a compact table's size changed
+      v = new float[p.size()];
+      velocity.put(p, v);
+    }
+    return List.of(v);
   }
 }

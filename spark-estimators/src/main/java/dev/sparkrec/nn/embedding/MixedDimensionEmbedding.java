@@ -76,7 +76,7 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
     if (initial != null) {
       for (int r = 0; r < rows; r++) {
         int k = b.blockOf(r);
-        if (tables[k] != null) {
+        if (tables[k] != null && !tables[k].isCompact()) { // a compact table's rows are loaded later
           float[] t = tables[k].data();
           int to = b.localRow(r) * dims[k];
           for (int j = 0; j < dims[k]; j++) {
@@ -208,17 +208,20 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
         int w = layer.dims[b];
         int to = i * d;
         java.util.Arrays.fill(y, to, to + d, 0f);
-        if (layer.tables[b] != null) {
+        Parameter t = layer.tables[b];
+        if (t != null) {
           float s = scales == null ? 1f : scales[i];
-          float[] src = layer.tables[b].data();
+          int local = layer.blocks.localRow(id);
+          int slot = list ? t.admit(local) : t.slot(local);
+          float[] src = t.data(); // after admit, which may grow a compact table
           int[] at = layer.kept[b];
-          int from = layer.blocks.localRow(id) * w;
+          int from = slot * w;
           for (int j = 0; j < w; j++) {
             y[to + at[j]] = src[from + j] * s;
           }
-        }
-        if (list && layer.tables[b] != null) {
-          layer.tables[b].touchRow(layer.blocks.localRow(id)); // as backward will
+          if (list) {
+            t.touchRow(slot); // as backward will
+          }
         }
       }
       if (grad) {
@@ -240,15 +243,15 @@ public final class MixedDimensionEmbedding implements EmbeddingTable {
         }
         int w = layer.dims[b];
         float s = scales == null ? 1f : scales[i];
-        int local = layer.blocks.localRow(id);
+        int slot = t.slot(layer.blocks.localRow(id));
         float[] gt = t.grad();
         int[] at = layer.kept[b];
-        int to = local * w;
+        int to = slot * w;
         int from = i * d;
         for (int j = 0; j < w; j++) {
           gt[to + j] += g[from + at[j]] * s;
         }
-        t.touchRow(local);
+        t.touchRow(slot);
       }
     }
   }

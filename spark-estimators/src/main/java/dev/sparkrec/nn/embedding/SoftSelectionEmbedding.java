@@ -140,9 +140,9 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
             + java.util.Arrays.toString(shape));
       }
       Tensor out = tape.output(true, shape);
-      float[] e = layer.table.data();
       float[] a = layer.alpha.data();
       float[] y = out.data();
+      boolean list = withTable && tape.isListingRows();
       for (int i = 0; i < count; i++) {
         int id = ids[i];
         if (id < 0 || id >= rows) {
@@ -150,14 +150,16 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
               + " of " + rows + " rows");
         }
         float s = scales == null ? 1f : scales[i];
-        int from = id * d;
+        int slot = !withTable ? -1 : list ? layer.table.admit(id) : layer.table.slot(id);
+        float[] e = layer.table.data(); // after admit, which may grow a compact table
+        int from = slot * d;
         int sel = layer.blocks.blockOf(id) * d;
         int to = i * d;
         for (int j = 0; j < d; j++) {
           y[to + j] = (withTable ? e[from + j] * s : 1f) * (withAlpha ? a[sel + j] : 1f);
         }
-        if (withTable && tape.isListingRows()) {
-          layer.table.touchRow(id); // as backward will
+        if (list) {
+          layer.table.touchRow(slot); // as backward will
         }
       }
       tape.record(new Lookup(layer, withTable, withAlpha, ids, scales, count, out));
@@ -175,7 +177,8 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
       for (int i = 0; i < count; i++) {
         int id = ids[i];
         float s = scales == null ? 1f : scales[i];
-        int row = id * d;
+        int slot = withTable ? layer.table.slot(id) : 0;
+        int row = slot * d;
         int sel = layer.blocks.blockOf(id) * d;
         int from = i * d;
         for (int j = 0; j < d; j++) {
@@ -187,7 +190,7 @@ public final class SoftSelectionEmbedding implements EmbeddingTable {
           }
         }
         if (withTable) {
-          layer.table.touchRow(id);
+          layer.table.touchRow(slot);
         }
       }
     }

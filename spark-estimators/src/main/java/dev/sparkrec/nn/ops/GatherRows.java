@@ -42,7 +42,6 @@ public final class GatherRows extends Op {
           + java.util.Arrays.toString(shape));
     }
     Tensor out = tape.output(table.isTrainable(), shape);
-    float[] src = table.data();
     float[] dst = out.data();
     boolean list = tape.isListingRows() && out.requiresGrad();
     for (int i = 0; i < count; i++) {
@@ -52,13 +51,15 @@ public final class GatherRows extends Op {
             + " of " + rows + " rows");
       }
       float s = scales == null ? 1f : scales[i];
-      int from = id * d;
+      int slot = list ? table.admit(id) : table.slot(id);
+      float[] src = table.data(); // after admit, which may grow a compact table
+      int from = slot * d;
       int to = i * d;
       for (int j = 0; j < d; j++) {
         dst[to + j] = src[from + j] * s;
       }
       if (list) {
-        table.touchRow(id); // as backward will
+        table.touchRow(slot); // as backward will
       }
     }
     if (out.requiresGrad()) {
@@ -75,12 +76,13 @@ public final class GatherRows extends Op {
     for (int i = 0; i < count; i++) {
       int id = ids[i];
       float s = scales == null ? 1f : scales[i];
-      int to = id * d;
+      int slot = table.slot(id);
+      int to = slot * d;
       int from = i * d;
       for (int j = 0; j < d; j++) {
         gt[to + j] += g[from + j] * s;
       }
-      table.touchRow(id);
+      table.touchRow(slot);
     }
   }
 }

@@ -105,10 +105,12 @@ public final class Adagrad extends Optimizer {
   }
 
   private float[] accumulator(Parameter p) {
-    return accumulators.computeIfAbsent(p, key -> {
-      float[] a = new float[key.size()];
+    float[] a = accumulators.get(p);
+    if (a == null || a.length != p.size()) { // new, or a compact table's size changed
+      a = new float[p.size()];
       Arrays.fill(a, (float) initialAccumulator);
-      return a;
-    });
+      accumulators.put(p, a);
+    }
+    return a;
   }
 }

@@ -116,8 +116,8 @@ public final class Adam extends Optimizer {
 
   /**
    * The live {@code [m, v]} arrays of a trainable {@code p} (each {@code p.size()} floats, created zero on
-   * first use and the same arrays on every call, so copying values into them restores a checkpoint); an
-   * empty list for a non-trainable parameter.
+   * first use and the same arrays on every call, so copying values into them restores a checkpoint; created
+   * anew, zero, when a compact table's size changed); an empty list for a non-trainable parameter.
    */
   @Override
   public List<float[]> slots(Parameter p) {
@@ -129,6 +129,11 @@ public final class Adam extends Optimizer {
   }
 
   private float[][] moments(Parameter p) {
-    return moments.computeIfAbsent(p, key -> new float[][] {new float[key.size()], new float[key.size()]});
+    float[][] m = moments.get(p);
+    if (m == null || m[0].length != p.size()) {
+      m = new float[][] {new float[p.size()], new float[p.size()]};
+      moments.put(p, m);
+    }
+    return m;
   }
 }

@@ -55,6 +55,10 @@ public abstract class Optimizer {
   /** Updates {@code p} from {@code p.grad()}: all elements, or only the touched rows of a sparse-row parameter. */
   protected abstract void update(Parameter p);
 
-  /** The state arrays of {@code p} (each of {@code p.size()} floats), created on demand; none for plain SGD. */
+  /**
+   * The state arrays of {@code p} (each of {@code p.size()} floats), created on demand and created anew when
+   * {@code p.size()} changed (a {@linkplain Parameter#compact compact} table given room for more or fewer rows);
+   * none for plain SGD.
+   */
   public abstract List<float[]> slots(Parameter p);
 }
