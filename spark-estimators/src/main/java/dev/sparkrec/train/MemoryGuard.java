@@ -21,12 +21,13 @@ import org.apache.spark.storage.BlockManagerId;
  * thread count, or {@code spark.executor.cores / spark.task.cpus}.
  *
  * <p>On the sharded embedding path ({@link ShardedTables}) the broadcast carries only the dense parameters
- * (P<sub>d</sub> + S<sub>d</sub>), and the executors cache the shards of the tables and their slots
- * (T = P<sub>t</sub> + S<sub>t</sub> floats) twice while a round replaces them: {@code 4 bytes × [(P + S) + (P<sub>d</sub>
- * + S<sub>d</sub>) + tasks × (P + P + S) + 2T / executors]}. The driver still gathers the tables after each epoch and
- * each task still allocates its model at full size, so the first and third terms do not shrink yet. Before the
- * tables are sharded, {@link #checkShards} also compares 2T with the storage memory the executors report and one
- * shard (2T / shards) with the largest executor's.
+ * (P<sub>d</sub> + S<sub>d</sub>), the executors cache the shards of the tables and their slots
+ * (T = P<sub>t</sub> + S<sub>t</sub> floats) twice while a round replaces them, and a task's model holds the dense
+ * parameters with their gradients and slots and, of the tables, only the rows its round touches (compact tables,
+ * proportional to the round's examples, not to the vocabulary, and not counted here):
+ * {@code 4 bytes × [(P + S) + (P<sub>d</sub> + S<sub>d</sub>) + tasks × (2P<sub>d</sub> + S<sub>d</sub>) + 2T /
+ * executors]}. The driver still gathers the tables after each epoch, so the first term does not shrink yet. Before the tables are sharded, {@link #checkShards} also compares 2T with the storage memory the
+ * executors report and one shard (2T / shards) with the largest executor's.
  */
 final class MemoryGuard {
 
@@ -80,15 +81,18 @@ final class MemoryGuard {
   }
 
   /**
-   * Estimated bytes on the sharded path for P {@code parameterFloats}, S {@code slotFloats} of which {@code
-   * tableFloats} T belong to the sharded tables, cached by {@code executors} (see the class comment).
+   * Estimated bytes on the sharded path for P {@code parameterFloats} and S {@code slotFloats}, of which {@code
+   * tableParameterFloats} P<sub>t</sub> and {@code tableSlotFloats} S<sub>t</sub> belong to the sharded tables,
+   * cached by {@code executors} (see the class comment).
    */
-  static long estimateShardedBytes(long parameterFloats, long slotFloats, long tableFloats, int concurrentTasks,
-      int executors) {
+  static long estimateShardedBytes(long parameterFloats, long slotFloats, long tableParameterFloats,
+      long tableSlotFloats, int concurrentTasks, int executors) {
+    long denseParameters = parameterFloats - tableParameterFloats;
+    long denseSlots = slotFloats - tableSlotFloats;
     long driverCopy = parameterFloats + slotFloats;
-    long broadcastCopy = parameterFloats + slotFloats - tableFloats;
-    long perTask = 2 * parameterFloats + slotFloats;
-    long shards = (2 * tableFloats + executors - 1) / executors;
+    long broadcastCopy = denseParameters + denseSlots;
+    long perTask = 2 * denseParameters + denseSlots;
+    long shards = (2 * (tableParameterFloats + tableSlotFloats) + executors - 1) / executors;
     return 4L * (driverCopy + broadcastCopy + concurrentTasks * perTask + shards);
   }
 
@@ -131,19 +135,25 @@ final class MemoryGuard {
   static void check(ModelState state, Heap heap, double maxFraction, int shardExecutors) {
     long parameterFloats = 0;
     long slotFloats = 0;
+    long tableParameterFloats = 0;
+    long tableSlotFloats = 0;
     int largest = -1;
     for (int i = 0; i < state.size(); i++) {
       int size = state.values(i).length;
       parameterFloats += size;
       slotFloats += (long) size * state.slots(i).length;
+      if (state.isSparseRows(i)) {
+        tableParameterFloats += size;
+        tableSlotFloats += (long) size * state.slots(i).length;
+      }
       if (largest < 0 || size > state.values(largest).length) {
         largest = i;
       }
     }
     boolean sharded = shardExecutors > 0;
     long estimate = sharded
-        ? estimateShardedBytes(parameterFloats, slotFloats, state.sparseRowFloats(), heap.concurrentTasks,
-            shardExecutors)
+        ? estimateShardedBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
+            heap.concurrentTasks, shardExecutors)
         : estimateBytes(parameterFloats, slotFloats, heap.concurrentTasks);
     long limit = (long) (maxFraction * heap.bytes);
     if (estimate <= limit) {
@@ -151,9 +161,9 @@ final class MemoryGuard {
     }
     StringBuilder message = new StringBuilder();
     String copies = sharded
-        ? String.format(Locale.ROOT, "a driver copy, a broadcast of the dense parameters, a working copy with "
-            + "gradients and slots for each of %d concurrent tasks and the embedding shards cached twice over %d "
-            + "executor(s)", heap.concurrentTasks, shardExecutors)
+        ? String.format(Locale.ROOT, "a driver copy, a broadcast of the dense parameters, a working copy of the "
+            + "dense parameters with gradients and slots for each of %d concurrent tasks and the embedding shards "
+            + "cached twice over %d executor(s)", heap.concurrentTasks, shardExecutors)
         : String.format(Locale.ROOT, "a driver copy, a broadcast copy and a working copy with gradients and slots "
             + "for each of %d concurrent tasks", heap.concurrentTasks);
     message.append(String.format(Locale.ROOT, "Training needs an estimated %,d MB for parameters, gradients and "

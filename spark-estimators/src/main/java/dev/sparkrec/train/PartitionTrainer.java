@@ -6,6 +6,7 @@ import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.nn.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Supplier;
@@ -29,8 +30,9 @@ import scala.Tuple2;
  *
  * <p>On the sharded embedding path ({@link ShardedTables}) the broadcast state holds no embedding rows: a first
  * task per partition lists the rows its batches of the round touch ({@link #rowsToPull}), and the training
- * task ({@link #withPulledRows}) loads those rows, trains exactly as on the broadcast path and returns its
- * sums split into the dense part and one push per shard.
+ * task ({@link #withPulledRows}) loads those rows into its model's compact tables ({@link Parameter#compact}),
+ * trains exactly as on the broadcast path and returns its sums split into the dense part and one push per shard.
+ * Both take their model from the run's {@link TaskModelPool}.
  */
 final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock>, Iterator<WeightedSums>> {
 
@@ -110,6 +112,11 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
       TaskModelPool.Worker worker = takeWorker(config.learningRate());
       TrainableModel model = worker.model();
       List<Parameter> parameters = worker.parameters();
+      for (Parameter p : parameters) {
+        if (p.isSparseRows()) {
+          p.compact(p.heldRows()); // rows are admitted as the forward pass reads them
+        }
+      }
       TouchedRows touched = new TouchedRows(parameters);
       Tape tape = new Tape().training(true).listingRows(true);
       Batch batch = new Batch(config.batchSize(), fields, hasValues, hasWeights, hasSequences);
@@ -161,7 +168,9 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     List<Parameter> parameters = worker.parameters();
     Optimizer optimizer = worker.optimizer();
     initial.copyInto(parameters, optimizer);
-    boolean[][] pulledRows = pulled == null ? null : ShardedTables.PulledRows.loadAll(pulled, parameters, optimizer);
+    if (pulled != null) {
+      ShardedTables.PulledRows.loadAll(pulled, parameters, optimizer);
+    }
     long initialSteps = optimizer.steps();
     TouchedRows touched = new TouchedRows(parameters);
     Tape tape = new Tape().training(true);
@@ -208,19 +217,19 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
       }
     }
     int[][] touchedRows = touched.sorted();
-    if (pulledRows != null) {
-      ShardedTables.PulledRows.requireAllPulled(pulledRows, touchedRows, parameters);
-    }
     WeightedSums sums = WeightedSums.ofPartition(examples, lossSum, optimizer.steps() - initialSteps, parameters,
         optimizer, touchedRows);
     giveBack(worker);
     return sums;
   }
 
-  /** A model and optimizer for this task: from the run's pool on the sharded path, else new. */
+  /**
+   * A model and optimizer for this task: on the sharded path from the run's pool, built with compact embedding
+   * tables (holding only the rows a round loads, never allocated at full size), else new.
+   */
   private TaskModelPool.Worker takeWorker(double learningRate) {
     Supplier<TaskModelPool.Worker> create = () -> {
-      TrainableModel model = modelFactory.create();
+      TrainableModel model = pool != null ? Parameter.buildingCompact(modelFactory::create) : modelFactory.create();
       return new TaskModelPool.Worker(model, model.parameters(), config.optimizerFactory().create(learningRate));
     };
     return pool == null ? create.get() : TaskModelPool.take(pool, create);
@@ -323,21 +332,25 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
     return -i - 2;
   }
 
-  /** The rows of each sparse-row parameter touched by any batch of the round. */
+  /** The table rows of each sparse-row parameter touched by any batch of the round. */
   private static final class TouchedRows {
-    private final boolean[][] marked;
+    /**
+     * Per sparse-row parameter, a bit per slot seen (a compact table's slots are the rows of its round and keep
+     * their rows for the whole task; a full table's slots are its rows).
+     */
+    private final BitSet[] marked;
     private final int[][] rows;
     private final int[] counts;
 
     TouchedRows(List<Parameter> parameters) {
       int n = parameters.size();
-      marked = new boolean[n][];
+      marked = new BitSet[n];
       rows = new int[n][];
       counts = new int[n];
       for (int i = 0; i < n; i++) {
         Parameter p = parameters.get(i);
         if (p.isSparseRows()) {
-          marked[i] = new boolean[p.shape()[0]];
+          marked[i] = new BitSet();
           rows[i] = new int[16];
         }
       }
@@ -349,15 +362,15 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
           continue;
         }
         Parameter p = parameters.get(i);
-        int[] batchRows = p.touchedRows();
+        int[] slots = p.touchedRows();
         for (int k = 0; k < p.touchedCount(); k++) {
-          int row = batchRows[k];
-          if (!marked[i][row]) {
-            marked[i][row] = true;
+          int slot = slots[k];
+          if (!marked[i].get(slot)) {
+            marked[i].set(slot);
             if (counts[i] == rows[i].length) {
               rows[i] = Arrays.copyOf(rows[i], rows[i].length * 2);
             }
-            rows[i][counts[i]++] = row;
+            rows[i][counts[i]++] = p.rowOf(slot);
           }
         }
       }

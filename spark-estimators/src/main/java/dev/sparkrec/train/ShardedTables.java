@@ -5,6 +5,7 @@ import dev.sparkrec.nn.optim.Optimizer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
@@ -30,8 +31,10 @@ import scala.Tuple2;
  *       ({@link PartitionTrainer#rowsToPull}); the lists are shuffled to the shards, which answer with those
  *       rows' values and slots, shuffled back to the partitions.
  *   <li><i>Train.</i> The partition's task loads the broadcast dense state ({@link ModelState#withoutSparseRows})
- *       and its pulled rows, trains as on the broadcast path, and returns its dense sums, aggregated to the
- *       driver by {@link FixedOrderTreeAggregate}, and a push of its weighted touched rows to every shard.
+ *       and its pulled rows, into tables that hold only those rows ({@linkplain Parameter#compact compact}
+ *       tables, so a task's memory follows the rows of its round, not the vocabulary), trains as on the broadcast
+ *       path, and returns its dense sums, aggregated to the driver by {@link FixedOrderTreeAggregate}, and a push
+ *       of its weighted touched rows to every shard.
  *   <li><i>Push.</i> Each shard merges the pushes it received in the averaging tree's order
  *       ({@link FixedOrderTreeAggregate#foldInTreeOrder}) and writes {@code Σ w_p θ_p / Σ w_p} into each touched
  *       row: the arithmetic, in the order, of the broadcast path's averaging, so both paths give bit-identical
@@ -42,8 +45,8 @@ import scala.Tuple2;
  * rounds; losing an executor's cached shards therefore fails the job, and the run continues from its last
  * epoch checkpoint ({@code checkpointDir}, {@code resume}).
  *
- * <p>At each epoch's end {@link #copyInto} writes the tables into the driver's state, one shard at a time, for
- * validation, checkpoints and the result.
+ * <p>At each epoch's end {@link #copyInto} writes the tables into the driver's state, one shard at a time (as a
+ * few large {@link Slab}s, not its many chunks), for validation, checkpoints and the result.
  */
 final class ShardedTables {
 
@@ -152,15 +155,16 @@ final class ShardedTables {
     }
   }
 
-  /** Writes every table's rows and slots into {@code state}, reading one shard at a time. */
+  /**
+   * Writes every table's rows and slots into {@code state}, reading one shard at a time as {@link Slab}s: a few
+   * large arrays serialize far faster than a shard's many chunks.
+   */
   void copyInto(ModelState state) {
-    Iterator<TableShard> it = current.toLocalIterator();
+    Iterator<Slab> it = current.flatMap(shard -> Slab.of(shard).iterator()).toLocalIterator();
     while (it.hasNext()) {
-      TableShard shard = it.next();
-      for (int j = 0; j < sparse.length; j++) {
-        int i = sparse[j];
-        shard.tables[j].copyInto(shard.shard, shards, state.values(i), state.slots(i));
-      }
+      Slab slab = it.next();
+      int i = sparse[slab.table];
+      slab.copyInto(shards, state.values(i), state.slots(i));
     }
   }
 
@@ -204,8 +208,9 @@ final class ShardedTables {
     private static final long serialVersionUID = 1L;
     final int rowSize;
     final int rows;
-    final float[][] values;
-    final float[][][] slots;
+    private final float[][] values;
+    /** [slot][chunk]. */
+    private final float[][][] slots;
 
     private Table(int rowSize, int rows, float[][] values, float[][][] slots) {
       this.rowSize = rowSize;
@@ -237,6 +242,24 @@ final class ShardedTables {
       return t;
     }
 
+    int slotCount() {
+      return slots.length;
+    }
+
+    int chunks() {
+      return values.length;
+    }
+
+    /** Chunk {@code c}'s values: local rows {@code c·CHUNK_ROWS ..}, {@link #rowSize} floats each. */
+    float[] values(int c) {
+      return values[c];
+    }
+
+    /** Chunk {@code c}'s optimizer slot {@code k}. */
+    float[] slot(int k, int c) {
+      return slots[k][c];
+    }
+
     /** A new version sharing every chunk with this one; {@link #writable} copies a chunk before it is written. */
     Table shallowCopy() {
       float[][][] s = new float[slots.length][][];
@@ -247,25 +270,70 @@ final class ShardedTables {
     }
 
     /** Makes chunk {@code c} of this version its own copy, once ({@code copied} tracks which are). */
-    void writable(int c, boolean[] copied) {
-      if (!copied[c]) {
+    void writable(int c, BitSet copied) {
+      if (!copied.get(c)) {
         values[c] = values[c].clone();
         for (float[][] slot : slots) {
           slot[c] = slot[c].clone();
         }
-        copied[c] = true;
+        copied.set(c);
       }
     }
+  }
 
-    void copyInto(int shard, int shards, float[] targetValues, float[][] targetSlots) {
-      for (int c = 0; c < values.length; c++) {
-        int n = values[c].length / rowSize;
-        for (int r = 0; r < n; r++) {
-          int to = (int) (((long) (c * CHUNK_ROWS + r) * shards + shard) * rowSize);
-          System.arraycopy(values[c], r * rowSize, targetValues, to, rowSize);
-          for (int k = 0; k < slots.length; k++) {
-            System.arraycopy(slots[k][c], r * rowSize, targetSlots[k], to, rowSize);
+  /** Consecutive local rows of one table of one shard, with their slots, in flat arrays. */
+  static final class Slab implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Local rows per slab: about 2.6 MB of values per slab at 10 floats a row. */
+    static final int ROWS = 1 << 16;
+    final int table;
+    final int shard;
+    final int firstRow;
+    final int rowSize;
+    final float[] values;
+    final float[][] slots;
+
+    private Slab(int table, int shard, int firstRow, int rowSize, float[] values, float[][] slots) {
+      this.table = table;
+      this.shard = shard;
+      this.firstRow = firstRow;
+      this.rowSize = rowSize;
+      this.values = values;
+      this.slots = slots;
+    }
+
+    /** Every table of {@code shard} as slabs of {@link #ROWS} local rows (ROWS is a multiple of the chunk rows). */
+    static List<Slab> of(TableShard shard) {
+      List<Slab> out = new ArrayList<>();
+      for (int j = 0; j < shard.tables.length; j++) {
+        Table t = shard.tables[j];
+        int d = t.rowSize;
+        for (int first = 0; first < t.rows; first += ROWS) {
+          int n = Math.min(ROWS, t.rows - first);
+          float[] values = new float[n * d];
+          float[][] slots = new float[t.slotCount()][n * d];
+          for (int c = first / CHUNK_ROWS; c * CHUNK_ROWS < first + n; c++) {
+            int at = (c * CHUNK_ROWS - first) * d;
+            float[] v = t.values(c);
+            System.arraycopy(v, 0, values, at, v.length);
+            for (int k = 0; k < slots.length; k++) {
+              System.arraycopy(t.slot(k, c), 0, slots[k], at, v.length);
+            }
           }
+          out.add(new Slab(j, shard.shard, first, d, values, slots));
+        }
+      }
+      return out;
+    }
+
+    /** Writes the slab's rows into the full table {@code targetValues} and its slots {@code targetSlots}. */
+    void copyInto(int shards, float[] targetValues, float[][] targetSlots) {
+      int n = values.length / rowSize;
+      for (int r = 0; r < n; r++) {
+        int to = (int) (((long) (firstRow + r) * shards + shard) * rowSize);
+        System.arraycopy(values, r * rowSize, targetValues, to, rowSize);
+        for (int k = 0; k < slots.length; k++) {
+          System.arraycopy(slots[k], r * rowSize, targetSlots[k], to, rowSize);
         }
       }
     }
@@ -341,55 +409,36 @@ final class ShardedTables {
     }
 
     /**
-     * Writes every pulled row into the model's sparse-row parameters and their optimizer slots; returns, per
-     * parameter (null for dense ones), which rows were pulled.
+     * Makes the model's sparse-row parameters {@linkplain Parameter#compact compact}, holding exactly the pulled
+     * rows, and writes their values and optimizer slots; a row the task then reads without having pulled it fails
+     * ({@link Parameter#slot}).
      */
-    static boolean[][] loadAll(Iterator<PulledRows> pulled, List<Parameter> parameters, Optimizer optimizer) {
-      boolean[][] marked = new boolean[parameters.size()][];
-      List<Parameter> tables = new ArrayList<>();
-      for (int i = 0; i < parameters.size(); i++) {
-        if (parameters.get(i).isSparseRows()) {
-          marked[i] = new boolean[parameters.get(i).shape()[0]];
-          tables.add(parameters.get(i));
-        }
-      }
-      while (pulled.hasNext()) {
-        PulledRows part = pulled.next();
-        int j = 0;
-        for (int i = 0; i < parameters.size(); i++) {
-          if (marked[i] == null) {
-            continue;
-          }
-          Parameter p = parameters.get(i);
-          List<float[]> slots = optimizer.slots(p);
-          int d = p.rowSize();
-          int[] rows = part.rows[j];
-          for (int r = 0; r < rows.length; r++) {
-            System.arraycopy(part.values[j], r * d, p.data(), rows[r] * d, d);
-            for (int k = 0; k < slots.size(); k++) {
-              System.arraycopy(part.slots[j][k], r * d, slots.get(k), rows[r] * d, d);
-            }
-            marked[i][rows[r]] = true;
-          }
-          j++;
-        }
-      }
-      return marked;
-    }
-
-    /** Fails when training touched a row that was not pulled (the model read rows the listing pass did not). */
-    static void requireAllPulled(boolean[][] pulled, int[][] touched, List<Parameter> parameters) {
-      for (int i = 0; i < touched.length; i++) {
-        if (touched[i] == null) {
+    static void loadAll(Iterator<PulledRows> pulled, List<Parameter> parameters, Optimizer optimizer) {
+      List<PulledRows> parts = new ArrayList<>();
+      pulled.forEachRemaining(parts::add);
+      int j = 0;
+      for (Parameter p : parameters) {
+        if (!p.isSparseRows()) {
           continue;
         }
-        for (int row : touched[i]) {
-          if (!pulled[i][row]) {
-            throw new IllegalStateException("Training touched row " + row + " of '" + parameters.get(i).name()
-                + "', which the row listing pass over the same batches did not touch; the model must read the "
-                + "same embedding rows whatever its parameter values (or train with embeddingSync 'broadcast').");
+        int rows = 0;
+        for (PulledRows part : parts) {
+          rows += part.rows[j].length;
+        }
+        p.compact(rows);
+        List<float[]> slots = optimizer.slots(p);
+        int d = p.rowSize();
+        for (PulledRows part : parts) {
+          int[] ids = part.rows[j];
+          for (int r = 0; r < ids.length; r++) {
+            int at = p.admit(ids[r]) * d;
+            System.arraycopy(part.values[j], r * d, p.data(), at, d);
+            for (int k = 0; k < slots.size(); k++) {
+              System.arraycopy(part.slots[j][k], r * d, slots.get(k), at, d);
+            }
           }
         }
+        j++;
       }
     }
   }
@@ -418,14 +467,14 @@ final class ShardedTables {
           int[] rows = request.rows[j];
           int d = t.rowSize;
           values[j] = new float[rows.length * d];
-          slots[j] = new float[t.slots.length][rows.length * d];
+          slots[j] = new float[t.slotCount()][rows.length * d];
           for (int r = 0; r < rows.length; r++) {
             int local = rows[r] / shards;
             int c = local / CHUNK_ROWS;
             int at = (local % CHUNK_ROWS) * d;
-            System.arraycopy(t.values[c], at, values[j], r * d, d);
-            for (int k = 0; k < t.slots.length; k++) {
-              System.arraycopy(t.slots[k][c], at, slots[j][k], r * d, d);
+            System.arraycopy(t.values(c), at, values[j], r * d, d);
+            for (int k = 0; k < t.slotCount(); k++) {
+              System.arraycopy(t.slot(k, c), at, slots[j][k], r * d, d);
             }
           }
         }
@@ -553,7 +602,7 @@ final class ShardedTables {
       Table[] tables = new Table[old.tables.length];
       for (int j = 0; j < tables.length; j++) {
         Table t = old.tables[j].shallowCopy();
-        boolean[] copied = new boolean[t.values.length];
+        BitSet copied = new BitSet(t.chunks());
         WeightedSums.ParameterSum sum = total[j];
         int[] rows = sum.rows();
         int d = t.rowSize;
@@ -562,12 +611,16 @@ final class ShardedTables {
           int c = local / CHUNK_ROWS;
           int at = (local % CHUNK_ROWS) * d;
           t.writable(c, copied);
+          float[] values = t.values(c);
           double w = sum.rowWeights()[r];
           for (int col = 0; col < d; col++) {
             // θ_row = Σ_{p touched row} w_p θ_p,row / Σ_{p touched row} w_p, as ModelState.applyAverage
-            t.values[c][at + col] = (float) (sum.values()[r * d + col] / w);
-            for (int k = 0; k < t.slots.length; k++) {
-              t.slots[k][c][at + col] = (float) (sum.slots()[k][r * d + col] / w);
+            values[at + col] = (float) (sum.values()[r * d + col] / w);
+          }
+          for (int k = 0; k < t.slotCount(); k++) {
+            float[] slot = t.slot(k, c);
+            for (int col = 0; col < d; col++) {
+              slot[at + col] = (float) (sum.slots()[k][r * d + col] / w);
             }
           }
         }

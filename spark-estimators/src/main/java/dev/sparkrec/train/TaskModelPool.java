@@ -2,7 +2,6 @@ package dev.sparkrec.train;
 
 import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.optim.Optimizer;
-import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -11,18 +10,18 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The models and optimizers that a JVM's tasks of a sharded run reuse from round to round, so that a round's cost
- * does not grow with the vocabulary: building a model allocates and initialises its full-size embedding tables,
- * and the optimizer its full-size slots.
+ * The models and optimizers that a JVM's tasks of a sharded run reuse from round to round, so that a round does
+ * not pay for building and initialising a model. Their embedding tables are compact ({@link
+ * dev.sparkrec.nn.Parameter#buildingCompact}): each round a task loads into them only the rows it pulled.
  *
  * <p>Reuse cannot change what a task computes. A sharded task overwrites every dense parameter, every dense slot,
- * the step count and the learning rate from the round's broadcast, and the embedding rows and slots its batches
- * read from the rows it pulled ({@link ShardedTables.PulledRows#requireAllPulled} fails the task otherwise); the
- * rows it leaves stale are rows it never reads. A task takes a model for itself and gives it back only when it
- * finished, so concurrent and speculative attempts never share one, and a failed attempt's model is dropped.
+ * the step count and the learning rate from the round's broadcast, and reloads its compact tables with exactly the
+ * rows it pulled and their slots; reading any other row fails ({@link dev.sparkrec.nn.Parameter#slot}). A task
+ * takes a model for itself and gives it back only when it finished, so concurrent and speculative attempts never
+ * share one, and a failed attempt's model is dropped.
  *
- * <p>Models are held by soft references, so memory pressure clears them, kept per run, and released by the
- * driver when its run ends; an executor in another JVM keeps at most {@value #RUNS} runs' models.
+ * <p>Idle models are kept per run (at most one per task that ran at once, and small: compact tables) and
+ * released by the driver when its run ends; an executor in another JVM keeps at most {@value #RUNS} runs' models.
  */
 final class TaskModelPool {
 
@@ -32,19 +31,16 @@ final class TaskModelPool {
   /** A model, its parameters in model order and its optimizer. */
   record Worker(TrainableModel model, List<Parameter> parameters, Optimizer optimizer) {}
 
-  private static final Map<String, ArrayDeque<SoftReference<Worker>>> IDLE = new LinkedHashMap<>();
+  private static final Map<String, ArrayDeque<Worker>> IDLE = new LinkedHashMap<>();
 
   private TaskModelPool() {}
 
   /** An idle worker of run {@code run}, or a new one from {@code create}. */
   static Worker take(String run, Supplier<Worker> create) {
     synchronized (IDLE) {
-      ArrayDeque<SoftReference<Worker>> idle = IDLE.get(run);
-      while (idle != null && !idle.isEmpty()) {
-        Worker worker = idle.pop().get();
-        if (worker != null) {
-          return worker;
-        }
+      ArrayDeque<Worker> idle = IDLE.get(run);
+      if (idle != null && !idle.isEmpty()) {
+        return idle.pop();
       }
     }
     return create.get();
@@ -53,8 +49,8 @@ final class TaskModelPool {
   /** Keeps {@code worker} for the next task of run {@code run} in this JVM. */
   static void giveBack(String run, Worker worker) {
     synchronized (IDLE) {
-      ArrayDeque<SoftReference<Worker>> idle = IDLE.computeIfAbsent(run, r -> new ArrayDeque<>());
-      idle.push(new SoftReference<>(worker));
+      ArrayDeque<Worker> idle = IDLE.computeIfAbsent(run, r -> new ArrayDeque<>());
+      idle.push(worker);
       Iterator<String> oldest = IDLE.keySet().iterator();
       while (IDLE.size() > RUNS) {
         oldest.next();
@@ -73,7 +69,7 @@ final class TaskModelPool {
   /** Idle models of run {@code run} in this JVM (for tests). */
   static int idle(String run) {
     synchronized (IDLE) {
-      ArrayDeque<SoftReference<Worker>> idle = IDLE.get(run);
+      ArrayDeque<Worker> idle = IDLE.get(run);
       return idle == null ? 0 : idle.size();
     }
   }

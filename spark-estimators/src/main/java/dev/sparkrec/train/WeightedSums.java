@@ -40,7 +40,8 @@ final class WeightedSums implements Serializable {
 
   /**
    * The contribution of one partition that trained on {@code examples} examples: its parameters and slots
-   * times the weight {@code examples}; of each sparse-row parameter only {@code touchedRows[i]} (sorted).
+   * times the weight {@code examples}; of each sparse-row parameter only {@code touchedRows[i]} (sorted table
+   * rows, read from their slots in a compact table).
    */
   static WeightedSums ofPartition(long examples, double lossSum, long steps, List<Parameter> model,
       Optimizer optimizer, int[][] touchedRows) {
@@ -66,10 +67,11 @@ final class WeightedSums implements Serializable {
         }
         for (int r = 0; r < rows.length; r++) {
           rowWeights[r] = w;
+          int at = p.slot(rows[r]) * d;
           for (int j = 0; j < d; j++) {
-            values[r * d + j] = w * p.data()[rows[r] * d + j];
+            values[r * d + j] = w * p.data()[at + j];
             for (int k = 0; k < slotSums.length; k++) {
-              slotSums[k][r * d + j] = w * slots.get(k)[rows[r] * d + j];
+              slotSums[k][r * d + j] = w * slots.get(k)[at + j];
             }
           }
         }

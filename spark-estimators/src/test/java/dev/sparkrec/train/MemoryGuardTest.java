@@ -42,9 +42,9 @@ class MemoryGuardTest {
 
   @Test
   void theShardedEstimateBroadcastsOnlyDenseParametersAndCachesTheTablesTwiceOverTheExecutors() {
-    // P 1000, S 2000, tables with slots T 1200, 3 tasks, 4 executors:
-    // 4 × [(P + S) + (P + S - T) + 3 × (2P + S) + 2T / 4] = 4 × [3000 + 1800 + 12000 + 600]
-    assertEquals(69_600, MemoryGuard.estimateShardedBytes(1000, 2000, 1200, 3, 4));
+    // P 1000, S 2000, tables Pt 400 with slots St 800 (T 1200), so Pd 600, Sd 1200; 3 tasks, 4 executors:
+    // 4 × [(P + S) + (Pd + Sd) + 3 × (2Pd + Sd) + 2T / 4] = 4 × [3000 + 1800 + 3 × 2400 + 600]
+    assertEquals(50_400, MemoryGuard.estimateShardedBytes(1000, 2000, 400, 800, 3, 4));
   }
 
   @Test
@@ -145,16 +145,16 @@ class MemoryGuardTest {
     Dataset<Row> poisoned = TrainFixtures.train(spark, 100, 2)
         .withColumn("label", functions.udf(new ReadingFails(), DataTypes.DoubleType).apply(functions.col("label")));
     // local mode: one executor, the driver, caches the 8,000,000 table floats twice
-    long estimate = MemoryGuard.estimateShardedBytes(PARAMETER_FLOATS, 0, 8_000_000, 2, 1);
+    long estimate = MemoryGuard.estimateShardedBytes(PARAMETER_FLOATS, 0, 8_000_000, 0, 2, 1);
     double fraction = 0.5 * estimate / Runtime.getRuntime().maxMemory();
     TrainingConfig config = TrainingConfig.builder().maxMemoryFraction(fraction)
         .embeddingSync(TrainingConfig.SHARDED).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new Trainer(largeModel(), config).fit(poisoned, null, TrainFixtures.COLUMNS));
-    // 4 × [P + 33 + 2 × 2P + 2 × 8,000,000] bytes = 214 MB
-    assertEquals(true, e.getMessage().startsWith("Training needs an estimated 214 MB"), e.getMessage());
-    assertEquals(true, e.getMessage().contains("a broadcast of the dense parameters, a working copy with gradients "
-        + "and slots for each of 2 concurrent tasks and the embedding shards cached twice over 1 executor(s)"),
-        e.getMessage());
+    // 4 × [P + 33 + 2 × (2 × 33) + 2 × 8,000,000] bytes = 92 MB
+    assertEquals(true, e.getMessage().startsWith("Training needs an estimated 92 MB"), e.getMessage());
+    assertEquals(true, e.getMessage().contains("a broadcast of the dense parameters, a working copy of the dense "
+        + "parameters with gradients and slots for each of 2 concurrent tasks and the embedding shards cached twice "
+        + "over 1 executor(s)"), e.getMessage());
   }
 }

@@ -1,11 +1,16 @@
 package dev.sparkrec.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.testing.SparkTestSession;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -117,7 +122,7 @@ class TrainerShardedTest {
 
   @Test
   void aShardKeepsItsRowsInChunksAndGivesThemBackInPlace() {
-    int rows = 1000;
+    int rows = 7 * (ShardedTables.Slab.ROWS + 1000) + 3; // shards of two slabs, of unequal rows
     int d = 3;
     float[] values = new float[rows * d];
     float[][] slots = {new float[rows * d]};
@@ -131,12 +136,41 @@ class TrainerShardedTest {
     for (int s = 0; s < shards; s++) {
       ShardedTables.Table t = ShardedTables.Table.of(values, slots, rows, d, s, shards);
       assertEquals(s < rows % shards ? rows / shards + 1 : rows / shards, t.rows);
-      assertEquals((t.rows + ShardedTables.CHUNK_ROWS - 1) / ShardedTables.CHUNK_ROWS, t.values.length);
-      t.copyInto(s, shards, back, backSlots);
+      assertEquals((t.rows + ShardedTables.CHUNK_ROWS - 1) / ShardedTables.CHUNK_ROWS, t.chunks());
+      for (ShardedTables.Slab slab : ShardedTables.Slab.of(new ShardedTables.TableShard(s,
+          new ShardedTables.Table[] {t}))) {
+        slab.copyInto(shards, back, backSlots);
+      }
     }
-    org.junit.jupiter.api.Assertions.assertArrayEquals(values, back);
-    org.junit.jupiter.api.Assertions.assertArrayEquals(slots[0], backSlots[0]);
-    assertEquals(List.of(3, 10, 17), java.util.Arrays.stream(ShardedTables.ofShard(new int[] {1, 3, 4, 10, 12, 17}, 3,
+    assertArrayEquals(values, back);
+    assertArrayEquals(slots[0], backSlots[0]);
+    assertEquals(List.of(3, 10, 17), Arrays.stream(ShardedTables.ofShard(new int[] {1, 3, 4, 10, 12, 17}, 3,
         7)).boxed().toList());
+  }
+
+  @Test
+  void aNewVersionCopiesOnlyTheChunksItWritesAndLeavesTheOldOneAsItWas() {
+    int rows = 10 * ShardedTables.CHUNK_ROWS;
+    float[] values = new float[rows];
+    float[][] slots = {new float[rows], new float[rows]};
+    Arrays.fill(values, 1f);
+    ShardedTables.Table old = ShardedTables.Table.of(values, slots, rows, 1, 0, 1);
+    ShardedTables.Table next = old.shallowCopy();
+    BitSet copied = new BitSet();
+    int written = 5;
+    next.writable(written, copied);
+    float[] copy = next.values(written);
+    next.writable(written, copied); // a second write copies nothing again
+    assertSame(copy, next.values(written));
+    next.values(written)[0] = 7f;
+    next.slot(1, written)[0] = 8f;
+    assertEquals(1f, old.values(written)[0]);
+    assertEquals(0f, old.slot(1, written)[0]);
+    assertEquals(7f, next.values(written)[0]);
+    assertEquals(8f, next.slot(1, written)[0]);
+    assertNotSame(old.slot(0, written), next.slot(0, written));
+    assertArrayEquals(old.slot(0, written), next.slot(0, written));
+    assertSame(old.values(written + 1), next.values(written + 1));
+    assertSame(old.slot(0, 0), next.slot(0, 0));
   }
 }
