@@ -195,7 +195,7 @@ class MainTest {
       }
     }
     assertEquals(4, uniform, "mf and ncf at 2 and 8 dimensions");
-    assertEquals(16, searched, "mf and ncf at 2 budgets each (a quick run's), pruned by dimension and by magnitude,"
+    assertEquals(8, searched, "mf and ncf at one budget each (a quick run's), pruned by dimension and by magnitude,"
         + " from random and from searched embeddings");
   }
 
