@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class CompactTableTest {
 
-  private static final FeatureBlocks BLOCKS = new FeatureBlocks(3, new int[] {0, 0, 1, 2, 1, 2, 0});
-  private static final int[] IDS = {6, 4, 3, 6, 1};
-  private static final float[] SCALES = {1f, 2f, 0.5f, 1f, 1f};
+  private static final FeatureBlocks BLOCKS = ListingTapeTest.BLOCKS;
+  private static final int[] IDS = ListingTapeTest.IDS;
+  private static final float[] SCALES = ListingTapeTest.SCALES;
 
   @Test
   void aUniformTableComputesOnItsHeldRowsWhatTheFullTableComputes() {

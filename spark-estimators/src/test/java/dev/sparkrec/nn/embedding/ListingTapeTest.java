@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 class ListingTapeTest {
 
-  private static final FeatureBlocks BLOCKS = new FeatureBlocks(3, new int[] {0, 0, 1, 2, 1, 2, 0});
-  private static final int[] IDS = {6, 4, 3, 6, 1};
-  private static final float[] SCALES = {1f, 2f, 0.5f, 1f, 1f};
+  /** Three blocks over seven ids, and a lookup of five of them (one twice) with scales; CompactTableTest uses it too. */
+  static final FeatureBlocks BLOCKS = new FeatureBlocks(3, new int[] {0, 0, 1, 2, 1, 2, 0});
+  static final int[] IDS = {6, 4, 3, 6, 1};
+  static final float[] SCALES = {1f, 2f, 0.5f, 1f, 1f};
 
   @Test
   void aUniformTableListsTheRowsItsBackwardTouches() {
