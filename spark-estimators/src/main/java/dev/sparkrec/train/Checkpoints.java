@@ -153,7 +153,7 @@ final class Checkpoints {
       }
       for (Map.Entry<String, float[]> table : group.getValue().entrySet()) {
         Integer i = index.get(table.getKey());
-        if (i == null || table.getValue().length != state.values(i).length) {
+        if (i == null || table.getValue().length != state.floats(i)) {
           throw new IllegalStateException("Checkpoint " + path + " holds parameter '" + table.getKey() + "' of "
               + table.getValue().length + " values which the model does not have (its parameters: "
               + describe(state) + "); resume with the model that wrote the checkpoint or use another checkpointDir.");
@@ -174,7 +174,7 @@ final class Checkpoints {
         copy(path, groups.get(SLOT + k), name, state.slots(i)[k], "optimizer slot " + k);
       }
       if (best != null) {
-        bestValues[i] = new float[state.values(i).length];
+        bestValues[i] = new float[state.floats(i)];
         copy(path, best, name, bestValues[i], "best-epoch values");
       }
     }

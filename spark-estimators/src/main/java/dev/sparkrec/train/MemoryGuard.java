@@ -139,14 +139,14 @@ final class MemoryGuard {
     long tableSlotFloats = 0;
     int largest = -1;
     for (int i = 0; i < state.size(); i++) {
-      int size = state.values(i).length;
+      int size = state.floats(i);
       parameterFloats += size;
       slotFloats += (long) size * state.slots(i).length;
       if (state.isSparseRows(i)) {
         tableParameterFloats += size;
         tableSlotFloats += (long) size * state.slots(i).length;
       }
-      if (largest < 0 || size > state.values(largest).length) {
+      if (largest < 0 || size > state.floats(largest)) {
         largest = i;
       }
     }
@@ -204,7 +204,7 @@ final class MemoryGuard {
     }
     int largest = -1;
     for (int i = 0; i < state.size(); i++) {
-      if (state.isSparseRows(i) && (largest < 0 || state.values(i).length > state.values(largest).length)) {
+      if (state.isSparseRows(i) && (largest < 0 || state.floats(i) > state.floats(largest))) {
         largest = i;
       }
     }

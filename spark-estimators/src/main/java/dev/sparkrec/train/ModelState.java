@@ -16,7 +16,11 @@ import java.util.Map;
  * they build and never write to them. The driver writes averaged values into them only between jobs.
  *
  * <p>On the sharded embedding path the rounds broadcast {@link #withoutSparseRows()}: the same state with
- * empty arrays in place of the sparse-row parameters' values and slots, which tasks pull from the shards.
+ * empty arrays in place of the sparse-row parameters' values and slots, which tasks pull from the shards. The
+ * driver's own state {@linkplain #detachSparseRows detaches} its tables once they are sharded, and has them
+ * {@linkplain #attachSparseRows attached} again (full arrays, filled from the shards) only for as long as it needs
+ * them. A sparse-row parameter's optimizer slots may also be empty while its values are full: slots that have
+ * never been written, zero.
  */
 final class ModelState implements Serializable {
 
@@ -110,15 +114,91 @@ final class ModelState implements Serializable {
     return new ModelState(names, shapes, sparseRows, v, s, steps, learningRate, true);
   }
 
-  /** Floats held by the sparse-row parameters' values and optimizer slots. */
+  /** Floats of the sparse-row parameters' values and optimizer slots at full size (held here or not). */
   long sparseRowFloats() {
     long floats = 0;
     for (int i = 0; i < names.length; i++) {
       if (sparseRows[i]) {
-        floats += (long) values[i].length * (1 + slots[i].length);
+        floats += (long) floats(i) * (1 + slots[i].length);
       }
     }
     return floats;
+  }
+
+  /** Floats of parameter i at full size (the product of its shape), whether or not this state holds them. */
+  int floats(int i) {
+    int n = 1;
+    for (int d : shapes[i]) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
+
+  /** Whether parameter i's values are held at full size (always for a dense parameter). */
+  boolean holdsValues(int i) {
+    return values[i].length == floats(i);
+  }
+
+  /**
+   * Drops the sparse-row parameters' values and slots (empty arrays in their place), for the sharded path's driver
+   * once the shards hold them.
+   */
+  void detachSparseRows() {
+    for (int i = 0; i < names.length; i++) {
+      if (sparseRows[i]) {
+        values[i] = new float[0];
+        slots[i] = new float[slots[i].length][0];
+      }
+    }
+  }
+
+  /**
+   * Gives every sparse-row parameter full-size arrays for its values, and for its slots when {@code withSlots},
+   * where it lacks them. New values are zero; a new slot starts as every row of the slot did ({@link #adoptValues}),
+   * or zero. The shards are gathered into them.
+   */
+  void attachSparseRows(boolean withSlots) {
+    for (int i = 0; i < names.length; i++) {
+      if (!sparseRows[i]) {
+        continue;
+      }
+      if (!holdsValues(i)) {
+        values[i] = new float[floats(i)];
+      }
+      for (int k = 0; withSlots && k < slots[i].length; k++) {
+        float[] row = slots[i][k];
+        if (row.length != floats(i)) {
+          float[] full = new float[floats(i)];
+          for (int at = 0; row.length > 0 && at < full.length; at += row.length) {
+            System.arraycopy(row, 0, full, at, row.length);
+          }
+          slots[i][k] = full;
+        }
+      }
+    }
+  }
+
+  /**
+   * Sets sparse-row parameter i's values to {@code full} (its full-size array, not copied) while this state holds
+   * only one row of its slots, which every row of the table starts with: the first row of the slots it holds now
+   * (those of a {@linkplain Parameter#compact compact} table, as the optimizer created them). So a driver never
+   * allocates table-sized slots before the tables are sharded.
+   */
+  void adoptValues(int i, float[] full) {
+    if (!sparseRows[i] || full.length != floats(i)) {
+      throw new IllegalArgumentException("parameter '" + names[i] + "' is not a sparse-row table of " + full.length
+          + " floats");
+    }
+    int rowSize = shapes[i][shapes[i].length - 1];
+    values[i] = full;
+    for (int k = 0; k < slots[i].length; k++) {
+      slots[i][k] = Arrays.copyOf(slots[i][k], rowSize);
+    }
+  }
+
+  /** Whether parameter i's slot k is held at full size. */
+  boolean holdsSlot(int i, int k) {
+    return slots[i][k].length == floats(i);
   }
 
   /**
@@ -224,9 +304,17 @@ final class ModelState implements Serializable {
 
   /** Copies of the parameter values by name, in model order. */
   Map<String, float[]> parameterValues() {
+    return parameterValues(true);
+  }
+
+  /**
+   * The parameter values by name, in model order: copies, or with {@code copyTables} false the sparse-row tables'
+   * own arrays (for a state that gathered them for this alone).
+   */
+  Map<String, float[]> parameterValues(boolean copyTables) {
     Map<String, float[]> map = new LinkedHashMap<>();
     for (int i = 0; i < names.length; i++) {
-      map.put(names[i], values[i].clone());
+      map.put(names[i], copyTables || !sparseRows[i] ? values[i].clone() : values[i]);
     }
     return map;
   }

@@ -45,8 +45,11 @@ import scala.Tuple2;
  * rounds; losing an executor's cached shards therefore fails the job, and the run continues from its last
  * epoch checkpoint ({@code checkpointDir}, {@code resume}).
  *
- * <p>At each epoch's end {@link #copyInto} writes the tables into the driver's state, one shard at a time (as a
- * few large {@link Slab}s, not its many chunks), for validation, checkpoints and the result.
+ * <p><b>The driver.</b> Once the shards are built the driver's state drops its tables ({@link
+ * ModelState#detachSparseRows}); it gathers them ({@link #gatherInto}, one shard at a time as a few large {@link
+ * Slab}s, not its many chunks) only for as long as an epoch's validation, checkpoint or listener needs them, and at
+ * the end of the run for the result ({@link #values}). The version of the shards an epoch selected as the best is
+ * kept cached ({@link #keepAsBest}) instead of copied to the driver; it shares every chunk later rounds did not write.
  */
 final class ShardedTables {
 
@@ -60,6 +63,8 @@ final class ShardedTables {
   private final int shards;
   private final int[] sparse;
   private JavaRDD<TableShard> current;
+  /** The version {@link #keepAsBest} kept, or null. */
+  private JavaRDD<TableShard> best;
   /** The broadcast the first shards were built from; their RDD refers to it until a round replaces them. */
   private Broadcast<ModelState> initial;
 
@@ -146,7 +151,9 @@ final class ShardedTables {
           .persist(StorageLevel.MEMORY_AND_DISK());
       next.rdd().localCheckpoint();
       next.count();
-      current.unpersist(false);
+      if (current != best) {
+        current.unpersist(false);
+      }
       current = next;
       dropInitialBroadcast();
       return dense;
@@ -156,11 +163,13 @@ final class ShardedTables {
   }
 
   /**
-   * Writes every table's rows and slots into {@code state}, reading one shard at a time as {@link Slab}s: a few
-   * large arrays serialize far faster than a shard's many chunks.
+   * Attaches full-size tables to {@code state} ({@link ModelState#attachSparseRows}) and writes every table's rows,
+   * and its slots when {@code withSlots}, into them, reading one shard at a time as {@link Slab}s: a few large arrays serialize far faster than a
+   * shard's many chunks. The caller detaches them again when it is done.
    */
-  void copyInto(ModelState state) {
-    Iterator<Slab> it = current.flatMap(shard -> Slab.of(shard).iterator()).toLocalIterator();
+  void gatherInto(ModelState state, boolean withSlots) {
+    state.attachSparseRows(withSlots);
+    Iterator<Slab> it = current.flatMap(shard -> Slab.of(shard, withSlots).iterator()).toLocalIterator();
     while (it.hasNext()) {
       Slab slab = it.next();
       int i = sparse[slab.table];
@@ -168,9 +177,46 @@ final class ShardedTables {
     }
   }
 
+  /**
+   * New full-size arrays of every table's values (no slots), indexed like the state's parameters (null for a dense
+   * one): of the version {@link #keepAsBest} kept when {@code bestVersion} (which must exist), else of the current.
+   */
+  float[][] values(ModelState state, boolean bestVersion) {
+    JavaRDD<TableShard> version = bestVersion ? best : current;
+    if (version == null) {
+      throw new IllegalStateException("no version of the tables was kept as the best");
+    }
+    float[][] out = new float[state.size()][];
+    for (int i : sparse) {
+      out[i] = new float[state.floats(i)];
+    }
+    Iterator<Slab> it = version.flatMap(shard -> Slab.of(shard, false).iterator()).toLocalIterator();
+    while (it.hasNext()) {
+      Slab slab = it.next();
+      slab.copyInto(shards, out[sparse[slab.table]], new float[0][]);
+    }
+    return out;
+  }
+
+  /** Keeps the current version cached as the best so far (dropping the one kept before). */
+  void keepAsBest() {
+    if (best != null && best != current) {
+      best.unpersist(false);
+    }
+    best = current;
+  }
+
+  /** Whether the best version kept is the current one. */
+  boolean bestIsCurrent() {
+    return best == current;
+  }
+
   /** Drops the cached shards. */
   void unpersist() {
     current.unpersist(false);
+    if (best != null) {
+      best.unpersist(false);
+    }
     dropInitialBroadcast();
   }
 
@@ -219,7 +265,10 @@ final class ShardedTables {
       this.slots = slots;
     }
 
-    /** Shard {@code shard}'s rows of a {@code totalRows × rowSize} table held in {@code values}/{@code slots}. */
+    /**
+     * Shard {@code shard}'s rows of a {@code totalRows × rowSize} table held in {@code values}/{@code slots} (a
+     * slot of one row stands for that row in every row).
+     */
     static Table of(float[] values, float[][] slots, int totalRows, int rowSize, int shard, int shards) {
       int rows = totalRows > shard ? (totalRows - shard + shards - 1) / shards : 0;
       int chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
@@ -235,7 +284,8 @@ final class ShardedTables {
           int from = (int) (global * rowSize);
           System.arraycopy(values, from, t.values[c], r * rowSize, rowSize);
           for (int k = 0; k < slots.length; k++) {
-            System.arraycopy(slots[k], from, t.slots[k][c], r * rowSize, rowSize);
+            // a slot of one row: the row every row starts with (ModelState.adoptValues)
+            System.arraycopy(slots[k], slots[k].length == rowSize ? 0 : from, t.slots[k][c], r * rowSize, rowSize);
           }
         }
       }
@@ -302,8 +352,11 @@ final class ShardedTables {
       this.slots = slots;
     }
 
-    /** Every table of {@code shard} as slabs of {@link #ROWS} local rows (ROWS is a multiple of the chunk rows). */
-    static List<Slab> of(TableShard shard) {
+    /**
+     * Every table of {@code shard} as slabs of {@link #ROWS} local rows (ROWS is a multiple of the chunk rows), with
+     * their optimizer slots or without.
+     */
+    static List<Slab> of(TableShard shard, boolean withSlots) {
       List<Slab> out = new ArrayList<>();
       for (int j = 0; j < shard.tables.length; j++) {
         Table t = shard.tables[j];
@@ -311,7 +364,7 @@ final class ShardedTables {
         for (int first = 0; first < t.rows; first += ROWS) {
           int n = Math.min(ROWS, t.rows - first);
           float[] values = new float[n * d];
-          float[][] slots = new float[t.slotCount()][n * d];
+          float[][] slots = new float[withSlots ? t.slotCount() : 0][n * d];
           for (int c = first / CHUNK_ROWS; c * CHUNK_ROWS < first + n; c++) {
             int at = (c * CHUNK_ROWS - first) * d;
             float[] v = t.values(c);

@@ -1,6 +1,7 @@
 package dev.sparkrec.train;
 
 import dev.sparkrec.eval.BinaryMetrics;
+import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.nn.optim.Optimizer;
 import java.util.ArrayList;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * embedding tables and their slots stay in the cluster as shards ({@link ShardedTables}): the round's broadcast
  * carries only the dense state, each partition pulls the rows its batches touch and pushes back its touched rows,
  * which the shards average in the same order as the driver does here, so both paths give bit-identical
- * parameters. The driver gathers the tables into its state at the end of each epoch.
+ * parameters. The driver holds the tables only while it needs them: it drops them once they are sharded, gathers
+ * them in an epoch that validates or checkpoints, keeps the best epoch's as a cached version of the shards
+ * ({@link ShardedTables#keepAsBest}) and gathers the result's once, at the end.
  *
  * <p><b>Determinism.</b> Same seed, data and configuration give bit-identical parameters, however the input
  * DataFrames are partitioned, also across task retries and resumed runs. Training and validation rows are
@@ -142,15 +145,32 @@ public final class Trainer {
 
   /**
    * Builds the driver's model, whose parameter and slot arrays hold the state, and runs the memory guard for the
-   * embedding sync the run will use (its tables sharded over {@code partitions} partitions on the sharded path).
+   * embedding sync the run will use (its tables sharded over {@code partitions} partitions on the sharded path). On
+   * the sharded path the state holds the tables' initial values but not their optimizer slots, which the shards
+   * create.
    */
   private ModelState prepare(SparkContext sc, int partitions) {
     TrainableModel model = modelFactory.create();
     Optimizer optimizer = config.optimizerFactory().create(config.learningRate());
-    ModelState state = ModelState.wrap(model.parameters(), optimizer);
+    List<Parameter> parameters = model.parameters();
+    float[][] tables = new float[parameters.size()][];
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter p = parameters.get(i);
+      if (p.isSparseRows()) {
+        tables[i] = p.data();
+        p.compact(1); // the optimizer creates one row of slots for it, not a table's worth
+      }
+    }
+    ModelState state = ModelState.wrap(parameters, optimizer);
+    for (int i = 0; i < tables.length; i++) {
+      if (tables[i] != null) {
+        state.adoptValues(i, tables[i]);
+      }
+    }
     MemoryGuard.Heap heap = MemoryGuard.executorHeap(sc.master(), sc.getConf());
     if (!ShardedTables.chosen(config, state)) {
       MemoryGuard.check(state, heap, config.maxMemoryFraction());
+      state.attachSparseRows(true);
       return state;
     }
     MemoryGuard.Storage storage = MemoryGuard.Storage.of(sc);
@@ -205,6 +225,7 @@ public final class Trainer {
           throw new IllegalArgumentException("checkpointDir " + dir + " already holds the checkpoint of epoch "
               + latest.getAsInt() + "; set resume to continue from it, or choose an empty directory.");
         }
+        state.attachSparseRows(true);
         Checkpoints.Restored restored = Checkpoints.read(spark, dir, latest.getAsInt(), state);
         if (restored.seed != config.seed()) {
           LOG.warn("Resuming from a checkpoint written with seed {} using seed {}; the run will not repeat the "
@@ -232,6 +253,7 @@ public final class Trainer {
       jsc.setJobDescription("SparkRec training: sharding the embedding tables");
       try {
         tables = ShardedTables.create(jsc, state, train.numPartitions());
+        state.detachSparseRows();
       } finally {
         jsc.setJobDescription(null);
       }
@@ -268,10 +290,10 @@ public final class Trainer {
             jsc.setJobDescription(null);
           }
         }
-        if (tables != null) {
+        if (tables != null && (validation != null || dir != null)) {
           jsc.setJobDescription("SparkRec training: epoch " + epoch + ", gathering the embedding tables");
           try {
-            tables.copyInto(state);
+            tables.gatherInto(state, dir != null);
           } finally {
             jsc.setJobDescription(null);
           }
@@ -286,7 +308,10 @@ public final class Trainer {
             : metrics[0];
         boolean improved = schedule.update(epoch, monitored);
         if (improved) {
-          bestValues = copyValues(state);
+          bestValues = copyValues(state, tables != null);
+          if (tables != null) {
+            tables.keepAsBest();
+          }
         }
         state.setLearningRate(schedule.learningRate());
         if (search != null && !searching && (epoch >= search.warmStartEpochs() || schedule.stopped())) {
@@ -305,7 +330,11 @@ public final class Trainer {
             examples / Math.max(trainSeconds, 1e-9), learningRate, improved);
         history.add(report);
         if (dir != null) {
-          Checkpoints.write(spark, dir, epoch, state, bestValues, schedule, config.seed(), history);
+          Checkpoints.write(spark, dir, epoch, state, withTables(bestValues, tables, state), schedule, config.seed(),
+              history);
+        }
+        if (tables != null) {
+          state.detachSparseRows();
         }
         lastEpoch = epoch;
         secondsThisRun += (System.nanoTime() - start) / 1e9;
@@ -313,12 +342,33 @@ public final class Trainer {
         double eta = secondsThisRun / epochsThisRun * (config.maxEpochs() - epoch);
         LOG.info(ProgressLine.format(report, config.maxEpochs(), eta, validation != null));
         for (TrainingListener<? super Map<String, float[]>> listener : listeners) {
-          SelectedParameters selected = new SelectedParameters(state, bestValues, epoch);
+          SelectedParameters selected = new SelectedParameters(state, bestValues, tables, epoch);
           try {
             listener.onEpochEnd(report, selected);
           } finally {
             selected.expired = true;
           }
+        }
+      }
+      if (tables != null) {
+        jsc.setJobDescription("SparkRec training: gathering the trained embedding tables");
+        try {
+          float[][] current = tables.values(state, false);
+          for (int i = 0; i < state.size(); i++) {
+            if (current[i] != null) {
+              state.adoptValues(i, current[i]);
+            }
+          }
+          if (bestValues != null && tables.bestIsCurrent()) {
+            for (int i = 0; i < state.size(); i++) {
+              if (bestValues[i].length != state.floats(i)) {
+                bestValues[i] = current[i];
+              }
+            }
+          }
+          bestValues = withTables(bestValues, tables, state);
+        } finally {
+          jsc.setJobDescription(null);
         }
       }
     } finally {
@@ -328,7 +378,7 @@ public final class Trainer {
       }
     }
 
-    Map<String, float[]> finalParameters = state.parameterValues();
+    Map<String, float[]> finalParameters = state.parameterValues(tables == null);
     Map<String, float[]> bestParameters;
     int bestEpoch;
     if (bestValues == null) {
@@ -337,7 +387,9 @@ public final class Trainer {
     } else {
       bestParameters = new LinkedHashMap<>();
       for (int i = 0; i < state.size(); i++) {
-        bestParameters.put(state.name(i), bestValues[i].clone());
+        // the gathered tables are this run's own; a table of the current version is shared with the final values
+        bestParameters.put(state.name(i), tables != null && state.isSparseRows(i) ? bestValues[i]
+            : bestValues[i].clone());
       }
       bestEpoch = schedule.bestEpoch();
     }
@@ -427,12 +479,14 @@ public final class Trainer {
   private static final class SelectedParameters implements Supplier<Map<String, float[]>> {
     private final ModelState state;
     private final float[][] bestValues;
+    private final ShardedTables tables;
     private final int epoch;
     private boolean expired;
 
-    SelectedParameters(ModelState state, float[][] bestValues, int epoch) {
+    SelectedParameters(ModelState state, float[][] bestValues, ShardedTables tables, int epoch) {
       this.state = state;
       this.bestValues = bestValues;
+      this.tables = tables;
       this.epoch = epoch;
     }
 
@@ -442,26 +496,60 @@ public final class Trainer {
         throw new IllegalStateException("The parameters selected after epoch " + epoch + " can only be read during "
             + "that epoch's onEpochEnd call; call get() there and keep what it returns.");
       }
-      return selectedParameters(state, bestValues);
+      float[][] kept = bestValues != null ? bestValues : new float[state.size()][];
+      if (bestValues == null) {
+        for (int i = 0; i < state.size(); i++) {
+          kept[i] = tables != null && state.isSparseRows(i) && !state.holdsValues(i) ? new float[0] : state.values(i);
+        }
+      }
+      // tables the driver does not hold come from the shards, as new arrays
+      float[][] gathered = null;
+      Map<String, float[]> map = new LinkedHashMap<>();
+      for (int i = 0; i < state.size(); i++) {
+        float[] values = kept[i];
+        if (values.length != state.floats(i)) {
+          if (gathered == null) {
+            gathered = tables.values(state, bestValues != null);
+          }
+          values = gathered[i];
+        } else {
+          values = values.clone();
+        }
+        map.put(state.name(i), values);
+      }
+      return map;
     }
   }
 
-  /** The best epoch's parameters so far, or the current ones when no epoch was selected yet; fresh copies. */
-  private static Map<String, float[]> selectedParameters(ModelState state, float[][] bestValues) {
-    if (bestValues == null) {
-      return state.parameterValues();
+  /**
+   * The best epoch's values with every table the sharded path did not copy to the driver ({@link #copyValues})
+   * gathered from the version of the shards kept as the best; {@code bestValues} itself when nothing is missing.
+   */
+  private static float[][] withTables(float[][] bestValues, ShardedTables tables, ModelState state) {
+    if (bestValues == null || tables == null) {
+      return bestValues;
     }
-    Map<String, float[]> selected = new LinkedHashMap<>();
+    float[][] out = bestValues.clone();
+    float[][] gathered = null;
     for (int i = 0; i < state.size(); i++) {
-      selected.put(state.name(i), bestValues[i].clone());
+      if (out[i].length != state.floats(i)) {
+        if (gathered == null) {
+          gathered = tables.values(state, true);
+        }
+        out[i] = gathered[i];
+      }
     }
-    return selected;
+    return out;
   }
 
-  private static float[][] copyValues(ModelState state) {
+  /**
+   * Copies of the current values; with {@code withoutTables} (the sharded path, whose best tables stay in the
+   * shards) empty arrays in place of the sparse-row tables.
+   */
+  private static float[][] copyValues(ModelState state, boolean withoutTables) {
     float[][] copy = new float[state.size()][];
     for (int i = 0; i < state.size(); i++) {
-      copy[i] = state.values(i).clone();
+      copy[i] = withoutTables && state.isSparseRows(i) ? new float[0] : state.values(i).clone();
     }
     return copy;
   }

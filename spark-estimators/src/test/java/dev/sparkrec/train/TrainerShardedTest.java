@@ -1,5 +1,7 @@
 package dev.sparkrec.train;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkrec.nn.optim.Adagrad;
 import dev.sparkrec.testing.SparkTestSession;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -48,6 +53,38 @@ class TrainerShardedTest {
       assertEquals(a.validationAuc(), b.validationAuc(), 0.0);
     }
     assertTrue(actual.history().get(1).validationLogLoss() < Math.log(2), "the model learns: " + actual.history());
+  }
+
+  @Test
+  void aDriverWithoutTheTablesSelectsTheBestEpochAndHandsListenersTheSameParameters() {
+    // Adagrad's slots start at a non-zero accumulator, which the shards create from one row the driver holds;
+    // validation labels opposite to what the model learns make the first epoch the best, so the best parameters
+    // come from a version of the shards kept since then
+    Dataset<Row> train = TrainFixtures.train(spark, 1500, 5);
+    Dataset<Row> validation = TrainFixtures.validation(spark, 500)
+        .withColumn("label", lit(1.0).minus(col("label")));
+    TrainingConfig broadcast = TrainFixtures.config().maxEpochs(4).numPartitions(5).learningRate(0.5)
+        .optimizerFactory(lr -> new Adagrad(lr, 0.5, 1e-8))
+        .embeddingSync(TrainingConfig.BROADCAST).build();
+    TrainingConfig sharded = broadcast.toBuilder().embeddingSync(TrainingConfig.SHARDED).build();
+    List<Map<String, float[]>> seenBroadcast = new ArrayList<>();
+    List<Map<String, float[]>> seenSharded = new ArrayList<>();
+
+    TrainingResult expected = new Trainer(TrainFixtures.model(), broadcast)
+        .addListener((report, selected) -> seenBroadcast.add(selected.get()))
+        .fit(train, validation, TrainFixtures.COLUMNS);
+    TrainingResult actual = new Trainer(TrainFixtures.model(), sharded)
+        .addListener((report, selected) -> seenSharded.add(selected.get()))
+        .fit(train, validation, TrainFixtures.COLUMNS);
+
+    assertEquals(1, expected.bestEpoch(), "the first epoch is the best: " + expected.history());
+    assertEquals(expected.bestEpoch(), actual.bestEpoch());
+    TrainerDeterminismTest.assertSameParameters(expected.finalParameters(), actual.finalParameters());
+    TrainerDeterminismTest.assertSameParameters(expected.bestParameters(), actual.bestParameters());
+    assertEquals(4, seenSharded.size());
+    for (int e = 0; e < 4; e++) {
+      TrainerDeterminismTest.assertSameParameters(seenBroadcast.get(e), seenSharded.get(e));
+    }
   }
 
   private static final java.util.concurrent.atomic.AtomicInteger MODELS_BUILT =
@@ -138,12 +175,30 @@ class TrainerShardedTest {
       assertEquals(s < rows % shards ? rows / shards + 1 : rows / shards, t.rows);
       assertEquals((t.rows + ShardedTables.CHUNK_ROWS - 1) / ShardedTables.CHUNK_ROWS, t.chunks());
       for (ShardedTables.Slab slab : ShardedTables.Slab.of(new ShardedTables.TableShard(s,
-          new ShardedTables.Table[] {t}))) {
+          new ShardedTables.Table[] {t}), true)) {
         slab.copyInto(shards, back, backSlots);
       }
     }
     assertArrayEquals(values, back);
     assertArrayEquals(slots[0], backSlots[0]);
+    // a slot given as one row (as a driver holds slots before sharding) starts every row with that row
+    float[] row = new float[d];
+    for (int j = 0; j < d; j++) {
+      row[j] = 0.1f + j;
+    }
+    float[] backValues = new float[rows * d];
+    float[][] filled = {new float[rows * d]};
+    for (int s = 0; s < shards; s++) {
+      ShardedTables.Table t = ShardedTables.Table.of(values, new float[][] {row}, rows, d, s, shards);
+      for (ShardedTables.Slab slab : ShardedTables.Slab.of(new ShardedTables.TableShard(s,
+          new ShardedTables.Table[] {t}), true)) {
+        slab.copyInto(shards, backValues, filled);
+      }
+    }
+    assertArrayEquals(values, backValues);
+    for (int r = 0; r < rows; r++) {
+      assertArrayEquals(row, Arrays.copyOfRange(filled[0], r * d, (r + 1) * d), "row " + r);
+    }
     assertEquals(List.of(3, 10, 17), Arrays.stream(ShardedTables.ofShard(new int[] {1, 3, 4, 10, 12, 17}, 3,
         7)).boxed().toList());
   }
