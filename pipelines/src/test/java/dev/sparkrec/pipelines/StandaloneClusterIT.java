@@ -4,14 +4,11 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sparkrec.data.SampleData;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SparkRec on a real Spark standalone cluster: a master and one worker on 127.0.0.1, started from the Spark and
- * Delta jars the build already has (a {@code SPARK_HOME} whose {@code jars/} links them, with a {@code RELEASE}
- * file), and {@code bin/sparkrec --master spark://127.0.0.1:PORT train ...} then {@code predict ...} on a Delta
+ * SparkRec on a real Spark standalone cluster: a master and one worker on 127.0.0.1, started by {@code
+ * bin/standalone-cluster} from the Spark and Delta jars the build already has (a {@code SPARK_HOME} whose {@code
+ * jars/} links them, with a {@code RELEASE} file), and {@code bin/sparkrec --master spark://127.0.0.1:PORT train ...} then {@code predict ...} on a Delta
  * table, which go through {@code org.apache.spark.deploy.SparkSubmit}. Unlike {@code local[*]}, the executors run in
  * their own JVMs and load only what spark-submit ships, the application jar: SparkRec's UDFs and closures (the
  * field encoder, AFN's distributed trainer with its broadcasts and aggregations and its embedding tables sharded in
@@ -42,14 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StandaloneClusterIT {
 
-  private static final long START_SECONDS = 120;
-
   @TempDir
   static Path dir;
 
-  private static final List<Process> DAEMONS = new ArrayList<>();
-  private static int masterPort;
-  private static Path workerDir;
+  private static Path clusterDir;
+  private static String masterUrl;
 
   private static Path home() {
     return Paths.get(System.getProperty("sparkrec.home", "..")).toAbsolutePath().normalize();
@@ -57,53 +51,34 @@ class StandaloneClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Path home = home();
-    Path sparkHome = dir.resolve("spark-home");
-    Path jars = Files.createDirectories(sparkHome.resolve("jars"));
-    String classpath = Files.readString(home.resolve("pipelines/target/local-classpath.txt")).trim();
-    // Spark, Scala, Delta and their dependencies: what a cluster provides. SparkRec's classes reach the executors
-    // only in the application jar.
-    for (String entry : classpath.split(":")) {
-      Path jar = Paths.get(entry);
-      assertFalse(entry.contains("/dev/sparkrec/") || jar.startsWith(home), "SparkRec on the cluster's classpath: "
-          + entry);
-      if (entry.endsWith(".jar") && !Files.exists(jars.resolve(jar.getFileName()))) {
-        Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar);
-      }
-    }
-    Files.writeString(sparkHome.resolve("RELEASE"), "Spark 3.5.5 (the jars of SparkRec's build)\n");
-    workerDir = Files.createDirectories(dir.resolve("worker"));
-
-    masterPort = freePort();
-    Path masterLog = dir.resolve("master.log");
-    start(sparkHome, masterLog, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-        "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(freePort()));
-    awaitLine(masterLog, "I have been elected leader");
-    Path workerLog = dir.resolve("worker.log");
-    start(sparkHome, workerLog, "org.apache.spark.deploy.worker.Worker", "spark://127.0.0.1:" + masterPort,
-        "--host", "127.0.0.1", "--port", String.valueOf(freePort()), "--webui-port", String.valueOf(freePort()),
-        "--cores", "2", "--memory", "2g", "--work-dir", workerDir.toString());
-    awaitLine(workerLog, "Successfully registered with master");
+    clusterDir = dir.resolve("cluster");
+    // bin/standalone-cluster links the build's Spark, Scala and Delta jars into a SPARK_HOME (refusing SparkRec's
+    // own, which reach the executors only in the application jar) and starts a master and a worker on 127.0.0.1
+    masterUrl = cluster("start", "--memory", "2g", "--cores", "2").trim();
+    assertTrue(masterUrl.startsWith("spark://127.0.0.1:"), masterUrl);
   }
 
   @AfterAll
-  static void stopCluster() throws InterruptedException {
-    for (Process daemon : DAEMONS) {
-      daemon.descendants().forEach(ProcessHandle::destroy); // the worker's executors
-      daemon.destroy();
-    }
-    for (Process daemon : DAEMONS) {
-      if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
-        daemon.descendants().forEach(ProcessHandle::destroyForcibly);
-        daemon.destroyForcibly();
-      }
-    }
+  static void stopCluster() throws Exception {
+    cluster("stop");
+  }
+
+  /** Runs {@code bin/standalone-cluster COMMAND ... --dir clusterDir}; returns its output after requiring status 0. */
+  private static String cluster(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", home().resolve("bin/standalone-cluster").toString()));
+    command.addAll(Arrays.asList(args));
+    command.addAll(List.of("--dir", clusterDir.toString()));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(2, TimeUnit.MINUTES), "bin/standalone-cluster " + args[0] + " did not finish");
+    assertEquals(0, process.exitValue(), "bin/standalone-cluster " + args[0] + ":\n" + text);
+    return text;
   }
 
   /** Runs {@code bin/sparkrec} against the cluster; returns its output after requiring exit status 0. */
   private static String submit(String name, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("bash", home().resolve("bin/sparkrec").toString(),
-        "--master", "spark://127.0.0.1:" + masterPort,
+        "--master", masterUrl,
         "--conf", "spark.executor.memory=1g",
         "--conf", "spark.cores.max=2",
         "--conf", "spark.ui.enabled=false"));
@@ -144,56 +119,17 @@ class StandaloneClusterIT {
     // The tasks ran in the worker's executor JVMs, not in the driver.
     String executors = executorLogs();
     assertTrue(executors.contains("Finished task"), "no executor log shows a finished task:\n" + executors);
+    // The launcher gave the executors the Vector API module, so their BLAS did not fall back to Java11BLAS.
+    assertFalse(executors.contains("Failed to load implementation from:dev.ludovic.netlib.blas.VectorBLAS"),
+        "an executor's BLAS fell back from VectorBLAS:\n" + executors);
     String modelUid = TrainingRecord.read(spark, model).modelUid();
     assertEquals(6000, rows.where(col("model_uid").equalTo(modelUid).and(col("model_input_version").equalTo(0))
         .and(col("input_version").equalTo(0))).count());
   }
 
-  private static void start(Path sparkHome, Path log, String mainClass, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(Arrays.asList(System.getProperty("spark.java17.opens", "").trim().split("\\s+")));
-    command.removeIf(String::isEmpty);
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(sparkHome.resolve("jars") + "/*");
-    command.add(mainClass);
-    command.addAll(Arrays.asList(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    // Without SPARK_HOME and SPARK_SCALA_VERSION a worker cannot launch executors ("Cannot find any build
-    // directories"); SPARK_LOCAL_IP keeps every port on the loopback.
-    builder.environment().put("SPARK_HOME", sparkHome.toString());
-    builder.environment().put("SPARK_SCALA_VERSION", "2.12");
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    DAEMONS.add(builder.start());
-  }
-
-  private static void awaitLine(Path log, String line) throws IOException, InterruptedException {
-    Process daemon = DAEMONS.get(DAEMONS.size() - 1);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
-    while (System.nanoTime() < deadline) {
-      String text = Files.exists(log) ? Files.readString(log) : "";
-      if (text.contains(line)) {
-        return;
-      }
-      if (!daemon.isAlive()) {
-        fail(log.getFileName() + ": the process exited with " + daemon.exitValue() + " before '" + line + "':\n"
-            + text);
-      }
-      Thread.sleep(200);
-    }
-    fail(log.getFileName() + ": no '" + line + "' within " + START_SECONDS + " s:\n" + Files.readString(log));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   /** The stderr of every executor the worker launched. */
   private static String executorLogs() {
-    try (Stream<Path> files = Files.walk(workerDir)) {
+    try (Stream<Path> files = Files.walk(clusterDir.resolve("work"))) {
       return files.filter(f -> f.getFileName().toString().equals("stderr")).map(f -> {
         try {
           return "\n--- " + f + "\n" + Files.readString(f, StandardCharsets.UTF_8);

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * JVM, sampled every {@value #SAMPLE_MS} ms during {@code fit}, garbage included), {@code
  * driver_peak_heap_after_gc_mb} (the largest heap in use right after a garbage collection during {@code fit}: what
  * the driver JVM held, with any old-generation garbage not yet collected; in local mode the tasks run in that JVM
- * too), {@code shuffle_bytes} (shuffle bytes written by the fit's tasks) and {@code test_auc}.
+ * too), {@code driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the end
+ * of the last epoch, before the trained tables are gathered into the model), {@code shuffle_bytes} (shuffle bytes written by the fit's tasks) and {@code test_auc}.
  *
  * <p>The data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a round
  * touches a small part of a large vocabulary), and a click drawn from sigmoid(−1 + Σ w(id) + 0.8·s(id₀)·s(id₁)) with
@@ -146,7 +147,8 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     AFNModel model;
     try {
       heap.start();
-      model = afn.fit(train);
+      // the last epoch's report comes before the trainer hands the tables to the model
+      model = afn.addTrainingListener((report, selected) -> heap.markEpochsEnd()).fit(train);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() == null || !e.getMessage().contains("estimated")) {
         throw e;
@@ -165,6 +167,8 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     row.put("epoch_seconds", model.summary().history().get(0).seconds());
     row.put("driver_peak_heap_mb", heap.peak() / MB);
     row.put("driver_peak_heap_after_gc_mb", heap.peakAfterGc() / MB);
+    row.put("driver_epochs_peak_heap_mb", heap.epochsPeak() / MB);
+    row.put("driver_epochs_peak_heap_after_gc_mb", heap.epochsPeakAfterGc() / MB);
     row.put("driver_heap_before_mb", heap.baseline() / MB);
     row.put("shuffle_bytes", shuffle.bytes.get());
     row.put("test_auc", CtrFrappeBenchmark.exactAuc(model.transform(test)));
@@ -266,6 +270,8 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     private volatile boolean running;
     private Thread thread;
     private long baseline;
+    private volatile long epochsPeak;
+    private volatile long epochsPeakAfterGc;
 
     private final AtomicLong peakAfterGc = new AtomicLong();
     private final NotificationListener afterGc = (notification, handback) -> {
@@ -315,6 +321,20 @@ public final class TrainerScaleBenchmark implements BenchSuite {
           // not registered on this collector
         }
       }
+    }
+
+    /** Records the peaks so far as those of the training epochs (before the model is built from the tables). */
+    void markEpochsEnd() {
+      epochsPeak = peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+      epochsPeakAfterGc = peakAfterGc.get();
+    }
+
+    long epochsPeak() {
+      return epochsPeak;
+    }
+
+    long epochsPeakAfterGc() {
+      return epochsPeakAfterGc;
     }
 
     long peakAfterGc() {
