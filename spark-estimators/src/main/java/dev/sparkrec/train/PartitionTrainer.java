@@ -6,10 +6,8 @@ import dev.sparkrec.nn.Tensor;
 import dev.sparkrec.nn.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.Supplier;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.api.java.function.Function2;
@@ -112,12 +110,7 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
       TaskModelPool.Worker worker = takeWorker(config.learningRate());
       TrainableModel model = worker.model();
       List<Parameter> parameters = worker.parameters();
-      for (Parameter p : parameters) {
-        if (p.isSparseRows()) {
-          p.compact(p.heldRows()); // rows are admitted as the forward pass reads them
-        }
-      }
-      TouchedRows touched = new TouchedRows(parameters);
+      TouchedRows touched = TouchedRows.listing(parameters);
       Tape tape = new Tape().training(true).listingRows(true);
       Batch batch = new Batch(config.batchSize(), fields, hasValues, hasWeights, hasSequences);
       for (long b = range[0]; b < range[1]; b++) {
@@ -228,11 +221,11 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
    * tables (holding only the rows a round loads, never allocated at full size), else new.
    */
   private TaskModelPool.Worker takeWorker(double learningRate) {
-    Supplier<TaskModelPool.Worker> create = () -> {
-      TrainableModel model = pool != null ? Parameter.buildingCompact(modelFactory::create) : modelFactory.create();
-      return new TaskModelPool.Worker(model, model.parameters(), config.optimizerFactory().create(learningRate));
-    };
-    return pool == null ? create.get() : TaskModelPool.take(pool, create);
+    if (pool != null) {
+      return TaskModelPool.takeCompact(pool, modelFactory, config.optimizerFactory(), learningRate);
+    }
+    TrainableModel model = modelFactory.create();
+    return new TaskModelPool.Worker(model, model.parameters(), config.optimizerFactory().create(learningRate));
   }
 
   /** Returns a finished task's model to the run's pool (nothing without one). */
@@ -330,61 +323,5 @@ final class PartitionTrainer implements Function2<Integer, Iterator<ExampleBlock
       return i;
     }
     return -i - 2;
-  }
-
-  /** The table rows of each sparse-row parameter touched by any batch of the round. */
-  private static final class TouchedRows {
-    /**
-     * Per sparse-row parameter, a bit per slot seen (a compact table's slots are the rows of its round and keep
-     * their rows for the whole task; a full table's slots are its rows).
-     */
-    private final BitSet[] marked;
-    private final int[][] rows;
-    private final int[] counts;
-
-    TouchedRows(List<Parameter> parameters) {
-      int n = parameters.size();
-      marked = new BitSet[n];
-      rows = new int[n][];
-      counts = new int[n];
-      for (int i = 0; i < n; i++) {
-        Parameter p = parameters.get(i);
-        if (p.isSparseRows()) {
-          marked[i] = new BitSet();
-          rows[i] = new int[16];
-        }
-      }
-    }
-
-    void record(List<Parameter> parameters) {
-      for (int i = 0; i < marked.length; i++) {
-        if (marked[i] == null) {
-          continue;
-        }
-        Parameter p = parameters.get(i);
-        int[] slots = p.touchedRows();
-        for (int k = 0; k < p.touchedCount(); k++) {
-          int slot = slots[k];
-          if (!marked[i].get(slot)) {
-            marked[i].set(slot);
-            if (counts[i] == rows[i].length) {
-              rows[i] = Arrays.copyOf(rows[i], rows[i].length * 2);
-            }
-            rows[i][counts[i]++] = p.rowOf(slot);
-          }
-        }
-      }
-    }
-
-    int[][] sorted() {
-      int[][] out = new int[marked.length][];
-      for (int i = 0; i < marked.length; i++) {
-        if (marked[i] != null) {
-          out[i] = Arrays.copyOf(rows[i], counts[i]);
-          Arrays.sort(out[i]);
-        }
-      }
-      return out;
-    }
   }
 }

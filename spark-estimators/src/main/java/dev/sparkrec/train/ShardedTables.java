@@ -13,6 +13,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction2;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
@@ -46,9 +47,10 @@ import scala.Tuple2;
  * epoch checkpoint ({@code checkpointDir}, {@code resume}).
  *
  * <p><b>The driver.</b> Once the shards are built the driver's state drops its tables ({@link
- * ModelState#detachSparseRows}); it gathers them ({@link #gatherInto}, one shard at a time as a few large {@link
- * Slab}s, not its many chunks) only for as long as an epoch's validation, checkpoint or listener needs them, and at
- * the end of the run for the result ({@link #values}). The version of the shards an epoch selected as the best is
+ * ModelState#detachSparseRows}). Validation pulls rows as a round does, values only ({@link #score}). The driver
+ * gathers the tables ({@link #gatherInto}, one shard at a time as a few large {@link Slab}s, not its many chunks)
+ * only for as long as an epoch's checkpoint or a listener needs them, and at the end of the run for the result
+ * ({@link #values}). The version of the shards an epoch selected as the best is
  * kept cached ({@link #keepAsBest}) instead of copied to the driver; it shares every chunk later rounds did not write.
  */
 final class ShardedTables {
@@ -136,11 +138,7 @@ final class ShardedTables {
           + " partitions");
     }
     HashPartitioner toShards = new HashPartitioner(shards);
-    // HashPartitioner(n) puts an integer key k (0 <= k < n) in partition k.
-    JavaRDD<RowRequest> requests = JavaPairRDD.fromJavaRDD(
-        train.blocks().mapPartitionsWithIndex(task.rowsToPull(shards), false)).partitionBy(toShards).values();
-    JavaRDD<PulledRows> pulled = JavaPairRDD.fromJavaRDD(current.zipPartitions(requests, new Answer(shards)))
-        .partitionBy(new HashPartitioner(train.numPartitions())).values();
+    JavaRDD<PulledRows> pulled = pull(train.blocks(), task.rowsToPull(shards), true);
     JavaRDD<RoundOutput> outputs = train.blocks().zipPartitions(pulled, task.withPulledRows(shards))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -160,6 +158,29 @@ final class ShardedTables {
     } finally {
       outputs.unpersist(false);
     }
+  }
+
+  /**
+   * Scores {@code validation} with the current tables and the dense state {@code scorer} broadcasts: each partition
+   * lists the rows its examples read, pulls their values (no slots) and scores, so the driver never holds a table.
+   */
+  List<ValidationScores> score(ExampleData validation, ValidationScorer scorer) {
+    JavaRDD<PulledRows> pulled = pull(validation.blocks(), scorer.rowsToPull(shards), false);
+    return validation.blocks().zipPartitions(pulled, scorer.withPulledRows()).collect();
+  }
+
+  /**
+   * The rows {@code lister} lists for each partition of {@code blocks} (as {@code (shard, request)} pairs), pulled
+   * from the current shards with their optimizer slots or without: partition p of the result holds partition p's
+   * answers, one per shard asked.
+   */
+  private JavaRDD<PulledRows> pull(JavaRDD<ExampleBlock> blocks,
+      Function2<Integer, Iterator<ExampleBlock>, Iterator<Tuple2<Integer, RowRequest>>> lister, boolean withSlots) {
+    // HashPartitioner(n) puts an integer key k (0 <= k < n) in partition k.
+    JavaRDD<RowRequest> requests = JavaPairRDD.fromJavaRDD(blocks.mapPartitionsWithIndex(lister, false))
+        .partitionBy(new HashPartitioner(shards)).values();
+    return JavaPairRDD.fromJavaRDD(current.zipPartitions(requests, new Answer(shards, withSlots)))
+        .partitionBy(new HashPartitioner(blocks.getNumPartitions())).values();
   }
 
   /**
@@ -448,7 +469,7 @@ final class ShardedTables {
     return out;
   }
 
-  /** A shard's answer to a {@link RowRequest}: the rows' values and slots, per table. */
+  /** A shard's answer to a {@link RowRequest}: the rows' values and slots (none when pulled to score), per table. */
   static final class PulledRows implements Serializable {
     private static final long serialVersionUID = 1L;
     final int[][] rows;
@@ -463,8 +484,8 @@ final class ShardedTables {
 
     /**
      * Makes the model's sparse-row parameters {@linkplain Parameter#compact compact}, holding exactly the pulled
-     * rows, and writes their values and optimizer slots; a row the task then reads without having pulled it fails
-     * ({@link Parameter#slot}).
+     * rows, and writes their values and, unless {@code optimizer} is null (rows pulled without slots, to score),
+     * their optimizer slots; a row the task then reads without having pulled it fails ({@link Parameter#slot}).
      */
     static void loadAll(Iterator<PulledRows> pulled, List<Parameter> parameters, Optimizer optimizer) {
       List<PulledRows> parts = new ArrayList<>();
@@ -479,7 +500,7 @@ final class ShardedTables {
           rows += part.rows[j].length;
         }
         p.compact(rows);
-        List<float[]> slots = optimizer.slots(p);
+        List<float[]> slots = optimizer == null ? List.of() : optimizer.slots(p);
         int d = p.rowSize();
         for (PulledRows part : parts) {
           int[] ids = part.rows[j];
@@ -501,9 +522,11 @@ final class ShardedTables {
       implements FlatMapFunction2<Iterator<TableShard>, Iterator<RowRequest>, Tuple2<Integer, PulledRows>> {
     private static final long serialVersionUID = 1L;
     private final int shards;
+    private final boolean withSlots;
 
-    Answer(int shards) {
+    Answer(int shards, boolean withSlots) {
       this.shards = shards;
+      this.withSlots = withSlots;
     }
 
     @Override
@@ -520,13 +543,13 @@ final class ShardedTables {
           int[] rows = request.rows[j];
           int d = t.rowSize;
           values[j] = new float[rows.length * d];
-          slots[j] = new float[t.slotCount()][rows.length * d];
+          slots[j] = new float[withSlots ? t.slotCount() : 0][rows.length * d];
           for (int r = 0; r < rows.length; r++) {
             int local = rows[r] / shards;
             int c = local / CHUNK_ROWS;
             int at = (local % CHUNK_ROWS) * d;
             System.arraycopy(t.values(c), at, values[j], r * d, d);
-            for (int k = 0; k < t.slotCount(); k++) {
+            for (int k = 0; k < slots[j].length; k++) {
               System.arraycopy(t.slot(k, c), at, slots[j][k], r * d, d);
             }
           }

@@ -46,6 +46,17 @@ final class TaskModelPool {
     return create.get();
   }
 
+  /**
+   * An idle worker of run {@code run}, or a new one: a model from {@code models} built with compact embedding tables
+   * and an optimizer from {@code optimizers} at {@code learningRate}.
+   */
+  static Worker takeCompact(String run, ModelFactory models, OptimizerFactory optimizers, double learningRate) {
+    return take(run, () -> {
+      TrainableModel model = Parameter.buildingCompact(models::create);
+      return new Worker(model, model.parameters(), optimizers.create(learningRate));
+    });
+  }
+
   /** Keeps {@code worker} for the next task of run {@code run} in this JVM. */
   static void giveBack(String run, Worker worker) {
     synchronized (IDLE) {

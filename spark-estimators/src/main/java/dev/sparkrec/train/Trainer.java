@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * embedding tables and their slots stay in the cluster as shards ({@link ShardedTables}): the round's broadcast
  * carries only the dense state, each partition pulls the rows its batches touch and pushes back its touched rows,
  * which the shards average in the same order as the driver does here, so both paths give bit-identical
- * parameters. The driver holds the tables only while it needs them: it drops them once they are sharded, gathers
- * them in an epoch that validates or checkpoints, keeps the best epoch's as a cached version of the shards
+ * parameters. The driver holds the tables only while it needs them: it drops them once they are sharded, scores
+ * validation with tasks that pull the rows they read ({@link ShardedTables#score}), gathers the tables (with their
+ * slots) only for a checkpoint, keeps the best epoch's as a cached version of the shards
  * ({@link ShardedTables#keepAsBest}) and gathers the result's once, at the end.
  *
  * <p><b>Determinism.</b> Same seed, data and configuration give bit-identical parameters, however the input
@@ -290,10 +291,10 @@ public final class Trainer {
             jsc.setJobDescription(null);
           }
         }
-        if (tables != null && (validation != null || dir != null)) {
+        if (tables != null && dir != null) {
           jsc.setJobDescription("SparkRec training: epoch " + epoch + ", gathering the embedding tables");
           try {
-            tables.gatherInto(state, dir != null);
+            tables.gatherInto(state, true); // for the checkpoint
           } finally {
             jsc.setJobDescription(null);
           }
@@ -302,7 +303,7 @@ public final class Trainer {
         double trainLoss = examples > 0 ? lossSum / examples : Double.NaN;
 
         double[] metrics = validation == null ? new double[] {Double.NaN, Double.NaN, Double.NaN}
-            : validate(jsc, state, validation);
+            : validate(jsc, state, validation, tables, pool);
         double monitored = validation == null ? trainLoss : aucMinusLogLoss ? metrics[1] - metrics[0]
             : higherIsBetter ? metrics[1] : TrainingConfig.RMSE.equals(config.validationMetric()) ? metrics[2]
             : metrics[0];
@@ -411,16 +412,20 @@ public final class Trainer {
 
   /**
    * Validation {log loss, AUC, NaN} of the current parameters over all validation rows, in partition order; with
-   * the "rmse" metric {NaN, NaN, RMSE} instead.
+   * the "rmse" metric {NaN, NaN, RMSE} instead. With sharded {@code tables} the tasks pull the rows they read from
+   * the shards ({@link ShardedTables#score}) and take their models from the run's {@code pool}.
    */
-  private double[] validate(JavaSparkContext jsc, ModelState state, ExampleData validation) {
+  private double[] validate(JavaSparkContext jsc, ModelState state, ExampleData validation, ShardedTables tables,
+      String pool) {
     jsc.setJobDescription("SparkRec training: validation");
-    Broadcast<ModelState> broadcast = jsc.broadcast(state);
+    Broadcast<ModelState> broadcast = jsc.broadcast(tables == null ? state : state.withoutSparseRows());
     List<ValidationScores> parts;
     try {
-      parts = validation.blocks()
-          .mapPartitionsWithIndex(new ValidationScorer(broadcast, modelFactory, config.batchSize(), validation), false)
-          .collect();
+      parts = tables == null
+          ? validation.blocks().mapPartitionsWithIndex(
+              new ValidationScorer(broadcast, modelFactory, config.batchSize(), validation), false).collect()
+          : tables.score(validation, new ValidationScorer(broadcast, modelFactory, config.batchSize(), validation,
+              pool, config.optimizerFactory()));
     } catch (Exception e) {
       throw SparkErrors.withInvalidInputFirst(e);
     } finally {

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.nn.optim.Adagrad;
 import dev.sparkrec.testing.SparkTestSession;
+import dev.sparkrec.testing.TinyCtrData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -89,6 +90,35 @@ class TrainerShardedTest {
 
   private static final java.util.concurrent.atomic.AtomicInteger MODELS_BUILT =
       new java.util.concurrent.atomic.AtomicInteger();
+
+  @Test
+  void validationPullsTheRowsItReadsAlsoInAnotherPartitioningThanTheShards() {
+    // 5 shards, validation in 3 partitions: each validation partition lists and pulls its rows from all 5 shards
+    ExampleData train = ExampleData.fromDataFrame(TrainFixtures.train(spark, 1500, 5), TrainFixtures.COLUMNS, 64,
+        TinyCtrData.FIELDS, 5, TrainFixtures.DATA_SEED);
+    ExampleData validation = ExampleData.fromDataFrame(TrainFixtures.validation(spark, 500), TrainFixtures.COLUMNS,
+        64, TinyCtrData.FIELDS, 3, TrainFixtures.DATA_SEED);
+    try {
+      TrainingConfig broadcast = TrainFixtures.config().maxEpochs(2).embeddingSync(TrainingConfig.BROADCAST).build();
+      TrainingConfig sharded = broadcast.toBuilder().embeddingSync(TrainingConfig.SHARDED).build();
+
+      TrainingResult expected = new Trainer(TrainFixtures.model(), broadcast).fit(train, validation);
+      TrainingResult actual = new Trainer(TrainFixtures.model(), sharded).fit(train, validation);
+
+      for (int e = 0; e < 2; e++) {
+        EpochReport a = expected.history().get(e);
+        EpochReport b = actual.history().get(e);
+        assertEquals(a.validationLogLoss(), b.validationLogLoss(), 0.0);
+        assertEquals(a.validationAuc(), b.validationAuc(), 0.0);
+      }
+      assertTrue(actual.history().get(1).validationLogLoss() < Math.log(2), "validation scores the trained rows: "
+          + actual.history());
+      TrainerDeterminismTest.assertSameParameters(expected.bestParameters(), actual.bestParameters());
+    } finally {
+      train.unpersist();
+      validation.unpersist();
+    }
+  }
 
   @Test
   void shardedTasksReuseTheirJvmsModelsFromRoundToRound() {
