@@ -22,6 +22,7 @@ public final class Initializers {
     for (int i = 0; i < p.size(); i++) {
       d[i] = (float) (mean + std * gaussian(random));
     }
+    p.setRowInit(new RowInit(mean, std, seed));
   }
 
   /** U(−limit, limit) for every element ({@code limit} &gt; 0). */
@@ -35,6 +36,7 @@ public final class Initializers {
     for (int i = 0; i < p.size(); i++) {
       d[i] = (float) random.nextDouble(-limit, limit);
     }
+    p.setRowInit(null);
   }
 
   /** Glorot/Xavier uniform: U(±√(6/(fanIn+fanOut))), for a {@code fanIn × fanOut} weight. */
@@ -71,12 +73,18 @@ public final class Initializers {
   /** Every element set to {@code value}. */
   public static void constant(Parameter p, float value) {
     java.util.Arrays.fill(p.data(), 0, p.size(), value);
+    p.setRowInit(value == 0 ? RowInit.ZERO : new RowInit(value, 0, 0));
   }
 
   /** A standard normal draw (Box–Muller; one draw per call keeps the stream position simple). */
   static double gaussian(SplittableRandom random) {
     double u1 = random.nextDouble();
     double u2 = random.nextDouble();
+    return boxMuller(u1, u2);
+  }
+
+  /** The Box–Muller normal of two uniform doubles in [0, 1). */
+  static double boxMuller(double u1, double u2) {
     return Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
   }
 }

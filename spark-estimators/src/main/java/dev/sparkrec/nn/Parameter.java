@@ -34,6 +34,8 @@ public final class Parameter {
   private boolean[] rowTouched;
   /** The rows a compact table holds, and their slots; null for a full one. */
   private RowSlots rowSlots;
+  /** How a sparse-row table's rows started, row by row, as its last initialiser recorded (null: unknown). */
+  private RowInit rowInit = RowInit.ZERO;
 
   private Parameter(String name, int[] shape, boolean sparseRows, boolean trainable) {
     this.name = name;
@@ -151,6 +153,19 @@ public final class Parameter {
   }
 
   /** Rows held: the table's rows, or the rows a compact table was given so far. */
+  /**
+   * How this table's rows started, as the last {@link Initializers} call recorded it ({@link RowInit#ZERO} before
+   * any; null after an initialiser whose draws are not row by row). Code that writes a table's values directly
+   * does not update it, so a caller that relies on it compares it with rows the table holds.
+   */
+  public RowInit rowInit() {
+    return rowInit;
+  }
+
+  void setRowInit(RowInit init) {
+    rowInit = init;
+  }
+
   public int heldRows() {
     return rowSlots == null ? shape[0] : rowSlots.count();
   }

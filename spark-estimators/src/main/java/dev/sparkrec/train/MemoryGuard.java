@@ -26,8 +26,8 @@ import org.apache.spark.storage.BlockManagerId;
  * parameters with their gradients and slots and, of the tables, only the rows its round touches (compact tables,
  * proportional to the round's examples, not to the vocabulary, and not counted here):
  * {@code 4 bytes × [(P + S) + (P<sub>d</sub> + S<sub>d</sub>) + tasks × (2P<sub>d</sub> + S<sub>d</sub>) + 2T /
- * executors]}. The first term stays whole: the driver drops the tables while it trains, but gathers their values for
- * an epoch's validation and at the end of training (the model holds them), and their slots too for a checkpoint.
+ * executors]}. The first term stays whole: the driver holds no table while it trains, but gathers their values at
+ * the end of training (the model holds them), and their slots too for a checkpoint.
  * Before the tables are sharded, {@link #checkShards} also compares 2T with the storage memory the executors report
  * and one shard (2T / shards) with the largest executor's.
  */

@@ -1,6 +1,7 @@
 package dev.sparkrec.train;
 
 import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.RowInit;
 import dev.sparkrec.nn.optim.Optimizer;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -34,6 +35,8 @@ final class ModelState implements Serializable {
   private final boolean sparseRowsOmitted;
   private long steps;
   private double learningRate;
+  /** Per parameter, how a table this state holds no values of starts ({@link #startWithoutValues}); or null. */
+  private RowInit[] rowInits;
 
   private ModelState(String[] names, int[][] shapes, boolean[] sparseRows, float[][] values, float[][][] slots,
       long steps, double learningRate) {
@@ -194,6 +197,31 @@ final class ModelState implements Serializable {
     for (int k = 0; k < slots[i].length; k++) {
       slots[i][k] = Arrays.copyOf(slots[i][k], rowSize);
     }
+  }
+
+  /**
+   * Leaves sparse-row parameter i without values: its rows start as {@code init} gives them, computed where they are
+   * sharded ({@link ShardedTables#create}), while this state holds one row of its slots, as {@link #adoptValues}
+   * does.
+   */
+  void startWithoutValues(int i, RowInit init) {
+    if (!sparseRows[i]) {
+      throw new IllegalArgumentException("parameter '" + names[i] + "' is not a sparse-row table");
+    }
+    if (rowInits == null) {
+      rowInits = new RowInit[names.length];
+    }
+    rowInits[i] = init;
+    int rowSize = shapes[i][shapes[i].length - 1];
+    values[i] = new float[0];
+    for (int k = 0; k < slots[i].length; k++) {
+      slots[i][k] = Arrays.copyOf(slots[i][k], rowSize);
+    }
+  }
+
+  /** How sparse-row parameter i's rows start when this state holds none of them ({@link #startWithoutValues}). */
+  RowInit rowInit(int i) {
+    return rowInits == null ? null : rowInits[i];
   }
 
   /** Whether parameter i's slot k is held at full size. */

@@ -1,6 +1,7 @@
 package dev.sparkrec.train;
 
 import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.RowInit;
 import dev.sparkrec.nn.optim.Optimizer;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -46,8 +47,9 @@ import scala.Tuple2;
  * rounds; losing an executor's cached shards therefore fails the job, and the run continues from its last
  * epoch checkpoint ({@code checkpointDir}, {@code resume}).
  *
- * <p><b>The driver.</b> Once the shards are built the driver's state drops its tables ({@link
- * ModelState#detachSparseRows}). Validation pulls rows as a round does, values only ({@link #score}). The driver
+ * <p><b>The driver.</b> The shards initialise their rows themselves where the driver's state holds a table's
+ * {@link RowInit} instead of its values ({@link #create}); once the shards are built the driver's state drops any
+ * table it held ({@link ModelState#detachSparseRows}). Validation pulls rows as a round does, values only ({@link #score}). The driver
  * gathers the tables ({@link #gatherInto}, one shard at a time as a few large {@link Slab}s, not its many chunks)
  * only for as long as an epoch's checkpoint or a listener needs them, and at the end of the run for the result
  * ({@link #values}). The version of the shards an epoch selected as the best is
@@ -95,9 +97,18 @@ final class ShardedTables {
     }
   }
 
-  /** Shards the sparse-row parameters of {@code state} into {@code shards} partitions (one broadcast, once). */
+  /**
+   * Shards the sparse-row parameters of {@code state} into {@code shards} partitions (one broadcast, once): the
+   * values a table holds in {@code state}, or, for a table it holds none of ({@link ModelState#startWithoutValues}),
+   * rows initialised on the executors by its {@link ModelState#rowInit}, so the driver never holds that table.
+   */
   static ShardedTables create(JavaSparkContext jsc, ModelState state, int shards) {
     int[] sparse = sparseIndices(state);
+    for (int i : sparse) {
+      if (!state.holdsValues(i) && state.rowInit(i) == null) {
+        throw new IllegalArgumentException("table '" + state.name(i) + "' has neither values nor a row initialiser");
+      }
+    }
     Broadcast<ModelState> initial = jsc.broadcast(state);
     try {
       List<Integer> indices = new ArrayList<>();
@@ -105,8 +116,8 @@ final class ShardedTables {
         indices.add(s);
       }
       JavaRDD<TableShard> tables = jsc.parallelize(indices, shards)
-          .mapPartitionsWithIndex((s, it) -> List.of(TableShard.of(initial.value(), sparse, s, shards)).iterator(),
-              true)
+          .mapPartitionsWithIndex((s, it) -> List.of(TableShard.of(initial.value(), sparse, s, shards))
+              .iterator(), true)
           .persist(StorageLevel.MEMORY_AND_DISK());
       tables.rdd().localCheckpoint();
       tables.count();
@@ -235,7 +246,7 @@ final class ShardedTables {
   /** Drops the cached shards. */
   void unpersist() {
     current.unpersist(false);
-    if (best != null) {
+    if (best != null && best != current) {
       best.unpersist(false);
     }
     dropInitialBroadcast();
@@ -259,12 +270,15 @@ final class ShardedTables {
       this.tables = tables;
     }
 
+    /** Shard {@code shard}'s rows of the tables of {@code state}, from its values or else its row initialisers. */
     static TableShard of(ModelState state, int[] sparse, int shard, int shards) {
       Table[] tables = new Table[sparse.length];
       for (int j = 0; j < sparse.length; j++) {
         int i = sparse[j];
         int[] shape = state.shape(i);
-        tables[j] = Table.of(state.values(i), state.slots(i), shape[0], shape[shape.length - 1], shard, shards);
+        boolean held = state.holdsValues(i);
+        tables[j] = Table.of(held ? state.values(i) : null, held ? null : state.rowInit(i), state.slots(i), shape[0],
+            shape[shape.length - 1], shard, shards);
       }
       return new TableShard(shard, tables);
     }
@@ -287,10 +301,11 @@ final class ShardedTables {
     }
 
     /**
-     * Shard {@code shard}'s rows of a {@code totalRows × rowSize} table held in {@code values}/{@code slots} (a
-     * slot of one row stands for that row in every row).
+     * Shard {@code shard}'s rows of a {@code totalRows × rowSize} table held in {@code values}, or else initialised
+     * by {@code init}, with its {@code slots} (a slot of one row stands for that row in every row).
      */
-    static Table of(float[] values, float[][] slots, int totalRows, int rowSize, int shard, int shards) {
+    static Table of(float[] values, RowInit init, float[][] slots, int totalRows, int rowSize, int shard,
+        int shards) {
       int rows = totalRows > shard ? (totalRows - shard + shards - 1) / shards : 0;
       int chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
       Table t = new Table(rowSize, rows, new float[chunks][], new float[slots.length][chunks][]);
@@ -303,7 +318,11 @@ final class ShardedTables {
         for (int r = 0; r < n; r++) {
           long global = (long) (c * CHUNK_ROWS + r) * shards + shard;
           int from = (int) (global * rowSize);
-          System.arraycopy(values, from, t.values[c], r * rowSize, rowSize);
+          if (values != null) {
+            System.arraycopy(values, from, t.values[c], r * rowSize, rowSize);
+          } else {
+            init.fillRow(global, rowSize, t.values[c], r * rowSize);
+          }
           for (int k = 0; k < slots.length; k++) {
             // a slot of one row: the row every row starts with (ModelState.adoptValues)
             System.arraycopy(slots[k], slots[k].length == rowSize ? 0 : from, t.slots[k][c], r * rowSize, rowSize);

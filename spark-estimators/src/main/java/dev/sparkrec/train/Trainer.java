@@ -2,6 +2,7 @@ package dev.sparkrec.train;
 
 import dev.sparkrec.eval.BinaryMetrics;
 import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.RowInit;
 import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.nn.optim.Optimizer;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * embedding tables and their slots stay in the cluster as shards ({@link ShardedTables}): the round's broadcast
  * carries only the dense state, each partition pulls the rows its batches touch and pushes back its touched rows,
  * which the shards average in the same order as the driver does here, so both paths give bit-identical
- * parameters. The driver holds the tables only while it needs them: it drops them once they are sharded, scores
+ * parameters. The driver holds the tables only while it needs them: the executors initialise their shards' rows
+ * ({@link RowInit}), so the driver builds no table (unless one was written other than by its initialiser), scores
  * validation with tasks that pull the rows they read ({@link ShardedTables#score}), gathers the tables (with their
  * slots) only for a checkpoint, keeps the best epoch's as a cached version of the shards
  * ({@link ShardedTables#keepAsBest}) and gathers the result's once, at the end.
@@ -147,10 +149,81 @@ public final class Trainer {
   /**
    * Builds the driver's model, whose parameter and slot arrays hold the state, and runs the memory guard for the
    * embedding sync the run will use (its tables sharded over {@code partitions} partitions on the sharded path). On
-   * the sharded path the state holds the tables' initial values but not their optimizer slots, which the shards
-   * create.
+   * the sharded path the state holds no table-sized array: the model is built with compact tables, and a table
+   * whose rows its initialiser draws row by row ({@link RowInit}) starts on the executors that hold its shards; a
+   * table written any other way is built here and its initial values sharded. Its optimizer slots are always
+   * created by the shards.
    */
-  private ModelState prepare(SparkContext sc, int partitions) {
+  ModelState prepare(SparkContext sc, int partitions) {
+    ModelState state = withTablesFromRowInits();
+    if (state == null || !ShardedTables.chosen(config, state)) {
+      state = withInitialTables();
+    }
+    MemoryGuard.Heap heap = MemoryGuard.executorHeap(sc.master(), sc.getConf());
+    if (!ShardedTables.chosen(config, state)) {
+      MemoryGuard.check(state, heap, config.maxMemoryFraction());
+      state.attachSparseRows(true);
+      return state;
+    }
+    MemoryGuard.Storage storage = MemoryGuard.Storage.of(sc);
+    MemoryGuard.check(state, heap, config.maxMemoryFraction(), storage == null ? 1 : storage.executors());
+    if (storage == null) {
+      LOG.warn("No executor has registered yet, so whether the embedding shards fit the executors' storage memory "
+          + "is not checked before training");
+    } else {
+      MemoryGuard.checkShards(state, partitions, storage);
+    }
+    return state;
+  }
+
+  /**
+   * The initial state from a model built with compact tables, every table left to start from its {@link RowInit};
+   * null when some table's first rows are not what its recorded initialiser gives (written some other way).
+   */
+  private ModelState withTablesFromRowInits() {
+    TrainableModel model = Parameter.buildingCompact(modelFactory::create);
+    Optimizer optimizer = config.optimizerFactory().create(config.learningRate());
+    List<Parameter> parameters = model.parameters();
+    RowInit[] inits = new RowInit[parameters.size()];
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter p = parameters.get(i);
+      if (p.isSparseRows()) {
+        inits[i] = p.rowInit();
+        if (inits[i] == null || !startsAsRowInit(p, inits[i])) {
+          return null;
+        }
+      }
+    }
+    ModelState state = ModelState.wrap(parameters, optimizer);
+    for (int i = 0; i < inits.length; i++) {
+      if (inits[i] != null) {
+        state.startWithoutValues(i, inits[i]);
+      }
+    }
+    return state;
+  }
+
+  /** Whether the rows a freshly built compact table holds (its first rows) are bit for bit those {@code init} gives. */
+  private static boolean startsAsRowInit(Parameter table, RowInit init) {
+    int d = table.rowSize();
+    int rows = Math.min(table.shape()[0], table.data().length / d);
+    float[] row = new float[d];
+    for (int r = 0; r < rows; r++) {
+      init.fillRow(r, d, row, 0);
+      for (int j = 0; j < d; j++) {
+        if (Float.floatToIntBits(row[j]) != Float.floatToIntBits(table.data()[r * d + j])) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The initial state from a model built with full tables; the state keeps one row of each table's optimizer slots
+   * (which the broadcast path attaches at full size and the shards create).
+   */
+  private ModelState withInitialTables() {
     TrainableModel model = modelFactory.create();
     Optimizer optimizer = config.optimizerFactory().create(config.learningRate());
     List<Parameter> parameters = model.parameters();
@@ -167,20 +240,6 @@ public final class Trainer {
       if (tables[i] != null) {
         state.adoptValues(i, tables[i]);
       }
-    }
-    MemoryGuard.Heap heap = MemoryGuard.executorHeap(sc.master(), sc.getConf());
-    if (!ShardedTables.chosen(config, state)) {
-      MemoryGuard.check(state, heap, config.maxMemoryFraction());
-      state.attachSparseRows(true);
-      return state;
-    }
-    MemoryGuard.Storage storage = MemoryGuard.Storage.of(sc);
-    MemoryGuard.check(state, heap, config.maxMemoryFraction(), storage == null ? 1 : storage.executors());
-    if (storage == null) {
-      LOG.warn("No executor has registered yet, so whether the embedding shards fit the executors' storage memory "
-          + "is not checked before training");
-    } else {
-      MemoryGuard.checkShards(state, partitions, storage);
     }
     return state;
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,6 +122,41 @@ class TrainerShardedTest {
   }
 
   @Test
+  void tablesStartOnTheExecutorsUnlessTheirRowsWereWrittenOtherwise() {
+    TrainingConfig sharded = TrainFixtures.config().maxEpochs(1).numPartitions(5)
+        .embeddingSync(TrainingConfig.SHARDED).build();
+    TrainingConfig broadcast = sharded.toBuilder().embeddingSync(TrainingConfig.BROADCAST).build();
+    ModelState fromRowInits = new Trainer(TrainFixtures.model(), sharded).prepare(spark.sparkContext(), 5);
+    int emb = indexOf(fromRowInits, "emb");
+    assertFalse(fromRowInits.holdsValues(emb), "the driver built the table");
+    assertEquals(0.1, fromRowInits.rowInit(emb).std());
+    assertTrue(new Trainer(TrainFixtures.model(), broadcast).prepare(spark.sparkContext(), 5).holdsValues(emb));
+
+    // a table changed after its initialiser ran is built on the driver and its values sharded
+    ModelFactory written = () -> {
+      TrainableModel model = TrainFixtures.model().create();
+      model.parameters().get(emb).data()[1] = 0.5f;
+      return model;
+    };
+    ModelState fromValues = new Trainer(written, sharded).prepare(spark.sparkContext(), 5);
+    assertTrue(fromValues.holdsValues(emb));
+    assertNull(fromValues.rowInit(emb));
+    Dataset<Row> train = TrainFixtures.train(spark, 600, 5);
+    TrainerDeterminismTest.assertSameParameters(
+        new Trainer(written, broadcast).fit(train, null, TrainFixtures.COLUMNS).finalParameters(),
+        new Trainer(written, sharded).fit(train, null, TrainFixtures.COLUMNS).finalParameters());
+  }
+
+  private static int indexOf(ModelState state, String name) {
+    for (int i = 0; i < state.size(); i++) {
+      if (state.name(i).equals(name)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no parameter " + name);
+  }
+
+  @Test
   void shardedTasksReuseTheirJvmsModelsFromRoundToRound() {
     // 5 partitions × 2 rounds × 2 epochs × (listing + training) = 40 tasks; local[2] runs 2 at a time
     Dataset<Row> train = TrainFixtures.train(spark, 1500, 5);
@@ -201,7 +237,7 @@ class TrainerShardedTest {
     float[][] backSlots = {new float[rows * d]};
     int shards = 7;
     for (int s = 0; s < shards; s++) {
-      ShardedTables.Table t = ShardedTables.Table.of(values, slots, rows, d, s, shards);
+      ShardedTables.Table t = ShardedTables.Table.of(values, null, slots, rows, d, s, shards);
       assertEquals(s < rows % shards ? rows / shards + 1 : rows / shards, t.rows);
       assertEquals((t.rows + ShardedTables.CHUNK_ROWS - 1) / ShardedTables.CHUNK_ROWS, t.chunks());
       for (ShardedTables.Slab slab : ShardedTables.Slab.of(new ShardedTables.TableShard(s,
@@ -219,7 +255,7 @@ class TrainerShardedTest {
     float[] backValues = new float[rows * d];
     float[][] filled = {new float[rows * d]};
     for (int s = 0; s < shards; s++) {
-      ShardedTables.Table t = ShardedTables.Table.of(values, new float[][] {row}, rows, d, s, shards);
+      ShardedTables.Table t = ShardedTables.Table.of(values, null, new float[][] {row}, rows, d, s, shards);
       for (ShardedTables.Slab slab : ShardedTables.Slab.of(new ShardedTables.TableShard(s,
           new ShardedTables.Table[] {t}), true)) {
         slab.copyInto(shards, backValues, filled);
@@ -239,7 +275,7 @@ class TrainerShardedTest {
     float[] values = new float[rows];
     float[][] slots = {new float[rows], new float[rows]};
     Arrays.fill(values, 1f);
-    ShardedTables.Table old = ShardedTables.Table.of(values, slots, rows, 1, 0, 1);
+    ShardedTables.Table old = ShardedTables.Table.of(values, null, slots, rows, 1, 0, 1);
     ShardedTables.Table next = old.shallowCopy();
     BitSet copied = new BitSet();
     int written = 5;
