@@ -25,9 +25,11 @@ import org.apache.spark.storage.BlockManagerId;
  * (T = P<sub>t</sub> + S<sub>t</sub> floats) twice while a round replaces them, and a task's model holds the dense
  * parameters with their gradients and slots and, of the tables, only the rows its round touches (compact tables,
  * proportional to the round's examples, not to the vocabulary, and not counted here):
- * {@code 4 bytes × [(P + S) + (P<sub>d</sub> + S<sub>d</sub>) + tasks × (2P<sub>d</sub> + S<sub>d</sub>) + 2T /
- * executors]}. The first term stays whole: the driver holds no table while it trains, but gathers their values at
- * the end of training (the model holds them), and their slots too for a checkpoint.
+ * {@code 4 bytes × [(P<sub>d</sub> + S<sub>d</sub>) + tasks × (2P<sub>d</sub> + S<sub>d</sub>) + 2T / executors]}
+ * on an executor. The driver holds no table while it trains, but gathers the tables' values at the end (the model
+ * holds them) and their slots too for a checkpoint: {@code 4 bytes × (P + S<sub>d</sub>)}, plus S<sub>t</sub> with
+ * checkpoints, checked against the driver JVM's max heap, or added to the executor's estimate in local mode, where
+ * they share one heap.
  * Before the tables are sharded, {@link #checkShards} also compares 2T with the storage memory the executors report
  * and one shard (2T / shards) with the largest executor's.
  */
@@ -45,11 +47,18 @@ final class MemoryGuard {
     final long bytes;
     final String source;
     final int concurrentTasks;
+    /** Whether the driver runs in this heap too (local mode). */
+    final boolean sharedWithDriver;
 
     Heap(long bytes, String source, int concurrentTasks) {
+      this(bytes, source, concurrentTasks, true);
+    }
+
+    Heap(long bytes, String source, int concurrentTasks, boolean sharedWithDriver) {
       this.bytes = bytes;
       this.source = source;
       this.concurrentTasks = concurrentTasks;
+      this.sharedWithDriver = sharedWithDriver;
     }
   }
 
@@ -67,11 +76,11 @@ final class MemoryGuard {
     Matcher cluster = LOCAL_CLUSTER.matcher(master);
     if (cluster.matches()) {
       return new Heap(Long.parseLong(cluster.group(3)) * MB, "the local-cluster executor memory",
-          Math.max(1, Integer.parseInt(cluster.group(2)) / taskCpus));
+          Math.max(1, Integer.parseInt(cluster.group(2)) / taskCpus), false);
     }
     long bytes = conf.getSizeAsBytes("spark.executor.memory", "1g");
     int cores = conf.getInt("spark.executor.cores", 1);
-    return new Heap(bytes, "spark.executor.memory", Math.max(1, cores / taskCpus));
+    return new Heap(bytes, "spark.executor.memory", Math.max(1, cores / taskCpus), false);
   }
 
   /** Estimated bytes for {@code parameterFloats} P and {@code slotFloats} S (see the class comment). */
@@ -83,19 +92,28 @@ final class MemoryGuard {
   }
 
   /**
-   * Estimated bytes on the sharded path for P {@code parameterFloats} and S {@code slotFloats}, of which {@code
-   * tableParameterFloats} P<sub>t</sub> and {@code tableSlotFloats} S<sub>t</sub> belong to the sharded tables,
-   * cached by {@code executors} (see the class comment).
+   * Estimated executor bytes on the sharded path for P {@code parameterFloats} and S {@code slotFloats}, of which
+   * {@code tableParameterFloats} P<sub>t</sub> and {@code tableSlotFloats} S<sub>t</sub> belong to the sharded
+   * tables, cached by {@code executors}: the dense broadcast, each concurrent task's dense working copy and the
+   * executor's part of the shards, twice (see the class comment).
    */
-  static long estimateShardedBytes(long parameterFloats, long slotFloats, long tableParameterFloats,
+  static long estimateShardedExecutorBytes(long parameterFloats, long slotFloats, long tableParameterFloats,
       long tableSlotFloats, int concurrentTasks, int executors) {
     long denseParameters = parameterFloats - tableParameterFloats;
     long denseSlots = slotFloats - tableSlotFloats;
-    long driverCopy = parameterFloats + slotFloats;
     long broadcastCopy = denseParameters + denseSlots;
     long perTask = 2 * denseParameters + denseSlots;
     long shards = (2 * (tableParameterFloats + tableSlotFloats) + executors - 1) / executors;
-    return 4L * (driverCopy + broadcastCopy + concurrentTasks * perTask + shards);
+    return 4L * (broadcastCopy + concurrentTasks * perTask + shards);
+  }
+
+  /**
+   * Estimated driver bytes on the sharded path: every parameter (the dense ones, and the tables' values gathered
+   * into the model at the end), the dense slots, and the tables' slots only when a checkpoint gathers them.
+   */
+  static long estimateShardedDriverBytes(long parameterFloats, long slotFloats, long tableSlotFloats,
+      boolean checkpointing) {
+    return 4L * (parameterFloats + slotFloats - (checkpointing ? 0 : tableSlotFloats));
   }
 
   /** The storage memory (on and off heap) of the executors that would cache shards, and of the largest one. */
@@ -125,16 +143,19 @@ final class MemoryGuard {
     }
   }
 
-  /** Fails when the estimate for {@code state} exceeds {@code maxFraction} of {@code heap}. */
+  /** Fails when the broadcast path's estimate for {@code state} exceeds {@code maxFraction} of {@code heap}. */
   static void check(ModelState state, Heap heap, double maxFraction) {
-    check(state, heap, maxFraction, 0);
+    check(state, heap, maxFraction, 0, false, 0);
   }
 
   /**
    * Fails when the estimate for {@code state} exceeds {@code maxFraction} of {@code heap}; with {@code
-   * shardExecutors} > 0 the estimate is the sharded path's, the tables cached over that many executors.
+   * shardExecutors} > 0 the estimate is the sharded path's, the tables cached over that many executors. On that
+   * path the driver's part (with the tables' slots when {@code checkpointing}) is checked against {@code
+   * driverHeapBytes} when the executors have heaps of their own, and added to theirs in local mode.
    */
-  static void check(ModelState state, Heap heap, double maxFraction, int shardExecutors) {
+  static void check(ModelState state, Heap heap, double maxFraction, int shardExecutors, boolean checkpointing,
+      long driverHeapBytes) {
     long parameterFloats = 0;
     long slotFloats = 0;
     long tableParameterFloats = 0;
@@ -153,9 +174,14 @@ final class MemoryGuard {
       }
     }
     boolean sharded = shardExecutors > 0;
+    long driverPart = sharded
+        ? estimateShardedDriverBytes(parameterFloats, slotFloats, tableSlotFloats, checkpointing) : 0;
+    if (sharded && !heap.sharedWithDriver) {
+      checkDriver(state, largest, driverPart, parameterFloats, maxFraction, driverHeapBytes, checkpointing);
+    }
     long estimate = sharded
-        ? estimateShardedBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
-            heap.concurrentTasks, shardExecutors)
+        ? estimateShardedExecutorBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
+            heap.concurrentTasks, shardExecutors) + (heap.sharedWithDriver ? driverPart : 0)
         : estimateBytes(parameterFloats, slotFloats, heap.concurrentTasks);
     long limit = (long) (maxFraction * heap.bytes);
     if (estimate <= limit) {
@@ -163,9 +189,10 @@ final class MemoryGuard {
     }
     StringBuilder message = new StringBuilder();
     String copies = sharded
-        ? String.format(Locale.ROOT, "a driver copy, a broadcast of the dense parameters, a working copy of the "
+        ? String.format(Locale.ROOT, "%sa broadcast of the dense parameters, a working copy of the "
             + "dense parameters with gradients and slots for each of %d concurrent tasks and the embedding shards "
-            + "cached twice over %d executor(s)", heap.concurrentTasks, shardExecutors)
+            + "cached twice over %d executor(s)", heap.sharedWithDriver ? "the driver's parameters, " : "",
+            heap.concurrentTasks, shardExecutors)
         : String.format(Locale.ROOT, "a driver copy, a broadcast copy and a working copy with gradients and slots "
             + "for each of %d concurrent tasks", heap.concurrentTasks);
     message.append(String.format(Locale.ROOT, "Training needs an estimated %,d MB for parameters, gradients and "
@@ -177,6 +204,29 @@ final class MemoryGuard {
     }
     message.append(" Reduce the embedding dimension, raise FieldEncoder's minCount (or lower maxCategoriesPerField) "
         + "to shrink the id space, or give executors more memory (spark.executor.memory).");
+    throw new IllegalArgumentException(message.toString());
+  }
+
+  /**
+   * Fails when the sharded path's driver part, {@code estimate} bytes, exceeds {@code maxFraction} of the driver's
+   * heap: the driver gathers the trained tables into the model at the end (and their slots for a checkpoint).
+   */
+  private static void checkDriver(ModelState state, int largest, long estimate, long parameterFloats,
+      double maxFraction, long driverHeapBytes, boolean checkpointing) {
+    long limit = (long) (maxFraction * driverHeapBytes);
+    if (estimate <= limit) {
+      return;
+    }
+    StringBuilder message = new StringBuilder(String.format(Locale.ROOT, "The driver needs an estimated %,d MB for "
+        + "the model it builds from the trained embedding tables (%,d parameter floats × 4 bytes, with the dense "
+        + "optimizer slots%s), more than the limit of %,d MB (maxMemoryFraction %s × %,d MB, the driver JVM's max "
+        + "heap).", mb(estimate), parameterFloats, checkpointing ? " and, for checkpoints, the tables' slots" : "",
+        mb(limit), maxFraction, mb(driverHeapBytes)));
+    if (largest >= 0) {
+      message.append(" Largest parameter: ").append(describe(state, largest)).append('.');
+    }
+    message.append(" Give the driver more memory (spark.driver.memory), reduce the embedding dimension, or raise "
+        + "FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space.");
     throw new IllegalArgumentException(message.toString());
   }
 

@@ -166,7 +166,8 @@ public final class Trainer {
       return state;
     }
     MemoryGuard.Storage storage = MemoryGuard.Storage.of(sc);
-    MemoryGuard.check(state, heap, config.maxMemoryFraction(), storage == null ? 1 : storage.executors());
+    MemoryGuard.check(state, heap, config.maxMemoryFraction(), storage == null ? 1 : storage.executors(),
+        config.checkpointDir() != null, Runtime.getRuntime().maxMemory());
     if (storage == null) {
       LOG.warn("No executor has registered yet, so whether the embedding shards fit the executors' storage memory "
           + "is not checked before training");
