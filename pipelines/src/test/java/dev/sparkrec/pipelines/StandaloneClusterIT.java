@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SparkRec on a real Spark standalone cluster: a master and one worker on 127.0.0.1, started by {@code
  * bin/standalone-cluster} from the Spark and Delta jars the build already has (a {@code SPARK_HOME} whose {@code
- * jars/} links them, with a {@code RELEASE} file), and {@code bin/sparkrec --master spark://127.0.0.1:PORT train ...} then {@code predict ...} on a Delta
- * table, which go through {@code org.apache.spark.deploy.SparkSubmit}. Unlike {@code local[*]}, the executors run in
+ * jars/} links them, with a {@code RELEASE} file), and {@code bin/sparkrec --master spark://127.0.0.1:PORT train
+ * ...} then {@code predict ...} on a Delta table, which go through {@code org.apache.spark.deploy.SparkSubmit}. Unlike {@code local[*]}, the executors run in
  * their own JVMs and load only what spark-submit ships, the application jar: SparkRec's UDFs and closures (the
  * field encoder, AFN's distributed trainer with its broadcasts and aggregations and its embedding tables sharded in
  * the executors ({@code embeddingSync=sharded}), scoring, the MERGE of the scores)

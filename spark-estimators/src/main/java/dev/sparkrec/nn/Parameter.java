@@ -152,7 +152,6 @@ public final class Parameter {
     return rowSlots != null;
   }
 
-  /** Rows held: the table's rows, or the rows a compact table was given so far. */
   /**
    * How this table's rows started, as the last {@link Initializers} call recorded it ({@link RowInit#ZERO} before
    * any; null after an initialiser whose draws are not row by row). Code that writes a table's values directly
@@ -166,6 +165,7 @@ public final class Parameter {
     rowInit = init;
   }
 
+  /** Rows held: the table's rows, or the rows a compact table was given so far. */
   public int heldRows() {
     return rowSlots == null ? shape[0] : rowSlots.count();
   }

@@ -192,11 +192,8 @@ final class ModelState implements Serializable {
       throw new IllegalArgumentException("parameter '" + names[i] + "' is not a sparse-row table of " + full.length
           + " floats");
     }
-    int rowSize = shapes[i][shapes[i].length - 1];
     values[i] = full;
-    for (int k = 0; k < slots[i].length; k++) {
-      slots[i][k] = Arrays.copyOf(slots[i][k], rowSize);
-    }
+    keepFirstSlotRow(i);
   }
 
   /**
@@ -212,8 +209,13 @@ final class ModelState implements Serializable {
       rowInits = new RowInit[names.length];
     }
     rowInits[i] = init;
-    int rowSize = shapes[i][shapes[i].length - 1];
     values[i] = new float[0];
+    keepFirstSlotRow(i);
+  }
+
+  /** Truncates parameter i's slots to their first row, the row every row of the table starts with. */
+  private void keepFirstSlotRow(int i) {
+    int rowSize = shapes[i][shapes[i].length - 1];
     for (int k = 0; k < slots[i].length; k++) {
       slots[i][k] = Arrays.copyOf(slots[i][k], rowSize);
     }

@@ -49,11 +49,11 @@ import scala.Tuple2;
  *
  * <p><b>The driver.</b> The shards initialise their rows themselves where the driver's state holds a table's
  * {@link RowInit} instead of its values ({@link #create}); once the shards are built the driver's state drops any
- * table it held ({@link ModelState#detachSparseRows}). Validation pulls rows as a round does, values only ({@link #score}). The driver
- * gathers the tables ({@link #gatherInto}, one shard at a time as a few large {@link Slab}s, not its many chunks)
- * only for as long as an epoch's checkpoint or a listener needs them, and at the end of the run for the result
- * ({@link #values}). The version of the shards an epoch selected as the best is
- * kept cached ({@link #keepAsBest}) instead of copied to the driver; it shares every chunk later rounds did not write.
+ * table it held ({@link ModelState#detachSparseRows}). Validation pulls rows as a round does, values only
+ * ({@link #score}). The driver gathers the tables ({@link #gatherInto}, one shard at a time as a few large {@link
+ * Slab}s, not its many chunks) only for as long as an epoch's checkpoint or a listener needs them, and at the end
+ * of the run for the result ({@link #values}). The version of the shards an epoch selected as the best is kept
+ * cached ({@link #keepAsBest}) instead of copied to the driver; it shares every chunk later rounds did not write.
  */
 final class ShardedTables {
 
@@ -196,8 +196,8 @@ final class ShardedTables {
 
   /**
    * Attaches full-size tables to {@code state} ({@link ModelState#attachSparseRows}) and writes every table's rows,
-   * and its slots when {@code withSlots}, into them, reading one shard at a time as {@link Slab}s: a few large arrays serialize far faster than a
-   * shard's many chunks. The caller detaches them again when it is done.
+   * and its slots when {@code withSlots}, into them, reading one shard at a time as {@link Slab}s: a few large
+   * arrays serialize far faster than a shard's many chunks. The caller detaches them again when it is done.
    */
   void gatherInto(ModelState state, boolean withSlots) {
     state.attachSparseRows(withSlots);

@@ -155,7 +155,8 @@ public final class Trainer {
    * created by the shards.
    */
   ModelState prepare(SparkContext sc, int partitions) {
-    ModelState state = withTablesFromRowInits();
+    // the broadcast path needs the tables on the driver, so only another sync builds the compact model first
+    ModelState state = TrainingConfig.BROADCAST.equals(config.embeddingSync()) ? null : withTablesFromRowInits();
     if (state == null || !ShardedTables.chosen(config, state)) {
       state = withInitialTables();
     }

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * JVM, sampled every {@value #SAMPLE_MS} ms during {@code fit}, garbage included), {@code
  * driver_peak_heap_after_gc_mb} (the largest heap in use right after a garbage collection during {@code fit}: what
  * the driver JVM held, with any old-generation garbage not yet collected; in local mode the tasks run in that JVM
- * too), {@code driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the end
- * of the last epoch, before the trained tables are gathered into the model), {@code shuffle_bytes} (shuffle bytes written by the fit's tasks) and {@code test_auc}.
+ * too), {@code driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the
+ * end of the last epoch, before the trained tables are gathered into the model), {@code shuffle_bytes} (shuffle
+ * bytes written by the fit's tasks) and {@code test_auc}.
  *
  * <p>The data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a round
  * touches a small part of a large vocabulary), and a click drawn from sigmoid(−1 + Σ w(id) + 0.8·s(id₀)·s(id₁)) with
