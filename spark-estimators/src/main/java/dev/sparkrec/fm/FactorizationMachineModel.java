@@ -13,8 +13,6 @@ import dev.sparkrec.train.TrainingSummary;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -22,7 +20,6 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -192,20 +189,9 @@ public final class FactorizationMachineModel extends Model<FactorizationMachineM
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     requireFitted();
-    StructType schema = dataset.schema();
-    StructType out = transformSchema(schema);
-    Broadcast<Map<String, float[]>> broadcast =
-        JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(parameters);
-    String valuesCol = getFeatureValuesCol();
-    FmConfig network = config;
-    CtrScorer scorer = new CtrScorer(values -> {
-      FmNetwork n = new FmNetwork(network);
-      n.setParameters(values);
-      return n;
-    }, config.numFields(),
-        config.numFeatures(), broadcast, schema.fieldIndex(getFeatureIdsCol()),
-        valuesCol.isEmpty() ? -1 : schema.fieldIndex(valuesCol), getFeatureIdsCol(), valuesCol, getThreshold());
-    return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
+    StructType out = transformSchema(dataset.schema());
+    return CtrScorer.transform(dataset, out, FmNetwork.factory(config), parameters, config.numFields(),
+        config.numFeatures(), getFeatureIdsCol(), getFeatureValuesCol(), getThreshold());
   }
 
   @Override

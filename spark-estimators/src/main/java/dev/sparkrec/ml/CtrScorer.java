@@ -1,38 +1,44 @@
 package dev.sparkrec.ml;
 
+import dev.sparkrec.nn.ParameterValues;
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.nn.ops.Sigmoid;
 import dev.sparkrec.train.Batch;
+import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.PulledRowsScoring;
 import dev.sparkrec.train.TrainableModel;
-import java.io.Serializable;
+import dev.sparkrec.train.TrainedParameters;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * Scores one partition for a CTR model over feature ids (AFN, FM, DeepFM): rebuilds the network from the broadcast
- * parameters once, then runs it in evaluation mode over chunks of rows, appending {@code [-z, z]},
- * {@code [1 - p, p]} and the thresholded label. Bad rows fail with the column and the offending value.
+ * Scores one partition for a CTR model over feature ids (AFN, FM, DeepFM): builds the network and loads the broadcast
+ * parameters once, then runs it in evaluation mode over chunks of rows, appending {@code [-z, z]}, {@code [1 - p, p]}
+ * and the thresholded label. Bad rows fail with the column and the offending value. {@link #transform} scores a
+ * whole dataset, pulling the rows of embedding tables a sharded run left in the cluster instead of broadcasting them
+ * ({@link PulledRowsScoring}).
  */
-public final class CtrScorer implements MapPartitionsFunction<Row, Row> {
-
-  /** Builds the network holding the given parameter values, on an executor. */
-  @FunctionalInterface
-  public interface NetworkLoader extends Serializable {
-    TrainableModel load(Map<String, float[]> parameters);
-  }
+public final class CtrScorer implements MapPartitionsFunction<Row, Row>, PulledRowsScoring.PartitionScorer {
 
   private static final long serialVersionUID = 1L;
   private static final int CHUNK = 1024;
 
-  private final NetworkLoader loader;
+  private final ModelFactory networks;
   private final int numFields;
   private final int numFeatures;
   private final Broadcast<Map<String, float[]>> parameters;
@@ -44,12 +50,13 @@ public final class CtrScorer implements MapPartitionsFunction<Row, Row> {
 
   /**
    * A scorer of rows with {@code numFields} ids in {@code [0, numFeatures)} at column {@code idsIndex} (named
-   * {@code idsCol}) and, when {@code valuesIndex >= 0}, their values; {@code parameters} may be null for a scorer
-   * used only to {@link #fill} batches.
+   * {@code idsCol}) and, when {@code valuesIndex >= 0}, their values, by networks from {@code networks} holding the
+   * broadcast {@code parameters}; both may be null for a scorer used only to {@link #fill} batches, and {@code
+   * parameters} for one that {@linkplain #score scores} with a network it is given.
    */
-  public CtrScorer(NetworkLoader loader, int numFields, int numFeatures, Broadcast<Map<String, float[]>> parameters,
+  public CtrScorer(ModelFactory networks, int numFields, int numFeatures, Broadcast<Map<String, float[]>> parameters,
       int idsIndex, int valuesIndex, String idsCol, String valuesCol, double threshold) {
-    this.loader = loader;
+    this.networks = networks;
     this.numFields = numFields;
     this.numFeatures = numFeatures;
     this.parameters = parameters;
@@ -60,9 +67,56 @@ public final class CtrScorer implements MapPartitionsFunction<Row, Row> {
     this.threshold = threshold;
   }
 
+  /**
+   * {@code dataset} with the classifier columns of {@code out} appended, scored by a network from {@code networks}
+   * holding {@code parameters}: the feature ids in column {@code idsCol} ({@code numFields} per row, in {@code [0,
+   * numFeatures)}) and their values in {@code valuesCol} (none when empty). Parameters whose embedding tables a
+   * sharded run left in the cluster are scored by pulling the rows each partition reads when the tables exceed the
+   * session's {@link PulledRowsScoring#MAX_BROADCAST_TABLE_BYTES}; otherwise every parameter is broadcast.
+   */
+  public static Dataset<Row> transform(Dataset<?> dataset, StructType out, ModelFactory networks,
+      Map<String, float[]> parameters, int numFields, int numFeatures, String idsCol, String valuesCol,
+      double threshold) {
+    StructType schema = dataset.schema();
+    int idsIndex = schema.fieldIndex(idsCol);
+    int valuesIndex = valuesCol.isEmpty() ? -1 : schema.fieldIndex(valuesCol);
+    SparkSession spark = dataset.sparkSession();
+    if (PulledRowsScoring.pulls(spark, parameters, networks)) {
+      CtrScorer scorer = new CtrScorer(networks, numFields, numFeatures, null, idsIndex, valuesIndex, idsCol,
+          valuesCol, threshold);
+      return spark.createDataFrame(PulledRowsScoring.score(dataset.toDF().javaRDD(), (TrainedParameters) parameters,
+          networks, scorer), out);
+    }
+    // a plain map: what a broadcast serializes with any serializer (a TrainedParameters reads its tables here)
+    Broadcast<Map<String, float[]>> broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(new LinkedHashMap<>(parameters));
+    CtrScorer scorer = new CtrScorer(networks, numFields, numFeatures, broadcast, idsIndex, valuesIndex, idsCol,
+        valuesCol, threshold);
+    return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
+  }
+
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    TrainableModel network = loader.load(parameters.value());
+    TrainableModel network = networks.create();
+    ParameterValues.copyInto(network.parameters(), parameters.value());
+    return score(network, rows);
+  }
+
+  @Override
+  public void forEachBatch(Iterator<Row> rows, Consumer<Batch> step) {
+    Batch batch = new Batch(CHUNK, numFields, valuesIndex >= 0, false);
+    while (rows.hasNext()) {
+      int n = 0;
+      while (n < CHUNK && rows.hasNext()) {
+        fill(batch, n++, rows.next());
+      }
+      batch.setSize(n);
+      step.accept(batch);
+    }
+  }
+
+  @Override
+  public Iterator<Row> score(TrainableModel network, Iterator<Row> rows) {
     Tape tape = new Tape().training(false);
     Batch batch = new Batch(CHUNK, numFields, valuesIndex >= 0, false);
     float[] logits = new float[CHUNK];

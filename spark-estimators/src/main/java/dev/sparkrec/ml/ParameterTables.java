@@ -3,14 +3,17 @@ package dev.sparkrec.ml;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.sparkrec.train.TrainedParameters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,11 +53,32 @@ public final class ParameterTables {
 
   private ParameterTables() {}
 
-  /** Writes {@code tables}, in their map order, as Parquet at {@code path}, replacing what is there. */
+  /**
+   * Writes {@code tables}, in their map order, as Parquet at {@code path}, replacing what is there. The tables a
+   * sharded run left in the cluster ({@link TrainedParameters}) are written from there, assembled into chunks on
+   * the executors: the driver does not read them.
+   */
   public static void write(SparkSession spark, String path, Map<String, float[]> tables) {
     List<Row> rows = new ArrayList<>();
     long floats = addRows(rows, null, tables);
-    save(spark, path, rows, floats, SCHEMA);
+    JavaRDD<Row> fromCluster = null;
+    if (tables instanceof TrainedParameters trained && trained.tablesInCluster() != null) {
+      Map<String, Integer> positions = new HashMap<>();
+      int index = 0;
+      for (String name : trained.keySet()) {
+        if (trained.isInCluster(name)) {
+          positions.put(name, index);
+        }
+        index++;
+      }
+      if (!positions.isEmpty()) {
+        fromCluster = trained.tablesInCluster().chunks(CHUNK_FLOATS)
+            .filter(chunk -> positions.containsKey(chunk.table()))
+            .map(chunk -> RowFactory.create(positions.get(chunk.table()), chunk.table(), chunk.size(),
+                chunk.offset(), chunk.values()));
+      }
+    }
+    save(spark, path, rows, floats, SCHEMA, fromCluster);
   }
 
   /**
@@ -67,7 +91,7 @@ public final class ParameterTables {
     for (Map.Entry<String, ? extends Map<String, float[]>> group : groups.entrySet()) {
       floats += addRows(rows, group.getKey(), group.getValue());
     }
-    save(spark, path, rows, floats, GROUPED_SCHEMA);
+    save(spark, path, rows, floats, GROUPED_SCHEMA, null);
   }
 
   /** Reads the tables {@link #write} wrote at {@code path}, in their written order; the arrays are new. */
@@ -154,18 +178,25 @@ public final class ParameterTables {
     }
   }
 
-  /** Appends the chunks of {@code tables} to {@code rows} (with a leading group when it is not null). */
+  /**
+   * Appends the chunks of {@code tables} to {@code rows} (with a leading group when it is not null), skipping the
+   * tables a {@link TrainedParameters} left in the cluster; returns the floats appended.
+   */
   private static long addRows(List<Row> rows, String group, Map<String, float[]> tables) {
     long floats = 0;
     int index = 0;
-    for (Map.Entry<String, float[]> entry : tables.entrySet()) {
-      float[] values = entry.getValue();
+    for (String name : tables.keySet()) {
+      if (tables instanceof TrainedParameters trained && trained.isInCluster(name)) {
+        index++;
+        continue;
+      }
+      float[] values = tables.get(name);
       int offset = 0;
       do {
         float[] chunk = offset == 0 && values.length <= CHUNK_FLOATS ? values
             : Arrays.copyOfRange(values, offset, Math.min(values.length, offset + CHUNK_FLOATS));
-        rows.add(group == null ? RowFactory.create(index, entry.getKey(), values.length, offset, chunk)
-            : RowFactory.create(group, index, entry.getKey(), values.length, offset, chunk));
+        rows.add(group == null ? RowFactory.create(index, name, values.length, offset, chunk)
+            : RowFactory.create(group, index, name, values.length, offset, chunk));
         offset += CHUNK_FLOATS;
       } while (offset < values.length);
       floats += values.length;
@@ -174,10 +205,16 @@ public final class ParameterTables {
     return floats;
   }
 
-  private static void save(SparkSession spark, String path, List<Row> rows, long floats, StructType schema) {
+  /** Writes {@code rows} (and the rows of {@code more}, when not null) with {@code schema} at {@code path}. */
+  private static void save(SparkSession spark, String path, List<Row> rows, long floats, StructType schema,
+      JavaRDD<Row> more) {
     int slices = (int) Math.max(1, Math.min(rows.size(), floats / (4L * CHUNK_FLOATS)));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    spark.createDataFrame(jsc.parallelize(rows, slices), schema).write().mode(SaveMode.Overwrite).parquet(path);
+    JavaRDD<Row> all = jsc.parallelize(rows, slices);
+    if (more != null) {
+      all = all.union(more);
+    }
+    spark.createDataFrame(all, schema).write().mode(SaveMode.Overwrite).parquet(path);
   }
 
   private static <T> T[] concat(T[] a, T[] b) {

@@ -197,8 +197,9 @@ public final class LightningSeqModel extends Model<LightningSeqModel> implements
     requireFitted();
     StructType schema = dataset.schema();
     StructType out = transformSchema(schema);
-    Broadcast<Map<String, float[]>> broadcast =
-        JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(parameters);
+    // a plain map: what a broadcast serializes with any serializer (a sharded run's result reads its tables here)
+    Broadcast<Map<String, float[]>> broadcast = JavaSparkContext.fromSparkContext(
+        dataset.sparkSession().sparkContext()).broadcast(new LinkedHashMap<>(parameters));
     String valuesCol = getFeatureValuesCol();
     CtrScorer targets = new CtrScorer(null, config.numFields(), config.numFeatures(), null,
         schema.fieldIndex(getFeatureIdsCol()), valuesCol.isEmpty() ? -1 : schema.fieldIndex(valuesCol),

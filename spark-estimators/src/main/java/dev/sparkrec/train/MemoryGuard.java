@@ -26,10 +26,10 @@ import org.apache.spark.storage.BlockManagerId;
  * parameters with their gradients and slots and, of the tables, only the rows its round touches (compact tables,
  * proportional to the round's examples, not to the vocabulary, and not counted here):
  * {@code 4 bytes × [(P<sub>d</sub> + S<sub>d</sub>) + tasks × (2P<sub>d</sub> + S<sub>d</sub>) + 2T / executors]}
- * on an executor. The driver holds no table while it trains, but gathers the tables' values at the end (the model
- * holds them) and their slots too for a checkpoint: {@code 4 bytes × (P + S<sub>d</sub>)}, plus S<sub>t</sub> with
- * checkpoints, checked against the driver JVM's max heap, or added to the executor's estimate in local mode, where
- * they share one heap.
+ * on an executor. The driver holds no table, neither while it trains nor in the result (the tables stay in the
+ * cluster: {@link TrainedParameters}), except to write a checkpoint, which gathers the tables' values and slots:
+ * {@code 4 bytes × (P<sub>d</sub> + S<sub>d</sub>)}, or {@code 4 bytes × (P + S)} with checkpoints, checked against
+ * the driver JVM's max heap, or added to the executor's estimate in local mode, where they share one heap.
  * Before the tables are sharded, {@link #checkShards} also compares 2T with the storage memory the executors report
  * and one shard (2T / shards) with the largest executor's.
  */
@@ -108,12 +108,14 @@ final class MemoryGuard {
   }
 
   /**
-   * Estimated driver bytes on the sharded path: every parameter (the dense ones, and the tables' values gathered
-   * into the model at the end), the dense slots, and the tables' slots only when a checkpoint gathers them.
+   * Estimated driver bytes on the sharded path for P {@code parameterFloats} and S {@code slotFloats}, of which
+   * P<sub>t</sub> {@code tableParameterFloats} and S<sub>t</sub> {@code tableSlotFloats} belong to the tables: the
+   * dense parameters and slots, and the tables with their slots only when a checkpoint gathers them.
    */
-  static long estimateShardedDriverBytes(long parameterFloats, long slotFloats, long tableSlotFloats,
-      boolean checkpointing) {
-    return 4L * (parameterFloats + slotFloats - (checkpointing ? 0 : tableSlotFloats));
+  static long estimateShardedDriverBytes(long parameterFloats, long slotFloats, long tableParameterFloats,
+      long tableSlotFloats, boolean checkpointing) {
+    return 4L * (checkpointing ? parameterFloats + slotFloats
+        : parameterFloats - tableParameterFloats + slotFloats - tableSlotFloats);
   }
 
   /** The storage memory (on and off heap) of the executors that would cache shards, and of the largest one. */
@@ -175,9 +177,10 @@ final class MemoryGuard {
     }
     boolean sharded = shardExecutors > 0;
     long driverPart = sharded
-        ? estimateShardedDriverBytes(parameterFloats, slotFloats, tableSlotFloats, checkpointing) : 0;
+        ? estimateShardedDriverBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
+            checkpointing) : 0;
     if (sharded && !heap.sharedWithDriver) {
-      checkDriver(state, largest, driverPart, parameterFloats, maxFraction, driverHeapBytes, checkpointing);
+      checkDriver(state, largest, driverPart, maxFraction, driverHeapBytes, checkpointing);
     }
     long estimate = sharded
         ? estimateShardedExecutorBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
@@ -211,22 +214,23 @@ final class MemoryGuard {
    * Fails when the sharded path's driver part, {@code estimate} bytes, exceeds {@code maxFraction} of the driver's
    * heap: the driver gathers the trained tables into the model at the end (and their slots for a checkpoint).
    */
-  private static void checkDriver(ModelState state, int largest, long estimate, long parameterFloats,
-      double maxFraction, long driverHeapBytes, boolean checkpointing) {
+  private static void checkDriver(ModelState state, int largest, long estimate, double maxFraction,
+      long driverHeapBytes, boolean checkpointing) {
     long limit = (long) (maxFraction * driverHeapBytes);
     if (estimate <= limit) {
       return;
     }
     StringBuilder message = new StringBuilder(String.format(Locale.ROOT, "The driver needs an estimated %,d MB for "
-        + "the model it builds from the trained embedding tables (%,d parameter floats × 4 bytes, with the dense "
-        + "optimizer slots%s), more than the limit of %,d MB (maxMemoryFraction %s × %,d MB, the driver JVM's max "
-        + "heap).", mb(estimate), parameterFloats, checkpointing ? " and, for checkpoints, the tables' slots" : "",
+        + "%s, more than the limit of %,d MB (maxMemoryFraction %s × %,d MB, the driver JVM's max heap).", mb(estimate),
+        checkpointing ? "the checkpoints it writes (every parameter and optimizer slot, the embedding tables gathered "
+            + "from the cluster)" : "the dense parameters and their optimizer slots",
         mb(limit), maxFraction, mb(driverHeapBytes)));
     if (largest >= 0) {
       message.append(" Largest parameter: ").append(describe(state, largest)).append('.');
     }
-    message.append(" Give the driver more memory (spark.driver.memory), reduce the embedding dimension, or raise "
-        + "FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space.");
+    message.append(" Give the driver more memory (spark.driver.memory)");
+    message.append(checkpointing ? ", train without checkpointDir, reduce the embedding dimension, or raise "
+        + "FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space." : ".");
     throw new IllegalArgumentException(message.toString());
   }
 

@@ -51,9 +51,10 @@ import scala.Tuple2;
  * {@link RowInit} instead of its values ({@link #create}); once the shards are built the driver's state drops any
  * table it held ({@link ModelState#detachSparseRows}). Validation pulls rows as a round does, values only
  * ({@link #score}). The driver gathers the tables ({@link #gatherInto}, one shard at a time as a few large {@link
- * Slab}s, not its many chunks) only for as long as an epoch's checkpoint or a listener needs them, and at the end
- * of the run for the result ({@link #values}). The version of the shards an epoch selected as the best is kept
- * cached ({@link #keepAsBest}) instead of copied to the driver; it shares every chunk later rounds did not write.
+ * Slab}s, not its many chunks) only for as long as an epoch's checkpoint or a listener needs them ({@link
+ * #values}). The version of the shards an epoch selected as the best is kept cached ({@link #keepAsBest}) instead of
+ * copied to the driver; it shares every chunk later rounds did not write. The result's tables stay in the cluster
+ * too ({@link #trainedTables}, {@link TrainedParameters}).
  */
 final class ShardedTables {
 
@@ -230,6 +231,27 @@ final class ShardedTables {
     return out;
   }
 
+  /**
+   * The values of every table, of the version {@link #keepAsBest} kept when {@code bestVersion} (which must exist),
+   * else of the current, kept in the cluster for a result ({@link TrainedTables#keep}); the driver reads none.
+   */
+  TrainedTables trainedTables(ModelState state, boolean bestVersion) {
+    JavaRDD<TableShard> version = bestVersion ? best : current;
+    if (version == null) {
+      throw new IllegalStateException("no version of the tables was kept as the best");
+    }
+    String[] names = new String[sparse.length];
+    int[] rows = new int[sparse.length];
+    int[] rowSizes = new int[sparse.length];
+    for (int j = 0; j < sparse.length; j++) {
+      int[] shape = state.shape(sparse[j]);
+      names[j] = state.name(sparse[j]);
+      rows[j] = shape[0];
+      rowSizes[j] = shape[shape.length - 1];
+    }
+    return TrainedTables.keep(version, shards, names, rows, rowSizes);
+  }
+
   /** Keeps the current version cached as the best so far (dropping the one kept before). */
   void keepAsBest() {
     if (best != null && best != current) {
@@ -281,6 +303,16 @@ final class ShardedTables {
             shape[shape.length - 1], shard, shards);
       }
       return new TableShard(shard, tables);
+    }
+
+    /** This shard's rows without their optimizer slots (sharing the value chunks, which no version modifies). */
+    TableShard withoutSlots() {
+      Table[] out = new Table[tables.length];
+      for (int j = 0; j < tables.length; j++) {
+        Table t = tables[j];
+        out[j] = new Table(t.rowSize, t.rows, t.values, new float[0][][]);
+      }
+      return new TableShard(shard, out);
     }
   }
 
@@ -537,7 +569,7 @@ final class ShardedTables {
   }
 
   /** Answers a shard's requests: {@code (partition, rows)} for each. */
-  private static final class Answer
+  static final class Answer
       implements FlatMapFunction2<Iterator<TableShard>, Iterator<RowRequest>, Tuple2<Integer, PulledRows>> {
     private static final long serialVersionUID = 1L;
     private final int shards;

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * parameters. The driver holds the tables only while it needs them: the executors initialise their shards' rows
  * ({@link RowInit}), so the driver builds no table (unless one was written other than by its initialiser), scores
  * validation with tasks that pull the rows they read ({@link ShardedTables#score}), gathers the tables (with their
- * slots) only for a checkpoint, keeps the best epoch's as a cached version of the shards
- * ({@link ShardedTables#keepAsBest}) and gathers the result's once, at the end.
+ * slots) only for a checkpoint and keeps the best epoch's as a cached version of the shards
+ * ({@link ShardedTables#keepAsBest}). The result leaves the trained tables in the cluster ({@link
+ * TrainedParameters}): the driver reads a table only when something asks for its values.
  *
  * <p><b>Determinism.</b> Same seed, data and configuration give bit-identical parameters, however the input
  * DataFrames are partitioned, also across task retries and resumed runs. Training and validation rows are
@@ -277,6 +278,8 @@ public final class Trainer {
     }
     List<EpochReport> history = new ArrayList<>();
     float[][] bestValues = null;
+    TrainedTables finalTables = null;
+    TrainedTables bestTables = null;
     int lastEpoch = 0;
 
     String dir = config.checkpointDir();
@@ -413,22 +416,12 @@ public final class Trainer {
         }
       }
       if (tables != null) {
-        jsc.setJobDescription("SparkRec training: gathering the trained embedding tables");
+        jsc.setJobDescription("SparkRec training: keeping the trained embedding tables in the cluster");
         try {
-          float[][] current = tables.values(state, false);
-          for (int i = 0; i < state.size(); i++) {
-            if (current[i] != null) {
-              state.adoptValues(i, current[i]);
-            }
+          finalTables = tables.trainedTables(state, false);
+          if (bestValues != null && missesTables(bestValues, state)) {
+            bestTables = tables.bestIsCurrent() ? finalTables : tables.trainedTables(state, true);
           }
-          if (bestValues != null && tables.bestIsCurrent()) {
-            for (int i = 0; i < state.size(); i++) {
-              if (bestValues[i].length != state.floats(i)) {
-                bestValues[i] = current[i];
-              }
-            }
-          }
-          bestValues = withTables(bestValues, tables, state);
         } finally {
           jsc.setJobDescription(null);
         }
@@ -440,19 +433,15 @@ public final class Trainer {
       }
     }
 
-    Map<String, float[]> finalParameters = state.parameterValues(tables == null);
+    Map<String, float[]> finalParameters = tables == null ? state.parameterValues()
+        : resultParameters(state, null, finalTables);
     Map<String, float[]> bestParameters;
     int bestEpoch;
     if (bestValues == null) {
       bestParameters = finalParameters;
       bestEpoch = lastEpoch;
     } else {
-      bestParameters = new LinkedHashMap<>();
-      for (int i = 0; i < state.size(); i++) {
-        // the gathered tables are this run's own; a table of the current version is shared with the final values
-        bestParameters.put(state.name(i), tables != null && state.isSparseRows(i) ? bestValues[i]
-            : bestValues[i].clone());
-      }
+      bestParameters = resultParameters(state, bestValues, bestTables);
       bestEpoch = schedule.bestEpoch();
     }
     boolean stoppedEarly = schedule.stopped() && lastEpoch < config.maxEpochs();
@@ -585,6 +574,33 @@ public final class Trainer {
       }
       return map;
     }
+  }
+
+  /** Whether the sharded path left a table of the best epoch's values in the cluster ({@link #copyValues}). */
+  private static boolean missesTables(float[][] bestValues, ModelState state) {
+    for (int i = 0; i < state.size(); i++) {
+      if (bestValues[i].length != state.floats(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A result's parameters by name: copies of {@code values} (or of the state's dense values when null), with the
+   * tables they lack left in the cluster as {@code tables} ({@link TrainedParameters}; a plain map when they lack
+   * none).
+   */
+  private static Map<String, float[]> resultParameters(ModelState state, float[][] values, TrainedTables tables) {
+    LinkedHashMap<String, float[]> held = new LinkedHashMap<>();
+    boolean lacking = false;
+    for (int i = 0; i < state.size(); i++) {
+      float[] v = values != null ? values[i] : state.isSparseRows(i) ? null : state.values(i);
+      boolean inCluster = state.isSparseRows(i) && (v == null || v.length != state.floats(i));
+      held.put(state.name(i), inCluster ? null : v.clone());
+      lacking |= inCluster;
+    }
+    return lacking ? new TrainedParameters(held, tables) : held;
   }
 
   /**

@@ -12,8 +12,7 @@ import java.util.Map;
 /**
  * The outcome of {@link Trainer#fit}: the best epoch's parameters (the model to use), the last epoch's
  * parameters, both by name in model order, the per-epoch history, the best epoch and its {@link #summary()}.
- * Immutable (the maps
- * hold copies; do not modify their arrays).
+ * Immutable (the maps hold copies, or are {@link TrainedParameters}; do not modify their arrays).
  */
 public final class TrainingResult implements Serializable {
 
@@ -30,14 +29,23 @@ public final class TrainingResult implements Serializable {
       List<EpochReport> history, int bestEpoch, boolean stoppedEarly) {
     this.summary = new TrainingSummary(history, bestEpoch,
         stoppedEarly ? TrainingSummary.EARLY_STOPPING : TrainingSummary.MAX_ITER);
-    this.bestParameters = Collections.unmodifiableMap(new LinkedHashMap<>(bestParameters));
-    this.finalParameters = Collections.unmodifiableMap(new LinkedHashMap<>(finalParameters));
+    this.bestParameters = unmodifiable(bestParameters);
+    this.finalParameters = bestParameters == finalParameters ? this.bestParameters : unmodifiable(finalParameters);
     this.history = Collections.unmodifiableList(new ArrayList<>(history));
     this.bestEpoch = bestEpoch;
     this.stoppedEarly = stoppedEarly;
   }
 
-  /** The parameters after the best epoch of the monitored metric. */
+  /** {@code parameters} as they are when they are a sharded run's (unmodifiable already), else a copy. */
+  private static Map<String, float[]> unmodifiable(Map<String, float[]> parameters) {
+    return parameters instanceof TrainedParameters ? parameters
+        : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+  }
+
+  /**
+   * The parameters after the best epoch of the monitored metric. On the sharded embedding sync the embedding tables
+   * stay in the cluster until they are read or saved ({@link TrainedParameters}).
+   */
   public Map<String, float[]> bestParameters() {
     return bestParameters;
   }

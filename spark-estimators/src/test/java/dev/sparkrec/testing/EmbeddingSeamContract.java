@@ -16,6 +16,7 @@ import dev.sparkrec.nn.embedding.MixedDimensionLayout;
 import dev.sparkrec.nn.embedding.SoftSelectionLayout;
 import dev.sparkrec.nn.embedding.SoftSelectionUpdate;
 import dev.sparkrec.train.DimensionSearch;
+import dev.sparkrec.train.PulledRowsScoring;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -158,10 +159,11 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
 
   /**
    * The sharded embedding sync trains the model the broadcast path trains, bit for bit: the same tables and the
-   * same predictions. Mixed dimensions (several block tables per table), several sync rounds per epoch.
+   * same predictions, also where the sharded model scores by pulling rows from its tables in the cluster and is
+   * saved from there. Mixed dimensions (several block tables per table), several sync rounds per epoch.
    */
   @Test
-  void shardedAndBroadcastEmbeddingSyncTrainTheSameModel() {
+  void shardedAndBroadcastEmbeddingSyncTrainTheSameModel() throws IOException {
     Dataset<Row> data = trainingData();
     MixedDimensionLayout layout = mixed(newEstimator(null).embeddingVocabularies(data));
     Map<String, M> models = new LinkedHashMap<>();
@@ -173,6 +175,17 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
       EmbeddingEstimator<M> configured = (EmbeddingEstimator<M>) estimator.copy(settings);
       models.put(sync, configured.fitWithEmbeddings(data, layout, null));
     }
+    // the sharded model scores and saves with its tables still in the cluster: pulled row by row here
+    List<Row> expected = models.get("broadcast").transform(data).collectAsList();
+    String savedFromCluster = tempDir.resolve("sharded").toString();
+    data.sparkSession().conf().set(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES, "0");
+    try {
+      assertEquals(expected, models.get("sharded").transform(data).collectAsList(), "scored by pulling rows");
+      ((MLWritable) models.get("sharded")).save(savedFromCluster);
+    } finally {
+      data.sparkSession().conf().unset(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES);
+    }
+    assertEquals(expected, load(savedFromCluster).transform(data).collectAsList(), "saved from the cluster");
     Map<String, float[]> broadcast = models.get("broadcast").embeddingParameters();
     Map<String, float[]> sharded = models.get("sharded").embeddingParameters();
     assertEquals(broadcast.keySet(), sharded.keySet());

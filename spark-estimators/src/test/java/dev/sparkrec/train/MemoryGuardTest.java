@@ -45,28 +45,31 @@ class MemoryGuardTest {
     // P 1000, S 2000, tables Pt 400 with slots St 800 (T 1200), so Pd 600, Sd 1200; 3 tasks, 4 executors:
     // an executor: 4 × [(Pd + Sd) + 3 × (2Pd + Sd) + 2T / 4] = 4 × [1800 + 3 × 2400 + 600]
     assertEquals(38_400, MemoryGuard.estimateShardedExecutorBytes(1000, 2000, 400, 800, 3, 4));
-    // the driver: 4 × (P + Sd), and the tables' slots too when a checkpoint gathers them
-    assertEquals(8_800, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 800, false));
-    assertEquals(12_000, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 800, true));
+    // the driver: 4 × (Pd + Sd), and 4 × (P + S) when a checkpoint gathers the tables and their slots
+    assertEquals(7_200, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 400, 800, false));
+    assertEquals(12_000, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 400, 800, true));
   }
 
   @Test
   void onAClusterTheShardedPathChecksTheDriversPartAgainstTheDriversHeap() {
     ModelState state = ModelState.wrap(largeModel().create().parameters(), new Sgd(0.1));
     MemoryGuard.Heap executor = new MemoryGuard.Heap(64 * MB, "spark.executor.memory", 2, false);
-    // an executor: 4 × [33 + 2 × 66 + 2 × 8,000,000 / 4] bytes = 15 MB, under 0.5 × 64 MB; counting the driver's
-    // 31 MB there too, as one heap, would refuse it
-    MemoryGuard.check(state, executor, 0.5, 4, false, 64 * MB);
+    // an executor: 4 × [33 + 2 × 66 + 2 × 8,000,000 / 4] bytes = 15 MB, under 0.5 × 64 MB; counting the 31 MB a
+    // checkpointing driver gathers there too, as one heap, would refuse it
+    MemoryGuard.check(state, executor, 0.5, 4, true, 64 * MB);
     assertThrows(IllegalArgumentException.class,
-        () -> MemoryGuard.check(state, new MemoryGuard.Heap(64 * MB, "local", 2, true), 0.5, 4, false, 64 * MB));
-    // the driver builds the model from the trained tables: 4 × P = 31 MB, over 0.5 × 40 MB
+        () -> MemoryGuard.check(state, new MemoryGuard.Heap(64 * MB, "local", 2, true), 0.5, 4, true, 64 * MB));
+    // the result leaves the tables in the cluster: the driver holds 4 × Pd bytes, whatever the vocabulary
+    MemoryGuard.check(state, executor, 0.5, 4, false, 1 * MB);
+    // a checkpoint gathers every parameter: 4 × P = 31 MB, over 0.5 × 40 MB
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> MemoryGuard.check(state, executor, 0.5, 4, false, 40 * MB));
-    assertEquals("The driver needs an estimated 31 MB for the model it builds from the trained embedding tables "
-        + "(8,000,033 parameter floats × 4 bytes, with the dense optimizer slots), more than the limit of 20 MB "
-        + "(maxMemoryFraction 0.5 × 40 MB, the driver JVM's max heap). Largest parameter: embedding table 'emb' "
-        + "1,000,000 × 8 = 31 MB. Give the driver more memory (spark.driver.memory), reduce the embedding dimension, "
-        + "or raise FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space.", e.getMessage());
+        () -> MemoryGuard.check(state, executor, 0.5, 4, true, 40 * MB));
+    assertEquals("The driver needs an estimated 31 MB for the checkpoints it writes (every parameter and optimizer "
+        + "slot, the embedding tables gathered from the cluster), more than the limit of 20 MB (maxMemoryFraction "
+        + "0.5 × 40 MB, the driver JVM's max heap). Largest parameter: embedding table 'emb' 1,000,000 × 8 = 31 MB. "
+        + "Give the driver more memory (spark.driver.memory), train without checkpointDir, reduce the embedding "
+        + "dimension, or raise FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space.",
+        e.getMessage());
   }
 
   @Test
@@ -168,14 +171,14 @@ class MemoryGuardTest {
         .withColumn("label", functions.udf(new ReadingFails(), DataTypes.DoubleType).apply(functions.col("label")));
     // local mode: one executor, the driver, caches the 8,000,000 table floats twice
     long estimate = MemoryGuard.estimateShardedExecutorBytes(PARAMETER_FLOATS, 0, 8_000_000, 0, 2, 1)
-        + MemoryGuard.estimateShardedDriverBytes(PARAMETER_FLOATS, 0, 0, false);
+        + MemoryGuard.estimateShardedDriverBytes(PARAMETER_FLOATS, 0, 8_000_000, 0, false);
     double fraction = 0.5 * estimate / Runtime.getRuntime().maxMemory();
     TrainingConfig config = TrainingConfig.builder().maxMemoryFraction(fraction)
         .embeddingSync(TrainingConfig.SHARDED).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new Trainer(largeModel(), config).fit(poisoned, null, TrainFixtures.COLUMNS));
-    // 4 × [P + 33 + 2 × (2 × 33) + 2 × 8,000,000] bytes = 92 MB
-    assertEquals(true, e.getMessage().startsWith("Training needs an estimated 92 MB"), e.getMessage());
+    // 4 × [33 (the driver's dense parameters) + 33 + 2 × (2 × 33) + 2 × 8,000,000] bytes = 61 MB
+    assertEquals(true, e.getMessage().startsWith("Training needs an estimated 61 MB"), e.getMessage());
     assertEquals(true, e.getMessage().contains("a broadcast of the dense parameters, a working copy of the dense "
         + "parameters with gradients and slots for each of 2 concurrent tasks and the embedding shards cached twice "
         + "over 1 executor(s)"), e.getMessage());

@@ -1,0 +1,146 @@
+package dev.sparkrec.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkrec.ml.ParameterTables;
+import dev.sparkrec.testing.SparkTestSession;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sharded run's result leaves its embedding tables in the cluster: the driver reads a table only when asked, a
+ * save writes the tables from the shards in the very layout a save of the gathered arrays writes, and a serialized
+ * copy is a plain map of the same values.
+ */
+class TrainedParametersTest {
+
+  private static final SparkSession SPARK = SparkTestSession.get();
+  private static TrainingResult broadcast;
+  private static TrainingResult sharded;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void train() {
+    Dataset<Row> train = TrainFixtures.train(SPARK, 900, 3);
+    TrainingConfig config = TrainFixtures.config().maxEpochs(1).numPartitions(3)
+        .embeddingSync(TrainingConfig.BROADCAST).build();
+    broadcast = new Trainer(TrainFixtures.model(), config).fit(train, null, TrainFixtures.COLUMNS);
+    sharded = new Trainer(TrainFixtures.model(), config.toBuilder().embeddingSync(TrainingConfig.SHARDED).build())
+        .fit(train, null, TrainFixtures.COLUMNS);
+  }
+
+  @Test
+  void theTablesStayInTheClusterUntilATableIsRead() {
+    TrainedParameters trained = assertInstanceOf(TrainedParameters.class, sharded.bestParameters());
+    assertSame(trained.tablesInCluster(), ((TrainedParameters) sharded.finalParameters()).tablesInCluster(),
+        "the last epoch is the best: its tables are kept once");
+    List<String> tables = tables(trained);
+    assertEquals(1, tables.size(), "the tiny model has one table: " + trained.keySet());
+    String table = tables.get(0);
+    assertFalse(trained.isHeld(table));
+    assertEquals(List.copyOf(broadcast.bestParameters().keySet()), List.copyOf(trained.keySet()));
+    for (String name : trained.keySet()) {
+      assertEquals(!name.equals(table), trained.isHeld(name), name);
+    }
+
+    float[] values = trained.get(table);
+    assertArrayEquals(broadcast.bestParameters().get(table), values);
+    assertTrue(trained.isHeld(table));
+    assertSame(values, trained.get(table), "a table is read once");
+    assertThrows(UnsupportedOperationException.class, () -> trained.put(table, new float[0]));
+  }
+
+  @Test
+  void aSaveWritesTheTablesFromTheClusterInTheLayoutOfASaveOfTheArrays() {
+    // a fresh result: the other test may have read the table already
+    TrainedParameters trained = (TrainedParameters) freshShardedResult().bestParameters();
+    String table = tables(trained).get(0);
+    String fromCluster = dir.resolve("sharded").toString();
+    String fromArrays = dir.resolve("broadcast").toString();
+
+    ParameterTables.write(SPARK, fromCluster, trained);
+    assertFalse(trained.isHeld(table), "the save does not read the table to the driver");
+    ParameterTables.write(SPARK, fromArrays, broadcast.bestParameters());
+
+    assertEquals(rows(fromArrays), rows(fromCluster));
+    TrainerDeterminismTest.assertSameParameters(broadcast.bestParameters(), ParameterTables.read(SPARK, fromCluster));
+  }
+
+  @Test
+  void chunksAssembleEveryTableFromItsShardsAlsoWhereRowsStraddleTwoChunks() {
+    TrainedParameters trained = (TrainedParameters) sharded.bestParameters();
+    String table = tables(trained).get(0);
+    float[] expected = broadcast.bestParameters().get(table);
+    for (int chunkFloats : new int[] {7, TrainFixtures.DIM * 5, expected.length, expected.length + 3}) {
+      List<TrainedTables.Chunk> chunks = new ArrayList<>(trained.tablesInCluster().chunks(chunkFloats).collect());
+      chunks.sort(Comparator.comparingInt(TrainedTables.Chunk::offset));
+      int at = 0;
+      for (TrainedTables.Chunk chunk : chunks) {
+        assertEquals(table, chunk.table());
+        assertEquals(expected.length, chunk.size());
+        assertEquals(at, chunk.offset(), "chunks of " + chunkFloats + " floats");
+        assertEquals(Math.min(chunkFloats, expected.length - at), chunk.values().length);
+        assertArrayEquals(Arrays.copyOfRange(expected, at, at + chunk.values().length), chunk.values());
+        at += chunk.values().length;
+      }
+      assertEquals(expected.length, at);
+    }
+  }
+
+  @Test
+  void aSerializedCopyIsAPlainMapOfTheSameValues() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(sharded.bestParameters());
+    }
+    Object copy;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = in.readObject();
+    }
+    assertEquals(LinkedHashMap.class, copy.getClass());
+    @SuppressWarnings("unchecked")
+    Map<String, float[]> map = (Map<String, float[]>) copy;
+    TrainerDeterminismTest.assertSameParameters(broadcast.bestParameters(), map);
+  }
+
+  private static TrainingResult freshShardedResult() {
+    TrainingConfig config = TrainFixtures.config().maxEpochs(1).numPartitions(3)
+        .embeddingSync(TrainingConfig.SHARDED).build();
+    return new Trainer(TrainFixtures.model(), config).fit(TrainFixtures.train(SPARK, 900, 3), null,
+        TrainFixtures.COLUMNS);
+  }
+
+  private static List<String> tables(TrainedParameters trained) {
+    return trained.keySet().stream().filter(trained::isInCluster).toList();
+  }
+
+  /** The written rows as {@code index name size offset values}, sorted. */
+  private static List<String> rows(String path) {
+    return SPARK.read().parquet(path).collectAsList().stream()
+        .map(r -> r.getInt(0) + " " + r.getString(1) + " " + r.getInt(2) + " " + r.getInt(3) + " " + r.getList(4))
+        .sorted().toList();
+  }
+}
