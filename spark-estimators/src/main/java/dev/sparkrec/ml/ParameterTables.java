@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.sparkrec.train.TrainedParameters;
+import dev.sparkrec.train.TrainedTables;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,19 +64,9 @@ public final class ParameterTables {
     long floats = addRows(rows, null, tables);
     JavaRDD<Row> fromCluster = null;
     if (tables instanceof TrainedParameters trained && trained.tablesInCluster() != null) {
-      Map<String, Integer> positions = new HashMap<>();
-      int index = 0;
-      for (String name : trained.keySet()) {
-        if (trained.isInCluster(name)) {
-          positions.put(name, index);
-        }
-        index++;
-      }
-      if (!positions.isEmpty()) {
-        fromCluster = trained.tablesInCluster().chunks(CHUNK_FLOATS)
-            .filter(chunk -> positions.containsKey(chunk.table()))
-            .map(chunk -> RowFactory.create(positions.get(chunk.table()), chunk.table(), chunk.size(),
-                chunk.offset(), chunk.values()));
+      List<String> inCluster = trained.keySet().stream().filter(trained::isInCluster).toList();
+      if (!inCluster.isEmpty()) {
+        fromCluster = chunkRows(null, trained.keySet(), inCluster, trained.tablesInCluster().chunks(CHUNK_FLOATS));
       }
     }
     save(spark, path, rows, floats, SCHEMA, fromCluster);
@@ -86,12 +77,57 @@ public final class ParameterTables {
    * there.
    */
   public static void writeGroups(SparkSession spark, String path, Map<String, ? extends Map<String, float[]>> groups) {
+    writeGroups(spark, path, groups, Map.of());
+  }
+
+  /**
+   * {@link #writeGroups(SparkSession, String, Map)} where a table with a null value in its group is written from the
+   * chunks of {@code fromCluster} for that group (chunks of {@value #CHUNK_FLOATS} floats, as {@link
+   * TrainedTables#chunks} assembles them on the executors), so that the driver need not hold it.
+   */
+  public static void writeGroups(SparkSession spark, String path, Map<String, ? extends Map<String, float[]>> groups,
+      Map<String, JavaRDD<TrainedTables.Chunk>> fromCluster) {
     List<Row> rows = new ArrayList<>();
     long floats = 0;
+    JavaRDD<Row> more = null;
     for (Map.Entry<String, ? extends Map<String, float[]>> group : groups.entrySet()) {
       floats += addRows(rows, group.getKey(), group.getValue());
+      List<String> missing = group.getValue().entrySet().stream().filter(e -> e.getValue() == null)
+          .map(Map.Entry::getKey).toList();
+      if (missing.isEmpty()) {
+        continue;
+      }
+      JavaRDD<TrainedTables.Chunk> chunks = fromCluster.get(group.getKey());
+      if (chunks == null) {
+        throw new IllegalArgumentException("tables " + missing + " of group '" + group.getKey() + "' have neither "
+            + "values nor chunks to write");
+      }
+      JavaRDD<Row> groupRows = chunkRows(group.getKey(), group.getValue().keySet(), missing, chunks);
+      more = more == null ? groupRows : more.union(groupRows);
     }
-    save(spark, path, rows, floats, GROUPED_SCHEMA, null);
+    save(spark, path, rows, floats, GROUPED_SCHEMA, more);
+  }
+
+  /**
+   * The rows of the chunks of the tables {@code written} (among {@code order}, which sets their indices), with a
+   * leading {@code group} when it is not null.
+   */
+  private static JavaRDD<Row> chunkRows(String group, Iterable<String> order, List<String> written,
+      JavaRDD<TrainedTables.Chunk> chunks) {
+    Map<String, Integer> positions = new HashMap<>();
+    int index = 0;
+    for (String name : order) {
+      if (written.contains(name)) {
+        positions.put(name, index);
+      }
+      index++;
+    }
+    return chunks.filter(chunk -> positions.containsKey(chunk.table()))
+        .map(chunk -> group == null
+            ? RowFactory.create(positions.get(chunk.table()), chunk.table(), chunk.size(), chunk.offset(),
+                chunk.values())
+            : RowFactory.create(group, positions.get(chunk.table()), chunk.table(), chunk.size(), chunk.offset(),
+                chunk.values()));
   }
 
   /** Reads the tables {@link #write} wrote at {@code path}, in their written order; the arrays are new. */
@@ -180,13 +216,14 @@ public final class ParameterTables {
 
   /**
    * Appends the chunks of {@code tables} to {@code rows} (with a leading group when it is not null), skipping the
-   * tables a {@link TrainedParameters} left in the cluster; returns the floats appended.
+   * tables written from the cluster (a null value, or a table a {@link TrainedParameters} left there); returns the
+   * floats appended.
    */
   private static long addRows(List<Row> rows, String group, Map<String, float[]> tables) {
     long floats = 0;
     int index = 0;
     for (String name : tables.keySet()) {
-      if (tables instanceof TrainedParameters trained && trained.isInCluster(name)) {
+      if (tables instanceof TrainedParameters trained ? trained.isInCluster(name) : tables.get(name) == null) {
         index++;
         continue;
       }

@@ -4,6 +4,7 @@ import dev.sparkrec.ml.ParameterTables;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.OptionalInt;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -79,21 +81,41 @@ final class Checkpoints {
     return new Path(dir, "epoch=" + epoch).toString();
   }
 
-  /** Writes the checkpoint of epoch {@code epoch}, replacing an incomplete one. */
+  /**
+   * Writes the checkpoint of epoch {@code epoch}, replacing an incomplete one. With sharded {@code tables} (else
+   * null) the embedding tables, their slots and the best epoch's tables not in {@code bestValues} are written from
+   * the shards ({@link ShardedTables#chunks}): the driver holds none of them.
+   */
   static void write(SparkSession spark, String dir, int epoch, ModelState state, float[][] bestValues,
-      PlateauSchedule schedule, long seed, List<EpochReport> history) {
+      ShardedTables tables, PlateauSchedule schedule, long seed, List<EpochReport> history) {
     Map<String, Map<String, float[]>> groups = new LinkedHashMap<>();
+    Map<String, JavaRDD<TrainedTables.Chunk>> fromCluster = new HashMap<>();
     for (int i = 0; i < state.size(); i++) {
-      groups.computeIfAbsent(PARAMETER, g -> new LinkedHashMap<>()).put(state.name(i), state.values(i));
+      boolean inCluster = tables != null && state.isSparseRows(i);
+      groups.computeIfAbsent(PARAMETER, g -> new LinkedHashMap<>()).put(state.name(i),
+          inCluster ? null : state.values(i));
       for (int k = 0; k < state.slots(i).length; k++) {
-        groups.computeIfAbsent(SLOT + k, g -> new LinkedHashMap<>()).put(state.name(i), state.slots(i)[k]);
+        groups.computeIfAbsent(SLOT + k, g -> new LinkedHashMap<>()).put(state.name(i),
+            inCluster ? null : state.slots(i)[k]);
+        if (inCluster) {
+          int slot = k;
+          fromCluster.computeIfAbsent(SLOT + k, g -> tables.chunks(false, slot, ParameterTables.CHUNK_FLOATS));
+        }
       }
       if (bestValues != null) {
-        groups.computeIfAbsent(BEST, g -> new LinkedHashMap<>()).put(state.name(i), bestValues[i]);
+        boolean bestInCluster = inCluster && bestValues[i].length != state.floats(i);
+        groups.computeIfAbsent(BEST, g -> new LinkedHashMap<>()).put(state.name(i),
+            bestInCluster ? null : bestValues[i]);
+        if (bestInCluster) {
+          fromCluster.computeIfAbsent(BEST, g -> tables.chunks(true, -1, ParameterTables.CHUNK_FLOATS));
+        }
+      }
+      if (inCluster) {
+        fromCluster.computeIfAbsent(PARAMETER, g -> tables.chunks(false, -1, ParameterTables.CHUNK_FLOATS));
       }
     }
     String path = epochDir(dir, epoch);
-    ParameterTables.writeGroups(spark, new Path(path, "parameters").toString(), groups);
+    ParameterTables.writeGroups(spark, new Path(path, "parameters").toString(), groups, fromCluster);
     List<Row> reports = new ArrayList<>();
     for (EpochReport r : history) {
       reports.add(r.toRow());

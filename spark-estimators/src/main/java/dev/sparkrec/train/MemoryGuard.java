@@ -26,10 +26,11 @@ import org.apache.spark.storage.BlockManagerId;
  * parameters with their gradients and slots and, of the tables, only the rows its round touches (compact tables,
  * proportional to the round's examples, not to the vocabulary, and not counted here):
  * {@code 4 bytes × [(P<sub>d</sub> + S<sub>d</sub>) + tasks × (2P<sub>d</sub> + S<sub>d</sub>) + 2T / executors]}
- * on an executor. The driver holds no table, neither while it trains nor in the result (the tables stay in the
- * cluster: {@link TrainedParameters}), except to write a checkpoint, which gathers the tables' values and slots:
- * {@code 4 bytes × (P<sub>d</sub> + S<sub>d</sub>)}, or {@code 4 bytes × (P + S)} with checkpoints, checked against
- * the driver JVM's max heap, or added to the executor's estimate in local mode, where they share one heap.
+ * on an executor. The driver holds no table, neither while it trains and writes checkpoints nor in the result (the
+ * tables stay in the cluster: {@link TrainedParameters}), except to resume, which reads a checkpoint's tables and
+ * slots before sharding them: {@code 4 bytes × (P<sub>d</sub> + S<sub>d</sub>)}, or {@code 4 bytes × (P + S)} with
+ * {@code resume}, checked against the driver JVM's max heap, or added to the executor's estimate in local mode, where
+ * they share one heap.
  * Before the tables are sharded, {@link #checkShards} also compares 2T with the storage memory the executors report
  * and one shard (2T / shards) with the largest executor's.
  */
@@ -110,11 +111,12 @@ final class MemoryGuard {
   /**
    * Estimated driver bytes on the sharded path for P {@code parameterFloats} and S {@code slotFloats}, of which
    * P<sub>t</sub> {@code tableParameterFloats} and S<sub>t</sub> {@code tableSlotFloats} belong to the tables: the
-   * dense parameters and slots, and the tables with their slots only when a checkpoint gathers them.
+   * dense parameters and slots, and the tables with their slots only when {@code resuming} reads them from a
+   * checkpoint.
    */
   static long estimateShardedDriverBytes(long parameterFloats, long slotFloats, long tableParameterFloats,
-      long tableSlotFloats, boolean checkpointing) {
-    return 4L * (checkpointing ? parameterFloats + slotFloats
+      long tableSlotFloats, boolean resuming) {
+    return 4L * (resuming ? parameterFloats + slotFloats
         : parameterFloats - tableParameterFloats + slotFloats - tableSlotFloats);
   }
 
@@ -153,10 +155,10 @@ final class MemoryGuard {
   /**
    * Fails when the estimate for {@code state} exceeds {@code maxFraction} of {@code heap}; with {@code
    * shardExecutors} > 0 the estimate is the sharded path's, the tables cached over that many executors. On that
-   * path the driver's part (with the tables' slots when {@code checkpointing}) is checked against {@code
-   * driverHeapBytes} when the executors have heaps of their own, and added to theirs in local mode.
+   * path the driver's part (with the tables and their slots when {@code resuming} from a checkpoint) is checked
+   * against {@code driverHeapBytes} when the executors have heaps of their own, and added to theirs in local mode.
    */
-  static void check(ModelState state, Heap heap, double maxFraction, int shardExecutors, boolean checkpointing,
+  static void check(ModelState state, Heap heap, double maxFraction, int shardExecutors, boolean resuming,
       long driverHeapBytes) {
     long parameterFloats = 0;
     long slotFloats = 0;
@@ -178,9 +180,9 @@ final class MemoryGuard {
     boolean sharded = shardExecutors > 0;
     long driverPart = sharded
         ? estimateShardedDriverBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
-            checkpointing) : 0;
+            resuming) : 0;
     if (sharded && !heap.sharedWithDriver) {
-      checkDriver(state, largest, driverPart, maxFraction, driverHeapBytes, checkpointing);
+      checkDriver(state, largest, driverPart, maxFraction, driverHeapBytes, resuming);
     }
     long estimate = sharded
         ? estimateShardedExecutorBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
@@ -215,22 +217,21 @@ final class MemoryGuard {
    * heap: the driver gathers the trained tables into the model at the end (and their slots for a checkpoint).
    */
   private static void checkDriver(ModelState state, int largest, long estimate, double maxFraction,
-      long driverHeapBytes, boolean checkpointing) {
+      long driverHeapBytes, boolean resuming) {
     long limit = (long) (maxFraction * driverHeapBytes);
     if (estimate <= limit) {
       return;
     }
     StringBuilder message = new StringBuilder(String.format(Locale.ROOT, "The driver needs an estimated %,d MB for "
         + "%s, more than the limit of %,d MB (maxMemoryFraction %s × %,d MB, the driver JVM's max heap).", mb(estimate),
-        checkpointing ? "the checkpoints it writes (every parameter and optimizer slot, the embedding tables gathered "
-            + "from the cluster)" : "the dense parameters and their optimizer slots",
+        resuming ? "the checkpoint it resumes from (every parameter and optimizer slot, read before the embedding "
+            + "tables are sharded again)" : "the dense parameters and their optimizer slots",
         mb(limit), maxFraction, mb(driverHeapBytes)));
     if (largest >= 0) {
       message.append(" Largest parameter: ").append(describe(state, largest)).append('.');
     }
     message.append(" Give the driver more memory (spark.driver.memory)");
-    message.append(checkpointing ? ", train without checkpointDir, reduce the embedding dimension, or raise "
-        + "FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space." : ".");
+    message.append(resuming ? ", or start afresh without resume." : ".");
     throw new IllegalArgumentException(message.toString());
   }
 

@@ -50,11 +50,12 @@ import scala.Tuple2;
  * <p><b>The driver.</b> The shards initialise their rows themselves where the driver's state holds a table's
  * {@link RowInit} instead of its values ({@link #create}); once the shards are built the driver's state drops any
  * table it held ({@link ModelState#detachSparseRows}). Validation pulls rows as a round does, values only
- * ({@link #score}). The driver gathers the tables ({@link #gatherInto}, one shard at a time as a few large {@link
- * Slab}s, not its many chunks) only for as long as an epoch's checkpoint or a listener needs them ({@link
- * #values}). The version of the shards an epoch selected as the best is kept cached ({@link #keepAsBest}) instead of
- * copied to the driver; it shares every chunk later rounds did not write. The result's tables stay in the cluster
- * too ({@link #trainedTables}, {@link TrainedParameters}).
+ * ({@link #score}). A checkpoint writes the tables and their slots from the shards, as chunks assembled on the
+ * executors ({@link #chunks}). The driver gathers the tables ({@link #values}, one shard at a time as a few large
+ * {@link Slab}s, not its many chunks) only for a listener that asks for them. The version of the shards an epoch
+ * selected as the best is kept cached ({@link #keepAsBest}) instead of copied to the driver; it shares every chunk
+ * later rounds did not write. The result's tables stay in the cluster too ({@link #trainedTables}, {@link
+ * TrainedParameters}).
  */
 final class ShardedTables {
 
@@ -67,15 +68,29 @@ final class ShardedTables {
 
   private final int shards;
   private final int[] sparse;
+  /** Per table (in {@link #sparse} order): its name, rows and row size. */
+  private final String[] names;
+  private final int[] rows;
+  private final int[] rowSizes;
   private JavaRDD<TableShard> current;
   /** The version {@link #keepAsBest} kept, or null. */
   private JavaRDD<TableShard> best;
   /** The broadcast the first shards were built from; their RDD refers to it until a round replaces them. */
   private Broadcast<ModelState> initial;
 
-  private ShardedTables(int shards, int[] sparse, JavaRDD<TableShard> current, Broadcast<ModelState> initial) {
+  private ShardedTables(int shards, int[] sparse, ModelState state, JavaRDD<TableShard> current,
+      Broadcast<ModelState> initial) {
     this.shards = shards;
     this.sparse = sparse;
+    this.names = new String[sparse.length];
+    this.rows = new int[sparse.length];
+    this.rowSizes = new int[sparse.length];
+    for (int j = 0; j < sparse.length; j++) {
+      int[] shape = state.shape(sparse[j]);
+      names[j] = state.name(sparse[j]);
+      rows[j] = shape[0];
+      rowSizes[j] = shape[shape.length - 1];
+    }
     this.current = current;
     this.initial = initial;
   }
@@ -122,7 +137,7 @@ final class ShardedTables {
           .persist(StorageLevel.MEMORY_AND_DISK());
       tables.rdd().localCheckpoint();
       tables.count();
-      return new ShardedTables(shards, sparse, tables, initial);
+      return new ShardedTables(shards, sparse, state, tables, initial);
     } catch (RuntimeException e) {
       initial.destroy();
       throw e;
@@ -196,29 +211,11 @@ final class ShardedTables {
   }
 
   /**
-   * Attaches full-size tables to {@code state} ({@link ModelState#attachSparseRows}) and writes every table's rows,
-   * and its slots when {@code withSlots}, into them, reading one shard at a time as {@link Slab}s: a few large
-   * arrays serialize far faster than a shard's many chunks. The caller detaches them again when it is done.
-   */
-  void gatherInto(ModelState state, boolean withSlots) {
-    state.attachSparseRows(withSlots);
-    Iterator<Slab> it = current.flatMap(shard -> Slab.of(shard, withSlots).iterator()).toLocalIterator();
-    while (it.hasNext()) {
-      Slab slab = it.next();
-      int i = sparse[slab.table];
-      slab.copyInto(shards, state.values(i), state.slots(i));
-    }
-  }
-
-  /**
    * New full-size arrays of every table's values (no slots), indexed like the state's parameters (null for a dense
    * one): of the version {@link #keepAsBest} kept when {@code bestVersion} (which must exist), else of the current.
    */
   float[][] values(ModelState state, boolean bestVersion) {
-    JavaRDD<TableShard> version = bestVersion ? best : current;
-    if (version == null) {
-      throw new IllegalStateException("no version of the tables was kept as the best");
-    }
+    JavaRDD<TableShard> version = version(bestVersion);
     float[][] out = new float[state.size()][];
     for (int i : sparse) {
       out[i] = new float[state.floats(i)];
@@ -235,21 +232,25 @@ final class ShardedTables {
    * The values of every table, of the version {@link #keepAsBest} kept when {@code bestVersion} (which must exist),
    * else of the current, kept in the cluster for a result ({@link TrainedTables#keep}); the driver reads none.
    */
-  TrainedTables trainedTables(ModelState state, boolean bestVersion) {
+  TrainedTables trainedTables(boolean bestVersion) {
+    return TrainedTables.keep(version(bestVersion), shards, names, rows, rowSizes);
+  }
+
+  /**
+   * Every table's values, or with {@code slot >= 0} its optimizer slot {@code slot}, of the version {@link
+   * #keepAsBest} kept when {@code bestVersion}, else of the current, as chunks of {@code chunkFloats} assembled on the
+   * executors ({@link TrainedTables#chunks(int)}): what a checkpoint writes without the driver holding a table.
+   */
+  JavaRDD<TrainedTables.Chunk> chunks(boolean bestVersion, int slot, int chunkFloats) {
+    return TrainedTables.chunks(version(bestVersion), shards, names, rows, rowSizes, slot, chunkFloats);
+  }
+
+  private JavaRDD<TableShard> version(boolean bestVersion) {
     JavaRDD<TableShard> version = bestVersion ? best : current;
     if (version == null) {
       throw new IllegalStateException("no version of the tables was kept as the best");
     }
-    String[] names = new String[sparse.length];
-    int[] rows = new int[sparse.length];
-    int[] rowSizes = new int[sparse.length];
-    for (int j = 0; j < sparse.length; j++) {
-      int[] shape = state.shape(sparse[j]);
-      names[j] = state.name(sparse[j]);
-      rows[j] = shape[0];
-      rowSizes[j] = shape[shape.length - 1];
-    }
-    return TrainedTables.keep(version, shards, names, rows, rowSizes);
+    return version;
   }
 
   /** Keeps the current version cached as the best so far (dropping the one kept before). */

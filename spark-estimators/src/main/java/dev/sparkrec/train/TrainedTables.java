@@ -91,24 +91,30 @@ public final class TrainedTables {
    * passes through the driver.
    */
   public JavaRDD<Chunk> chunks(int chunkFloats) {
+    return chunks(shards, shardCount, names, rows, rowSizes, -1, chunkFloats);
+  }
+
+  /**
+   * The tables of {@code version} (named {@code names}, {@code rows × rowSizes} each, in {@code shardCount} shards)
+   * as chunks (see {@link #chunks(int)}): their values, or with {@code slot >= 0} their optimizer slot {@code slot}.
+   */
+  static JavaRDD<Chunk> chunks(JavaRDD<ShardedTables.TableShard> version, int shardCount, String[] names, int[] rows,
+      int[] rowSizes, int slot, int chunkFloats) {
     if (chunkFloats <= 0) {
       throw new IllegalArgumentException("chunkFloats must be positive but was " + chunkFloats);
     }
     long chunkCount = 0;
     long floats = 0;
     for (int j = 0; j < names.length; j++) {
-      chunkCount += Math.max(1, (size(j) + (long) chunkFloats - 1) / chunkFloats);
-      floats += size(j);
+      long size = (long) rows[j] * rowSizes[j];
+      chunkCount += Math.max(1, (size + chunkFloats - 1) / chunkFloats);
+      floats += size;
     }
     int partitions = (int) Math.max(1, Math.min(chunkCount, floats / (4L * chunkFloats)));
-    int shardsNow = shardCount;
-    String[] tableNames = names;
-    int[] tableRows = rows;
-    int[] tableRowSizes = rowSizes;
-    return JavaPairRDD.fromJavaRDD(shards.flatMap(shard ->
-            Piece.of(shard, shardsNow, tableRows, tableRowSizes, chunkFloats).iterator()))
+    return JavaPairRDD.fromJavaRDD(version.flatMap(shard ->
+            Piece.of(shard, shardCount, rows, rowSizes, slot, chunkFloats).iterator()))
         .groupByKey(new HashPartitioner(partitions))
-        .map(group -> Piece.assemble(group._1, group._2, tableNames, tableRows, tableRowSizes, chunkFloats));
+        .map(group -> Piece.assemble(group._1, group._2, names, rows, rowSizes, chunkFloats));
   }
 
   /** Drops the cached rows. */
@@ -132,12 +138,18 @@ public final class TrainedTables {
       return ((long) j << 32) | c;
     }
 
-    /** {@code (key, piece)} for every chunk of every table that {@code shard} holds rows of. */
+    /**
+     * {@code (key, piece)} for every chunk of every table that {@code shard} holds rows of: of the values, or of
+     * optimizer slot {@code slot} when it is not negative.
+     */
     static List<Tuple2<Long, Piece>> of(ShardedTables.TableShard shard, int shards, int[] rows, int[] rowSizes,
-        int chunkFloats) {
+        int slot, int chunkFloats) {
       List<Tuple2<Long, Piece>> out = new ArrayList<>();
       for (int j = 0; j < shard.tables.length; j++) {
         ShardedTables.Table t = shard.tables[j];
+        if (slot >= t.slotCount()) {
+          continue; // a table without that slot
+        }
         int d = rowSizes[j];
         long size = (long) rows[j] * d;
         if (size == 0) {
@@ -162,7 +174,8 @@ public final class TrainedTables {
           for (int k = 0; k < n; k++, g += shards) {
             int local = (int) (g / shards);
             ids[k] = (int) g;
-            System.arraycopy(t.values(local / ShardedTables.CHUNK_ROWS), (local % ShardedTables.CHUNK_ROWS) * d,
+            int at = local / ShardedTables.CHUNK_ROWS;
+            System.arraycopy(slot < 0 ? t.values(at) : t.slot(slot, at), (local % ShardedTables.CHUNK_ROWS) * d,
                 values, k * d, d);
           }
           out.add(new Tuple2<>(key(j, c), new Piece(ids, values)));

@@ -169,7 +169,7 @@ public final class Trainer {
     }
     MemoryGuard.Storage storage = MemoryGuard.Storage.of(sc);
     MemoryGuard.check(state, heap, config.maxMemoryFraction(), storage == null ? 1 : storage.executors(),
-        config.checkpointDir() != null, Runtime.getRuntime().maxMemory());
+        config.checkpointDir() != null && config.resume(), Runtime.getRuntime().maxMemory());
     if (storage == null) {
       LOG.warn("No executor has registered yet, so whether the embedding shards fit the executors' storage memory "
           + "is not checked before training");
@@ -355,14 +355,6 @@ public final class Trainer {
             jsc.setJobDescription(null);
           }
         }
-        if (tables != null && dir != null) {
-          jsc.setJobDescription("SparkRec training: epoch " + epoch + ", gathering the embedding tables");
-          try {
-            tables.gatherInto(state, true); // for the checkpoint
-          } finally {
-            jsc.setJobDescription(null);
-          }
-        }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         double trainLoss = examples > 0 ? lossSum / examples : Double.NaN;
 
@@ -395,11 +387,12 @@ public final class Trainer {
             examples / Math.max(trainSeconds, 1e-9), learningRate, improved);
         history.add(report);
         if (dir != null) {
-          Checkpoints.write(spark, dir, epoch, state, withTables(bestValues, tables, state), schedule, config.seed(),
-              history);
-        }
-        if (tables != null) {
-          state.detachSparseRows();
+          jsc.setJobDescription("SparkRec training: epoch " + epoch + ", writing the checkpoint");
+          try {
+            Checkpoints.write(spark, dir, epoch, state, bestValues, tables, schedule, config.seed(), history);
+          } finally {
+            jsc.setJobDescription(null);
+          }
         }
         lastEpoch = epoch;
         secondsThisRun += (System.nanoTime() - start) / 1e9;
@@ -418,9 +411,9 @@ public final class Trainer {
       if (tables != null) {
         jsc.setJobDescription("SparkRec training: keeping the trained embedding tables in the cluster");
         try {
-          finalTables = tables.trainedTables(state, false);
+          finalTables = tables.trainedTables(false);
           if (bestValues != null && missesTables(bestValues, state)) {
-            bestTables = tables.bestIsCurrent() ? finalTables : tables.trainedTables(state, true);
+            bestTables = tables.bestIsCurrent() ? finalTables : tables.trainedTables(true);
           }
         } finally {
           jsc.setJobDescription(null);
@@ -601,27 +594,6 @@ public final class Trainer {
       lacking |= inCluster;
     }
     return lacking ? new TrainedParameters(held, tables) : held;
-  }
-
-  /**
-   * The best epoch's values with every table the sharded path did not copy to the driver ({@link #copyValues})
-   * gathered from the version of the shards kept as the best; {@code bestValues} itself when nothing is missing.
-   */
-  private static float[][] withTables(float[][] bestValues, ShardedTables tables, ModelState state) {
-    if (bestValues == null || tables == null) {
-      return bestValues;
-    }
-    float[][] out = bestValues.clone();
-    float[][] gathered = null;
-    for (int i = 0; i < state.size(); i++) {
-      if (out[i].length != state.floats(i)) {
-        if (gathered == null) {
-          gathered = tables.values(state, true);
-        }
-        out[i] = gathered[i];
-      }
-    }
-    return out;
   }
 
   /**

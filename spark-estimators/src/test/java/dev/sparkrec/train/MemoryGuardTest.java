@@ -45,7 +45,7 @@ class MemoryGuardTest {
     // P 1000, S 2000, tables Pt 400 with slots St 800 (T 1200), so Pd 600, Sd 1200; 3 tasks, 4 executors:
     // an executor: 4 × [(Pd + Sd) + 3 × (2Pd + Sd) + 2T / 4] = 4 × [1800 + 3 × 2400 + 600]
     assertEquals(38_400, MemoryGuard.estimateShardedExecutorBytes(1000, 2000, 400, 800, 3, 4));
-    // the driver: 4 × (Pd + Sd), and 4 × (P + S) when a checkpoint gathers the tables and their slots
+    // the driver: 4 × (Pd + Sd), and 4 × (P + S) when it resumes from a checkpoint
     assertEquals(7_200, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 400, 800, false));
     assertEquals(12_000, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 400, 800, true));
   }
@@ -55,20 +55,19 @@ class MemoryGuardTest {
     ModelState state = ModelState.wrap(largeModel().create().parameters(), new Sgd(0.1));
     MemoryGuard.Heap executor = new MemoryGuard.Heap(64 * MB, "spark.executor.memory", 2, false);
     // an executor: 4 × [33 + 2 × 66 + 2 × 8,000,000 / 4] bytes = 15 MB, under 0.5 × 64 MB; counting the 31 MB a
-    // checkpointing driver gathers there too, as one heap, would refuse it
+    // resuming driver reads there too, as one heap, would refuse it
     MemoryGuard.check(state, executor, 0.5, 4, true, 64 * MB);
     assertThrows(IllegalArgumentException.class,
         () -> MemoryGuard.check(state, new MemoryGuard.Heap(64 * MB, "local", 2, true), 0.5, 4, true, 64 * MB));
     // the result leaves the tables in the cluster: the driver holds 4 × Pd bytes, whatever the vocabulary
     MemoryGuard.check(state, executor, 0.5, 4, false, 1 * MB);
-    // a checkpoint gathers every parameter: 4 × P = 31 MB, over 0.5 × 40 MB
+    // resuming reads a checkpoint's every parameter: 4 × P = 31 MB, over 0.5 × 40 MB
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> MemoryGuard.check(state, executor, 0.5, 4, true, 40 * MB));
-    assertEquals("The driver needs an estimated 31 MB for the checkpoints it writes (every parameter and optimizer "
-        + "slot, the embedding tables gathered from the cluster), more than the limit of 20 MB (maxMemoryFraction "
-        + "0.5 × 40 MB, the driver JVM's max heap). Largest parameter: embedding table 'emb' 1,000,000 × 8 = 31 MB. "
-        + "Give the driver more memory (spark.driver.memory), train without checkpointDir, reduce the embedding "
-        + "dimension, or raise FieldEncoder's minCount (or lower maxCategoriesPerField) to shrink the id space.",
+    assertEquals("The driver needs an estimated 31 MB for the checkpoint it resumes from (every parameter and "
+        + "optimizer slot, read before the embedding tables are sharded again), more than the limit of 20 MB "
+        + "(maxMemoryFraction 0.5 × 40 MB, the driver JVM's max heap). Largest parameter: embedding table 'emb' "
+        + "1,000,000 × 8 = 31 MB. Give the driver more memory (spark.driver.memory), or start afresh without resume.",
         e.getMessage());
   }
 

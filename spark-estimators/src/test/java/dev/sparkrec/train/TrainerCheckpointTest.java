@@ -45,8 +45,10 @@ class TrainerCheckpointTest {
     TrainingResult uninterrupted = new Trainer(TrainFixtures.model(), config().build())
         .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
 
+    // the checkpoints are written from the shards: the tables and slots, and the best epoch's tables (epoch 1's,
+    // kept as a version of the shards) from epoch 2
     String checkpoints = dir.resolve("checkpoints").toString();
-    TrainingConfig withCheckpoints = config().checkpointDir(checkpoints).build();
+    TrainingConfig withCheckpoints = config().checkpointDir(checkpoints).embeddingSync(TrainingConfig.SHARDED).build();
     Trainer crashing = new Trainer(TrainFixtures.model(), withCheckpoints).addListener((report, selected) -> {
       if (report.epoch() == 2) {
         throw new Crash();
@@ -58,8 +60,7 @@ class TrainerCheckpointTest {
 
     // The resumed run shards its tables from the restored state: both syncs train the same model, so a run may
     // resume on either.
-    TrainingResult resumed = new Trainer(TrainFixtures.model(),
-        withCheckpoints.toBuilder().resume(true).embeddingSync(TrainingConfig.SHARDED).build())
+    TrainingResult resumed = new Trainer(TrainFixtures.model(), withCheckpoints.toBuilder().resume(true).build())
         .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
 
     TrainerDeterminismTest.assertSameParameters(uninterrupted.finalParameters(), resumed.finalParameters());
@@ -104,6 +105,25 @@ class TrainerCheckpointTest {
     assertEquals(7L, state.<Long>getAs("steps"));
     assertEquals(1, state.<Integer>getAs("bestEpoch"));
     assertEquals(1, state.getList(state.fieldIndex("history")).size());
+  }
+
+  @Test
+  void theShardedPathWritesTheCheckpointsTheBroadcastPathWrites(@TempDir Path dir) {
+    // two epochs with the first the best: epoch 2's checkpoint holds the best tables from a kept version
+    for (String sync : List.of(TrainingConfig.BROADCAST, TrainingConfig.SHARDED)) {
+      new Trainer(TrainFixtures.model(), config().maxEpochs(2).checkpointDir(dir.resolve(sync).toString())
+          .embeddingSync(sync).build()).fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
+    }
+    for (int epoch = 1; epoch <= 2; epoch++) {
+      List<String> broadcast = rows(dir.resolve(TrainingConfig.BROADCAST + "/epoch=" + epoch + "/parameters"));
+      assertEquals(broadcast, rows(dir.resolve(TrainingConfig.SHARDED + "/epoch=" + epoch + "/parameters")));
+      assertEquals(9, broadcast.size(), "parameter, slot0 and best of 3 parameters: " + broadcast);
+    }
+  }
+
+  /** A checkpoint's parameter rows as text, sorted. */
+  private List<String> rows(Path parameters) {
+    return spark.read().parquet(parameters.toString()).collectAsList().stream().map(Row::toString).sorted().toList();
   }
 
   @Test

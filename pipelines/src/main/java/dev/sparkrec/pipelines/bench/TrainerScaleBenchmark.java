@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * driver_peak_heap_after_gc_mb} (the largest heap in use right after a garbage collection during {@code fit}: what
  * the driver JVM held, with any old-generation garbage not yet collected; in local mode the tasks run in that JVM
  * too), {@code driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the
- * end of the last epoch, before the trained tables are gathered into the model), {@code shuffle_bytes} (shuffle
+ * end of the last epoch's report, before the trainer builds the result), {@code shuffle_bytes} (shuffle
  * bytes written by the fit's tasks) and {@code test_auc}.
  *
  * <p>The data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a round
@@ -148,7 +148,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     AFNModel model;
     try {
       heap.start();
-      // the last epoch's report comes before the trainer hands the tables to the model
+      // the last epoch's report comes before the trainer builds the result
       model = afn.addTrainingListener((report, selected) -> heap.markEpochsEnd()).fit(train);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() == null || !e.getMessage().contains("estimated")) {
@@ -324,7 +324,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
       }
     }
 
-    /** Records the peaks so far as those of the training epochs (before the model is built from the tables). */
+    /** Records the peaks so far as those of the training epochs (before the trainer builds the result). */
     void markEpochsEnd() {
       epochsPeak = peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
       epochsPeakAfterGc = peakAfterGc.get();
