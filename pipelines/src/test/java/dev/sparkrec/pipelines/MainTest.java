@@ -230,23 +230,28 @@ class MainTest {
     Path json = dir.resolve("scale.json");
     assertEquals(0, run("bench", "trainer-scale", "--quick", "--out", json.toString()));
     JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
-    assertEquals(4, rows.size(), "2 paths x 2 vocabularies: " + rows);
+    assertEquals(8, rows.size(), "2 models x 2 paths x 2 vocabularies: " + rows);
     for (int i = 0; i < rows.size(); i += 2) {
       JsonNode broadcast = rows.get(i);
       JsonNode sharded = rows.get(i + 1);
       assertEquals("broadcast", broadcast.get("system").asText());
       assertEquals("sharded", sharded.get("system").asText());
+      assertEquals(i % 4 == 0 ? "afn" : "mf", broadcast.get("model").asText());
+      assertEquals(broadcast.get("model").asText(), sharded.get("model").asText());
       for (JsonNode row : new JsonNode[] {broadcast, sharded}) {
         assertTrue(row.get("fits").asBoolean() && row.has("config"), row.toString());
         for (String key : new String[] {"epoch_seconds", "driver_peak_heap_mb", "shuffle_bytes"}) {
           assertTrue(row.get(key).asDouble() > 0, row.toString());
         }
       }
-      // both paths train bit-identical models, so their test AUCs agree up to summation order in the evaluator
-      assertEquals(broadcast.get("test_auc").asDouble(), sharded.get("test_auc").asDouble(), 1e-9, sharded.toString());
+      // both paths train bit-identical models, so their test metrics agree up to summation order in the evaluator
+      String metric = broadcast.has("test_auc") ? "test_auc" : "test_rmse";
+      assertTrue(Double.isFinite(broadcast.get(metric).asDouble()), broadcast.toString());
+      assertEquals(broadcast.get(metric).asDouble(), sharded.get(metric).asDouble(), 1e-9, sharded.toString());
       assertEquals(broadcast.get("features").asInt(), sharded.get("features").asInt());
     }
   }
+
 
   @Test
   void seqScalingQuickRunTimesLightningAndSoftmaxAttention(@TempDir Path dir) throws Exception {

@@ -3,6 +3,9 @@ package dev.sparkrec.pipelines.bench;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.sparkrec.afn.AFN;
 import dev.sparkrec.afn.AFNModel;
+import dev.sparkrec.fia.MatrixFactorization;
+import dev.sparkrec.fia.MatrixFactorizationModel;
+import dev.sparkrec.train.TrainingSummary;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -18,6 +21,9 @@ import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
@@ -31,31 +37,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code bench trainer-scale}: how the trainer's two embedding syncs scale with the vocabulary. Generated CTR rows
- * ({@value #ROWS} training, {@value #TEST_ROWS} test, {@value #FIELDS} fields) with vocabularies of 10⁴ to 10⁷ feature
- * ids train one AFN epoch on each path ({@code embeddingSync} "broadcast" and "sharded"); a path the memory guard
- * refuses gets a row with {@code "fits": false} and the guard's message. Each row: {@code epoch_seconds} (the
- * epoch's wall seconds from the model's summary), {@code driver_peak_heap_mb} (the largest heap in use in the driver
- * JVM, sampled every {@value #SAMPLE_MS} ms during {@code fit}, garbage included), {@code
- * driver_peak_heap_after_gc_mb} (the largest heap in use right after a garbage collection during {@code fit}: what
- * the driver JVM held, with any old-generation garbage not yet collected; in local mode the tasks run in that JVM
- * too), {@code driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the
- * end of the last epoch's report, before the trainer builds the result), {@code shuffle_bytes} (shuffle
- * bytes written by the fit's tasks) and {@code test_auc}.
+ * {@code bench trainer-scale}: how the trainer's two embedding syncs scale with the vocabulary. {@value #ROWS}
+ * generated training rows and {@value #TEST_ROWS} test rows per vocabulary of 10⁴ to 10⁷ ids train one epoch of AFN
+ * (CTR rows of {@value #FIELDS} fields) and of matrix factorization (ratings of V/2 users and V/2 items) on each path
+ * ({@code embeddingSync} "broadcast" and "sharded"); a path the memory guard refuses gets a row with {@code "fits":
+ * false} and the guard's message. Each row: {@code model} ("afn" or "mf"), {@code epoch_seconds} (the epoch's wall
+ * seconds from the model's summary), {@code driver_peak_heap_mb} (the largest heap in use in the driver JVM, sampled
+ * every {@value #SAMPLE_MS} ms during {@code fit}, garbage included), {@code driver_peak_heap_after_gc_mb} (the
+ * largest heap in use right after a garbage collection during {@code fit}: what the driver JVM held, with any
+ * old-generation garbage not yet collected; in local mode the tasks run in that JVM too), {@code
+ * driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the end of the
+ * last epoch's report, before the trainer builds the result), {@code shuffle_bytes} (shuffle bytes written by the
+ * fit's tasks) and {@code test_auc} (AFN) or {@code test_rmse} and {@code test_rows_scored} (MF: the test ratings of
+ * users and items seen in training).
  *
- * <p>The data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a round
- * touches a small part of a large vocabulary), and a click drawn from sigmoid(−1 + Σ w(id) + 0.8·s(id₀)·s(id₁)) with
- * per-id weights w and signs s hashed from the id and the seed: nothing of size V is built anywhere but the model.
- * Every draw hashes (seed, row id), so the rows do not depend on the partitioning.
+ * <p>The CTR data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a
+ * round touches a small part of a large vocabulary), and a click drawn from sigmoid(−1 + Σ w(id) + 0.8·s(id₀)·s(id₁))
+ * with per-id weights w and signs s hashed from the id and the seed. The ratings: user and item {@code ⌊(V/2)·u³⌋},
+ * rating {@code 3 + 1.5·(w(user) + w(item)) + 0.5·s(user)·s(item)} plus noise, clipped to [1, 5]. Nothing of size V
+ * is built anywhere but the model, and every draw hashes (seed, row id), so the rows do not depend on the
+ * partitioning.
  *
  * <p>The AFN is the one measured when the sharded path was planned: 32 logarithmic neurons, hidden 256-256,
- * embedding 10, batch 512, averaging every 10 batches, one epoch. {@code --quick} trains 10,000 rows of 10³ and 10⁴
- * ids with a smaller AFN, for smoke tests only.
+ * embedding 10, batch 512, averaging every 10 batches, one epoch; the MF has rank 10 with the same batch and
+ * averaging. {@code --quick} trains 10,000 rows of 10³ and 10⁴ ids with smaller models, for smoke tests only.
  *
- * <p>An unrecorded fit per path on {@value #WARM_UP_ROWS} rows comes first (not with {@code --quick}), so that JIT
- * compilation is not charged to whichever fit runs first. Two JVM properties narrow a run (pass them through
- * {@code SPARKREC_JAVA_OPTS}): {@code -Dsparkrec.bench.features=10000,10000000} measures only those vocabularies and
- * {@code -Dsparkrec.bench.paths=sharded} only that path.
+ * <p>An unrecorded fit per model and path on {@value #WARM_UP_ROWS} rows of 10⁴ ids comes first (not with {@code
+ * --quick}), so that JIT compilation is not charged to whichever fit runs first. Three JVM properties narrow a run
+ * (pass them through {@code SPARKREC_JAVA_OPTS}): {@code -Dsparkrec.bench.features=10000,10000000} measures only those
+ * vocabularies, {@code -Dsparkrec.bench.paths=sharded} only that path and {@code -Dsparkrec.bench.models=afn} only
+ * that model.
  */
 public final class TrainerScaleBenchmark implements BenchSuite {
 
@@ -69,6 +80,8 @@ public final class TrainerScaleBenchmark implements BenchSuite {
   static final int WARM_UP_ROWS = 20_000;
   static final String FEATURES_PROPERTY = "sparkrec.bench.features";
   static final String PATHS_PROPERTY = "sparkrec.bench.paths";
+  static final String MODELS_PROPERTY = "sparkrec.bench.models";
+  static final String[] MODELS = {"afn", "mf"};
   private static final long SEED = 17;
   private static final double MB = 1 << 20;
 
@@ -79,7 +92,8 @@ public final class TrainerScaleBenchmark implements BenchSuite {
 
   @Override
   public String description() {
-    return "AFN epoch seconds, driver heap and shuffle bytes as the vocabulary grows, broadcast vs sharded tables";
+    return "AFN and MF epoch seconds, driver heap and shuffle bytes as the vocabulary grows, broadcast vs sharded "
+        + "tables";
   }
 
   @Override
@@ -93,38 +107,50 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     if (features != null) {
       vocabularies = Arrays.stream(features.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
     }
-    String[] paths = Arrays.stream(System.getProperty(PATHS_PROPERTY, String.join(",", PATHS)).split(","))
-        .map(String::trim).toArray(String[]::new);
-    for (String path : paths) {
-      if (!List.of(PATHS).contains(path)) {
-        throw new IllegalArgumentException(PATHS_PROPERTY + " lists '" + path + "'; the paths are "
-            + String.join(", ", PATHS) + ".");
-      }
-    }
+    String[] paths = listed(PATHS_PROPERTY, PATHS);
+    List<Subject> subjects = Arrays.stream(listed(MODELS_PROPERTY, MODELS))
+        .map(m -> m.equals("afn") ? (Subject) new AfnSubject() : new MfSubject()).toList();
     if (!quick) {
-      warmUp(spark, paths);
+      for (Subject subject : subjects) {
+        warmUp(spark, subject, paths);
+      }
     }
     for (int vocabulary : vocabularies) {
-      Dataset<Row> train = generate(spark, vocabulary, 0, rows).cache();
-      Dataset<Row> test = generate(spark, vocabulary, rows, testRows).cache();
-      train.count();
-      test.count();
-      for (String path : paths) {
-        report.measure(path, () -> measure(spark, afn(vocabulary, path, quick), train, test, vocabulary, rows));
+      for (Subject subject : subjects) {
+        Dataset<Row> train = subject.generate(spark, vocabulary, 0, rows).cache();
+        Dataset<Row> test = subject.generate(spark, vocabulary, rows, testRows).cache();
+        train.count();
+        test.count();
+        for (String path : paths) {
+          report.measure(path, () -> measure(spark, subject, vocabulary, path, quick, train, test, rows));
+        }
+        train.unpersist();
+        test.unpersist();
       }
-      train.unpersist();
-      test.unpersist();
     }
   }
 
+  /** The values of JVM property {@code property} (comma-separated), each one of {@code allowed}; all when unset. */
+  private static String[] listed(String property, String[] allowed) {
+    String[] values = Arrays.stream(System.getProperty(property, String.join(",", allowed)).split(","))
+        .map(String::trim).toArray(String[]::new);
+    for (String value : values) {
+      if (!List.of(allowed).contains(value)) {
+        throw new IllegalArgumentException(property + " lists '" + value + "'; the values are "
+            + String.join(", ", allowed) + ".");
+      }
+    }
+    return values;
+  }
+
   /**
-   * One unrecorded fit per path on {@value #WARM_UP_ROWS} rows of 10⁴ ids, so that the first measured fit does not also
-   * pay for compiling the training code.
+   * One unrecorded fit of {@code subject} per path on {@value #WARM_UP_ROWS} rows of 10⁴ ids, so that the first
+   * measured fit does not also pay for compiling the training code.
    */
-  private static void warmUp(SparkSession spark, String[] paths) {
-    Dataset<Row> rows = generate(spark, 10_000, 0, WARM_UP_ROWS).cache();
+  private static void warmUp(SparkSession spark, Subject subject, String[] paths) {
+    Dataset<Row> rows = subject.generate(spark, 10_000, 0, WARM_UP_ROWS).cache();
     for (String path : paths) {
-      afn(10_000, path, false).fit(rows);
+      subject.estimator(10_000, path, false, () -> { }).fit(rows);
     }
     rows.unpersist();
   }
@@ -136,28 +162,36 @@ public final class TrainerScaleBenchmark implements BenchSuite {
         : afn.setLogNeurons(32).setHiddenLayers(256, 256).setBatchSize(512).setSyncEveryBatches(10);
   }
 
-  private static Map<String, Object> measure(SparkSession spark, AFN afn, Dataset<Row> train, Dataset<Row> test,
-      int vocabulary, int rows) {
+  static MatrixFactorization mf(String path, boolean quick) {
+    MatrixFactorization mf = new MatrixFactorization().setUserCol("user").setItemCol("item").setRatingCol("rating")
+        .setMaxIter(1).setSeed(SEED).setEmbeddingSync(path);
+    return quick ? mf.setRank(4).setBatchSize(256).setSyncEveryBatches(4)
+        : mf.setRank(10).setBatchSize(512).setSyncEveryBatches(10);
+  }
+
+  private static Map<String, Object> measure(SparkSession spark, Subject subject, int vocabulary, String path,
+      boolean quick, Dataset<Row> train, Dataset<Row> test, int rows) {
     Map<String, Object> row = new LinkedHashMap<>();
-    row.put("model", "afn");
+    row.put("model", subject.name());
     row.put("features", vocabulary);
     row.put("rows", rows);
     ShuffleBytes shuffle = new ShuffleBytes();
     HeapSampler heap = new HeapSampler();
+    // the last epoch's report comes before the trainer builds the result
+    Estimator<?> estimator = subject.estimator(vocabulary, path, quick, heap::markEpochsEnd);
     spark.sparkContext().addSparkListener(shuffle);
-    AFNModel model;
+    Model<?> model;
     try {
       heap.start();
-      // the last epoch's report comes before the trainer builds the result
-      model = afn.addTrainingListener((report, selected) -> heap.markEpochsEnd()).fit(train);
+      model = estimator.fit(train);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() == null || !e.getMessage().contains("estimated")) {
         throw e;
       }
-      LOG.info("{} at {} features: refused by the memory guard", afn.getEmbeddingSync(), vocabulary);
+      LOG.info("{} {} at {} features: refused by the memory guard", subject.name(), path, vocabulary);
       row.put("fits", false);
       row.put("refused", e.getMessage());
-      row.put("config", StageConfig.of(afn));
+      row.put("config", StageConfig.of(estimator));
       return row;
     } finally {
       heap.stop();
@@ -165,20 +199,21 @@ public final class TrainerScaleBenchmark implements BenchSuite {
       spark.sparkContext().removeSparkListener(shuffle);
     }
     row.put("fits", true);
-    row.put("epoch_seconds", model.summary().history().get(0).seconds());
+    row.put("epoch_seconds", subject.summary(model).history().get(0).seconds());
     row.put("driver_peak_heap_mb", heap.peak() / MB);
     row.put("driver_peak_heap_after_gc_mb", heap.peakAfterGc() / MB);
     row.put("driver_epochs_peak_heap_mb", heap.epochsPeak() / MB);
     row.put("driver_epochs_peak_heap_after_gc_mb", heap.epochsPeakAfterGc() / MB);
     row.put("driver_heap_before_mb", heap.baseline() / MB);
     row.put("shuffle_bytes", shuffle.bytes.get());
-    row.put("test_auc", CtrFrappeBenchmark.exactAuc(model.transform(test)));
+    subject.test(model, test, row);
     row.put("driver_max_heap_mb", Runtime.getRuntime().maxMemory() / MB);
     row.put("master", spark.sparkContext().master());
-    row.put("config", StageConfig.of(afn));
-    LOG.info("{} at {} features: epoch {} s, driver peak heap {} MB ({} MB after a GC), shuffle {} bytes, test AUC {}",
-        afn.getEmbeddingSync(), vocabulary, row.get("epoch_seconds"), row.get("driver_peak_heap_mb"),
-        row.get("driver_peak_heap_after_gc_mb"), row.get("shuffle_bytes"), row.get("test_auc"));
+    row.put("config", StageConfig.of(estimator));
+    LOG.info("{} {} at {} features: epoch {} s, driver peak heap {} MB ({} MB after a GC), shuffle {} bytes, {}",
+        subject.name(), path, vocabulary, row.get("epoch_seconds"), row.get("driver_peak_heap_mb"),
+        row.get("driver_peak_heap_after_gc_mb"), row.get("shuffle_bytes"),
+        row.containsKey("test_auc") ? "test AUC " + row.get("test_auc") : "test RMSE " + row.get("test_rmse"));
     return row;
   }
 
@@ -191,6 +226,91 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     }
   }
 
+  /** A model the benchmark trains: its data, its estimator on a path, and its test metric. */
+  private interface Subject {
+    String name();
+
+    /** Rows {@code [first, first + n)} of the generated data over {@code vocabulary} ids. */
+    Dataset<Row> generate(SparkSession spark, int vocabulary, long first, long n);
+
+    /** The estimator on {@code path}, calling {@code epochEnd} after each epoch's report. */
+    Estimator<?> estimator(int vocabulary, String path, boolean quick, Runnable epochEnd);
+
+    TrainingSummary summary(Model<?> model);
+
+    /** Adds the test metric of {@code model} on {@code test} to {@code row}. */
+    void test(Model<?> model, Dataset<Row> test, Map<String, Object> row);
+  }
+
+  /** AFN on generated CTR rows; {@code test_auc}. */
+  private static final class AfnSubject implements Subject {
+    @Override
+    public String name() {
+      return "afn";
+    }
+
+    @Override
+    public Dataset<Row> generate(SparkSession spark, int vocabulary, long first, long n) {
+      return TrainerScaleBenchmark.generate(spark, vocabulary, first, n);
+    }
+
+    @Override
+    public Estimator<?> estimator(int vocabulary, String path, boolean quick, Runnable epochEnd) {
+      return afn(vocabulary, path, quick).addTrainingListener((report, selected) -> epochEnd.run());
+    }
+
+    @Override
+    public TrainingSummary summary(Model<?> model) {
+      return ((AFNModel) model).summary();
+    }
+
+    @Override
+    public void test(Model<?> model, Dataset<Row> test, Map<String, Object> row) {
+      row.put("test_auc", CtrFrappeBenchmark.exactAuc(model.transform(test)));
+    }
+  }
+
+  /**
+   * Matrix factorization on generated ratings with {@code V/2} users and {@code V/2} items (so its two tables hold
+   * the vocabulary's rows); {@code test_rmse} over the test ratings of users and items seen in training ({@code
+   * test_rows_scored} of them: the model drops the others).
+   */
+  private static final class MfSubject implements Subject {
+    @Override
+    public String name() {
+      return "mf";
+    }
+
+    @Override
+    public Dataset<Row> generate(SparkSession spark, int vocabulary, long first, long n) {
+      StructType schema = new StructType()
+          .add("user", DataTypes.IntegerType, false)
+          .add("item", DataTypes.IntegerType, false)
+          .add("rating", DataTypes.DoubleType, false);
+      int partitions = spark.sparkContext().defaultParallelism();
+      return spark.range(first, first + n, 1, partitions).map(new RatingOf(vocabulary, SEED), Encoders.row(schema));
+    }
+
+    @Override
+    public Estimator<?> estimator(int vocabulary, String path, boolean quick, Runnable epochEnd) {
+      return mf(path, quick).addTrainingListener((report, selected) -> epochEnd.run());
+    }
+
+    @Override
+    public TrainingSummary summary(Model<?> model) {
+      return ((MatrixFactorizationModel) model).summary();
+    }
+
+    @Override
+    public void test(Model<?> model, Dataset<Row> test, Map<String, Object> row) {
+      Dataset<Row> scored = ((MatrixFactorizationModel) model).setColdStartStrategy("drop").transform(test).cache();
+      row.put("test_rmse", new RegressionEvaluator().setMetricName("rmse").setLabelCol("rating")
+          .setPredictionCol("prediction").evaluate(scored));
+      row.put("test_rows_scored", scored.count());
+      scored.unpersist();
+    }
+  }
+
   /** Rows {@code [first, first + n)} of the generated data over {@code vocabulary} ids (see the class comment). */
   static Dataset<Row> generate(SparkSession spark, int vocabulary, long first, long n) {
     StructType schema = new StructType()
@@ -198,6 +318,29 @@ public final class TrainerScaleBenchmark implements BenchSuite {
         .add("label", DataTypes.DoubleType, false);
     int partitions = spark.sparkContext().defaultParallelism();
     return spark.range(first, first + n, 1, partitions).map(new RowOf(vocabulary, SEED), Encoders.row(schema));
+  }
+
+  /** SplitMix64's finaliser. */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  /** The top 53 bits of {@code bits} as a double in [0, 1). */
+  static double unit(long bits) {
+    return (bits >>> 11) * 0x1.0p-53;
+  }
+
+  /** A weight in [-0.9, 0.9], roughly bell-shaped (the mean of three uniforms), hashed from the id and the seed. */
+  static double weight(long seed, int id) {
+    long w = mix(seed * 31 + id);
+    return 0.6 * (unit(w) + unit(mix(w)) + unit(mix(w + 1)) - 1.5);
+  }
+
+  /** ±1 hashed from the id and the seed. */
+  static int sign(long seed, int id) {
+    return (mix(seed * 37 + id) & 1) == 0 ? 1 : -1;
   }
 
   /** One generated row from its id. */
@@ -220,32 +363,38 @@ public final class TrainerScaleBenchmark implements BenchSuite {
         double u = unit(mix(h + f));
         int id = f * perField + Math.min(perField - 1, (int) (perField * u * u * u));
         ids[f] = id;
-        logit += weight(id);
+        logit += weight(seed, id);
       }
-      logit += 0.8 * sign(ids[0]) * sign(ids[1]);
+      logit += 0.8 * sign(seed, ids[0]) * sign(seed, ids[1]);
       double label = unit(mix(h + FIELDS)) < 1 / (1 + Math.exp(-logit)) ? 1.0 : 0.0;
       return RowFactory.create(ids, label);
     }
+  }
 
-    /** A weight in [-0.9, 0.9], roughly bell-shaped (the mean of three uniforms), hashed from the id. */
-    private double weight(int id) {
-      long w = mix(seed * 31 + id);
-      return 0.6 * (unit(w) + unit(mix(w)) + unit(mix(w + 1)) - 1.5);
+  /**
+   * One generated rating from its id: user and item {@code ⌊(V/2)·u³⌋} (power-law popular), rating {@code 3 + 1.5·(w(user)
+   * + w(item)) + 0.5·s(user)·s(item)} plus uniform noise in ±0.5, clipped to [1, 5].
+   */
+  static final class RatingOf implements MapFunction<Long, Row> {
+    private static final long serialVersionUID = 1L;
+    private final int half;
+    private final long seed;
+
+    RatingOf(int vocabulary, long seed) {
+      this.half = vocabulary / 2;
+      this.seed = seed;
     }
 
-    private int sign(int id) {
-      return (mix(seed * 37 + id) & 1) == 0 ? 1 : -1;
-    }
-
-    private static double unit(long bits) {
-      return (bits >>> 11) * 0x1.0p-53;
-    }
-
-    /** SplitMix64's finaliser. */
-    private static long mix(long z) {
-      z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-      z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-      return z ^ (z >>> 31);
+    @Override
+    public Row call(Long rowId) {
+      long h = mix(seed ^ mix(rowId ^ 0x5bd1e995L));
+      double u = unit(mix(h));
+      double v = unit(mix(h + 1));
+      int user = Math.min(half - 1, (int) (half * u * u * u));
+      int item = Math.min(half - 1, (int) (half * v * v * v));
+      double rating = 3 + 1.5 * (weight(seed, user) + weight(seed, half + item))
+          + 0.5 * sign(seed, user) * sign(seed, half + item) + unit(mix(h + 2)) - 0.5;
+      return RowFactory.create(user, item, Math.max(1, Math.min(5, rating)));
     }
   }
 
