@@ -10,6 +10,7 @@ import dev.sparkrec.nn.embedding.HasEmbeddingTables;
 import dev.sparkrec.nn.layers.Embedding;
 import dev.sparkrec.train.ModelFactory;
 import dev.sparkrec.train.TrainableModel;
+import dev.sparkrec.train.TrainedParameters;
 import dev.sparkrec.train.TrainingSummary;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -87,7 +88,9 @@ final class CfModelData implements Serializable {
    */
   static CfModelData of(IdIndex users, IdIndex items, double globalMean, Map<String, float[]> trained,
       EmbeddingLayout layout, ModelFactory shape, TrainingSummary summary) {
-    TrainableModel network = shape.create();
+    boolean uniform = layout == EmbeddingLayout.uniform();
+    // the network tells the tables' names and widths; a uniform one needs no values, so its tables hold no row
+    TrainableModel network = uniform ? Parameter.buildingCompact(shape::create) : shape.create();
     List<EmbeddingTable> embeddingTables = ((HasEmbeddingTables) network).embeddingTables();
     int dim = embeddingTables.get(0).dim();
     List<String> tables = new ArrayList<>();
@@ -100,7 +103,7 @@ final class CfModelData implements Serializable {
         owner.put(p, table);
         embeddingNames.add(p.name());
       }
-      count += table.embeddingParameterCount();
+      count += uniform ? fullSize(table) : table.embeddingParameterCount();
     }
     Map<String, float[]> full = trained;
     if (layout != EmbeddingLayout.uniform()) {
@@ -121,6 +124,19 @@ final class CfModelData implements Serializable {
     }
     return new CfModelData(users, items, globalMean, dim, full, layout, trained, tables, embeddingNames, count,
         summary);
+  }
+
+  /** The floats of {@code table}'s parameters at full size (a compact table's full shape). */
+  private static long fullSize(EmbeddingTable table) {
+    long n = 0;
+    for (Parameter p : table.parameters()) {
+      long size = 1;
+      for (int d : p.shape()) {
+        size *= d;
+      }
+      n += size;
+    }
+    return n;
   }
 
   IdIndex users() {
@@ -175,19 +191,21 @@ final class CfModelData implements Serializable {
   }
 
   /**
-   * The same predictions from the full tables: this data under the uniform layout, without the summary (what
-   * executors need to score). This data itself when it is uniform.
+   * The same predictions from the full tables: this data under the uniform layout, without the summary, its
+   * parameters in a plain map (what executors need to score; a table a sharded run left in the cluster is read
+   * here, and the map serializes with any serializer). This data itself when it is uniform and holds a plain map.
    */
   CfModelData asUniform() {
-    if (layout == EmbeddingLayout.uniform()) {
+    if (layout == EmbeddingLayout.uniform() && !(parameters instanceof TrainedParameters)) {
       return this;
     }
+    Map<String, float[]> plain = new LinkedHashMap<>(parameters);
     long count = 0;
     for (String table : tables) {
-      count += parameters.get(table).length;
+      count += plain.get(table).length;
     }
-    return new CfModelData(users, items, globalMean, embeddingDim, parameters, EmbeddingLayout.uniform(),
-        parameters, tables, tables, count, null);
+    return new CfModelData(users, items, globalMean, embeddingDim, plain, EmbeddingLayout.uniform(), plain, tables,
+        tables, count, null);
   }
 
   void save(SparkSession spark, String path) {

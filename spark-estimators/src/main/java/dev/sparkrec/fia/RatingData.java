@@ -2,19 +2,18 @@ package dev.sparkrec.fia;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.sparkrec.train.ExampleColumns;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -29,8 +28,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Training ratings checked and put in the trainer's form. {@link #prepare} reads the data once to check every row
  * (ids not null and within the int range, a finite rating, or 0/1 for binary labels, a finite weight >= 0) and to
- * gather the distinct user and item ids of the training rows and their weighted mean rating; a bad row fails
- * naming the column and showing the row. The examples hold feature ids {@code [userIndex, numUsers + itemIndex]},
+ * take the training rows' weighted mean rating, and once more to gather the distinct user and item ids of the
+ * training rows (as primitive arrays per partition: the driver holds 4 bytes per id); a bad row fails naming the
+ * column and showing the row. The examples hold feature ids {@code [userIndex, numUsers + itemIndex]},
  * the rating as label and the weight; validation rows whose user or item has no training rating are left out (and
  * when that leaves none, preparing fails, since nothing could monitor training).
  */
@@ -79,8 +79,7 @@ final class RatingData {
         min(user), max(user), min(item), max(item),
         sum(when(badRating, 1).otherwise(0)),
         sum(when(badWeight, 1).otherwise(0)),
-        sort_array(collect_set(when(isTrain, user))),
-        sort_array(collect_set(when(isTrain, item))),
+        sum(when(isTrain, 1).otherwise(0)),
         sum(when(isTrain, weight.multiply(rating))),
         sum(when(isTrain, weight))).first();
     if (stats.getLong(0) == 0) {
@@ -99,20 +98,20 @@ final class RatingData {
       throw new IllegalArgumentException("Column '" + p.getWeightCol() + "' must hold a finite number >= 0 in every "
           + "row, but " + stats.getLong(8) + " rows do not, e.g. " + example(data, badWeight, p) + ".");
     }
-    List<Long> userIds = stats.getList(9);
-    List<Long> itemIds = stats.getList(10);
-    if (userIds.isEmpty()) {
+    if (stats.getLong(9) == 0) {
       throw new IllegalArgumentException("Every row is a validation row (column '" + p.getValidationIndicatorCol()
           + "'); training needs at least one rating that is not.");
     }
-    double weightSum = stats.getDouble(12);
+    double weightSum = stats.getDouble(11);
     if (!(weightSum > 0)) {
       throw new IllegalArgumentException("The weights in column '" + p.getWeightCol() + "' of the training rows sum to "
           + weightSum + "; at least one training rating needs a positive weight.");
     }
-    double globalMean = stats.getDouble(11) / weightSum; // μ = Σ w·r / Σ w over the training rows
-    IdIndex users = new IdIndex(toInts(userIds));
-    IdIndex items = new IdIndex(toInts(itemIds));
+    double globalMean = stats.getDouble(10) / weightSum; // μ = Σ w·r / Σ w over the training rows
+    Dataset<Row> trainIds = data.where(isTrain).select(user.cast(DataTypes.IntegerType),
+        item.cast(DataTypes.IntegerType));
+    IdIndex users = new IdIndex(distinctSorted(trainIds, 0));
+    IdIndex items = new IdIndex(distinctSorted(trainIds, 1));
 
     Column[] selected = weighted ? new Column[] {user, item, rating, weight} : new Column[] {user, item, rating};
     StructType exampleSchema = new StructType()
@@ -168,12 +167,45 @@ final class RatingData {
     return out.append(')').toString();
   }
 
-  private static int[] toInts(List<Long> ids) {
-    int[] out = new int[ids.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = Math.toIntExact(ids.get(i));
+  /**
+   * The distinct ints of column {@code column} of {@code rows}, sorted ascending: each partition sends its own as one
+   * primitive array, which the driver merges, so the driver holds 4 bytes per id and no boxed values.
+   */
+  private static int[] distinctSorted(Dataset<Row> rows, int column) {
+    List<int[]> parts = rows.javaRDD().mapPartitions(it -> {
+      int[] ids = new int[1024];
+      int n = 0;
+      while (it.hasNext()) {
+        if (n == ids.length) {
+          ids = Arrays.copyOf(ids, 2 * n);
+        }
+        ids[n++] = it.next().getInt(column);
+      }
+      return List.of(distinctSorted(ids, n)).iterator();
+    }).collect();
+    int total = 0;
+    for (int[] part : parts) {
+      total += part.length;
     }
-    return out;
+    int[] all = new int[total];
+    int at = 0;
+    for (int[] part : parts) {
+      System.arraycopy(part, 0, all, at, part.length);
+      at += part.length;
+    }
+    return distinctSorted(all, total);
+  }
+
+  /** The distinct values of {@code ids[0..n)}, sorted ascending (sorts {@code ids} in place). */
+  private static int[] distinctSorted(int[] ids, int n) {
+    Arrays.sort(ids, 0, n);
+    int unique = 0;
+    for (int i = 0; i < n; i++) {
+      if (unique == 0 || ids[i] != ids[unique - 1]) {
+        ids[unique++] = ids[i];
+      }
+    }
+    return Arrays.copyOf(ids, unique);
   }
 
   IdIndex users() {
