@@ -47,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * largest heap in use right after a garbage collection during {@code fit}: what the driver JVM held, with any
  * old-generation garbage not yet collected; in local mode the tasks run in that JVM too), {@code
  * driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the end of the
- * last epoch's report, before the trainer builds the result), {@code shuffle_bytes} (shuffle bytes written by the
+ * last epoch's report, before the trainer builds the result), {@code driver_epochs_live_heap_mb} (the heap in use
+ * after a full collection at that point: what the driver holds once it has trained, measured after {@code
+ * epoch_seconds}), {@code driver_heap_before_mb} (after a full collection before the fit), {@code shuffle_bytes}
+ * (shuffle bytes written by the
  * fit's tasks) and {@code test_auc} (AFN) or {@code test_rmse} and {@code test_rows_scored} (MF: the test ratings of
  * users and items seen in training).
  *
@@ -204,6 +207,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     row.put("driver_peak_heap_after_gc_mb", heap.peakAfterGc() / MB);
     row.put("driver_epochs_peak_heap_mb", heap.epochsPeak() / MB);
     row.put("driver_epochs_peak_heap_after_gc_mb", heap.epochsPeakAfterGc() / MB);
+    row.put("driver_epochs_live_heap_mb", heap.epochsLive() / MB);
     row.put("driver_heap_before_mb", heap.baseline() / MB);
     row.put("shuffle_bytes", shuffle.bytes.get());
     subject.test(model, test, row);
@@ -422,6 +426,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     private long baseline;
     private volatile long epochsPeak;
     private volatile long epochsPeakAfterGc;
+    private volatile long epochsLive;
 
     private final AtomicLong peakAfterGc = new AtomicLong();
     private final NotificationListener afterGc = (notification, handback) -> {
@@ -473,10 +478,19 @@ public final class TrainerScaleBenchmark implements BenchSuite {
       }
     }
 
-    /** Records the peaks so far as those of the training epochs (before the trainer builds the result). */
+    /**
+     * Records the peaks so far as those of the training epochs (before the trainer builds the result), then the heap
+     * the driver holds at that point: in use after a full collection.
+     */
     void markEpochsEnd() {
       epochsPeak = peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
       epochsPeakAfterGc = peakAfterGc.get();
+      System.gc();
+      epochsLive = memory.getHeapMemoryUsage().getUsed();
+    }
+
+    long epochsLive() {
+      return epochsLive;
     }
 
     long epochsPeak() {
