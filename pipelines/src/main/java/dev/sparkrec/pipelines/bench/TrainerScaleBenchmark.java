@@ -49,10 +49,10 @@ import org.slf4j.LoggerFactory;
  * driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the end of the
  * last epoch's report, before the trainer builds the result), {@code driver_epochs_live_heap_mb} (the heap in use
  * after a full collection at that point: what the driver holds once it has trained, measured after {@code
- * epoch_seconds}), {@code driver_heap_before_mb} (after a full collection before the fit), {@code shuffle_bytes}
- * (shuffle bytes written by the
- * fit's tasks) and {@code test_auc} (AFN) or {@code test_rmse} and {@code test_rows_scored} (MF: the test ratings of
- * users and items seen in training).
+ * epoch_seconds}), {@code driver_heap_before_mb} (in use before the fit, after full collections that let Spark drop
+ * what earlier fits left), {@code shuffle_bytes} (shuffle bytes written by the fit's tasks) and {@code test_auc}
+ * (AFN) or {@code test_rmse} and {@code test_rows_scored} (MF: the test ratings of users and items seen in
+ * training).
  *
  * <p>The CTR data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a
  * round touches a small part of a large vocabulary), and a click drawn from sigmoid(−1 + Σ w(id) + 0.8·s(id₀)·s(id₁))
@@ -441,7 +441,7 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     };
 
     void start() {
-      System.gc();
+      settle();
       peakAfterGc.set(memory.getHeapMemoryUsage().getUsed());
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
         ((NotificationEmitter) gc).addNotificationListener(afterGc, null, null);
@@ -461,6 +461,23 @@ public final class TrainerScaleBenchmark implements BenchSuite {
       }, "trainer-scale heap sampler");
       thread.setDaemon(true);
       thread.start();
+    }
+
+    /**
+     * Collects garbage three times, a little apart: Spark's cleaner frees what collected objects held (an earlier
+     * fit's broadcasts and cached blocks) on its own thread after a collection, so one collection leaves them counted.
+     */
+    private static void settle() {
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      System.gc();
     }
 
     void stop() {
