@@ -1,7 +1,6 @@
 package dev.sparkrec.train;
 
 import dev.sparkrec.nn.Parameter;
-import dev.sparkrec.nn.Tape;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.Iterator;
@@ -93,26 +92,13 @@ public final class PulledRowsScoring {
         JavaSparkContext.fromSparkContext(input.context()).broadcast(dense);
     int shards = tables.shardCount();
     JavaRDD<ShardedTables.RowRequest> requests = JavaPairRDD.fromJavaRDD(input.mapPartitionsWithIndex((p, rows) -> {
-      TrainableModel model = network(networks, broadcast.value());
-      List<Parameter> params = model.parameters();
-      TouchedRows touched = TouchedRows.listing(params);
-      Tape tape = new Tape().training(false).listingRows(true);
-      float[][] out = {new float[0]};
       boolean[] any = {false};
-      scorer.forEachBatch(rows, batch -> {
-        if (out[0].length < batch.size()) {
-          out[0] = new float[batch.size()];
-        }
-        tape.reset();
-        model.logits(tape, batch, out[0]); // forward only: the listing tape marks the rows read
-        touched.record(params);
-        for (Parameter param : params) {
-          param.zeroGrad();
-        }
-        any[0] = true;
-      });
-      return any[0] ? ShardedTables.RowRequest.perShard(p, touched.sorted(), shards).iterator()
-          : Collections.emptyIterator();
+      int[][] read = TouchedRows.readBy(network(networks, broadcast.value()), step -> scorer.forEachBatch(rows,
+          batch -> {
+            any[0] = true;
+            step.accept(batch);
+          }));
+      return any[0] ? ShardedTables.RowRequest.perShard(p, read, shards).iterator() : Collections.emptyIterator();
     }, false)).partitionBy(new HashPartitioner(shards)).values();
     // HashPartitioner(n) puts an integer key k (0 <= k < n) in partition k
     JavaRDD<ShardedTables.PulledRows> pulled = JavaPairRDD.fromJavaRDD(

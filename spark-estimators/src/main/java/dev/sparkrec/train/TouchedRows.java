@@ -1,9 +1,11 @@
 package dev.sparkrec.train;
 
 import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.nn.Tape;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The table rows of each sparse-row parameter that a task's batches touched (marked by backward, or by forward on a
@@ -30,6 +32,30 @@ final class TouchedRows {
       }
     }
     return new TouchedRows(parameters);
+  }
+
+  /**
+   * The rows each sparse-row table of {@code model} reads over the batches {@code batches} hands to its consumer,
+   * listed by forward passes on a listing tape in evaluation mode: per parameter, sorted (null for a dense one).
+   * Empties the model's compact tables first ({@link #listing}).
+   */
+  static int[][] readBy(TrainableModel model, Consumer<Consumer<Batch>> batches) {
+    List<Parameter> parameters = model.parameters();
+    TouchedRows touched = listing(parameters);
+    Tape tape = new Tape().training(false).listingRows(true);
+    float[][] out = {new float[0]};
+    batches.accept(batch -> {
+      if (out[0].length < batch.size()) {
+        out[0] = new float[batch.size()];
+      }
+      tape.reset();
+      model.logits(tape, batch, out[0]); // forward only: the listing tape marks the rows read
+      touched.record(parameters);
+      for (Parameter p : parameters) {
+        p.zeroGrad();
+      }
+    });
+    return touched.sorted();
   }
 
   TouchedRows(List<Parameter> parameters) {

@@ -1,6 +1,5 @@
 package dev.sparkrec.train;
 
-import dev.sparkrec.nn.Parameter;
 import dev.sparkrec.nn.Tape;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,20 +79,10 @@ final class ValidationScorer implements Function2<Integer, Iterator<ExampleBlock
         return Collections.emptyIterator();
       }
       TaskModelPool.Worker worker = takeWorker();
-      List<Parameter> parameters = worker.parameters();
-      TouchedRows touched = TouchedRows.listing(parameters);
-      Tape tape = new Tape().training(false).listingRows(true);
-      float[] out = new float[batchSize];
-      forEachBatch(blocks, (batch, done) -> {
-        tape.reset();
-        worker.model().logits(tape, batch, out); // forward only: the listing tape marks the rows read
-        touched.record(parameters);
-        for (Parameter p : parameters) {
-          p.zeroGrad();
-        }
-      });
+      int[][] read = TouchedRows.readBy(worker.model(),
+          step -> forEachBatch(blocks, (batch, done) -> step.accept(batch)));
       TaskModelPool.giveBack(pool, worker);
-      return ShardedTables.RowRequest.perShard(partition, touched.sorted(), shards).iterator();
+      return ShardedTables.RowRequest.perShard(partition, read, shards).iterator();
     };
   }
 
