@@ -124,6 +124,11 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
     return config;
   }
 
+  /** The trained parameters as the model holds them, not copied: a sharded run's keep their tables in the cluster. */
+  Map<String, float[]> heldParameters() {
+    return parameters;
+  }
+
   /** Copies of the trained parameters by name, in network order. */
   public Map<String, float[]> parameterValues() {
     requireFitted();

@@ -134,6 +134,11 @@ public final class DeepFMModel extends Model<DeepFMModel> implements DeepFmParam
     return network;
   }
 
+  /** The trained parameters as the model holds them, not copied: a sharded run's keep their tables in the cluster. */
+  Map<String, float[]> heldParameters() {
+    return parameters;
+  }
+
   /** Copies of the trained parameters by name, in network order (the embedding table, the MLP, the output). */
   public Map<String, float[]> parameterValues() {
     requireFitted();

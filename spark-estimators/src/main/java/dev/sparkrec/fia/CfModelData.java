@@ -208,6 +208,16 @@ final class CfModelData implements Serializable {
         tables, count, null);
   }
 
+  /**
+   * This data without parameters or summary: the ids, global mean and width that executors need next to a network
+   * they are given (scoring that pulls the rows of tables a sharded run left in the cluster).
+   */
+  CfModelData idsOnly() {
+    Map<String, float[]> none = new LinkedHashMap<>();
+    return new CfModelData(users, items, globalMean, embeddingDim, none, EmbeddingLayout.uniform(), none, tables,
+        List.of(), 0, null);
+  }
+
   void save(SparkSession spark, String path) {
     StructType idsSchema = new StructType()
         .add("userIds", DataTypes.createArrayType(DataTypes.IntegerType, false), false)

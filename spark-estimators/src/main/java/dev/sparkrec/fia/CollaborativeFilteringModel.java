@@ -5,7 +5,9 @@ import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.PulledRowsScoring;
 import dev.sparkrec.train.TrainableModel;
+import dev.sparkrec.train.TrainedParameters;
 import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +36,10 @@ import org.apache.spark.sql.types.StructType;
  * recommendations, the id tables, the factor tables, the training {@link #summary()} and persistence.
  *
  * <p>The model keeps its parameters on the driver, where the trainer returns them. {@code transform} and the
- * recommendations broadcast them once per call and score on the executors: {@code recommendForAllUsers} runs the
+ * recommendations broadcast them once per call and score on the executors (except that {@code transform} of a model
+ * whose embedding tables a sharded run left in the cluster, above the session's
+ * {@code spark.sparkrec.scoring.maxBroadcastTableBytes}, pulls the rows each partition reads instead:
+ * {@link PulledRowsScoring}): {@code recommendForAllUsers} runs the
  * network over every (user, item) pair in batches, each task handling a range of users and keeping the top k, so
  * nothing is collected back beyond the recommendations themselves. When the session has SparkRec's array functions
  * ({@code dev.sparkrec.ml.ArrayFunctions}) a model whose prediction is a dot product (MF) recommends instead as Spark
@@ -240,8 +245,20 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType schema = dataset.schema();
     StructType out = transformSchema(schema);
-    RatingScorer scorer = new RatingScorer(broadcastNetwork(dataset.sparkSession()), schema.fieldIndex(getUserCol()),
-        schema.fieldIndex(getItemCol()), CfParams.DROP.equals(getColdStartStrategy()));
+    SparkSession spark = dataset.sparkSession();
+    int userIndex = schema.fieldIndex(getUserCol());
+    int itemIndex = schema.fieldIndex(getItemCol());
+    boolean dropUnknown = CfParams.DROP.equals(getColdStartStrategy());
+    ModelFactory networks = networkFactory();
+    if (PulledRowsScoring.pulls(spark, data().parameters(), networks)) {
+      // tables a sharded run left in the cluster, above the broadcast limit: each partition pulls the rows it reads
+      Broadcast<CfModelData> ids = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().idsOnly());
+      RatingScorer scorer = new RatingScorer(new BroadcastNetwork(networks, ids, predictsProbabilities()), userIndex,
+          itemIndex, dropUnknown);
+      return spark.createDataFrame(PulledRowsScoring.score(dataset.toDF().javaRDD(),
+          (TrainedParameters) data().parameters(), networks, scorer), out);
+    }
+    RatingScorer scorer = new RatingScorer(broadcastNetwork(spark), userIndex, itemIndex, dropUnknown);
     return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
   }
 

@@ -2,20 +2,24 @@ package dev.sparkrec.fia;
 
 import dev.sparkrec.nn.Tape;
 import dev.sparkrec.train.Batch;
+import dev.sparkrec.train.PulledRowsScoring;
 import dev.sparkrec.train.TrainableModel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
  * Scores one partition for {@code transform}: rebuilds the fitted network once, then predicts chunks of rows,
- * appending the prediction. A row whose user or item was not in training (or is null) gets NaN, or is dropped.
+ * appending the prediction. A row whose user or item was not in training (or is null) gets NaN, or is dropped. As a
+ * {@link PulledRowsScoring.PartitionScorer} it lists the (user, item) pairs of a partition and scores with a network
+ * it is given, whose tables hold only the rows those pairs read; {@link #network}'s data then needs only the ids.
  */
-final class RatingScorer implements MapPartitionsFunction<Row, Row> {
+final class RatingScorer implements MapPartitionsFunction<Row, Row>, PulledRowsScoring.PartitionScorer {
 
   private static final long serialVersionUID = 1L;
   private static final int CHUNK = 1024;
@@ -34,7 +38,35 @@ final class RatingScorer implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    TrainableModel model = network.build();
+    return score(network.build(), rows);
+  }
+
+  @Override
+  public void forEachBatch(Iterator<Row> rows, Consumer<Batch> step) {
+    CfModelData data = network.data();
+    Batch batch = new Batch(CHUNK, 2, false, false);
+    int[] ids = batch.ids();
+    while (rows.hasNext()) {
+      int known = 0;
+      while (known < CHUNK && rows.hasNext()) {
+        Row row = rows.next();
+        int user = indexOf(data.users(), row, userIndex);
+        int item = indexOf(data.items(), row, itemIndex);
+        if (user >= 0 && item >= 0) {
+          ids[2 * known] = user;
+          ids[2 * known + 1] = data.users().size() + item;
+          known++;
+        }
+      }
+      if (known > 0) {
+        batch.setSize(known);
+        step.accept(batch);
+      }
+    }
+  }
+
+  @Override
+  public Iterator<Row> score(TrainableModel model, Iterator<Row> rows) {
     CfModelData data = network.data();
     int numUsers = data.users().size();
     Tape tape = new Tape().training(false);

@@ -10,6 +10,9 @@ import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.SchemaChecks;
 import dev.sparkrec.ml.param.ParamRegistry;
 import dev.sparkrec.nn.embedding.EmbeddingLayout;
+import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.PulledRowsScoring;
+import dev.sparkrec.train.TrainedParameters;
 import dev.sparkrec.train.TrainingSummary;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +29,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -33,7 +37,10 @@ import org.apache.spark.sql.types.StructType;
  * A fitted LightningSeq ({@link LightningSeq}). {@code transform} reads the target ids (and values) and the history
  * and appends Spark's classifier columns: {@code rawPredictionCol} ({@code [-z, z]}), {@code probabilityCol}
  * ({@code [1 - p, p]}) and {@code predictionCol} ({@code p > threshold}); a null history, or a target or history id
- * outside the trained vocabulary, fails naming the column and the value. {@link #summary} tells how the model was
+ * outside the trained vocabulary, fails naming the column and the value. The parameters are broadcast, except that
+ * embedding tables a sharded run left in the cluster, above the session's
+ * {@code spark.sparkrec.scoring.maxBroadcastTableBytes}, are not: each partition pulls the rows it reads
+ * ({@link PulledRowsScoring}). {@link #summary} tells how the model was
  * trained; as an {@link EmbeddingModel} it tells how its embedding table is stored.
  */
 public final class LightningSeqModel extends Model<LightningSeqModel> implements LightningSeqParams, MLWritable, EmbeddingModel {
@@ -133,6 +140,11 @@ public final class LightningSeqModel extends Model<LightningSeqModel> implements
     return network;
   }
 
+  /** The trained parameters as the model holds them, not copied: a sharded run's keep their tables in the cluster. */
+  Map<String, float[]> heldParameters() {
+    return parameters;
+  }
+
   /** Copies of the trained parameters by name, in network order (the embedding table, the MLP, the output). */
   public Map<String, float[]> parameterValues() {
     requireFitted();
@@ -197,13 +209,21 @@ public final class LightningSeqModel extends Model<LightningSeqModel> implements
     requireFitted();
     StructType schema = dataset.schema();
     StructType out = transformSchema(schema);
-    // a plain map: what a broadcast serializes with any serializer (a sharded run's result reads its tables here)
-    Broadcast<Map<String, float[]>> broadcast = JavaSparkContext.fromSparkContext(
-        dataset.sparkSession().sparkContext()).broadcast(new LinkedHashMap<>(parameters));
     String valuesCol = getFeatureValuesCol();
     CtrScorer targets = new CtrScorer(null, config.numFields(), config.numFeatures(), null,
         schema.fieldIndex(getFeatureIdsCol()), valuesCol.isEmpty() ? -1 : schema.fieldIndex(valuesCol),
         getFeatureIdsCol(), valuesCol, getThreshold());
+    SparkSession spark = dataset.sparkSession();
+    ModelFactory networks = LightningSeqNetwork.factory(config);
+    if (PulledRowsScoring.pulls(spark, parameters, networks)) {
+      SequenceScorer scorer = new SequenceScorer(config, null, targets, schema.fieldIndex(getHistoryCol()),
+          getHistoryCol(), getThreshold());
+      return spark.createDataFrame(PulledRowsScoring.score(dataset.toDF().javaRDD(), (TrainedParameters) parameters,
+          networks, scorer), out);
+    }
+    // a plain map: what a broadcast serializes with any serializer (a sharded run's result reads its tables here)
+    Broadcast<Map<String, float[]>> broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(new LinkedHashMap<>(parameters));
     SequenceScorer scorer = new SequenceScorer(config, broadcast, targets, schema.fieldIndex(getHistoryCol()),
         getHistoryCol(), getThreshold());
     return dataset.toDF().mapPartitions(scorer, Encoders.row(out));

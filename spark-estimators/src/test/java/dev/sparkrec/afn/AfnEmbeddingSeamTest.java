@@ -70,6 +70,11 @@ class AfnEmbeddingSeamTest extends EmbeddingSeamContract<AFNModel> {
     return AFNModel.load(path);
   }
 
+  @Override
+  protected Map<String, float[]> heldParameters(AFNModel model) {
+    return model.heldParameters();
+  }
+
   @Test
   void afnPlusCountsBothTablesAndTrainsThemInMixedDimensions() {
     AFN plus = afn(VALIDATION).setEnsemble(true);

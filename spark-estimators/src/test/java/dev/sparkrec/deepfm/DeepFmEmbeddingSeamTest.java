@@ -69,6 +69,11 @@ class DeepFmEmbeddingSeamTest extends EmbeddingSeamContract<DeepFMModel> {
     return DeepFMModel.load(path);
   }
 
+  @Override
+  protected Map<String, float[]> heldParameters(DeepFMModel model) {
+    return model.heldParameters();
+  }
+
   @Test
   void aMixedDimensionModelsNetworkScoresAsItsTransform() {
     Dataset<Row> data = trainingData();

@@ -85,6 +85,11 @@ class MatrixFactorizationEmbeddingSeamTest extends EmbeddingSeamContract<MatrixF
     return MatrixFactorizationModel.load(path);
   }
 
+  @Override
+  protected Map<String, float[]> heldParameters(MatrixFactorizationModel model) {
+    return model.data().parameters();
+  }
+
   @Test
   void factorsAreZeroPaddedAndInfluenceExplainsTheMixedModel() {
     Dataset<Row> data = trainingData();

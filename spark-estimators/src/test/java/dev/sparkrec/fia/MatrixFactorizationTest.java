@@ -17,10 +17,13 @@ import dev.sparkrec.testing.StageContract;
 import dev.sparkrec.train.Batch;
 import dev.sparkrec.train.EpochReport;
 import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.PulledRowsScoring;
 import dev.sparkrec.train.TrainableModel;
+import dev.sparkrec.train.TrainedParameters;
 import dev.sparkrec.train.TrainingSummary;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.lang3.SerializationUtils;
@@ -128,6 +131,37 @@ class MatrixFactorizationTest extends StageContract {
     Dataset<Row> longIds = pairs.withColumn("user", col("user").cast("long"));
     assertEquals(nan.get(4).getFloat(3), model.transform(longIds).collectAsList().get(0).getFloat(3));
     assertThrows(IllegalArgumentException.class, () -> model.transform(pairs.drop("item")));
+  }
+
+  /**
+   * A sharded model scored by pulling rows treats cold rows as the broadcast does, also in a partition holding only
+   * cold rows (it pulls nothing) and with both cold-start strategies.
+   */
+  @Test
+  void pulledRowsScoreColdRowsAsTheBroadcast() {
+    MatrixFactorizationModel model = tinyMf().setEmbeddingSync("sharded").fit(inputData());
+    int user = model.userIds()[0];
+    int item = model.itemIds()[1];
+    Dataset<Row> cold = CfTestData.rows(new Object[] {9999, item, 3f}, new Object[] {null, item, 3f});
+    Dataset<Row> mixed = CfTestData.rows(new Object[] {user, -9999, 3f}, new Object[] {user, item, 3f},
+        new Object[] {model.userIds()[2], model.itemIds()[0], 3f});
+    Dataset<Row> pairs = cold.coalesce(1).union(mixed.coalesce(1));
+    Map<String, List<Row>> pulled = new HashMap<>();
+    SparkTestSession.get().conf().set(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES, "0");
+    try {
+      for (String strategy : List.of("nan", "drop")) {
+        pulled.put(strategy, model.setColdStartStrategy(strategy).transform(pairs).collectAsList());
+      }
+    } finally {
+      SparkTestSession.get().conf().unset(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES);
+    }
+    assertFalse(((TrainedParameters) model.data().parameters()).isHeld(MatrixFactorizationNetwork.USER_FACTORS));
+    for (String strategy : List.of("nan", "drop")) {
+      assertEquals(model.setColdStartStrategy(strategy).transform(pairs).collectAsList(), pulled.get(strategy),
+          strategy);
+    }
+    assertEquals(5, pulled.get("nan").size());
+    assertEquals(2, pulled.get("drop").size());
   }
 
   @Test

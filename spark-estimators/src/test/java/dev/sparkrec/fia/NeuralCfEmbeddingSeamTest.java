@@ -57,6 +57,11 @@ class NeuralCfEmbeddingSeamTest extends EmbeddingSeamContract<NeuralCFModel> {
     return NeuralCFModel.load(path);
   }
 
+  @Override
+  protected Map<String, float[]> heldParameters(NeuralCFModel model) {
+    return model.data().parameters();
+  }
+
   @Test
   void itemFactorsAreZeroPaddedBeyondTheirBlocksWidth() {
     Dataset<Row> data = trainingData();

@@ -50,4 +50,9 @@ class LightningSeqEmbeddingSeamTest extends EmbeddingSeamContract<LightningSeqMo
   protected LightningSeqModel load(String path) {
     return LightningSeqModel.load(path);
   }
+
+  @Override
+  protected Map<String, float[]> heldParameters(LightningSeqModel model) {
+    return model.heldParameters();
+  }
 }

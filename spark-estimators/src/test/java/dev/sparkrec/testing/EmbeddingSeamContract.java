@@ -2,6 +2,8 @@ package dev.sparkrec.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +19,7 @@ import dev.sparkrec.nn.embedding.SoftSelectionLayout;
 import dev.sparkrec.nn.embedding.SoftSelectionUpdate;
 import dev.sparkrec.train.DimensionSearch;
 import dev.sparkrec.train.PulledRowsScoring;
+import dev.sparkrec.train.TrainedParameters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,6 +76,9 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
 
   /** Loads a model saved at {@code path}. */
   protected abstract M load(String path);
+
+  /** The parameters {@code model} holds, not copied (a sharded run's are a {@link TrainedParameters}). */
+  protected abstract Map<String, float[]> heldParameters(M model);
 
   /** Blocks of rows {@code r % 3}. */
   protected static FeatureBlocks thirds(int rows) {
@@ -168,12 +174,7 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
     MixedDimensionLayout layout = mixed(newEstimator(null).embeddingVocabularies(data));
     Map<String, M> models = new LinkedHashMap<>();
     for (String sync : List.of("broadcast", "sharded")) {
-      Params estimator = (Params) newEstimator(null);
-      ParamMap settings = new ParamMap().put(estimator.getParam("embeddingSync"), sync)
-          .put(estimator.getParam("syncEveryBatches"), 2);
-      @SuppressWarnings("unchecked")
-      EmbeddingEstimator<M> configured = (EmbeddingEstimator<M>) estimator.copy(settings);
-      models.put(sync, configured.fitWithEmbeddings(data, layout, null));
+      models.put(sync, fit(data, sync, layout));
     }
     // the sharded model scores and saves with its tables still in the cluster: pulled row by row here
     List<Row> expected = models.get("broadcast").transform(data).collectAsList();
@@ -191,6 +192,44 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
     assertEquals(broadcast.keySet(), sharded.keySet());
     broadcast.forEach((name, values) -> assertArrayEquals(values, sharded.get(name), name));
     assertEquals(predictions(models.get("broadcast"), data), predictions(models.get("sharded"), data));
+  }
+
+  /**
+   * A model trained on the sharded path whose tables exceed the session's broadcast limit scores and is saved with
+   * its tables left in the cluster: each partition pulls the rows it reads, and the driver never reads a table. It
+   * scores what the broadcast path's model scores, and so does the model saved from the cluster.
+   */
+  @Test
+  void aShardedModelScoresAndSavesWithoutReadingItsTablesToTheDriver() throws IOException {
+    Dataset<Row> data = trainingData();
+    List<Row> expected = fit(data, "broadcast", EmbeddingLayout.uniform()).transform(data).collectAsList();
+    M sharded = fit(data, "sharded", EmbeddingLayout.uniform());
+    TrainedParameters held = assertInstanceOf(TrainedParameters.class, heldParameters(sharded));
+    List<String> tables = held.keySet().stream().filter(held::isInCluster).toList();
+    assertFalse(tables.isEmpty(), "the sharded fit left its tables in the cluster");
+    String saved = tempDir.resolve("fromCluster").toString();
+    data.sparkSession().conf().set(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES, "0");
+    try {
+      assertEquals(expected, sharded.transform(data).collectAsList(), "scored by pulling rows");
+      ((MLWritable) sharded).save(saved);
+    } finally {
+      data.sparkSession().conf().unset(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES);
+    }
+    for (String table : tables) {
+      assertFalse(held.isHeld(table), table + " was read to the driver");
+    }
+    assertEquals(expected, load(saved).transform(data).collectAsList(), "saved from the cluster");
+  }
+
+  /** A model trained by {@link #newEstimator} on {@code data} with {@code embeddingSync} {@code sync}, in blocks of
+   * {@code layout}, syncing every 2 batches (several rounds per epoch). */
+  private M fit(Dataset<Row> data, String sync, EmbeddingLayout layout) {
+    Params estimator = (Params) newEstimator(null);
+    ParamMap settings = new ParamMap().put(estimator.getParam("embeddingSync"), sync)
+        .put(estimator.getParam("syncEveryBatches"), 2);
+    @SuppressWarnings("unchecked")
+    EmbeddingEstimator<M> configured = (EmbeddingEstimator<M>) estimator.copy(settings);
+    return configured.fitWithEmbeddings(data, layout, null);
   }
 
   /** Bytes of the data files (Parquet parts) under {@code model/data}. */
