@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ...} then {@code predict ...} on a Delta table, which go through {@code org.apache.spark.deploy.SparkSubmit}. Unlike {@code local[*]}, the executors run in
  * their own JVMs and load only what spark-submit ships, the application jar: SparkRec's UDFs and closures (the
  * field encoder, AFN's distributed trainer with its broadcasts and aggregations and its embedding tables sharded in
- * the executors ({@code embeddingSync=sharded}), scoring, the MERGE of the scores)
+ * the executors ({@code embeddingSync=sharded}), loading the saved tables into the executors and scoring by pulling
+ * their rows, the MERGE of the scores)
  * must be in it and serialise. (The demo runs the same code; LauncherIT runs it through the launcher locally.)
  */
 class StandaloneClusterIT {
@@ -109,9 +110,12 @@ class StandaloneClusterIT {
     assertTrue(trained.contains("Embedding tables sharded over"), trained);
 
     String scores = dir.resolve("scores").toString();
-    String predicted = submit("predict", "predict", "--model", model, "--input", clicks, "--output", scores,
-        "--id-col", "rowId");
+    // with no table broadcast, the executors load the saved tables as shards and each task pulls the rows it reads
+    String predicted = submit("predict", "--conf", "spark.sparkrec.scoring.maxBroadcastTableBytes=0", "predict",
+        "--model", model, "--input", clicks, "--output", scores, "--id-col", "rowId");
     assertTrue(predicted.contains("Delta table, version 0, merged on rowId"), predicted);
+    assertTrue(predicted.contains("loaded into the cluster in"), predicted);
+    assertTrue(predicted.contains("Scoring pulls the rows each partition reads"), predicted);
     Dataset<Row> rows = spark.read().format("delta").load(scores);
     assertEquals(6000, rows.count());
     assertEquals(6000, rows.select("rowId").distinct().count());

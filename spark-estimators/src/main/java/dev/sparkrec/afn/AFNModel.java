@@ -324,11 +324,12 @@ public final class AFNModel extends Model<AFNModel> implements AfnParams, MLWrit
       int numFeatures = network.getInt(0);
       int numFields = network.getInt(1);
       String[] fieldNames = network.getList(2).toArray(new String[0]);
-      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters");
       AFNModel shell = new AFNModel(metadata.uid());
       PersistenceSupport.restoreParams(metadata, shell);
       EmbeddingLayout layout = EmbeddingLayouts.readIfPresent(sparkSession(), path + "/data/embeddingLayout");
       AfnConfig config = AfnConfig.from(shell, numFeatures, numFields, layout);
+      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters",
+          AfnNetwork.factory(config));
       AFNModel model = new AFNModel(metadata.uid(), config, parameters, fieldNames)
           .setSummary(TrainingSummary.readIfPresent(sparkSession(), path + "/data/summary"));
       PersistenceSupport.restoreParams(metadata, model);

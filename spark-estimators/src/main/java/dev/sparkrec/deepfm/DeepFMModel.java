@@ -262,11 +262,12 @@ public final class DeepFMModel extends Model<DeepFMModel> implements DeepFmParam
       DefaultParamsReader.Metadata metadata = PersistenceSupport.loadMetadata(path, sc(), DeepFMModel.class);
       Row network = sparkSession().read().parquet(path + "/data/network").first();
       EmbeddingLayout layout = EmbeddingLayouts.read(sparkSession(), path + "/data/embeddingLayout");
-      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters");
       DeepFMModel shell = new DeepFMModel(metadata.uid());
       PersistenceSupport.restoreParams(metadata, shell);
       DeepFmConfig config = DeepFmConfig.from(shell, network.getInt(0), network.getInt(1))
           .withEmbeddingLayout(layout);
+      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters",
+          DeepFmNetwork.factory(config));
       DeepFMModel model = new DeepFMModel(metadata.uid(), config, parameters)
           .setSummary(TrainingSummary.readIfPresent(sparkSession(), path + "/data/summary"));
       PersistenceSupport.restoreParams(metadata, model);

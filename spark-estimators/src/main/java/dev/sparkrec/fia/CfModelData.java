@@ -241,13 +241,20 @@ final class CfModelData implements Serializable {
     IdIndex users = new IdIndex(userIds.stream().mapToInt(Integer::intValue).toArray());
     IdIndex items = new IdIndex(itemIds.stream().mapToInt(Integer::intValue).toArray());
     double globalMean = ids.getDouble(2);
-    Map<String, float[]> trained = ParameterTables.read(spark, path + "/data/parameters");
     EmbeddingLayout layout = EmbeddingLayouts.readIfPresent(spark, path + "/data/embeddingLayout");
-    // models saved before the width was recorded are uniform and start with a full user table
-    int dim = ids.schema().getFieldIndex("embeddingDim").isDefined() ? ids.getInt(3)
-        : trained.values().iterator().next().length / users.size();
-    return of(users, items, globalMean, trained, layout,
-        networks.factory(users.size(), items.size(), globalMean, dim, layout),
+    String parameters = path + "/data/parameters";
+    Map<String, float[]> trained;
+    ModelFactory shape;
+    if (ids.schema().getFieldIndex("embeddingDim").isDefined()) {
+      shape = networks.factory(users.size(), items.size(), globalMean, ids.getInt(3), layout);
+      trained = ParameterTables.read(spark, parameters, shape); // large tables stay in the cluster
+    } else {
+      // models saved before the width was recorded are uniform and start with a full user table
+      trained = ParameterTables.read(spark, parameters);
+      shape = networks.factory(users.size(), items.size(), globalMean,
+          trained.values().iterator().next().length / users.size(), layout);
+    }
+    return of(users, items, globalMean, trained, layout, shape,
         TrainingSummary.readIfPresent(spark, path + "/data/summary"));
   }
 }

@@ -251,10 +251,11 @@ public final class FactorizationMachineModel extends Model<FactorizationMachineM
           FactorizationMachineModel.class);
       Row network = sparkSession().read().parquet(path + "/data/network").first();
       EmbeddingLayout layout = EmbeddingLayouts.read(sparkSession(), path + "/data/embeddingLayout");
-      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters");
       FactorizationMachineModel shell = new FactorizationMachineModel(metadata.uid());
       PersistenceSupport.restoreParams(metadata, shell);
       FmConfig config = FmConfig.from(shell, network.getInt(0), network.getInt(1)).withEmbeddingLayout(layout);
+      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters",
+          FmNetwork.factory(config));
       FactorizationMachineModel model = new FactorizationMachineModel(metadata.uid(), config, parameters)
           .setSummary(TrainingSummary.readIfPresent(sparkSession(), path + "/data/summary"));
       PersistenceSupport.restoreParams(metadata, model);

@@ -2,7 +2,12 @@ package dev.sparkrec.ml;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.size;
 
+import dev.sparkrec.nn.Parameter;
+import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.PulledRowsScoring;
 import dev.sparkrec.train.TrainedParameters;
 import dev.sparkrec.train.TrainedTables;
 import java.io.IOException;
@@ -13,9 +18,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -23,6 +30,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Named float tables (a network's parameters, an optimizer's slots) as Parquet: the one format in which every
@@ -36,6 +45,8 @@ import org.apache.spark.sql.types.StructType;
  * complete (its chunks cover {@code [0, size)} exactly once) and names the path and table when it is not.
  */
 public final class ParameterTables {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ParameterTables.class);
 
   /** The most floats in one row. */
   public static final int CHUNK_FLOATS = 1 << 20;
@@ -141,58 +152,190 @@ public final class ParameterTables {
   }
 
   /**
+   * Reads the tables {@link #write} wrote at {@code path} for a model whose networks {@code networks} builds, as
+   * {@link #read(SparkSession, String)} does, except where the networks' sparse-row parameters (their embedding
+   * tables) together hold more than the session's {@link PulledRowsScoring#MAX_BROADCAST_TABLE_BYTES}: those tables
+   * are then loaded on the executors into the cluster ({@link TrainedTables#fromChunks}, as many shards as the
+   * default parallelism) and the map is a {@link TrainedParameters} whose driver holds only the other parameters. A
+   * model holding it scores by pulling rows and saves from the cluster, as one a sharded run trained.
+   */
+  public static Map<String, float[]> read(SparkSession spark, String path, ModelFactory networks) {
+    List<Parameter> tables = Parameter.buildingCompact(networks::create).parameters().stream()
+        .filter(Parameter::isSparseRows).toList();
+    if (tables.isEmpty()) {
+      return read(spark, path);
+    }
+    List<String> names = new ArrayList<>();
+    int[] rows = new int[tables.size()];
+    int[] rowSizes = new int[tables.size()];
+    for (int j = 0; j < tables.size(); j++) {
+      int[] shape = tables.get(j).shape();
+      names.add(tables.get(j).name());
+      rows[j] = shape[0];
+      rowSizes[j] = shape[shape.length - 1];
+    }
+    GroupedTables groups = readGroups(spark, path, Set.copyOf(names));
+    Map<String, Integer> sizes = groups.sizes().get("");
+    if (sizes == null || groups.sizes().size() > 1) {
+      return read(spark, path); // written in groups, or empty: reading them all tells what is wrong
+    }
+    long bytes = 0;
+    for (int j = 0; j < names.size(); j++) {
+      Integer saved = sizes.get(names.get(j));
+      if (saved == null || saved != (long) rows[j] * rowSizes[j]) {
+        return read(spark, path); // not this network's tables: reading them all tells what differs
+      }
+      bytes += 4L * saved;
+    }
+    if (bytes <= PulledRowsScoring.maxBroadcastTableBytes(spark)) {
+      return read(spark, path);
+    }
+    int shards = spark.sparkContext().defaultParallelism();
+    TrainedParameters loaded = new TrainedParameters(new LinkedHashMap<>(groups.tables().get("")),
+        TrainedTables.fromChunks(groups.chunks().get(""), shards, names, rows, rowSizes));
+    LOG.info("Embedding tables at {} loaded into the cluster in {} shards ({} MB above {} = {} bytes)", path, shards,
+        bytes >> 20, PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES, PulledRowsScoring.maxBroadcastTableBytes(spark));
+    return loaded;
+  }
+
+  /**
+   * Tables read by group ({@link #readGroups(SparkSession, String, Set)}): by group name, each table's values in
+   * written order (null for a table left in the cluster) and its size, and per group the chunks of its tables left
+   * in the cluster (absent for a group without any), for the executors to read.
+   */
+  public record GroupedTables(Map<String, Map<String, float[]>> tables, Map<String, Map<String, Integer>> sizes,
+      Map<String, JavaRDD<TrainedTables.Chunk>> chunks) {}
+
+  /**
+   * Reads the groups at {@code path} as {@link #readGroups(SparkSession, String)} does, except the tables named in
+   * {@code inCluster}: the driver reads only their chunks' offsets, to check that they cover each table exactly once,
+   * and leaves their values to the executors ({@link GroupedTables#chunks}).
+   */
+  public static GroupedTables readGroups(SparkSession spark, String path, Set<String> inCluster) {
+    Dataset<Row> data = open(spark, path);
+    boolean grouped = Arrays.asList(data.columns()).contains(GROUP);
+    Column group = grouped ? col(GROUP) : lit("");
+    List<Head> heads = new ArrayList<>();
+    for (Row r : data.select(group, col("index"), col("name"), col("size"), col("offset"), size(col("values")))
+        .collectAsList()) {
+      heads.add(new Head(r.getString(0), r.getInt(1), r.getString(2), r.getInt(3), r.getInt(4), r.getInt(5)));
+    }
+    Map<String, Map<String, Integer>> sizes = checkCoverage(path, heads);
+    Column isTable = col("name").isin(inCluster.toArray());
+    Map<String, Map<String, float[]>> held = assemble(path, data.filter(not(isTable)), grouped);
+    Map<String, Map<String, float[]>> tables = new LinkedHashMap<>();
+    Map<String, JavaRDD<TrainedTables.Chunk>> chunks = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Integer>> g : sizes.entrySet()) {
+      Map<String, float[]> out = new LinkedHashMap<>();
+      for (String name : g.getValue().keySet()) {
+        out.put(name, inCluster.contains(name) ? null : held.getOrDefault(g.getKey(), Map.of()).get(name));
+      }
+      tables.put(g.getKey(), out);
+      if (out.containsValue(null)) {
+        chunks.put(g.getKey(), data.filter(isTable.and(group.equalTo(g.getKey())))
+            .select(col("name"), col("size"), col("offset"), col("values")).javaRDD()
+            .map(r -> new TrainedTables.Chunk(r.getString(0), r.getInt(1), r.getInt(2), floats(r.getList(3)))));
+      }
+    }
+    return new GroupedTables(tables, sizes, chunks);
+  }
+
+  /**
    * Reads the groups {@link #writeGroups} wrote at {@code path}, by group name, each group's tables in their
    * written order (tables written without groups come back as the group ""); the arrays are new.
    */
   public static Map<String, Map<String, float[]>> readGroups(SparkSession spark, String path) {
+    Dataset<Row> data = open(spark, path);
+    return assemble(path, data, Arrays.asList(data.columns()).contains(GROUP));
+  }
+
+  /** The tables at {@code path}, checked to have the columns this version writes. */
+  private static Dataset<Row> open(SparkSession spark, String path) {
     requireExists(spark, path);
     Dataset<Row> data = spark.read().parquet(path);
-    boolean grouped = Arrays.asList(data.columns()).contains(GROUP);
     List<String> columns = Arrays.asList(SCHEMA.fieldNames());
     if (!Arrays.asList(data.columns()).containsAll(columns)) {
       throw new IllegalStateException("Parameter tables at " + path + " have columns "
           + Arrays.toString(data.columns()) + " but need " + columns + "; they were not written by this version "
           + "of SparkRec.");
     }
-    List<Row> rows = new ArrayList<>(data.select(grouped ? col(GROUP) : lit("").as(GROUP), col("index"), col("name"),
-        col("size"), col("offset"), col("values")).collectAsList());
-    rows.sort(Comparator.<Row, String>comparing(r -> r.getString(0)).thenComparingInt(r -> r.getInt(1))
-        .thenComparingInt(r -> r.getInt(4)));
+    return data;
+  }
+
+  /** The tables of the chunks {@code data} holds, read to the driver and checked ({@link #checkCoverage}). */
+  private static Map<String, Map<String, float[]>> assemble(String path, Dataset<Row> data, boolean grouped) {
+    List<Row> rows = data.select(grouped ? col(GROUP) : lit("").as(GROUP), col("index"), col("name"),
+        col("size"), col("offset"), col("values")).collectAsList();
+    List<Head> heads = new ArrayList<>(rows.size());
+    Map<Head, List<Float>> values = new HashMap<>();
+    for (Row r : rows) {
+      List<Float> chunk = r.getList(5);
+      Head head = new Head(r.getString(0), r.getInt(1), r.getString(2), r.getInt(3), r.getInt(4), chunk.size());
+      heads.add(head);
+      values.put(head, chunk);
+    }
+    Map<String, Map<String, Integer>> sizes = checkCoverage(path, heads);
     Map<String, Map<String, float[]>> groups = new LinkedHashMap<>();
-    int at = 0;
-    while (at < rows.size()) {
-      Row first = rows.get(at);
-      String group = first.getString(0);
-      int index = first.getInt(1);
-      String name = first.getString(2);
-      int size = first.getInt(3);
-      float[] values = new float[size];
-      int filled = 0;
-      for (; at < rows.size() && rows.get(at).getString(0).equals(group) && rows.get(at).getInt(1) == index; at++) {
-        Row row = rows.get(at);
-        List<Float> chunk = row.getList(5);
-        if (!row.getString(2).equals(name) || row.getInt(3) != size || row.getInt(4) != filled
-            || filled + chunk.size() > size) {
-          if (chunk.isEmpty() && row.getInt(4) == 0 && size == 0) {
-            continue; // an empty table written twice is still empty
-          }
-          throw incomplete(path, group, name, size, "a chunk of '" + row.getString(2) + "' (size " + row.getInt(3)
-              + ") at offset " + row.getInt(4) + " where offset " + filled + " was due");
-        }
-        for (int i = 0; i < chunk.size(); i++) {
-          values[filled + i] = chunk.get(i);
-        }
-        filled += chunk.size();
-      }
-      if (filled != size) {
-        throw incomplete(path, group, name, size, filled + " of its " + size + " values");
-      }
-      Map<String, float[]> tables = groups.computeIfAbsent(group, g -> new LinkedHashMap<>());
-      if (tables.put(name, values) != null) {
-        throw incomplete(path, group, name, size, "the table twice");
+    sizes.forEach((group, tables) -> {
+      Map<String, float[]> out = new LinkedHashMap<>();
+      tables.forEach((name, size) -> out.put(name, new float[size]));
+      groups.put(group, out);
+    });
+    for (Head head : heads) {
+      float[] table = groups.get(head.group()).get(head.name());
+      List<Float> chunk = values.get(head);
+      for (int i = 0; i < chunk.size(); i++) {
+        table[head.offset() + i] = chunk.get(i);
       }
     }
     return groups;
+  }
+
+  /** A chunk's row without its values: where it belongs and how many values it holds. */
+  private record Head(String group, int index, String name, int size, int offset, int length) {}
+
+  /**
+   * Checks that the chunks {@code heads} cover each of their tables exactly once (sorting them), and returns each
+   * group's table sizes by name in written order; names the path and table when they do not.
+   */
+  private static Map<String, Map<String, Integer>> checkCoverage(String path, List<Head> heads) {
+    heads.sort(Comparator.comparing(Head::group).thenComparingInt(Head::index).thenComparingInt(Head::offset));
+    Map<String, Map<String, Integer>> groups = new LinkedHashMap<>();
+    int at = 0;
+    while (at < heads.size()) {
+      Head first = heads.get(at);
+      long filled = 0;
+      for (; at < heads.size() && heads.get(at).group().equals(first.group())
+          && heads.get(at).index() == first.index(); at++) {
+        Head h = heads.get(at);
+        if (!h.name().equals(first.name()) || h.size() != first.size() || h.offset() != filled
+            || filled + h.length() > first.size()) {
+          if (h.length() == 0 && h.offset() == 0 && first.size() == 0) {
+            continue; // an empty table written twice is still empty
+          }
+          throw incomplete(path, first.group(), first.name(), first.size(), "a chunk of '" + h.name() + "' (size "
+              + h.size() + ") at offset " + h.offset() + " where offset " + filled + " was due");
+        }
+        filled += h.length();
+      }
+      if (filled != first.size()) {
+        throw incomplete(path, first.group(), first.name(), first.size(), filled + " of its " + first.size()
+            + " values");
+      }
+      Map<String, Integer> tables = groups.computeIfAbsent(first.group(), g -> new LinkedHashMap<>());
+      if (tables.put(first.name(), first.size()) != null) {
+        throw incomplete(path, first.group(), first.name(), first.size(), "the table twice");
+      }
+    }
+    return groups;
+  }
+
+  private static float[] floats(List<Float> values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
   }
 
   private static IllegalStateException incomplete(String path, String group, String name, int size, String found) {

@@ -285,11 +285,12 @@ public final class LightningSeqModel extends Model<LightningSeqModel> implements
       DefaultParamsReader.Metadata metadata = PersistenceSupport.loadMetadata(path, sc(), LightningSeqModel.class);
       Row network = sparkSession().read().parquet(path + "/data/network").first();
       EmbeddingLayout layout = EmbeddingLayouts.read(sparkSession(), path + "/data/embeddingLayout");
-      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters");
       LightningSeqModel shell = new LightningSeqModel(metadata.uid());
       PersistenceSupport.restoreParams(metadata, shell);
       LightningSeqConfig config = LightningSeqConfig.from(shell, network.getInt(0), network.getInt(1))
           .withEmbeddingLayout(layout);
+      Map<String, float[]> parameters = ParameterTables.read(sparkSession(), path + "/data/parameters",
+          LightningSeqNetwork.factory(config));
       LightningSeqModel model = new LightningSeqModel(metadata.uid(), config, parameters)
           .setSummary(TrainingSummary.readIfPresent(sparkSession(), path + "/data/summary"));
       PersistenceSupport.restoreParams(metadata, model);

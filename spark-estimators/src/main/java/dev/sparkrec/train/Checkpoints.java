@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -62,9 +64,11 @@ final class Checkpoints {
     final boolean stopped;
     final long seed;
     final List<EpochReport> history;
+    /** The embedding tables left in the cluster, or null when the state holds them. */
+    final TablesInCluster tables;
 
     Restored(int epoch, float[][] bestValues, double bestMetric, int bestEpoch, int epochsSinceBest,
-        int epochsSinceDecay, boolean stopped, long seed, List<EpochReport> history) {
+        int epochsSinceDecay, boolean stopped, long seed, List<EpochReport> history, TablesInCluster tables) {
       this.epoch = epoch;
       this.bestValues = bestValues;
       this.bestMetric = bestMetric;
@@ -74,8 +78,16 @@ final class Checkpoints {
       this.stopped = stopped;
       this.seed = seed;
       this.history = history;
+      this.tables = tables;
     }
   }
+
+  /**
+   * A checkpoint's embedding tables as chunks for the executors to read ({@link ShardedTables#restore}): the values,
+   * each optimizer slot, and the best epoch's values (null when the checkpoint has none).
+   */
+  record TablesInCluster(JavaRDD<TrainedTables.Chunk> values, List<JavaRDD<TrainedTables.Chunk>> slots,
+      JavaRDD<TrainedTables.Chunk> best) {}
 
   static String epochDir(String dir, int epoch) {
     return new Path(dir, "epoch=" + epoch).toString();
@@ -153,13 +165,27 @@ final class Checkpoints {
 
   /**
    * Reads the checkpoint of epoch {@code epoch} into {@code state} (values, slots, step count, learning
-   * rate), after checking it holds the same parameters, and returns the rest.
+   * rate), after checking it holds the same parameters, and returns the rest. With {@code tablesInCluster} the
+   * sparse-row tables (values, slots and best values) are left for the executors to read ({@link Restored#tables}):
+   * the state holds none of them and the best values hold an empty array in their place.
    */
-  static Restored read(SparkSession spark, String dir, int epoch, ModelState state) {
+  static Restored read(SparkSession spark, String dir, int epoch, ModelState state, boolean tablesInCluster) {
     String path = epochDir(dir, epoch);
+    Set<String> inCluster = new HashSet<>();
+    for (int i = 0; tablesInCluster && i < state.size(); i++) {
+      if (state.isSparseRows(i)) {
+        inCluster.add(state.name(i));
+      }
+    }
     Map<String, Map<String, float[]>> groups;
+    Map<String, Map<String, Integer>> sizes;
+    Map<String, JavaRDD<TrainedTables.Chunk>> chunks;
     try {
-      groups = ParameterTables.readGroups(spark, new Path(path, "parameters").toString());
+      ParameterTables.GroupedTables read = ParameterTables.readGroups(spark, new Path(path, "parameters").toString(),
+          inCluster);
+      groups = read.tables();
+      sizes = read.sizes();
+      chunks = read.chunks();
     } catch (IllegalStateException e) {
       throw new IllegalStateException("Checkpoint " + path + " cannot be read: " + e.getMessage() + " Resume "
           + "from a checkpoint written by this version of SparkRec or use another checkpointDir.", e);
@@ -173,11 +199,11 @@ final class Checkpoints {
       if (!kind.equals(PARAMETER) && !kind.equals(BEST) && !kind.matches(SLOT + "\\d+")) {
         throw new IllegalStateException("Checkpoint " + path + " holds tables of unknown kind '" + kind + "'.");
       }
-      for (Map.Entry<String, float[]> table : group.getValue().entrySet()) {
+      for (Map.Entry<String, Integer> table : sizes.get(kind).entrySet()) {
         Integer i = index.get(table.getKey());
-        if (i == null || table.getValue().length != state.floats(i)) {
+        if (i == null || table.getValue() != state.floats(i)) {
           throw new IllegalStateException("Checkpoint " + path + " holds parameter '" + table.getKey() + "' of "
-              + table.getValue().length + " values which the model does not have (its parameters: "
+              + table.getValue() + " values which the model does not have (its parameters: "
               + describe(state) + "); resume with the model that wrote the checkpoint or use another checkpointDir.");
         }
         if (kind.startsWith(SLOT) && Integer.parseInt(kind.substring(SLOT.length())) >= state.slots(i).length) {
@@ -189,16 +215,27 @@ final class Checkpoints {
     }
     Map<String, float[]> best = groups.get(BEST);
     float[][] bestValues = best == null ? null : new float[state.size()][];
+    int slotGroups = 0;
     for (int i = 0; i < state.size(); i++) {
       String name = state.name(i);
-      copy(path, groups.get(PARAMETER), name, state.values(i), "values");
+      boolean left = inCluster.contains(name);
+      copy(path, groups.get(PARAMETER), name, left ? null : state.values(i), "values");
       for (int k = 0; k < state.slots(i).length; k++) {
-        copy(path, groups.get(SLOT + k), name, state.slots(i)[k], "optimizer slot " + k);
+        copy(path, groups.get(SLOT + k), name, left ? null : state.slots(i)[k], "optimizer slot " + k);
+        slotGroups = left ? Math.max(slotGroups, k + 1) : slotGroups;
       }
       if (best != null) {
-        bestValues[i] = new float[state.floats(i)];
-        copy(path, best, name, bestValues[i], "best-epoch values");
+        bestValues[i] = new float[left ? 0 : state.floats(i)];
+        copy(path, best, name, left ? null : bestValues[i], "best-epoch values");
       }
+    }
+    TablesInCluster tables = null;
+    if (!inCluster.isEmpty()) {
+      List<JavaRDD<TrainedTables.Chunk>> slots = new ArrayList<>();
+      for (int k = 0; k < slotGroups; k++) {
+        slots.add(chunks.get(SLOT + k));
+      }
+      tables = new TablesInCluster(chunks.get(PARAMETER), slots, best == null ? null : chunks.get(BEST));
     }
     List<Row> stateRows = spark.read().parquet(new Path(path, "state").toString()).collectAsList();
     if (stateRows.size() != 1) {
@@ -212,17 +249,21 @@ final class Checkpoints {
       history.add(EpochReport.fromRow(r));
     }
     return new Restored(s.getInt(0), bestValues, s.getDouble(3), s.getInt(4), s.getInt(5), s.getInt(6),
-        s.getBoolean(7), s.getLong(8), history);
+        s.getBoolean(7), s.getLong(8), history, tables);
   }
 
-  /** Copies the table {@code name} of {@code tables} into {@code target}, failing when the checkpoint lacks it. */
+  /**
+   * Copies the table {@code name} of {@code tables} into {@code target} (only checks it is there when {@code target}
+   * is null: a table left in the cluster), failing when the checkpoint lacks it.
+   */
   private static void copy(String path, Map<String, float[]> tables, String name, float[] target, String what) {
-    float[] values = tables == null ? null : tables.get(name);
-    if (values == null) {
+    if (tables == null || !tables.containsKey(name)) {
       throw new IllegalStateException("Checkpoint " + path + " lacks the " + what + " of '" + name + "'; it is "
           + "incomplete or from another model or optimizer.");
     }
-    System.arraycopy(values, 0, target, 0, target.length);
+    if (target != null) {
+      System.arraycopy(tables.get(name), 0, target, 0, target.length);
+    }
   }
 
   private static String describe(ModelState state) {

@@ -26,11 +26,10 @@ import org.apache.spark.storage.BlockManagerId;
  * parameters with their gradients and slots and, of the tables, only the rows its round touches (compact tables,
  * proportional to the round's examples, not to the vocabulary, and not counted here):
  * {@code 4 bytes × [(P<sub>d</sub> + S<sub>d</sub>) + tasks × (2P<sub>d</sub> + S<sub>d</sub>) + 2T / executors]}
- * on an executor. The driver holds no table, neither while it trains and writes checkpoints nor in the result (the
- * tables stay in the cluster: {@link TrainedParameters}), except to resume, which reads a checkpoint's tables and
- * slots before sharding them: {@code 4 bytes × (P<sub>d</sub> + S<sub>d</sub>)}, or {@code 4 bytes × (P + S)} with
- * {@code resume}, checked against the driver JVM's max heap, or added to the executor's estimate in local mode, where
- * they share one heap.
+ * on an executor. The driver holds no table, neither while it trains, writes checkpoints or resumes from one (the
+ * executors read the checkpoint's tables into the shards) nor in the result (the tables stay in the cluster: {@link
+ * TrainedParameters}): {@code 4 bytes × (P<sub>d</sub> + S<sub>d</sub>)}, checked against the driver JVM's max heap,
+ * or added to the executor's estimate in local mode, where they share one heap.
  * Before the tables are sharded, {@link #checkShards} also compares 2T with the storage memory the executors report
  * and one shard (2T / shards) with the largest executor's.
  */
@@ -111,13 +110,12 @@ final class MemoryGuard {
   /**
    * Estimated driver bytes on the sharded path for P {@code parameterFloats} and S {@code slotFloats}, of which
    * P<sub>t</sub> {@code tableParameterFloats} and S<sub>t</sub> {@code tableSlotFloats} belong to the tables: the
-   * dense parameters and slots, and the tables with their slots only when {@code resuming} reads them from a
-   * checkpoint.
+   * dense parameters and slots (the tables stay in the cluster, also when a run resumes from a checkpoint, whose
+   * tables the executors read).
    */
   static long estimateShardedDriverBytes(long parameterFloats, long slotFloats, long tableParameterFloats,
-      long tableSlotFloats, boolean resuming) {
-    return 4L * (resuming ? parameterFloats + slotFloats
-        : parameterFloats - tableParameterFloats + slotFloats - tableSlotFloats);
+      long tableSlotFloats) {
+    return 4L * (parameterFloats - tableParameterFloats + slotFloats - tableSlotFloats);
   }
 
   /** The storage memory (on and off heap) of the executors that would cache shards, and of the largest one. */
@@ -149,17 +147,16 @@ final class MemoryGuard {
 
   /** Fails when the broadcast path's estimate for {@code state} exceeds {@code maxFraction} of {@code heap}. */
   static void check(ModelState state, Heap heap, double maxFraction) {
-    check(state, heap, maxFraction, 0, false, 0);
+    check(state, heap, maxFraction, 0, 0);
   }
 
   /**
    * Fails when the estimate for {@code state} exceeds {@code maxFraction} of {@code heap}; with {@code
    * shardExecutors} > 0 the estimate is the sharded path's, the tables cached over that many executors. On that
-   * path the driver's part (with the tables and their slots when {@code resuming} from a checkpoint) is checked
-   * against {@code driverHeapBytes} when the executors have heaps of their own, and added to theirs in local mode.
+   * path the driver's part is checked against {@code driverHeapBytes} when the executors have heaps of their own,
+   * and added to theirs in local mode.
    */
-  static void check(ModelState state, Heap heap, double maxFraction, int shardExecutors, boolean resuming,
-      long driverHeapBytes) {
+  static void check(ModelState state, Heap heap, double maxFraction, int shardExecutors, long driverHeapBytes) {
     long parameterFloats = 0;
     long slotFloats = 0;
     long tableParameterFloats = 0;
@@ -179,10 +176,9 @@ final class MemoryGuard {
     }
     boolean sharded = shardExecutors > 0;
     long driverPart = sharded
-        ? estimateShardedDriverBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
-            resuming) : 0;
+        ? estimateShardedDriverBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats) : 0;
     if (sharded && !heap.sharedWithDriver) {
-      checkDriver(state, largest, driverPart, maxFraction, driverHeapBytes, resuming);
+      checkDriver(state, driverPart, maxFraction, driverHeapBytes);
     }
     long estimate = sharded
         ? estimateShardedExecutorBytes(parameterFloats, slotFloats, tableParameterFloats, tableSlotFloats,
@@ -213,25 +209,27 @@ final class MemoryGuard {
   }
 
   /**
-   * Fails when the sharded path's driver part, {@code estimate} bytes, exceeds {@code maxFraction} of the driver's
-   * heap: the driver gathers the trained tables into the model at the end (and their slots for a checkpoint).
+   * Fails when the sharded path's driver part, {@code estimate} bytes (the dense parameters and their slots),
+   * exceeds {@code maxFraction} of the driver's heap.
    */
-  private static void checkDriver(ModelState state, int largest, long estimate, double maxFraction,
-      long driverHeapBytes, boolean resuming) {
+  private static void checkDriver(ModelState state, long estimate, double maxFraction, long driverHeapBytes) {
     long limit = (long) (maxFraction * driverHeapBytes);
     if (estimate <= limit) {
       return;
     }
+    int largest = -1;
+    for (int i = 0; i < state.size(); i++) {
+      if (!state.isSparseRows(i) && (largest < 0 || state.floats(i) > state.floats(largest))) {
+        largest = i;
+      }
+    }
     StringBuilder message = new StringBuilder(String.format(Locale.ROOT, "The driver needs an estimated %,d MB for "
-        + "%s, more than the limit of %,d MB (maxMemoryFraction %s × %,d MB, the driver JVM's max heap).", mb(estimate),
-        resuming ? "the checkpoint it resumes from (every parameter and optimizer slot, read before the embedding "
-            + "tables are sharded again)" : "the dense parameters and their optimizer slots",
-        mb(limit), maxFraction, mb(driverHeapBytes)));
+        + "the dense parameters and their optimizer slots, more than the limit of %,d MB (maxMemoryFraction %s × "
+        + "%,d MB, the driver JVM's max heap).", mb(estimate), mb(limit), maxFraction, mb(driverHeapBytes)));
     if (largest >= 0) {
       message.append(" Largest parameter: ").append(describe(state, largest)).append('.');
     }
-    message.append(" Give the driver more memory (spark.driver.memory)");
-    message.append(resuming ? ", or start afresh without resume." : ".");
+    message.append(" Give the driver more memory (spark.driver.memory).");
     throw new IllegalArgumentException(message.toString());
   }
 

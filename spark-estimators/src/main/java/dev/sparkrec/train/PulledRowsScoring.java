@@ -15,6 +15,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scores rows with a model whose embedding tables a sharded run left in the cluster ({@link TrainedParameters}),
@@ -27,6 +29,8 @@ import org.apache.spark.sql.SparkSession;
  * bytes) are broadcast instead ({@link #pulls}).
  */
 public final class PulledRowsScoring {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PulledRowsScoring.class);
 
   /**
    * Session conf: the most bytes of embedding tables in the cluster that scoring reads to the driver and broadcasts;
@@ -58,8 +62,7 @@ public final class PulledRowsScoring {
       return false;
     }
     TrainedTables tables = trained.tablesInCluster();
-    long limit = Long.parseLong(spark.conf().get(MAX_BROADCAST_TABLE_BYTES,
-        Long.toString(DEFAULT_MAX_BROADCAST_TABLE_BYTES)));
+    long limit = maxBroadcastTableBytes(spark);
     long bytes = 0;
     for (int j = 0; j < tables.names().size(); j++) {
       if (!trained.isInCluster(tables.names().get(j))) {
@@ -75,6 +78,17 @@ public final class PulledRowsScoring {
     return sparse.equals(tables.names());
   }
 
+  /** The session's {@link #MAX_BROADCAST_TABLE_BYTES}. */
+  public static long maxBroadcastTableBytes(SparkSession spark) {
+    String value = spark.conf().get(MAX_BROADCAST_TABLE_BYTES, Long.toString(DEFAULT_MAX_BROADCAST_TABLE_BYTES));
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(MAX_BROADCAST_TABLE_BYTES + " must be a number of bytes but is '" + value
+          + "'", e);
+    }
+  }
+
   /**
    * The rows {@code scorer} outputs for each partition of {@code input}, scored by a network from {@code networks}
    * holding {@code parameters} (see the class comment); the caller checked {@link #pulls}.
@@ -82,6 +96,8 @@ public final class PulledRowsScoring {
   public static JavaRDD<Row> score(JavaRDD<Row> input, TrainedParameters parameters, ModelFactory networks,
       PartitionScorer scorer) {
     TrainedTables tables = parameters.tablesInCluster();
+    LOG.info("Scoring pulls the rows each partition reads of the embedding tables {} from {} shards",
+        tables.names(), tables.shardCount());
     LinkedHashMap<String, float[]> dense = new LinkedHashMap<>();
     for (String name : parameters.keySet()) {
       if (!parameters.isInCluster(name)) {

@@ -51,8 +51,9 @@ import scala.Tuple2;
  * {@link RowInit} instead of its values ({@link #create}); once the shards are built the driver's state drops any
  * table it held ({@link ModelState#detachSparseRows}). Validation pulls rows as a round does, values only
  * ({@link #score}). A checkpoint writes the tables and their slots from the shards, as chunks assembled on the
- * executors ({@link #chunks}). The driver gathers the tables ({@link #values}, one shard at a time as a few large
- * {@link Slab}s, not its many chunks) only for a listener that asks for them. The version of the shards an epoch
+ * executors ({@link #chunks}), and a resumed run's executors read them back into shards ({@link #restore}). The
+ * driver gathers the tables ({@link #values}, one shard at a time as a few large {@link Slab}s, not its many
+ * chunks) only for a listener that asks for them. The version of the shards an epoch
  * selected as the best is kept cached ({@link #keepAsBest}) instead of copied to the driver; it shares every chunk
  * later rounds did not write. The result's tables stay in the cluster too ({@link #trainedTables}, {@link
  * TrainedParameters}).
@@ -142,6 +143,41 @@ final class ShardedTables {
       initial.destroy();
       throw e;
     }
+  }
+
+  /**
+   * Shards the sparse-row parameters of {@code state} into {@code shards} partitions from a checkpoint's chunks,
+   * read and assembled on the executors, so the driver holds no table: {@code values} (every table's values), {@code
+   * slots} (chunk k: every table's optimizer slot k, for the tables that keep it) and, when not null, {@code best}
+   * (the best epoch's values, kept as the best version, without slots). The caller checked that the chunks cover
+   * each table exactly once.
+   */
+  static ShardedTables restore(ModelState state, int shards, JavaRDD<TrainedTables.Chunk> values,
+      List<JavaRDD<TrainedTables.Chunk>> slots, JavaRDD<TrainedTables.Chunk> best) {
+    int[] sparse = sparseIndices(state);
+    String[] names = new String[sparse.length];
+    int[] rows = new int[sparse.length];
+    int[] rowSizes = new int[sparse.length];
+    int[] slotCounts = new int[sparse.length];
+    for (int j = 0; j < sparse.length; j++) {
+      int[] shape = state.shape(sparse[j]);
+      names[j] = state.name(sparse[j]);
+      rows[j] = shape[0];
+      rowSizes[j] = shape[shape.length - 1];
+      slotCounts[j] = state.slots(sparse[j]).length;
+    }
+    JavaRDD<Tuple2<Integer, TrainedTables.Chunk>> layered = values.map(chunk -> new Tuple2<>(0, chunk));
+    for (int k = 0; k < slots.size(); k++) {
+      int layer = k + 1;
+      layered = layered.union(slots.get(k).map(chunk -> new Tuple2<>(layer, chunk)));
+    }
+    JavaRDD<TableShard> current = TrainedTables.shard(layered, shards, names, rows, rowSizes, slotCounts);
+    ShardedTables tables = new ShardedTables(shards, sparse, state, current, null);
+    if (best != null) {
+      tables.best = TrainedTables.shard(best.map(chunk -> new Tuple2<>(0, chunk)), shards, names, rows, rowSizes,
+          new int[sparse.length]);
+    }
+    return tables;
   }
 
   private static int[] sparseIndices(ModelState state) {
@@ -363,6 +399,14 @@ final class ShardedTables {
         }
       }
       return t;
+    }
+
+    /**
+     * Shard {@code shard}'s rows of a {@code totalRows × rowSize} table and its {@code slotCount} optimizer slots,
+     * all zero: for a caller that writes every value ({@link TrainedTables#shard}).
+     */
+    static Table zeros(int totalRows, int rowSize, int slotCount, int shard, int shards) {
+      return of(null, RowInit.ZERO, new float[slotCount][rowSize], totalRows, rowSize, shard, shards);
     }
 
     int slotCount() {

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The parameters a sharded run trained, by name in model order, as an unmodifiable map whose embedding tables
- * stay in the cluster ({@link TrainedTables}) until something reads them: the driver holds the dense parameters
- * only, so a fit's driver memory does not grow with the vocabulary.
+ * The parameters a sharded run trained (or a model loaded with its tables in the cluster: {@link
+ * dev.sparkrec.ml.ParameterTables#read(org.apache.spark.sql.SparkSession, String, ModelFactory)}), by name in model
+ * order, as an unmodifiable map whose embedding tables stay in the cluster ({@link TrainedTables}) until something
+ * reads them: the driver holds the dense parameters only, so its memory does not grow with the vocabulary.
  *
  * <p>{@link #get} of a table reads it to the driver once and keeps it; iterating the entries reads every table.
  * {@link #keySet}, {@link #size} and {@link #containsKey} read none. Saving through {@link
@@ -34,7 +35,7 @@ public final class TrainedParameters extends AbstractMap<String, float[]> implem
    * The parameters of {@code held}, in its order, where each null value stands for the table of that name in
    * {@code tables}.
    */
-  TrainedParameters(LinkedHashMap<String, float[]> held, TrainedTables tables) {
+  public TrainedParameters(LinkedHashMap<String, float[]> held, TrainedTables tables) {
     this.values = new LinkedHashMap<>(held);
     this.tables = tables;
     this.inCluster = new HashMap<>();

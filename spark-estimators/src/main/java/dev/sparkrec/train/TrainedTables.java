@@ -11,14 +11,16 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * The trained values of a sharded run's embedding tables, left in the cluster for the result ({@link
- * TrainedParameters}): one version of the shards without optimizer slots, cached and locally checkpointed, in the
- * shards' layout (row r of a table in shard {@code r mod S}).
+ * The values of embedding tables held in the cluster for a model ({@link TrainedParameters}): the trained values a
+ * sharded run leaves ({@link #keep}: one version of its shards without optimizer slots), or a saved model's tables
+ * loaded on the executors ({@link #fromChunks}); cached and locally checkpointed, in the shards' layout (row r of a
+ * table in shard {@code r mod S}).
  *
  * <p>The driver reads a table only when something asks for its values ({@link #gather}); a save writes the tables
  * from the shards as contiguous chunks ({@link #chunks}), assembled on the executors. Like the shards during
  * training, the cached rows have no lineage to recompute them from: losing an executor that holds some fails the
- * job that reads them, and the model must be trained again, so save a model trained this way before relying on it.
+ * job that reads them, and the model must be trained (or loaded) again, so save a model trained this way before
+ * relying on it.
  */
 public final class TrainedTables {
 
@@ -51,6 +53,47 @@ public final class TrainedTables {
     values.rdd().localCheckpoint();
     values.count();
     return new TrainedTables(values, shardCount, names.clone(), rows.clone(), rowSizes.clone());
+  }
+
+  /**
+   * The tables named {@code names} ({@code rows × rowSizes} each) sharded into {@code shardCount} shards on the
+   * executors from {@code chunks}, which must hold every element of each table exactly once (as the caller checked,
+   * e.g. from the chunks' offsets); cached and locally checkpointed like a trained version. What loading a saved
+   * model does when its tables are to stay in the cluster: no table passes through the driver.
+   */
+  public static TrainedTables fromChunks(JavaRDD<Chunk> chunks, int shardCount, List<String> names, int[] rows,
+      int[] rowSizes) {
+    String[] tableNames = names.toArray(new String[0]);
+    JavaRDD<ShardedTables.TableShard> shards = shard(chunks.map(chunk -> new Tuple2<>(0, chunk)), shardCount,
+        tableNames, rows, rowSizes, new int[tableNames.length]);
+    return new TrainedTables(shards, shardCount, tableNames, rows.clone(), rowSizes.clone());
+  }
+
+  /**
+   * Shards of the tables named {@code names} ({@code rows × rowSizes} each, table j with {@code slotCounts[j]}
+   * optimizer slots) built on the executors from {@code layered} chunks, each tagged with what it holds (0: values,
+   * k + 1: slot k), which must hold every element of each table's values and slots exactly once; cached and locally
+   * checkpointed, one shard per partition.
+   */
+  static JavaRDD<ShardedTables.TableShard> shard(JavaRDD<Tuple2<Integer, Chunk>> layered, int shardCount,
+      String[] names, int[] rows, int[] rowSizes, int[] slotCounts) {
+    if (shardCount < 1) {
+      throw new IllegalArgumentException("shardCount must be positive but was " + shardCount);
+    }
+    String[] tableNames = names.clone();
+    int[] tableRows = rows.clone();
+    int[] sizes = rowSizes.clone();
+    int[] slots = slotCounts.clone();
+    JavaRDD<ShardedTables.TableShard> shards = JavaPairRDD.fromJavaRDD(layered.flatMap(chunk ->
+            Span.of(chunk._2, chunk._1, tableNames, tableRows, sizes, shardCount).iterator()))
+        .partitionBy(new HashPartitioner(shardCount))
+        // HashPartitioner(n) puts an integer key k (0 <= k < n) in partition k
+        .mapPartitionsWithIndex((s, spans) ->
+            List.of(Span.assemble(s, spans, shardCount, tableNames, tableRows, sizes, slots)).iterator(), false)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    shards.rdd().localCheckpoint();
+    shards.count();
+    return shards;
   }
 
   /** The tables' names, in model order. */
@@ -120,6 +163,123 @@ public final class TrainedTables {
   /** Drops the cached rows. */
   void unpersist() {
     shards.unpersist(false);
+  }
+
+  /**
+   * The parts of one chunk that belong to one shard: runs of elements within one row each, {@code lengths[k]}
+   * floats from table element {@code starts[k]}, their values side by side, of the table's values ({@code layer} 0)
+   * or of its optimizer slot {@code layer - 1}.
+   */
+  static final class Span implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int table;
+    final int layer;
+    final long[] starts;
+    final int[] lengths;
+    final float[] values;
+
+    private Span(int table, int layer, long[] starts, int[] lengths, float[] values) {
+      this.table = table;
+      this.layer = layer;
+      this.starts = starts;
+      this.lengths = lengths;
+      this.values = values;
+    }
+
+    /** {@code (shard, span)} for every shard that holds rows {@code chunk} covers (row r in shard r mod S). */
+    static List<Tuple2<Integer, Span>> of(Chunk chunk, int layer, String[] names, int[] rows, int[] rowSizes,
+        int shards) {
+      int j = List.of(names).indexOf(chunk.table());
+      if (j < 0) {
+        throw new IllegalArgumentException("a chunk of table '" + chunk.table() + "', which is not one of "
+            + List.of(names));
+      }
+      long d = rowSizes[j];
+      long size = rows[j] * d;
+      if (chunk.size() != size) {
+        throw new IllegalArgumentException("a chunk of table '" + chunk.table() + "' of " + chunk.size()
+            + " values, where the table holds " + rows[j] + " rows of " + d);
+      }
+      long start = chunk.offset();
+      long end = start + chunk.values().length;
+      if (start == end) {
+        return List.of();
+      }
+      int[] segments = new int[shards];
+      int[] floats = new int[shards];
+      for (long g = start / d; g * d < end; g++) {
+        int s = (int) (g % shards);
+        segments[s]++;
+        floats[s] += (int) (Math.min(end, (g + 1) * d) - Math.max(start, g * d));
+      }
+      long[][] starts = new long[shards][];
+      int[][] lengths = new int[shards][];
+      float[][] values = new float[shards][];
+      int[] n = new int[shards];
+      int[] at = new int[shards];
+      for (long g = start / d; g * d < end; g++) {
+        int s = (int) (g % shards);
+        if (starts[s] == null) {
+          starts[s] = new long[segments[s]];
+          lengths[s] = new int[segments[s]];
+          values[s] = new float[floats[s]];
+        }
+        long from = Math.max(start, g * d);
+        int length = (int) (Math.min(end, (g + 1) * d) - from);
+        starts[s][n[s]] = from;
+        lengths[s][n[s]++] = length;
+        System.arraycopy(chunk.values(), (int) (from - start), values[s], at[s], length);
+        at[s] += length;
+      }
+      List<Tuple2<Integer, Span>> out = new ArrayList<>();
+      for (int s = 0; s < shards; s++) {
+        if (starts[s] != null) {
+          out.add(new Tuple2<>(s, new Span(j, layer, starts[s], lengths[s], values[s])));
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Shard {@code shard} of every table (table j with {@code slotCounts[j]} slots), from its spans; fails unless
+     * they fill each table's rows and slots exactly.
+     */
+    static ShardedTables.TableShard assemble(int shard, Iterator<Tuple2<Integer, Span>> spans, int shards,
+        String[] names, int[] rows, int[] rowSizes, int[] slotCounts) {
+      ShardedTables.Table[] tables = new ShardedTables.Table[names.length];
+      for (int j = 0; j < names.length; j++) {
+        tables[j] = ShardedTables.Table.zeros(rows[j], rowSizes[j], slotCounts[j], shard, shards);
+      }
+      long[] filled = new long[names.length];
+      while (spans.hasNext()) {
+        Span span = spans.next()._2;
+        ShardedTables.Table t = tables[span.table];
+        if (span.layer > t.slotCount()) {
+          throw new IllegalStateException("table '" + names[span.table] + "' was given optimizer slot "
+              + (span.layer - 1) + " but keeps " + t.slotCount());
+        }
+        int d = t.rowSize;
+        int at = 0;
+        for (int k = 0; k < span.starts.length; k++) {
+          long g = span.starts[k] / d;
+          int local = (int) (g / shards);
+          int c = local / ShardedTables.CHUNK_ROWS;
+          int position = (local % ShardedTables.CHUNK_ROWS) * d + (int) (span.starts[k] % d);
+          System.arraycopy(span.values, at, span.layer == 0 ? t.values(c) : t.slot(span.layer - 1, c), position,
+              span.lengths[k]);
+          at += span.lengths[k];
+          filled[span.table] += span.lengths[k];
+        }
+      }
+      for (int j = 0; j < names.length; j++) {
+        long expected = (long) tables[j].rows * rowSizes[j] * (1 + slotCounts[j]);
+        if (filled[j] != expected) {
+          throw new IllegalStateException("shard " + shard + " of table '" + names[j] + "' was given " + filled[j]
+              + " of its " + expected + " values" + (slotCounts[j] > 0 ? " and optimizer slots" : ""));
+        }
+      }
+      return new ShardedTables.TableShard(shard, tables);
+    }
   }
 
   /** The rows one shard holds of one chunk of one table: their global row ids and values. */

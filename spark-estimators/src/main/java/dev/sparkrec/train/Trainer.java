@@ -169,7 +169,7 @@ public final class Trainer {
     }
     MemoryGuard.Storage storage = MemoryGuard.Storage.of(sc);
     MemoryGuard.check(state, heap, config.maxMemoryFraction(), storage == null ? 1 : storage.executors(),
-        config.checkpointDir() != null && config.resume(), Runtime.getRuntime().maxMemory());
+        Runtime.getRuntime().maxMemory());
     if (storage == null) {
       LOG.warn("No executor has registered yet, so whether the embedding shards fit the executors' storage memory "
           + "is not checked before training");
@@ -278,6 +278,7 @@ public final class Trainer {
     }
     List<EpochReport> history = new ArrayList<>();
     float[][] bestValues = null;
+    Checkpoints.TablesInCluster restoredTables = null;
     TrainedTables finalTables = null;
     TrainedTables bestTables = null;
     int lastEpoch = 0;
@@ -290,8 +291,15 @@ public final class Trainer {
           throw new IllegalArgumentException("checkpointDir " + dir + " already holds the checkpoint of epoch "
               + latest.getAsInt() + "; set resume to continue from it, or choose an empty directory.");
         }
-        state.attachSparseRows(true);
-        Checkpoints.Restored restored = Checkpoints.read(spark, dir, latest.getAsInt(), state);
+        // on the sharded path the executors read the checkpoint's tables into the shards: the driver holds none
+        boolean tablesInCluster = ShardedTables.chosen(config, state);
+        if (tablesInCluster) {
+          state.detachSparseRows();
+        } else {
+          state.attachSparseRows(true);
+        }
+        Checkpoints.Restored restored = Checkpoints.read(spark, dir, latest.getAsInt(), state, tablesInCluster);
+        restoredTables = restored.tables;
         if (restored.seed != config.seed()) {
           LOG.warn("Resuming from a checkpoint written with seed {} using seed {}; the run will not repeat the "
               + "original one.", restored.seed, config.seed());
@@ -314,7 +322,18 @@ public final class Trainer {
     double secondsThisRun = 0;
     int epochsThisRun = 0;
     ShardedTables tables = null;
-    if (ShardedTables.chosen(config, state) && lastEpoch < config.maxEpochs() && !schedule.stopped()) {
+    if (restoredTables != null) {
+      // also when no epoch is left: the result's tables then come from the checkpoint's shards
+      jsc.setJobDescription("SparkRec training: reading the checkpoint's embedding tables into shards");
+      try {
+        tables = ShardedTables.restore(state, train.numPartitions(), restoredTables.values(), restoredTables.slots(),
+            restoredTables.best());
+      } finally {
+        jsc.setJobDescription(null);
+      }
+      LOG.info("Embedding tables sharded over {} partitions from the checkpoint ({} MB with their optimizer slots)",
+          train.numPartitions(), 4L * state.sparseRowFloats() >> 20);
+    } else if (ShardedTables.chosen(config, state) && lastEpoch < config.maxEpochs() && !schedule.stopped()) {
       jsc.setJobDescription("SparkRec training: sharding the embedding tables");
       try {
         tables = ShardedTables.create(jsc, state, train.numPartitions());

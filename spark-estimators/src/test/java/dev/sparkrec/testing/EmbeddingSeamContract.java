@@ -196,8 +196,9 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
 
   /**
    * A model trained on the sharded path whose tables exceed the session's broadcast limit scores and is saved with
-   * its tables left in the cluster: each partition pulls the rows it reads, and the driver never reads a table. It
-   * scores what the broadcast path's model scores, and so does the model saved from the cluster.
+   * its tables left in the cluster: each partition pulls the rows it reads, and the driver never reads a table.
+   * Loading the save above the limit puts the tables back in the cluster, and the loaded model scores and saves the
+   * same way. Every one of them scores what the broadcast path's model scores.
    */
   @Test
   void aShardedModelScoresAndSavesWithoutReadingItsTablesToTheDriver() throws IOException {
@@ -208,17 +209,26 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
     List<String> tables = held.keySet().stream().filter(held::isInCluster).toList();
     assertFalse(tables.isEmpty(), "the sharded fit left its tables in the cluster");
     String saved = tempDir.resolve("fromCluster").toString();
+    String savedAgain = tempDir.resolve("loadedIntoTheCluster").toString();
+    TrainedParameters loaded;
     data.sparkSession().conf().set(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES, "0");
     try {
       assertEquals(expected, sharded.transform(data).collectAsList(), "scored by pulling rows");
       ((MLWritable) sharded).save(saved);
+      M model = load(saved);
+      loaded = assertInstanceOf(TrainedParameters.class, heldParameters(model), "a load above the limit");
+      assertEquals(tables, loaded.keySet().stream().filter(loaded::isInCluster).toList());
+      assertEquals(expected, model.transform(data).collectAsList(), "loaded into the cluster");
+      ((MLWritable) model).save(savedAgain);
     } finally {
       data.sparkSession().conf().unset(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES);
     }
     for (String table : tables) {
       assertFalse(held.isHeld(table), table + " was read to the driver");
+      assertFalse(loaded.isHeld(table), table + " of the loaded model was read to the driver");
     }
     assertEquals(expected, load(saved).transform(data).collectAsList(), "saved from the cluster");
+    assertEquals(expected, load(savedAgain).transform(data).collectAsList(), "loaded into the cluster and saved");
   }
 
   /** A model trained by {@link #newEstimator} on {@code data} with {@code embeddingSync} {@code sync}, in blocks of

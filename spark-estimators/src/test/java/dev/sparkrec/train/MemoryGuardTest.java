@@ -2,6 +2,7 @@ package dev.sparkrec.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.nn.optim.Sgd;
 import dev.sparkrec.testing.SparkTestSession;
@@ -45,30 +46,25 @@ class MemoryGuardTest {
     // P 1000, S 2000, tables Pt 400 with slots St 800 (T 1200), so Pd 600, Sd 1200; 3 tasks, 4 executors:
     // an executor: 4 × [(Pd + Sd) + 3 × (2Pd + Sd) + 2T / 4] = 4 × [1800 + 3 × 2400 + 600]
     assertEquals(38_400, MemoryGuard.estimateShardedExecutorBytes(1000, 2000, 400, 800, 3, 4));
-    // the driver: 4 × (Pd + Sd), and 4 × (P + S) when it resumes from a checkpoint
-    assertEquals(7_200, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 400, 800, false));
-    assertEquals(12_000, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 400, 800, true));
+    // the driver: 4 × (Pd + Sd), also when it resumes from a checkpoint (the executors read its tables)
+    assertEquals(7_200, MemoryGuard.estimateShardedDriverBytes(1000, 2000, 400, 800));
   }
 
   @Test
   void onAClusterTheShardedPathChecksTheDriversPartAgainstTheDriversHeap() {
     ModelState state = ModelState.wrap(largeModel().create().parameters(), new Sgd(0.1));
     MemoryGuard.Heap executor = new MemoryGuard.Heap(64 * MB, "spark.executor.memory", 2, false);
-    // an executor: 4 × [33 + 2 × 66 + 2 × 8,000,000 / 4] bytes = 15 MB, under 0.5 × 64 MB; counting the 31 MB a
-    // resuming driver reads there too, as one heap, would refuse it
-    MemoryGuard.check(state, executor, 0.5, 4, true, 64 * MB);
-    assertThrows(IllegalArgumentException.class,
-        () -> MemoryGuard.check(state, new MemoryGuard.Heap(64 * MB, "local", 2, true), 0.5, 4, true, 64 * MB));
-    // the result leaves the tables in the cluster: the driver holds 4 × Pd bytes, whatever the vocabulary
-    MemoryGuard.check(state, executor, 0.5, 4, false, 1 * MB);
-    // resuming reads a checkpoint's every parameter: 4 × P = 31 MB, over 0.5 × 40 MB
+    // an executor: 4 × [33 + 2 × 66 + 2 × 8,000,000 / 4] bytes = 15 MB, under 0.5 × 64 MB
+    MemoryGuard.check(state, executor, 0.5, 4, 64 * MB);
+    // the tables stay in the cluster: the driver holds 4 × Pd = 132 bytes, whatever the vocabulary
+    MemoryGuard.check(state, executor, 0.5, 4, 264);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> MemoryGuard.check(state, executor, 0.5, 4, true, 40 * MB));
-    assertEquals("The driver needs an estimated 31 MB for the checkpoint it resumes from (every parameter and "
-        + "optimizer slot, read before the embedding tables are sharded again), more than the limit of 20 MB "
-        + "(maxMemoryFraction 0.5 × 40 MB, the driver JVM's max heap). Largest parameter: embedding table 'emb' "
-        + "1,000,000 × 8 = 31 MB. Give the driver more memory (spark.driver.memory), or start afresh without resume.",
+        () -> MemoryGuard.check(state, executor, 0.5, 4, 263));
+    assertTrue(e.getMessage().startsWith("The driver needs an estimated 0 MB for the dense parameters and their "
+        + "optimizer slots, more than the limit of 0 MB (maxMemoryFraction 0.5 × 0 MB, the driver JVM's max heap)."),
         e.getMessage());
+    assertTrue(e.getMessage().endsWith("Largest parameter: parameter 'proj.weight' 32 × 1 = 0 MB. Give the "
+        + "driver more memory (spark.driver.memory)."), e.getMessage());
   }
 
   @Test
@@ -170,7 +166,7 @@ class MemoryGuardTest {
         .withColumn("label", functions.udf(new ReadingFails(), DataTypes.DoubleType).apply(functions.col("label")));
     // local mode: one executor, the driver, caches the 8,000,000 table floats twice
     long estimate = MemoryGuard.estimateShardedExecutorBytes(PARAMETER_FLOATS, 0, 8_000_000, 0, 2, 1)
-        + MemoryGuard.estimateShardedDriverBytes(PARAMETER_FLOATS, 0, 8_000_000, 0, false);
+        + MemoryGuard.estimateShardedDriverBytes(PARAMETER_FLOATS, 0, 8_000_000, 0);
     double fraction = 0.5 * estimate / Runtime.getRuntime().maxMemory();
     TrainingConfig config = TrainingConfig.builder().maxMemoryFraction(fraction)
         .embeddingSync(TrainingConfig.SHARDED).build();

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -30,12 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A sharded run's result leaves its embedding tables in the cluster: the driver reads a table only when asked, a
- * save writes the tables from the shards in the very layout a save of the gathered arrays writes, and a serialized
- * copy is a plain map of the same values.
+ * save writes the tables from the shards in the very layout a save of the gathered arrays writes, a load above the
+ * broadcast limit puts them back in the cluster, and a serialized copy is a plain map of the same values.
  */
 class TrainedParametersTest {
 
   private static final SparkSession SPARK = SparkTestSession.get();
+  private static final JavaSparkContext JSC = JavaSparkContext.fromSparkContext(SPARK.sparkContext());
   private static TrainingResult broadcast;
   private static TrainingResult sharded;
 
@@ -108,6 +110,57 @@ class TrainedParametersTest {
       }
       assertEquals(expected.length, at);
     }
+  }
+
+  @Test
+  void aLoadAboveTheLimitLeavesTheTablesInTheClusterAndHoldsTheRestOnTheDriver() {
+    String path = dir.resolve("saved").toString();
+    ParameterTables.write(SPARK, path, broadcast.bestParameters());
+    assertFalse(ParameterTables.read(SPARK, path, TrainFixtures.model()) instanceof TrainedParameters,
+        "tables up to the limit are read to the driver");
+    SPARK.conf().set(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES, "0");
+    TrainedParameters loaded;
+    try {
+      loaded = assertInstanceOf(TrainedParameters.class, ParameterTables.read(SPARK, path, TrainFixtures.model()));
+    } finally {
+      SPARK.conf().unset(PulledRowsScoring.MAX_BROADCAST_TABLE_BYTES);
+    }
+    String table = tables(loaded).get(0);
+    assertEquals(List.copyOf(broadcast.bestParameters().keySet()), List.copyOf(loaded.keySet()));
+    for (String name : loaded.keySet()) {
+      assertEquals(!name.equals(table), loaded.isHeld(name), name);
+    }
+    String again = dir.resolve("again").toString();
+    ParameterTables.write(SPARK, again, loaded);
+    assertFalse(loaded.isHeld(table), "a loaded table saves from the cluster");
+    assertEquals(rows(path), rows(again));
+    TrainerDeterminismTest.assertSameParameters(broadcast.bestParameters(), loaded);
+  }
+
+  @Test
+  void fromChunksPutsEveryElementInItsShardWhateverTheChunksAndShards() {
+    String table = tables((TrainedParameters) sharded.bestParameters()).get(0);
+    float[] expected = broadcast.bestParameters().get(table);
+    int rowSize = TrainFixtures.DIM;
+    int rows = expected.length / rowSize;
+    for (int chunkFloats : new int[] {7, rowSize * 5, expected.length, expected.length + 3}) {
+      List<TrainedTables.Chunk> chunks = new ArrayList<>();
+      for (int at = 0; at < expected.length; at += chunkFloats) {
+        chunks.add(new TrainedTables.Chunk(table, expected.length, at,
+            Arrays.copyOfRange(expected, at, Math.min(expected.length, at + chunkFloats))));
+      }
+      for (int shards : new int[] {1, 3, rows + 2}) {
+        TrainedTables loaded = TrainedTables.fromChunks(JSC.parallelize(chunks, 2), shards, List.of(table),
+            new int[] {rows}, new int[] {rowSize});
+        assertArrayEquals(expected, loaded.gather(0), chunkFloats + " floats a chunk, " + shards + " shards");
+        loaded.unpersist();
+      }
+    }
+    List<TrainedTables.Chunk> missing = List.of(new TrainedTables.Chunk(table, expected.length, 0,
+        Arrays.copyOf(expected, expected.length - 1)));
+    Exception e = assertThrows(Exception.class, () -> TrainedTables.fromChunks(JSC.parallelize(missing, 1), 3,
+        List.of(table), new int[] {rows}, new int[] {rowSize}));
+    assertTrue(e.getMessage().contains("of table '" + table + "' was given"), e.getMessage());
   }
 
   @Test

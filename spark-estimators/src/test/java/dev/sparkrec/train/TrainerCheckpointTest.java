@@ -1,6 +1,8 @@
 package dev.sparkrec.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +10,7 @@ import dev.sparkrec.testing.SparkTestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -58,8 +61,8 @@ class TrainerCheckpointTest {
     assertTrue(Files.exists(dir.resolve("checkpoints/epoch=2/state/_SUCCESS")));
     assertTrue(Files.notExists(dir.resolve("checkpoints/epoch=3")));
 
-    // The resumed run shards its tables from the restored state: both syncs train the same model, so a run may
-    // resume on either.
+    // The resumed run's executors read the checkpoint's tables and slots into the shards: both syncs train the same
+    // model, so a run may resume on either.
     TrainingResult resumed = new Trainer(TrainFixtures.model(), withCheckpoints.toBuilder().resume(true).build())
         .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
 
@@ -124,6 +127,31 @@ class TrainerCheckpointTest {
   /** A checkpoint's parameter rows as text, sorted. */
   private List<String> rows(Path parameters) {
     return spark.read().parquet(parameters.toString()).collectAsList().stream().map(Row::toString).sorted().toList();
+  }
+
+  /**
+   * On the sharded path the executors read a checkpoint's tables into the shards: resuming a run that has no epoch
+   * left returns its tables still in the cluster, read from the checkpoint, with the best epoch's (not the last)
+   * among them.
+   */
+  @Test
+  void resumingOnTheShardedPathReadsTheCheckpointsTablesIntoTheCluster(@TempDir Path dir) {
+    TrainingConfig sharded = config().maxEpochs(2).checkpointDir(dir.toString())
+        .embeddingSync(TrainingConfig.SHARDED).build();
+    TrainingResult finished = new Trainer(TrainFixtures.model(), sharded)
+        .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
+    assertEquals(1, finished.bestEpoch());
+
+    TrainingResult resumed = new Trainer(TrainFixtures.model(), sharded.toBuilder().resume(true).build())
+        .fit(train(), flippedValidation(), TrainFixtures.COLUMNS);
+
+    for (Map<String, float[]> parameters : List.of(resumed.bestParameters(), resumed.finalParameters())) {
+      TrainedParameters restored = assertInstanceOf(TrainedParameters.class, parameters);
+      assertFalse(restored.isHeld("emb"), "the table stays in the cluster");
+    }
+    assertEquals(1, resumed.bestEpoch());
+    TrainerDeterminismTest.assertSameParameters(finished.bestParameters(), resumed.bestParameters());
+    TrainerDeterminismTest.assertSameParameters(finished.finalParameters(), resumed.finalParameters());
   }
 
   @Test
