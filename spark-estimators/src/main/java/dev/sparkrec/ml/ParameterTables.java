@@ -168,27 +168,27 @@ public final class ParameterTables {
     List<String> names = new ArrayList<>();
     int[] rows = new int[tables.size()];
     int[] rowSizes = new int[tables.size()];
+    long bytes = 0;
     for (int j = 0; j < tables.size(); j++) {
       int[] shape = tables.get(j).shape();
       names.add(tables.get(j).name());
       rows[j] = shape[0];
       rowSizes[j] = shape[shape.length - 1];
-    }
-    GroupedTables groups = readGroups(spark, path, Set.copyOf(names));
-    Map<String, Integer> sizes = groups.sizes().get("");
-    if (sizes == null || groups.sizes().size() > 1) {
-      return read(spark, path); // written in groups, or empty: reading them all tells what is wrong
-    }
-    long bytes = 0;
-    for (int j = 0; j < names.size(); j++) {
-      Integer saved = sizes.get(names.get(j));
-      if (saved == null || saved != (long) rows[j] * rowSizes[j]) {
-        return read(spark, path); // not this network's tables: reading them all tells what differs
-      }
-      bytes += 4L * saved;
+      bytes += 4L * rows[j] * rowSizes[j];
     }
     if (bytes <= PulledRowsScoring.maxBroadcastTableBytes(spark)) {
       return read(spark, path);
+    }
+    GroupedTables groups = readGroups(spark, path, Set.copyOf(names));
+    Map<String, Integer> sizes = groups.sizes().get("");
+    for (int j = 0; sizes != null && j < names.size(); j++) {
+      Integer saved = sizes.get(names.get(j));
+      if (saved == null || saved != (long) rows[j] * rowSizes[j]) {
+        sizes = null;
+      }
+    }
+    if (sizes == null || groups.sizes().size() > 1) {
+      return read(spark, path); // not this network's tables: reading them all tells what differs
     }
     int shards = spark.sparkContext().defaultParallelism();
     TrainedParameters loaded = new TrainedParameters(new LinkedHashMap<>(groups.tables().get("")),
@@ -215,12 +215,7 @@ public final class ParameterTables {
     Dataset<Row> data = open(spark, path);
     boolean grouped = Arrays.asList(data.columns()).contains(GROUP);
     Column group = grouped ? col(GROUP) : lit("");
-    List<Head> heads = new ArrayList<>();
-    for (Row r : data.select(group, col("index"), col("name"), col("size"), col("offset"), size(col("values")))
-        .collectAsList()) {
-      heads.add(new Head(r.getString(0), r.getInt(1), r.getString(2), r.getInt(3), r.getInt(4), r.getInt(5)));
-    }
-    Map<String, Map<String, Integer>> sizes = checkCoverage(path, heads);
+    Map<String, Map<String, Integer>> sizes = checkCoverage(path, heads(data));
     Column isTable = col("name").isin(inCluster.toArray());
     Map<String, Map<String, float[]>> held = assemble(path, data.filter(not(isTable)), grouped);
     Map<String, Map<String, float[]>> tables = new LinkedHashMap<>();
@@ -260,6 +255,17 @@ public final class ParameterTables {
           + "of SparkRec.");
     }
     return data;
+  }
+
+  /** The heads of the chunks {@code data} holds (their values are not read). */
+  private static List<Head> heads(Dataset<Row> data) {
+    Column group = Arrays.asList(data.columns()).contains(GROUP) ? col(GROUP) : lit("");
+    List<Head> heads = new ArrayList<>();
+    for (Row r : data.select(group, col("index"), col("name"), col("size"), col("offset"), size(col("values")))
+        .collectAsList()) {
+      heads.add(new Head(r.getString(0), r.getInt(1), r.getString(2), r.getInt(3), r.getInt(4), r.getInt(5)));
+    }
+    return heads;
   }
 
   /** The tables of the chunks {@code data} holds, read to the driver and checked ({@link #checkCoverage}). */
