@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -120,7 +122,9 @@ final class RatingData {
     if (weighted) {
       exampleSchema = exampleSchema.add(WEIGHT, DataTypes.DoubleType, false);
     }
-    ToExamples toExamples = new ToExamples(users, items);
+    // broadcast once: a closure holding the indices would ship them in every task binary of every training round
+    ToExamples toExamples = new ToExamples(JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext())
+        .broadcast(new IdIndex[] {users, items}));
     Dataset<Row> train = data.where(isTrain).select(selected).mapPartitions(toExamples, Encoders.row(exampleSchema));
     Dataset<Row> validation = p.getValidationIndicatorCol().isEmpty() ? null
         : data.where(not(isTrain)).select(selected).mapPartitions(toExamples, Encoders.row(exampleSchema));
@@ -236,19 +240,22 @@ final class RatingData {
     return columns;
   }
 
-  /** (user, item, rating[, weight]) as longs and doubles → examples; rows with an unseen user or item are skipped. */
+  /**
+   * (user, item, rating[, weight]) as longs and doubles → examples; rows with an unseen user or item are skipped.
+   * {@code ids} holds the user and the item index.
+   */
   private static final class ToExamples implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
-    private final IdIndex users;
-    private final IdIndex items;
+    private final Broadcast<IdIndex[]> ids;
 
-    ToExamples(IdIndex users, IdIndex items) {
-      this.users = users;
-      this.items = items;
+    ToExamples(Broadcast<IdIndex[]> ids) {
+      this.ids = ids;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
+      IdIndex users = ids.value()[0];
+      IdIndex items = ids.value()[1];
       int numUsers = users.size();
       return new Iterator<>() {
         private Row next = advance();
