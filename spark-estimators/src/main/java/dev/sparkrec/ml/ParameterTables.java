@@ -273,12 +273,8 @@ public final class ParameterTables {
     List<Row> rows = data.select(grouped ? col(GROUP) : lit("").as(GROUP), col("index"), col("name"),
         col("size"), col("offset"), col("values")).collectAsList();
     List<Head> heads = new ArrayList<>(rows.size());
-    Map<Head, List<Float>> values = new HashMap<>();
     for (Row r : rows) {
-      List<Float> chunk = r.getList(5);
-      Head head = new Head(r.getString(0), r.getInt(1), r.getString(2), r.getInt(3), r.getInt(4), chunk.size());
-      heads.add(head);
-      values.put(head, chunk);
+      heads.add(new Head(r.getString(0), r.getInt(1), r.getString(2), r.getInt(3), r.getInt(4), r.getList(5).size()));
     }
     Map<String, Map<String, Integer>> sizes = checkCoverage(path, heads);
     Map<String, Map<String, float[]>> groups = new LinkedHashMap<>();
@@ -287,11 +283,11 @@ public final class ParameterTables {
       tables.forEach((name, size) -> out.put(name, new float[size]));
       groups.put(group, out);
     });
-    for (Head head : heads) {
-      float[] table = groups.get(head.group()).get(head.name());
-      List<Float> chunk = values.get(head);
+    for (Row r : rows) {
+      float[] table = groups.get(r.getString(0)).get(r.getString(2));
+      List<Float> chunk = r.getList(5);
       for (int i = 0; i < chunk.size(); i++) {
-        table[head.offset() + i] = chunk.get(i);
+        table[r.getInt(4) + i] = chunk.get(i);
       }
     }
     return groups;
