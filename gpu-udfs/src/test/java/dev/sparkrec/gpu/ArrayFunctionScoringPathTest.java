@@ -29,7 +29,8 @@ import scala.collection.Seq;
 
 /**
  * The batch paths that are array arithmetic give the same results through SparkRec's SQL functions as in the JVM:
- * MF's recommendations, and {@code recommendAndExplain} (recommendations and their FIA explanations) for MF and ALS.
+ * MF's recommendations, {@code recommendAndExplain} (recommendations and their FIA explanations) for MF and ALS,
+ * and the explainer's influences scored through {@code sparkrec_scaled_dot} for MF, ALS and NCF.
  * The plans show which path ran.
  */
 class ArrayFunctionScoringPathTest {
@@ -107,6 +108,76 @@ class ArrayFunctionScoringPathTest {
     }
   }
 
+  @Test
+  void explanationsAreTheSameWhenTheInfluencesAreScoredThroughSparkRecScaledDot() {
+    // Pairs: every user with 7 items it did not rate, 5 users with the items rated once (orphaning ratings), a cold
+    // user and a cold item (passed through as the JVM path makes them, as are training ratings' joint solves).
+    Dataset<Row> once = ratings.groupBy("item").count().filter("count = 1").select("item");
+    Dataset<Row> pairs = ratings.select("user").distinct().crossJoin(spark.range(7).selectExpr("cast(id * 13 as int) as item"))
+        .unionByName(ratings.select("user").distinct().limit(5).crossJoin(once))
+        .join(ratings, new String[] {"user", "item"}, "left_anti")
+        .union(spark.sql("select 100000 as user, 1 as item union all select 1 as user, 100000 as item"))
+        .repartition(3).cache();
+    FactorizedModel mf = new MatrixFactorization().setRank(6).setMaxIter(20).setSeed(3).fit(ratings);
+    Object[][] cases = {
+        {mf, "auto"}, // leave-one-out
+        {mf, "firstOrder"},
+        {new AlsFactorizedModel(new ALS().setRank(4).setRegParam(REG).setMaxIter(10).setSeed(3).fit(ratings), REG),
+            "auto"},
+        {new NeuralCF().setEmbeddingDim(4).setHiddenLayers(4).setMaxIter(3).setSeed(5).fit(ratings), "auto"}};
+    long orphaning = 0;
+    for (Object[] c : cases) {
+      InfluenceExplainer explainer = new InfluenceExplainer().setModel((FactorizedModel) c[0])
+          .setTrainingRatings(ratings).setTopK(5).setInfluenceForm((String) c[1]).setDamping(0.1);
+      String name = c[0] + " " + c[1];
+      List<Row> jvm = explainer.transform(pairs).orderBy("user", "item").collectAsList();
+      SparkRecFunctions.register(spark);
+      spark.udf().register(ArrayFunctions.SCALED_DOT, new CountingScaledDot(), DataTypes.FloatType);
+      CountingScaledDot.CALLS.set(0);
+      List<Row> sql = explainer.copy(new org.apache.spark.ml.param.ParamMap())
+          .setInfluenceScoring("arrayFunctions").transform(pairs).orderBy("user", "item").collectAsList();
+      dropFunctions();
+      assertTrue(CountingScaledDot.CALLS.get() > 10L * jvm.size(), name + ": " + CountingScaledDot.CALLS.get()
+          + " calls of sparkrec_scaled_dot for " + jvm.size() + " pairs");
+      assertEquals(jvm.size(), sql.size(), name);
+      for (int r = 0; r < jvm.size(); r++) {
+        Row a = jvm.get(r);
+        Row b = sql.get(r);
+        String pair = name + ", pair (" + a.getInt(0) + ", " + a.getInt(1) + ")";
+        assertEquals(a.getInt(0), b.getInt(0), pair);
+        assertEquals(a.getInt(1), b.getInt(1), pair);
+        assertEquals(a.getDouble(2), b.getDouble(2), 0.0, pair + ": the prediction is the JVM's on both paths");
+        List<Row> x = a.getList(3);
+        List<Row> y = b.getList(3);
+        assertEquals(x.size(), y.size(), pair);
+        double scale = 1e-3; // the largest finite |influence| of the pair (an orphaning one is NaN)
+        for (Row e : x) {
+          scale = Double.isFinite(e.getDouble(3)) ? Math.max(scale, Math.abs(e.getDouble(3))) : scale;
+        }
+        for (int k = 0; k < x.size(); k++) {
+          String entry = pair + ", explanation " + (k + 1);
+          for (int f : new int[] {0, 1, 2, 4, 5}) { // user, item, rating, leverage, orphaned
+            assertEquals(x.get(k).get(f), y.get(k).get(f), entry);
+          }
+          orphaning += x.get(k).getBoolean(5) ? 1 : 0;
+          // J, S_p and the scale travel as floats, and sparkrec_scaled_dot returns a float.
+          assertEquals(x.get(k).getDouble(3), y.get(k).getDouble(3), 1e-5 * scale, entry);
+        }
+      }
+    }
+    assertTrue(orphaning > 0, "the pairs include orphaning ratings");
+  }
+
+  @Test
+  void scoringThroughArrayFunctionsWithoutThemSaysHowToRegisterThem() {
+    InfluenceExplainer explainer = new InfluenceExplainer()
+        .setModel(new MatrixFactorization().setRank(2).setMaxIter(1).setSeed(3).fit(ratings))
+        .setTrainingRatings(ratings).setInfluenceScoring("arrayFunctions");
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> explainer.transform(ratings.select("user", "item")));
+    assertTrue(e.getMessage().contains("SparkRecFunctions.register(spark)"), e.getMessage());
+  }
+
   private static void dropFunctions() {
     for (String name : SparkRecFunctions.names()) {
       spark.sql("DROP TEMPORARY FUNCTION IF EXISTS " + name);
@@ -116,6 +187,18 @@ class ArrayFunctionScoringPathTest {
 
   private static String plan(Dataset<Row> data) {
     return data.queryExecution().executedPlan().toString();
+  }
+
+  /** sparkrec_scaled_dot, counting its calls. */
+  static final class CountingScaledDot extends ScaledDotUdf {
+    private static final long serialVersionUID = 1L;
+    static final AtomicLong CALLS = new AtomicLong();
+
+    @Override
+    public Float call(Seq<Float> a, Seq<Float> b, Float scale) {
+      CALLS.incrementAndGet();
+      return super.call(a, b, scale);
+    }
   }
 
   /** sparkrec_dot, counting its calls. */

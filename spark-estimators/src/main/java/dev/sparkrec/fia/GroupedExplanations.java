@@ -40,6 +40,9 @@ import org.apache.spark.sql.types.StructType;
  *       pairs into {@link SideExplanations}: one factorisation per group, one GEMM per chunk of pairs.</li>
  *   <li>A second shuffle by pair position brings each pair's two sides together for {@link MergedExplanations}.</li>
  * </ol>
+ *
+ * <p>With {@code throughArrayFunctions}, steps 3 and 4 become {@link ScaledDotExplanations}: the groups are factored
+ * in the same shuffle, and the influences computed as Spark SQL over {@code sparkrec_scaled_dot}.
  */
 final class GroupedExplanations {
 
@@ -57,10 +60,12 @@ final class GroupedExplanations {
    * @param inputColumns the number of input columns
    * @param ratings validated {@code (user, item, rating)}
    * @param withOrder the output schema: the input columns, prediction, explanations, {@code ROW_ORDER}
+   * @param throughArrayFunctions whether the influences are scored as Spark SQL over {@code sparkrec_scaled_dot}
+   *     ({@link ScaledDotExplanations}) rather than by GEMM in each group
    */
   static Dataset<Row> explain(Dataset<Row> pairs, String[] inputColumns, StructType inputSchema, Dataset<Row> ratings,
       Dataset<Row> userVectors, Dataset<Row> itemVectors, FactorizedPredictor predictor, double damping,
-      boolean leaveOneOut, int topK, boolean dropCold, StructType withOrder) {
+      boolean leaveOneOut, int topK, boolean dropCold, StructType withOrder, boolean throughArrayFunctions) {
     Column[] input = new Column[inputColumns.length];
     for (int c = 0; c < input.length; c++) {
       input[c] = pairs.col(inputColumns[c]);
@@ -121,10 +126,15 @@ final class GroupedExplanations {
         .cast(DataTypes.IntegerType))).otherwise(sequence(lit(0), salts.minus(1))));
     Dataset<Row> sideRows = rows.join(broadcast(hot), hotKey, "left").withColumn("salt", salt)
         .selectExpr(quoted(sideColumns));
-    Dataset<Row> sides = sideRows
+    Dataset<Row> grouped = sideRows
         .repartition(col("side"), col("key"), col("salt"))
-        .sortWithinPartitions("side", "key", "salt", "kind", "other", "rating", "order")
-        .mapPartitions(new SideExplanations(predictor, damping, leaveOneOut, topK),
+        .sortWithinPartitions("side", "key", "salt", "kind", "other", "rating", "order");
+    if (throughArrayFunctions) {
+      return ScaledDotExplanations.explain(grouped, inputSchema, predictor, damping, leaveOneOut, topK,
+          inputColumns.length, dropCold, withOrder);
+    }
+    Dataset<Row> sides = grouped
+        .mapPartitions(new SideExplanations(predictor, damping, leaveOneOut, topK, false),
             Encoders.row(SideExplanations.output(inputSchema)));
     return sides
         .repartition(col("order"))

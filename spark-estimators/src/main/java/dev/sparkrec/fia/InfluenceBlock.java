@@ -37,6 +37,7 @@ final class InfluenceBlock {
   private final double[] reducedTimesVector; // A⁻¹·x (leave-one-out)
   private final double[] q; // J_j·A⁻¹·x per rating (leave-one-out)
   private final double[] correction; // (g_j·h_j + 2λ·c_j·q_j) / (1 − h_j): the leave-one-out term per projection
+  private double[] offsets = new double[0]; // 2λ·x·S_p per pair of the chunk being scored
 
   /**
    * @param userSide whether {@code vector} is a user's ({@code others} the rated items) or an item's ({@code others}
@@ -166,18 +167,15 @@ final class InfluenceBlock {
       Arrays.fill(out, 0, pairs, Double.NaN);
       return;
     }
-    Cholesky solver = leaveOneOut ? reduced : hessian;
-    double[] s = pairGradients; // columns v_p, then (H or A)⁻¹·v_p
-    solver.forwardSubstituteColumns(s, pairs);
-    solver.backSubstituteColumns(s, pairs);
+    if (offsets.length < pairs) {
+      offsets = new double[pairs];
+    }
+    project(pairGradients, pairs, offsets);
+    double[] s = pairGradients;
     // out (pairs × count, row-major) = Sᵀ (pairs × dim) · Jᵀ: column-major, a count × pairs matrix J·S.
     BLAS.getInstance().dgemm("T", "N", count, pairs, dim, 1.0, jacobian, 0, dim, s, 0, dim, 0.0, out, 0, count);
     for (int p = 0; p < pairs; p++) {
-      double reg = 0;
-      for (int a = 0; a < dim; a++) {
-        reg += vector[a] * s[p * dim + a];
-      }
-      reg *= twoLambda;
+      double reg = offsets[p];
       int row = p * count;
       if (leaveOneOut) {
         for (int j = 0; j < count; j++) {
@@ -190,5 +188,47 @@ final class InfluenceBlock {
         }
       }
     }
+  }
+
+  /**
+   * The half of {@link #influences} that depends on the pairs alone: {@code pairGradients} ({@code pairs × dim},
+   * row-major) is overwritten by {@code S_p = H⁻¹·v_p} ({@code A⁻¹·v_p} in the leave-one-out form) and
+   * {@code offsets[p]} set to {@code 2λ·x·S_p}, so that rating {@code j}'s influence on pair {@code p} is
+   * {@code scale(j)·(J_j·S_p) + offsets[p]}. A block without ratings, or whose only rating is orphaning, has no
+   * finite influence to project for: its gradients are left as they are and its offsets are 0.
+   */
+  void project(double[] pairGradients, int pairs, double[] offsets) {
+    if (count == 0 || orphaning) {
+      Arrays.fill(offsets, 0, pairs, 0.0);
+      return;
+    }
+    Cholesky solver = leaveOneOut ? reduced : hessian;
+    double[] s = pairGradients; // columns v_p, then (H or A)⁻¹·v_p
+    solver.forwardSubstituteColumns(s, pairs);
+    solver.backSubstituteColumns(s, pairs);
+    for (int p = 0; p < pairs; p++) {
+      double reg = 0;
+      for (int a = 0; a < dim; a++) {
+        reg += vector[a] * s[p * dim + a];
+      }
+      offsets[p] = reg * twoLambda;
+    }
+  }
+
+  /**
+   * Rating {@code j}'s scale in {@link #project}'s form: its loss gradient {@code g_j}, plus its leave-one-out
+   * correction in that form.
+   */
+  double scale(int j) {
+    return leaveOneOut ? gradient[j] + correction[j] : gradient[j];
+  }
+
+  /** Rating {@code j}'s {@code J_j = ∂f/∂(this side's vector)}, rounded to floats. */
+  float[] jacobianRow(int j) {
+    float[] row = new float[dim];
+    for (int a = 0; a < dim; a++) {
+      row[a] = (float) jacobian[j * dim + a];
+    }
+    return row;
   }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
+import dev.sparkrec.ml.ArrayFunctions;
 import dev.sparkrec.ml.param.HasColdStartStrategy;
 import dev.sparkrec.ml.param.HasItemCol;
 import dev.sparkrec.ml.param.HasPredictionCol;
@@ -73,7 +74,8 @@ import org.apache.spark.sql.types.StructType;
  * Spark's shuffles leave them, unless {@link #keepInputOrder()} asks for the input's. Null, NaN or infinite training
  * ratings fail the transform with a message naming the column and the rating; so does a training rating of a user
  * or item the model lacks (the ratings must be the ones the model was fitted on). {@link #recommendAndExplain}
- * recommends and explains in one job.
+ * recommends and explains in one job. {@link #influenceScoring()} can move the per-rating arithmetic into Spark SQL
+ * over {@code sparkrec_scaled_dot}, for a RAPIDS cluster's GPU.
  *
  * <p>Saving writes the params and the model (under {@code model/}), and the training ratings by reference when they
  * are a whole Delta table read at one version (its path and version, under {@code data/ratingsSource}; loading reads
@@ -239,6 +241,30 @@ public final class InfluenceExplainer extends Transformer
     return this;
   }
 
+  /**
+   * Where the influences are scored: {@code "blocks"} (default), in the JVM, by one GEMM per user's (or item's)
+   * block and chunk of pairs; or {@code "arrayFunctions"}, as Spark SQL over {@code sparkrec_scaled_dot}, one row per
+   * (pair, related rating), which the RAPIDS Accelerator keeps on the GPU. The second needs SparkRec's SQL
+   * functions in the session ({@code dev.sparkrec.gpu.SparkRecFunctions.register(spark)}, module {@code gpu-udfs})
+   * and materialises pairs × related ratings rows: for a GPU cluster and moderate rating lists. Both give the same
+   * explanations, to float rounding of the influences.
+   */
+  public Param<String> influenceScoring() {
+    return param("influenceScoring", o -> new Param<>(o, "influenceScoring", "where the influences are scored:"
+        + " blocks (in the JVM, one GEMM per user or item block) or arrayFunctions (Spark SQL over"
+        + " sparkrec_scaled_dot, one row per pair and related rating, GPU-eligible under RAPIDS)",
+        ParamValidators.inArray(new String[] {"blocks", "arrayFunctions"})), "blocks");
+  }
+
+  public String getInfluenceScoring() {
+    return (String) getOrDefault(influenceScoring());
+  }
+
+  public InfluenceExplainer setInfluenceScoring(String value) {
+    set(influenceScoring(), value);
+    return this;
+  }
+
   /** Whether {@link #influenceForm()} resolves to the leave-one-out form for {@code predictor}. */
   boolean leaveOneOutFor(FactorizedPredictor predictor) {
     switch (getInfluenceForm()) {
@@ -309,6 +335,13 @@ public final class InfluenceExplainer extends Transformer
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     requireConfigured();
+    boolean throughArrayFunctions = "arrayFunctions".equals(getInfluenceScoring());
+    if (throughArrayFunctions && !ArrayFunctions.registered(dataset.sparkSession())) {
+      throw new IllegalStateException("InfluenceExplainer " + uid + ": influenceScoring = \"arrayFunctions\" needs"
+          + " SparkRec's SQL functions (" + ArrayFunctions.SCALED_DOT + "), which this session does not have: call"
+          + " dev.sparkrec.gpu.SparkRecFunctions.register(spark) (module gpu-udfs) first, or set influenceScoring to"
+          + " \"blocks\".");
+    }
     StructType schema = dataset.schema();
     StructType out = transformSchema(schema);
     Dataset<Row> ratings = RelatedRatings.validated(trainingRatings, getUserCol(), getItemCol(), getRatingCol());
@@ -330,7 +363,7 @@ public final class InfluenceExplainer extends Transformer
     StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
     Dataset<Row> explained = GroupedExplanations.explain(joined, schema.fieldNames(), schema, ratings, userVectors,
         itemVectors, model.predictor(), getDamping(), leaveOneOutFor(model.predictor()), getTopK(),
-        "drop".equals(getColdStartStrategy()), withOrder);
+        "drop".equals(getColdStartStrategy()), withOrder, throughArrayFunctions);
     return (getKeepInputOrder() ? explained.orderBy(ROW_ORDER) : explained).drop(ROW_ORDER);
   }
 

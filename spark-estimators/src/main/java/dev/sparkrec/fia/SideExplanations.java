@@ -24,6 +24,12 @@ import org.apache.spark.sql.types.StructType;
  * of {@code f} ({@link RankedRatings}, ranked: orphaning first, then |influence|, then user
  * and item id) and, on the user side, the pair's input columns. A pair whose user or item vector is missing (the
  * model lacks it) gets {@code f} NaN and no ratings.
+ *
+ * <p><b>Projecting</b> ({@link #projecting}), for the scoring step as Spark SQL ({@link ScaledDotExplanations}): a
+ * group's pairs are not scored here. Each group that has pairs emits its block's ratings ({@link #BLOCK_RATING} rows:
+ * counterpart, rating, {@code J_j}, scale, leverage, orphaned) and each pair a {@link #HEAD} row: the output row
+ * above with no top list, plus, for a pair to be scored against the block, its projection {@code S_p} and offset
+ * ({@link InfluenceBlock#project}); schema {@link #projected}.
  */
 final class SideExplanations implements MapPartitionsFunction<Row, Row> {
 
@@ -35,6 +41,9 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
   static final int ITEM_SIDE = 1;
   static final int RATING = 0;
   static final int PAIR = 1;
+  /** Kinds of the projecting rows: a pair's head, a block's rating. */
+  static final int HEAD = 0;
+  static final int BLOCK_RATING = 1;
 
   /** At most this many doubles of influences per chunk: 8 MiB. */
   private static final int CHUNK_ENTRIES = 1 << 20;
@@ -45,12 +54,15 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
   private final double damping;
   private final boolean leaveOneOut;
   private final int topK;
+  private final boolean projecting;
 
-  SideExplanations(FactorizedPredictor predictor, double damping, boolean leaveOneOut, int topK) {
+  /** {@code projecting}: whether pairs are projected for scoring elsewhere rather than scored here. */
+  SideExplanations(FactorizedPredictor predictor, double damping, boolean leaveOneOut, int topK, boolean projecting) {
     this.predictor = predictor;
     this.damping = damping;
     this.leaveOneOut = leaveOneOut;
     this.topK = topK;
+    this.projecting = projecting;
   }
 
   /** The rows of a side, with the pairs' input columns as the struct {@code inputRow}. */
@@ -88,6 +100,26 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
         .add("row", inputRow, true)
         .add("own", DataTypes.createArrayType(DataTypes.FloatType, false), true)
         .add("rated", DataTypes.createArrayType(RATED, false), true);
+  }
+
+  /**
+   * The projecting rows: {@link #output}'s columns (a {@link #HEAD} row's; zero, null or false in a
+   * {@link #BLOCK_RATING} row), then salt, kind, the head's {@code projection} (null unless the pair is scored
+   * against the block) and {@code offset}, and the block rating's counterpart ({@code other}), {@code rating},
+   * {@code jacobian}, {@code scale}, {@code leverage} and {@code orphaned}.
+   */
+  static StructType projected(StructType inputRow) {
+    return output(inputRow)
+        .add("salt", DataTypes.IntegerType, false)
+        .add("kind", DataTypes.IntegerType, false)
+        .add("projection", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+        .add("offset", DataTypes.DoubleType, false)
+        .add("other", DataTypes.IntegerType, false)
+        .add("rating", DataTypes.FloatType, false)
+        .add("jacobian", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+        .add("scale", DataTypes.FloatType, false)
+        .add("leverage", DataTypes.DoubleType, false)
+        .add("orphaned", DataTypes.BooleanType, false);
   }
 
   static float[] floats(List<?> list) {
@@ -167,6 +199,8 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
     private Row[] inputRows;
     private double[] gradients;
     private double[] influences;
+    private double[] offsets;
+    private int dim;
     private final double[] dUser = new double[predictor.userDim()];
     private final double[] dItem = new double[predictor.itemDim()];
     private final int[] heap = new int[topK];
@@ -207,15 +241,15 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
     void addPair(Row row, ArrayDeque<Row> ready) {
       if (row.isNullAt(OWN) || row.isNullAt(VECTOR)) {
         // The model lacks the pair's user or item: no prediction (NaN) and no explanations.
-        ready.add(RowFactory.create(row.getLong(ORDER), side, key, Double.NaN, NO_EXPLANATIONS,
-            row.isNullAt(ROW) ? null : row.getStruct(ROW), null, null));
+        ready.add(head(row.getLong(ORDER), Double.NaN, NO_EXPLANATIONS, row.isNullAt(ROW) ? null : row.getStruct(ROW),
+            null, null, null, 0));
         return;
       }
       if (block == null) {
         own = floats(row.getList(OWN));
         block = new InfluenceBlock(predictor, damping, leaveOneOut, side == USER_SIDE, key, own,
             Arrays.copyOf(others, count), Arrays.copyOf(ratings, count), Arrays.copyOf(vectors, count));
-        int dim = side == USER_SIDE ? predictor.userDim() : predictor.itemDim();
+        dim = side == USER_SIDE ? predictor.userDim() : predictor.itemDim();
         chunkPairs = Math.max(1, Math.min(MAX_CHUNK_PAIRS, CHUNK_ENTRIES / Math.max(1, count)));
         if (orders == null || orders.length < chunkPairs) {
           orders = new long[chunkPairs];
@@ -225,7 +259,10 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
         if (gradients == null || gradients.length < chunkPairs * dim) {
           gradients = new double[chunkPairs * dim];
         }
-        if (influences == null || influences.length < chunkPairs * count) {
+        if (projecting) {
+          offsets = offsets == null || offsets.length < chunkPairs ? new double[chunkPairs] : offsets;
+          addBlockRatings(ready);
+        } else if (influences == null || influences.length < chunkPairs * count) {
           influences = new double[Math.max(1, chunkPairs * count)];
         }
       }
@@ -239,8 +276,8 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
       }
       if (isRated(row.getInt(OTHER))) {
         // The pair is a training rating: its Hessian couples the sides, so both whole lists go to the joint solve.
-        ready.add(RowFactory.create(row.getLong(ORDER), side, key, f, null, row.isNullAt(ROW) ? null : row.getStruct(ROW),
-            own, ratedList()));
+        ready.add(head(row.getLong(ORDER), f, null, row.isNullAt(ROW) ? null : row.getStruct(ROW), own, ratedList(),
+            null, 0));
         return;
       }
       double[] v = side == USER_SIDE ? dUser : dItem;
@@ -259,12 +296,44 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
       if (pending == 0) {
         return;
       }
+      if (projecting) {
+        block.project(gradients, pending, offsets);
+        for (int p = 0; p < pending; p++) {
+          float[] projection = new float[dim];
+          for (int a = 0; a < dim; a++) {
+            projection[a] = (float) gradients[p * dim + a];
+          }
+          ready.add(head(orders[p], predictions[p], null, inputRows[p], null, null, projection, offsets[p]));
+          inputRows[p] = null;
+        }
+        pending = 0;
+        return;
+      }
       block.influences(gradients, pending, influences);
       for (int p = 0; p < pending; p++) {
         ready.add(RowFactory.create(orders[p], side, key, predictions[p], top(p * count), inputRows[p], null, null));
         inputRows[p] = null;
       }
       pending = 0;
+    }
+
+    /** A pair's row: {@link #output}'s columns, and in the projecting mode {@link #projected}'s head columns. */
+    private Row head(long order, double f, byte[] top, Row input, float[] ownVector, Row[] rated, float[] projection,
+        double offset) {
+      if (!projecting) {
+        return RowFactory.create(order, side, key, f, top, input, ownVector, rated);
+      }
+      return RowFactory.create(order, side, key, f, top, input, ownVector, rated, salt, HEAD, projection, offset,
+          0, 0f, null, 0f, 0.0, false);
+    }
+
+    /** The block's ratings as {@link #BLOCK_RATING} rows, queued once per group before its pairs' heads. */
+    private void addBlockRatings(ArrayDeque<Row> ready) {
+      double[] leverages = block.leverages();
+      for (int j = 0; j < count; j++) {
+        ready.add(RowFactory.create(0L, side, key, 0.0, null, null, null, null, salt, BLOCK_RATING, null, 0.0,
+            others[j], ratings[j], block.jacobianRow(j), (float) block.scale(j), leverages[j], block.orphaning()));
+      }
     }
 
     /** Whether the group's ratings (sorted by counterpart id) include one of {@code other}. */

@@ -75,6 +75,45 @@ class InfluenceBlockTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}, leaveOneOut = {1}")
+  @CsvSource({"mf, false", "mf, true", "ncf, false", "ncf, true"})
+  void projectionsScaleAndJacobianRowsRecomposeTheInfluences(String kind, boolean leaveOneOut) {
+    // The form the SQL scoring path evaluates: influence(j, p) = scale(j)·(J_j·S_p) + offset_p.
+    SplittableRandom random = new SplittableRandom(5);
+    FactorizedPredictor predictor = predictor(kind);
+    int di = predictor.itemDim();
+    int pairs = 4;
+    float[] item = vector(random, di);
+    Ratings raters = Ratings.random(random, 6, 10, predictor.userDim());
+    InfluenceBlock block = new InfluenceBlock(predictor, DAMPING, leaveOneOut, false, 7, item, raters.ids(),
+        raters.ratings(), raters.vectors());
+    double[] gradients = new double[pairs * di];
+    double[] dUser = new double[predictor.userDim()];
+    double[] dItem = new double[di];
+    for (int p = 0; p < pairs; p++) {
+      predictor.predictWithGradients(vector(random, predictor.userDim()), item, dUser, dItem);
+      System.arraycopy(dItem, 0, gradients, p * di, di);
+    }
+    double[] influences = new double[pairs * 6];
+    block.influences(gradients.clone(), pairs, influences);
+    double[] projections = gradients.clone();
+    double[] offsets = new double[pairs];
+    block.project(projections, pairs, offsets);
+    for (int p = 0; p < pairs; p++) {
+      for (int j = 0; j < 6; j++) {
+        float[] row = block.jacobianRow(j);
+        double dot = 0;
+        for (int a = 0; a < di; a++) {
+          dot += row[a] * projections[p * di + a];
+        }
+        double expected = influences[p * 6 + j];
+        // J_j is rounded to floats
+        assertEquals(expected, block.scale(j) * dot + offsets[p], 1e-6 * Math.max(1, Math.abs(expected)),
+            "rating " + j + ", pair " + p);
+      }
+    }
+  }
+
   /**
    * Every listed rating of {@code e} on the user side (user {@code user}) or the item side (item {@code item})
    * equals the block's influence for pair {@code column} of {@code influences} ({@code columns} pairs) and its
