@@ -404,7 +404,7 @@ class MainTest {
     assertEquals(0, run("bench", "fia-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));
     JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
     String[] systems = {"mllib-als", "mf", "full-influence-mf", "als", "ncf", "ncf-embeddings-retrained",
-        "fia-mf-explain-test"};
+        "fia-mf-explain-test", "fia-mf-explain-test-array-functions"};
     assertEquals(systems.length, rows.size());
     for (int i = 0; i < systems.length; i++) {
       assertEquals(systems[i], rows.get(i).get("system").asText());
@@ -434,5 +434,9 @@ class MainTest {
     assertEquals(2000, explain.get("pairs").asLong(), explain.toString());
     assertTrue(explain.get("warm_noop_seconds_median").asDouble() > 0
         && explain.get("warm_seconds_median").asDouble() > 0, explain.toString());
+    JsonNode throughSql = rows.get(7);
+    assertEquals(2000, throughSql.get("pairs").asLong(), throughSql.toString());
+    assertTrue(throughSql.get("related_rating_rows").asLong() > 2000 && throughSql.get("ratio_to_blocks").asDouble() > 0
+        && "arrayFunctions".equals(throughSql.get("config").get("influenceScoring").asText()), throughSql.toString());
   }
 }

@@ -13,6 +13,7 @@ import dev.sparkrec.fia.MatrixFactorization;
 import dev.sparkrec.fia.MatrixFactorizationModel;
 import dev.sparkrec.fia.NeuralCF;
 import dev.sparkrec.fia.NeuralCFModel;
+import dev.sparkrec.gpu.SparkRecFunctions;
 import dev.sparkrec.pipelines.bench.BenchContext;
 import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.BenchSuite;
@@ -28,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
@@ -232,6 +234,8 @@ public final class FiaMl100kBenchmark implements BenchSuite {
 
     report.measure("fia-mf-explain-test", () -> explainAll(spark, (MatrixFactorizationModel) mf.model, train, test,
         context));
+    report.measure("fia-mf-explain-test-array-functions", () -> explainThroughArrayFunctions(spark,
+        (MatrixFactorizationModel) mf.model, train, test, context));
   }
 
   @Override
@@ -749,6 +753,54 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     row.put("output", out + " (Delta)");
     row.put("config", StageConfig.of(explainer));
     return row;
+  }
+
+  /**
+   * u1.test explained with the influences scored as Spark SQL over {@code sparkrec_scaled_dot}
+   * ({@code influenceScoring = "arrayFunctions"}, SparkRec's functions registered for this row only) against the
+   * default in-JVM path in the same run: warm runs writing {@code noop}, the two paths alternated after one unrecorded
+   * run each. {@code related_rating_rows} is the number of (pair, related rating) rows the SQL path scores.
+   */
+  private static Map<String, Object> explainThroughArrayFunctions(SparkSession spark, MatrixFactorizationModel model,
+      Dataset<Row> train, Dataset<Row> test, BenchContext context) {
+    InfluenceExplainer blocks = new InfluenceExplainer().setModel(model).setTrainingRatings(train).setTopK(10);
+    InfluenceExplainer throughSql = blocks.copy(ParamMap.empty()).setInfluenceScoring("arrayFunctions");
+    SparkRecFunctions.register(spark);
+    try {
+      List<Double> sqlSeconds = new ArrayList<>();
+      List<Double> blockSeconds = new ArrayList<>();
+      int runs = context.quick() ? 1 : WARM_RUNS;
+      for (int run = -1; run < runs; run++) {
+        long t = System.nanoTime();
+        throughSql.transform(test).write().format("noop").mode("overwrite").save();
+        double sql = (System.nanoTime() - t) / 1e9;
+        t = System.nanoTime();
+        blocks.transform(test).write().format("noop").mode("overwrite").save();
+        double block = (System.nanoTime() - t) / 1e9;
+        if (run >= 0) {
+          sqlSeconds.add(sql);
+          blockSeconds.add(block);
+        }
+      }
+      long related = test.join(train.select("user"), "user").count() + test.join(train.select("item"), "item").count();
+      double sqlMedian = SeedStats.median(sqlSeconds);
+      double blockMedian = SeedStats.median(blockSeconds);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("pairs", test.count());
+      row.put("related_rating_rows", related);
+      row.put("warm_noop_seconds_median", sqlMedian);
+      row.put("blocks_warm_noop_seconds_median", blockMedian);
+      row.put("ratio_to_blocks", sqlMedian / blockMedian);
+      row.put("warm_noop_seconds", sqlSeconds);
+      row.put("blocks_warm_noop_seconds", blockSeconds);
+      row.put("warm_runs", runs);
+      row.put("config", StageConfig.of(throughSql));
+      return row;
+    } finally {
+      for (String name : SparkRecFunctions.names()) {
+        spark.sql("DROP TEMPORARY FUNCTION IF EXISTS " + name);
+      }
+    }
   }
 
   /**
