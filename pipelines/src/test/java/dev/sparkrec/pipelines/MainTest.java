@@ -243,6 +243,11 @@ class MainTest {
         for (String key : new String[] {"epoch_seconds", "driver_peak_heap_mb", "shuffle_bytes"}) {
           assertTrue(row.get(key).asDouble() > 0, row.toString());
         }
+        // the garbage-included peak counts the heap just before each collection, so no collection leaves more
+        assertTrue(row.get("driver_peak_heap_mb").asDouble() >= row.get("driver_peak_heap_after_gc_mb").asDouble(),
+            row.toString());
+        assertTrue(row.get("driver_jvm").get("collectors").size() > 0 && row.has("broadcast_block_size"),
+            row.toString());
       }
       // both paths train bit-identical models, so their test metrics agree up to summation order in the evaluator
       String metric = broadcast.has("test_auc") ? "test_auc" : "test_rmse";

@@ -1,6 +1,7 @@
 package dev.sparkrec.pipelines.bench;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
 import dev.sparkrec.afn.AFN;
 import dev.sparkrec.afn.AFNModel;
 import dev.sparkrec.fia.MatrixFactorization;
@@ -9,11 +10,15 @@ import dev.sparkrec.train.TrainingSummary;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.ListenerNotFoundException;
@@ -42,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * (CTR rows of {@value #FIELDS} fields) and of matrix factorization (ratings of V/2 users and V/2 items) on each path
  * ({@code embeddingSync} "broadcast" and "sharded"); a path the memory guard refuses gets a row with {@code "fits":
  * false} and the guard's message. Each row: {@code model} ("afn" or "mf"), {@code epoch_seconds} (the epoch's wall
- * seconds from the model's summary), {@code driver_peak_heap_mb} (the largest heap in use in the driver JVM, sampled
- * every {@value #SAMPLE_MS} ms during {@code fit}, garbage included), {@code driver_peak_heap_after_gc_mb} (the
+ * seconds from the model's summary), {@code driver_peak_heap_mb} (the largest heap in use in the driver JVM during
+ * {@code fit}, garbage included: the heap just before each collection, and sampled every {@value #SAMPLE_MS} ms
+ * between), {@code driver_peak_heap_after_gc_mb} (the
  * largest heap in use right after a garbage collection during {@code fit}: what the driver JVM held, with any
  * old-generation garbage not yet collected; in local mode the tasks run in that JVM too), {@code
  * driver_epochs_peak_heap_mb} and {@code driver_epochs_peak_heap_after_gc_mb} (the same two up to the end of the
@@ -52,7 +58,14 @@ import org.slf4j.LoggerFactory;
  * epoch_seconds}), {@code driver_heap_before_mb} (in use before the fit, after full collections that let Spark drop
  * what earlier fits left), {@code shuffle_bytes} (shuffle bytes written by the fit's tasks) and {@code test_auc}
  * (AFN) or {@code test_rmse} and {@code test_rows_scored} (MF: the test ratings of users and items seen in
- * training).
+ * training), {@code driver_max_heap_mb}, {@code driver_jvm} (the driver JVM's collectors and {@code -X} options) and
+ * {@code broadcast_block_size} ({@code spark.broadcast.blockSize}). Heap figures count the heap's pools only.
+ *
+ * <p>The garbage-included peak moves by up to 2× between runs of one configuration (also with a fixed young
+ * generation, or 512 KB broadcast blocks): a third of what the driver allocates is Spark's broadcast buffers (a whole
+ * {@code spark.broadcast.blockSize} chunk for the dense parameters and for each stage's task binary, every round) and
+ * a quarter the tasks' results, large arrays that G1 allocates outside the young generation and frees at the next
+ * young collection. The heap after a collection and the live heap are the stable measures of what the driver holds.
  *
  * <p>The CTR data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a
  * round touches a small part of a large vocabulary), and a click drawn from sigmoid(−1 + Σ w(id) + 0.8·s(id₀)·s(id₁))
@@ -212,6 +225,8 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     row.put("shuffle_bytes", shuffle.bytes.get());
     subject.test(model, test, row);
     row.put("driver_max_heap_mb", Runtime.getRuntime().maxMemory() / MB);
+    row.put("driver_jvm", driverJvm());
+    row.put("broadcast_block_size", spark.sparkContext().getConf().get("spark.broadcast.blockSize", "4m"));
     row.put("master", spark.sparkContext().master());
     row.put("config", StageConfig.of(estimator));
     LOG.info("{} {} at {} features: epoch {} s, driver peak heap {} MB ({} MB after a GC), shuffle {} bytes, {}",
@@ -219,6 +234,16 @@ public final class TrainerScaleBenchmark implements BenchSuite {
         row.get("driver_peak_heap_after_gc_mb"), row.get("shuffle_bytes"),
         row.containsKey("test_auc") ? "test AUC " + row.get("test_auc") : "test RMSE " + row.get("test_rmse"));
     return row;
+  }
+
+  /** The driver JVM's collectors and its {@code -X} options (heap and young generation sizes, collector flags). */
+  static Map<String, Object> driverJvm() {
+    Map<String, Object> jvm = new LinkedHashMap<>();
+    jvm.put("collectors", ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName)
+        .toList());
+    jvm.put("options", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(option -> option.startsWith("-X")).toList());
+    return jvm;
   }
 
   /** Waits until the listeners have seen every event of the fit, so the shuffle bytes are complete. */
@@ -415,10 +440,15 @@ public final class TrainerScaleBenchmark implements BenchSuite {
   }
 
   /**
-   * The largest heap in use, sampled on a daemon thread every {@value #SAMPLE_MS} ms after a GC, and the largest heap
-   * in use right after a collection (from the collectors' notifications).
+   * The largest heap in use, from the collectors' notifications (the heap pools just before each collection, which
+   * is where garbage peaks) and from samples on a daemon thread every {@value #SAMPLE_MS} ms (between collections),
+   * and the largest heap in use right after a collection. Only the heap's pools count: not Metaspace or the code
+   * cache, which the notifications also report.
    */
   private static final class HeapSampler {
+    private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+        .collect(Collectors.toUnmodifiableSet());
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final AtomicLong peak = new AtomicLong();
     private volatile boolean running;
@@ -431,14 +461,20 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     private final AtomicLong peakAfterGc = new AtomicLong();
     private final NotificationListener afterGc = (notification, handback) -> {
       if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-        long used = 0;
-        for (MemoryUsage pool : GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData())
-            .getGcInfo().getMemoryUsageAfterGc().values()) {
-          used += pool.getUsed();
-        }
-        peakAfterGc.accumulateAndGet(used, Math::max);
+        GcInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
+        peak.accumulateAndGet(heapUsed(info.getMemoryUsageBeforeGc()), Math::max);
+        peakAfterGc.accumulateAndGet(heapUsed(info.getMemoryUsageAfterGc()), Math::max);
       }
     };
+
+    /** The bytes in use in the heap's pools of a collection's report. */
+    private static long heapUsed(Map<String, MemoryUsage> pools) {
+      long used = 0;
+      for (Map.Entry<String, MemoryUsage> pool : pools.entrySet()) {
+        used += HEAP_POOLS.contains(pool.getKey()) ? pool.getValue().getUsed() : 0;
+      }
+      return used;
+    }
 
     void start() {
       settle();
