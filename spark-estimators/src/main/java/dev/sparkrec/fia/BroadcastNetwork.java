@@ -37,6 +37,11 @@ final class BroadcastNetwork implements Serializable {
 
   /** The score of a network output: the output itself, or its sigmoid for a probability. */
   float score(float output) {
+    return score(output, probabilities);
+  }
+
+  /** The score of a network output: the output itself, or its sigmoid when {@code probabilities}. */
+  static float score(float output, boolean probabilities) {
     return probabilities ? (float) dev.sparkrec.nn.ops.Sigmoid.sigmoid(output) : output;
   }
 }

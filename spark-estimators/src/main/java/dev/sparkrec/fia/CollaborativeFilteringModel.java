@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -39,7 +40,9 @@ import org.apache.spark.sql.types.StructType;
  * recommendations broadcast them once per call and score on the executors (except that {@code transform} of a model
  * whose embedding tables a sharded run left in the cluster, above the session's
  * {@code spark.sparkrec.scoring.maxBroadcastTableBytes}, pulls the rows each partition reads instead:
- * {@link PulledRowsScoring}): {@code recommendForAllUsers} runs the
+ * {@link PulledRowsScoring}; above that limit the factor tables, the vectors and the recommendations also read the
+ * rows from the shards, the recommendations as pairs of user and item blocks: {@link ShardedTopK}):
+ * {@code recommendForAllUsers} runs the
  * network over every (user, item) pair in batches, each task handling a range of users and keeping the top k, so
  * nothing is collected back beyond the recommendations themselves. When the session has SparkRec's array functions
  * ({@code dev.sparkrec.ml.ArrayFunctions}) a model whose prediction is a dot product (MF) recommends instead as Spark
@@ -284,6 +287,13 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
       throw new IllegalArgumentException("k must be >= 1, got " + k);
     }
     SparkSession spark = SparkSession.active();
+    StructType schema = forUsers ? RatingSchema.recommendations(getUserCol(), getItemCol())
+        : RatingSchema.recommendations(getItemCol(), getUserCol());
+    TrainedParameters inCluster = tablesReadInCluster(spark);
+    if (inCluster != null) { // blocks of rows from the shards, scored pairwise: no table through the driver
+      return ShardedTopK.recommend(spark, inCluster, networkFactory(), data().idsOnly(), predictsProbabilities(),
+          forUsers, userVectorParts(), itemVectorParts(), k, schema);
+    }
     if (DotProductTopK.sqlPath(spark, predictor())) { // MF: Spark SQL over sparkrec_dot (GPU-eligible)
       Dataset<Row> top = DotProductTopK.sql((FactorPredictor) predictor(), forUsers ? userVectors() : itemVectors(),
           forUsers, forUsers ? itemVectors() : userVectors(), null, k);
@@ -292,10 +302,29 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     }
     int queries = forUsers ? data().users().size() : data().items().size();
     int partitions = Math.max(1, Math.min(queries, spark.sparkContext().defaultParallelism()));
-    StructType schema = forUsers ? RatingSchema.recommendations(getUserCol(), getItemCol())
-        : RatingSchema.recommendations(getItemCol(), getUserCol());
     return spark.range(0, queries, 1, partitions).mapPartitions(
         new TopKRecommender(broadcastNetwork(spark), forUsers, k), Encoders.row(schema));
+  }
+
+  /**
+   * The parameters, when their embedding tables are to be read where they are, in the cluster: a sharded run (or a
+   * load) left them there and they hold more than the session's
+   * {@code spark.sparkrec.scoring.maxBroadcastTableBytes} ({@link PulledRowsScoring#pulls}); else null.
+   */
+  private TrainedParameters tablesReadInCluster(SparkSession spark) {
+    return PulledRowsScoring.pulls(spark, data().parameters(), networkFactory())
+        ? (TrainedParameters) data().parameters() : null;
+  }
+
+  /**
+   * The rows {@code rows} (given the broadcast ids) makes of the {@code parts} tables' rows, read where they are in
+   * the cluster, in blocks straight from the shards.
+   */
+  private Dataset<Row> fromShards(SparkSession spark, TrainedParameters inCluster, String[] parts, StructType schema,
+      Function<Broadcast<CfModelData>, FactorRows> rows) {
+    Broadcast<CfModelData> ids = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().idsOnly());
+    return spark.createDataFrame(inCluster.tablesInCluster().rowBlocks(List.of(parts), ShardedTopK.BLOCK_ROWS)
+        .flatMap(rows.apply(ids)), schema);
   }
 
   private BroadcastNetwork broadcastNetwork(SparkSession spark) {
@@ -322,11 +351,15 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
    */
   private Dataset<Row> vectors(boolean users, String[] parts) {
     SparkSession spark = SparkSession.active();
+    StructType schema = new StructType().add("id", DataTypes.IntegerType, false).add("vector", FLOATS, false);
+    TrainedParameters inCluster = tablesReadInCluster(spark);
+    if (inCluster != null) {
+      return fromShards(spark, inCluster, parts, schema, ids -> FactorRows.vectors(ids, users));
+    }
     int count = users ? data().users().size() : data().items().size();
     int partitions = Math.max(1, Math.min(count, spark.sparkContext().defaultParallelism()));
     Broadcast<CfModelData> broadcast =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().asUniform());
-    StructType schema = new StructType().add("id", DataTypes.IntegerType, false).add("vector", FLOATS, false);
     return spark.range(0, count, 1, partitions).map(new VectorRow(broadcast, users, parts), Encoders.row(schema));
   }
 
@@ -374,6 +407,11 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     for (int c = 0; c < columns.length; c++) {
       schema = schema.add(columns[c], scalar[c] ? DataTypes.FloatType : FLOATS, false);
     }
+    SparkSession spark = SparkSession.active();
+    TrainedParameters inCluster = tablesReadInCluster(spark);
+    if (inCluster != null) {
+      return fromShards(spark, inCluster, parts, schema, idData -> FactorRows.columns(idData, users, scalar));
+    }
     List<Row> rows = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
       Object[] values = new Object[parts.length + 1];
@@ -384,7 +422,7 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
       }
       rows.add(RowFactory.create(values));
     }
-    return SparkSession.active().createDataFrame(rows, schema);
+    return spark.createDataFrame(rows, schema);
   }
 
   /** Row {@code index} of the parameter table {@code name}, which has {@code rows} rows. */

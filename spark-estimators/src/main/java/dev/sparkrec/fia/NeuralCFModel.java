@@ -2,6 +2,8 @@ package dev.sparkrec.fia;
 
 import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.ModelFactory;
+import dev.sparkrec.train.PulledRowsScoring;
+import dev.sparkrec.train.TrainedParameters;
 import java.util.Map;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
@@ -84,8 +86,14 @@ public final class NeuralCFModel extends CollaborativeFilteringModel<NeuralCFMod
   /** The hidden and output layers' weights and biases, shared by all users and items (copies). */
   public NeuralCfWeights denseWeights() {
     Map<String, float[]> parameters = data().parameters();
-    return new NeuralCfNetwork(networkConfig(this, data().users().size(), data().items().size(),
-        data().globalMean(), EmbeddingLayout.uniform()), parameters).sharedWeights();
+    NeuralCfNetwork.Config config = networkConfig(this, data().users().size(), data().items().size(),
+        data().globalMean(), EmbeddingLayout.uniform());
+    if (parameters instanceof TrainedParameters trained && trained.tablesInCluster() != null) {
+      // embedding tables left in the cluster stay there: a network without their rows carries the shared weights
+      return ((NeuralCfNetwork) PulledRowsScoring.network(NeuralCfNetwork.factory(config),
+          PulledRowsScoring.denseParameters(trained))).sharedWeights();
+    }
+    return new NeuralCfNetwork(config, parameters).sharedWeights();
   }
 
   /**

@@ -44,25 +44,10 @@ final class TopKRecommender implements MapPartitionsFunction<Long, Row> {
     float[] outputs = new float[batch.capacity()];
     List<Row> out = new ArrayList<>();
     TopK best = new TopK(Math.min(k, count));
-    int[] ids = batch.ids();
     while (indices.hasNext()) {
       int query = Math.toIntExact(indices.next());
       best.clear();
-      for (int from = 0; from < count; from += batch.capacity()) {
-        int size = Math.min(batch.capacity(), count - from);
-        for (int j = 0; j < size; j++) {
-          int user = forUsers ? query : from + j;
-          int item = forUsers ? from + j : query;
-          ids[2 * j] = user; // [userIndex, numUsers + itemIndex]
-          ids[2 * j + 1] = numUsers + item;
-        }
-        batch.setSize(size);
-        tape.reset();
-        model.logits(tape, batch, outputs);
-        for (int j = 0; j < size; j++) {
-          best.offer(from + j, network.score(outputs[j]));
-        }
-      }
+      rank(model, tape, batch, outputs, numUsers, forUsers, query, null, count, network::score, best);
       Row[] recommendations = new Row[best.size()];
       for (int r = 0; r < best.size(); r++) {
         recommendations[r] = RowFactory.create(candidates.id(best.index(r)), best.score(r));
@@ -70,6 +55,36 @@ final class TopKRecommender implements MapPartitionsFunction<Long, Row> {
       out.add(RowFactory.create(queries.id(query), recommendations));
     }
     return out.iterator();
+  }
+
+  /**
+   * Scores {@code query} (a user index when {@code forUsers}, else an item index) against {@code count} candidates,
+   * {@code candidates[j]} or, when {@code candidates} is null, {@code j} itself, in batches of the batch's capacity
+   * ({@code outputs} as long), offering each candidate's score to {@code best} in candidate order.
+   */
+  static void rank(TrainableModel model, Tape tape, Batch batch, float[] outputs, int numUsers, boolean forUsers,
+      int query, int[] candidates, int count, Score score, TopK best) {
+    int[] ids = batch.ids();
+    for (int from = 0; from < count; from += batch.capacity()) {
+      int size = Math.min(batch.capacity(), count - from);
+      for (int j = 0; j < size; j++) {
+        int candidate = candidates == null ? from + j : candidates[from + j];
+        ids[2 * j] = forUsers ? query : candidate; // [userIndex, numUsers + itemIndex]
+        ids[2 * j + 1] = numUsers + (forUsers ? candidate : query);
+      }
+      batch.setSize(size);
+      tape.reset();
+      model.logits(tape, batch, outputs);
+      for (int j = 0; j < size; j++) {
+        best.offer(candidates == null ? from + j : candidates[from + j], score.of(outputs[j]));
+      }
+    }
+  }
+
+  /** A score from a network output. */
+  @FunctionalInterface
+  interface Score {
+    float of(float output);
   }
 
   /** The {@code capacity} best (index, score) pairs offered so far, best first; ties keep the earlier offer first. */

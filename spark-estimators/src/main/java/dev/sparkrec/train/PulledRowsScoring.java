@@ -98,14 +98,8 @@ public final class PulledRowsScoring {
     TrainedTables tables = parameters.tablesInCluster();
     LOG.info("Scoring pulls the rows each partition reads of the embedding tables {} from {} shards",
         tables.names(), tables.shardCount());
-    LinkedHashMap<String, float[]> dense = new LinkedHashMap<>();
-    for (String name : parameters.keySet()) {
-      if (!parameters.isInCluster(name)) {
-        dense.put(name, parameters.get(name));
-      }
-    }
     Broadcast<Map<String, float[]>> broadcast =
-        JavaSparkContext.fromSparkContext(input.context()).broadcast(dense);
+        JavaSparkContext.fromSparkContext(input.context()).broadcast(denseParameters(parameters));
     int shards = tables.shardCount();
     JavaRDD<ShardedTables.RowRequest> requests = JavaPairRDD.fromJavaRDD(input.mapPartitionsWithIndex((p, rows) -> {
       boolean[] any = {false};
@@ -127,8 +121,22 @@ public final class PulledRowsScoring {
     });
   }
 
-  /** A network with compact tables (no rows yet) and {@code dense}'s values in its other parameters. */
-  private static TrainableModel network(ModelFactory networks, Map<String, float[]> dense) {
+  /** The parameters the driver holds of {@code parameters}: all but the tables left in the cluster, in order. */
+  public static Map<String, float[]> denseParameters(TrainedParameters parameters) {
+    LinkedHashMap<String, float[]> dense = new LinkedHashMap<>();
+    for (String name : parameters.keySet()) {
+      if (!parameters.isInCluster(name)) {
+        dense.put(name, parameters.get(name));
+      }
+    }
+    return dense;
+  }
+
+  /**
+   * A network from {@code networks} whose sparse-row tables are {@linkplain Parameter#compact compact} (no rows yet:
+   * the caller loads the rows it reads) and whose other parameters hold {@code dense}'s values.
+   */
+  public static TrainableModel network(ModelFactory networks, Map<String, float[]> dense) {
     TrainableModel model = Parameter.buildingCompact(networks::create);
     for (Parameter p : model.parameters()) {
       if (p.isSparseRows()) {

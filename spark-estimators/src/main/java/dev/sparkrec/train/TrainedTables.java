@@ -97,7 +97,7 @@ public final class TrainedTables {
   }
 
   /** The tables' names, in model order. */
-  List<String> names() {
+  public List<String> names() {
     return List.of(names);
   }
 
@@ -158,6 +158,89 @@ public final class TrainedTables {
             Piece.of(shard, shardCount, rows, rowSizes, slot, chunkFloats).iterator()))
         .groupByKey(new HashPartitioner(partitions))
         .map(group -> Piece.assemble(group._1, group._2, names, rows, rowSizes, chunkFloats));
+  }
+
+  /**
+   * Rows of some tables side by side, as {@link #rowBlocks} reads them: the global row ids, ascending, and for each
+   * table asked for its rows' values ({@code rows.length × rowSize} floats, row-major).
+   */
+  public record RowBlock(int[] rows, float[][] values) implements Serializable {}
+
+  /**
+   * The rows of the tables named {@code tables}, which must have as many rows each, read on the executors straight
+   * from the shards (no shuffle, nothing through the driver): each shard's rows in blocks of at most
+   * {@code blockRows} rows, the tables' values in the order named.
+   */
+  public JavaRDD<RowBlock> rowBlocks(List<String> tables, int blockRows) {
+    if (blockRows < 1) {
+      throw new IllegalArgumentException("blockRows must be positive but was " + blockRows);
+    }
+    int[] picked = new int[tables.size()];
+    for (int t = 0; t < picked.length; t++) {
+      picked[t] = List.of(names).indexOf(tables.get(t));
+      if (picked[t] < 0) {
+        throw new IllegalArgumentException("no table '" + tables.get(t) + "' in the cluster; its tables are "
+            + List.of(names));
+      }
+      if (rows[picked[t]] != rows[picked[0]]) {
+        throw new IllegalArgumentException("tables " + tables + " differ in their number of rows");
+      }
+    }
+    int shardCount = this.shardCount;
+    return shards.flatMap(shard -> RowBlockReader.of(shard, picked, shardCount, blockRows));
+  }
+
+  /** Cuts one shard's rows of some tables into {@link RowBlock}s, one block at a time. */
+  private static final class RowBlockReader implements Iterator<RowBlock> {
+    private final ShardedTables.TableShard shard;
+    private final int[] tables;
+    private final int shards;
+    private final int blockRows;
+    private final int localRows;
+    private int next;
+
+    private RowBlockReader(ShardedTables.TableShard shard, int[] tables, int shards, int blockRows) {
+      this.shard = shard;
+      this.tables = tables;
+      this.shards = shards;
+      // a multiple of the chunk rows, so that a block copies whole chunks
+      this.blockRows = Math.max(1, blockRows / ShardedTables.CHUNK_ROWS) * ShardedTables.CHUNK_ROWS;
+      this.localRows = tables.length == 0 ? 0 : shard.tables[tables[0]].rows;
+    }
+
+    static Iterator<RowBlock> of(ShardedTables.TableShard shard, int[] tables, int shards, int blockRows) {
+      return new RowBlockReader(shard, tables, shards, blockRows);
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < localRows;
+    }
+
+    @Override
+    public RowBlock next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      int first = next;
+      int n = Math.min(blockRows, localRows - first);
+      next += n;
+      int[] rows = new int[n];
+      for (int r = 0; r < n; r++) {
+        rows[r] = (first + r) * shards + shard.shard;
+      }
+      float[][] values = new float[tables.length][];
+      for (int t = 0; t < tables.length; t++) {
+        ShardedTables.Table table = shard.tables[tables[t]];
+        int d = table.rowSize;
+        values[t] = new float[n * d];
+        for (int c = first / ShardedTables.CHUNK_ROWS; c * ShardedTables.CHUNK_ROWS < first + n; c++) {
+          float[] chunk = table.values(c);
+          System.arraycopy(chunk, 0, values[t], (c * ShardedTables.CHUNK_ROWS - first) * d, chunk.length);
+        }
+      }
+      return new RowBlock(rows, values);
+    }
   }
 
   /** Drops the cached rows. */

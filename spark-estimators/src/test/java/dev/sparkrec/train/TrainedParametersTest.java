@@ -92,6 +92,36 @@ class TrainedParametersTest {
   }
 
   @Test
+  void rowBlocksHoldEveryRowOnceWithItsValuesAndRejectUnknownTables() {
+    TrainedParameters trained = (TrainedParameters) sharded.bestParameters();
+    String table = tables(trained).get(0);
+    float[] expected = broadcast.bestParameters().get(table);
+    int d = TrainFixtures.DIM;
+    for (int blockRows : new int[] {1, 8, 20, 1 << 20}) {
+      float[] assembled = new float[expected.length];
+      boolean[] seen = new boolean[expected.length / d];
+      int blocks = 0;
+      for (TrainedTables.RowBlock block : trained.tablesInCluster().rowBlocks(List.of(table, table), blockRows)
+          .collect()) {
+        blocks++;
+        int[] rows = block.rows();
+        assertTrue(rows.length <= Math.max(8, blockRows / 8 * 8), "block of " + rows.length + " rows");
+        assertArrayEquals(block.values()[0], block.values()[1]);
+        for (int r = 0; r < rows.length; r++) {
+          assertFalse(seen[rows[r]], "row " + rows[r] + " twice");
+          seen[rows[r]] = true;
+          assertTrue(r == 0 || rows[r] > rows[r - 1], "rows ascend within a block");
+          System.arraycopy(block.values()[0], r * d, assembled, rows[r] * d, d);
+        }
+      }
+      assertArrayEquals(expected, assembled, "blocks of " + blockRows + " rows");
+      assertTrue(blockRows > 100 ? blocks == trained.tablesInCluster().shardCount() : blocks > 3, blocks + " blocks");
+    }
+    assertEquals("no table 'nope' in the cluster; its tables are [" + table + "]", assertThrows(
+        IllegalArgumentException.class, () -> trained.tablesInCluster().rowBlocks(List.of("nope"), 8)).getMessage());
+  }
+
+  @Test
   void chunksAssembleEveryTableFromItsShardsAlsoWhereRowsStraddleTwoChunks() {
     TrainedParameters trained = (TrainedParameters) sharded.bestParameters();
     String table = tables(trained).get(0);
