@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -257,6 +258,32 @@ class MainTest {
     }
   }
 
+
+  @Test
+  void trainerScaleRepeatsEachFitAndReportsTheMedians(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("scale-repeats.json");
+    Map<String, String> narrowed = Map.of("sparkrec.bench.repeats", "3", "sparkrec.bench.models", "mf",
+        "sparkrec.bench.paths", "sharded", "sparkrec.bench.features", "1000");
+    narrowed.forEach(System::setProperty);
+    try {
+      assertEquals(0, run("bench", "trainer-scale", "--quick", "--out", json.toString()));
+    } finally {
+      narrowed.keySet().forEach(System::clearProperty);
+    }
+    JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
+    assertEquals(1, rows.size(), rows.toString());
+    JsonNode row = rows.get(0);
+    assertEquals(3, row.get("repeats").asInt(), row.toString());
+    for (String figure : new String[] {"epoch_seconds", "driver_peak_heap_mb", "driver_peak_heap_after_gc_mb",
+        "driver_epochs_live_heap_mb"}) {
+      JsonNode fits = row.get(figure + "_by_repeat");
+      assertEquals(3, fits.size(), figure + ": " + row);
+      double[] sorted = {fits.get(0).asDouble(), fits.get(1).asDouble(), fits.get(2).asDouble()};
+      java.util.Arrays.sort(sorted);
+      assertTrue(sorted[0] > 0, figure + ": " + row);
+      assertEquals(sorted[1], row.get(figure).asDouble(), 0.0, figure + " is the median of the fits: " + row);
+    }
+  }
 
   @Test
   void seqScalingQuickRunTimesLightningAndSoftmaxAttention(@TempDir Path dir) throws Exception {

@@ -61,11 +61,15 @@ import org.slf4j.LoggerFactory;
  * training), {@code driver_max_heap_mb}, {@code driver_jvm} (the driver JVM's collectors and {@code -X} options) and
  * {@code broadcast_block_size} ({@code spark.broadcast.blockSize}). Heap figures count the heap's pools only.
  *
- * <p>The garbage-included peak moves by up to 2× between runs of one configuration (also with a fixed young
- * generation, or 512 KB broadcast blocks): a third of what the driver allocates is Spark's broadcast buffers (a whole
- * {@code spark.broadcast.blockSize} chunk for the dense parameters and for each stage's task binary, every round) and
- * a quarter the tasks' results, large arrays that G1 allocates outside the young generation and frees at the next
- * young collection. The heap after a collection and the live heap are the stable measures of what the driver holds.
+ * <p>About a third of what the driver allocates is Spark's broadcast buffers (a whole {@code spark.broadcast.blockSize}
+ * chunk for the dense parameters and for each stage's task binary, every round) and a quarter the tasks' results.
+ * Under G1's default 2 MB regions of a 4 GB heap those are humongous objects, kept outside the young generation
+ * until a collection frees them, and the garbage-included peak moved by up to 2× between runs of one configuration;
+ * {@code bin/sparkrec} gives the driver 16 MB regions, which make them young objects. What remains of the peak's
+ * noise is G1 resizing the heap (and with it the young generation) as it goes, so {@code
+ * -Dsparkrec.bench.repeats=3} fits each (model, vocabulary, path) three times and reports the medians, each fit's
+ * figures in {@code <figure>_by_repeat} ({@code shuffle_bytes} and the test metric are the last fit's; the fits are
+ * identical). The heap after a collection and the live heap are the stable measures of what the driver holds.
  *
  * <p>The CTR data: feature {@code f·(V/F) + ⌊(V/F)·u³⌋} per field f (u uniform, so ids are power-law popular and a
  * round touches a small part of a large vocabulary), and a click drawn from sigmoid(−1 + Σ w(id) + 0.8·s(id₀)·s(id₁))
@@ -79,10 +83,10 @@ import org.slf4j.LoggerFactory;
  * averaging. {@code --quick} trains 10,000 rows of 10³ and 10⁴ ids with smaller models, for smoke tests only.
  *
  * <p>An unrecorded fit per model and path on {@value #WARM_UP_ROWS} rows of 10⁴ ids comes first (not with {@code
- * --quick}), so that JIT compilation is not charged to whichever fit runs first. Three JVM properties narrow a run
+ * --quick}), so that JIT compilation is not charged to whichever fit runs first. JVM properties narrow a run
  * (pass them through {@code SPARKREC_JAVA_OPTS}): {@code -Dsparkrec.bench.features=10000,10000000} measures only those
  * vocabularies, {@code -Dsparkrec.bench.paths=sharded} only that path and {@code -Dsparkrec.bench.models=afn} only
- * that model.
+ * that model; {@code -Dsparkrec.bench.repeats=3} repeats each fit (above).
  */
 public final class TrainerScaleBenchmark implements BenchSuite {
 
@@ -98,6 +102,11 @@ public final class TrainerScaleBenchmark implements BenchSuite {
   static final String PATHS_PROPERTY = "sparkrec.bench.paths";
   static final String MODELS_PROPERTY = "sparkrec.bench.models";
   static final String[] MODELS = {"afn", "mf"};
+  static final String REPEATS_PROPERTY = "sparkrec.bench.repeats";
+  /** What each fit measures; a row holds each one's median over the repeated fits. */
+  static final String[] FIGURES = {"epoch_seconds", "driver_peak_heap_mb", "driver_peak_heap_after_gc_mb",
+      "driver_epochs_peak_heap_mb", "driver_epochs_peak_heap_after_gc_mb", "driver_epochs_live_heap_mb",
+      "driver_heap_before_mb"};
   private static final long SEED = 17;
   private static final double MB = 1 << 20;
 
@@ -191,38 +200,56 @@ public final class TrainerScaleBenchmark implements BenchSuite {
     row.put("model", subject.name());
     row.put("features", vocabulary);
     row.put("rows", rows);
-    ShuffleBytes shuffle = new ShuffleBytes();
-    HeapSampler heap = new HeapSampler();
-    // the last epoch's report comes before the trainer builds the result
-    Estimator<?> estimator = subject.estimator(vocabulary, path, quick, heap::markEpochsEnd);
-    spark.sparkContext().addSparkListener(shuffle);
-    Model<?> model;
-    try {
-      heap.start();
-      model = estimator.fit(train);
-    } catch (IllegalArgumentException e) {
-      if (e.getMessage() == null || !e.getMessage().contains("estimated")) {
-        throw e;
+    int repeats = Integer.getInteger(REPEATS_PROPERTY, 1);
+    if (repeats < 1) {
+      throw new IllegalArgumentException(REPEATS_PROPERTY + " must be at least 1 but is " + repeats);
+    }
+    Estimator<?> estimator = null;
+    Model<?> model = null;
+    long shuffleBytes = 0;
+    double[][] figures = new double[FIGURES.length][repeats];
+    for (int r = 0; r < repeats; r++) {
+      model = null; // the previous fit's model (and the tables it caches) may go before the next fit
+      ShuffleBytes shuffle = new ShuffleBytes();
+      HeapSampler heap = new HeapSampler();
+      // the last epoch's report comes before the trainer builds the result
+      estimator = subject.estimator(vocabulary, path, quick, heap::markEpochsEnd);
+      spark.sparkContext().addSparkListener(shuffle);
+      try {
+        heap.start();
+        model = estimator.fit(train);
+      } catch (IllegalArgumentException e) {
+        if (e.getMessage() == null || !e.getMessage().contains("estimated")) {
+          throw e;
+        }
+        LOG.info("{} {} at {} features: refused by the memory guard", subject.name(), path, vocabulary);
+        row.put("fits", false);
+        row.put("refused", e.getMessage());
+        row.put("config", StageConfig.of(estimator));
+        return row;
+      } finally {
+        heap.stop();
+        awaitListeners(spark);
+        spark.sparkContext().removeSparkListener(shuffle);
       }
-      LOG.info("{} {} at {} features: refused by the memory guard", subject.name(), path, vocabulary);
-      row.put("fits", false);
-      row.put("refused", e.getMessage());
-      row.put("config", StageConfig.of(estimator));
-      return row;
-    } finally {
-      heap.stop();
-      awaitListeners(spark);
-      spark.sparkContext().removeSparkListener(shuffle);
+      double[] fit = {subject.summary(model).history().get(0).seconds(), heap.peak() / MB, heap.peakAfterGc() / MB,
+          heap.epochsPeak() / MB, heap.epochsPeakAfterGc() / MB, heap.epochsLive() / MB, heap.baseline() / MB};
+      for (int f = 0; f < FIGURES.length; f++) {
+        figures[f][r] = fit[f];
+      }
+      shuffleBytes = shuffle.bytes.get();
     }
     row.put("fits", true);
-    row.put("epoch_seconds", subject.summary(model).history().get(0).seconds());
-    row.put("driver_peak_heap_mb", heap.peak() / MB);
-    row.put("driver_peak_heap_after_gc_mb", heap.peakAfterGc() / MB);
-    row.put("driver_epochs_peak_heap_mb", heap.epochsPeak() / MB);
-    row.put("driver_epochs_peak_heap_after_gc_mb", heap.epochsPeakAfterGc() / MB);
-    row.put("driver_epochs_live_heap_mb", heap.epochsLive() / MB);
-    row.put("driver_heap_before_mb", heap.baseline() / MB);
-    row.put("shuffle_bytes", shuffle.bytes.get());
+    row.put("repeats", repeats);
+    for (int f = 0; f < FIGURES.length; f++) {
+      row.put(FIGURES[f], SeedStats.median(Arrays.stream(figures[f]).boxed().toList()));
+    }
+    if (repeats > 1) {
+      for (int f = 0; f < FIGURES.length; f++) {
+        row.put(FIGURES[f] + "_by_repeat", figures[f]);
+      }
+    }
+    row.put("shuffle_bytes", shuffleBytes);
     subject.test(model, test, row);
     row.put("driver_max_heap_mb", Runtime.getRuntime().maxMemory() / MB);
     row.put("driver_jvm", driverJvm());
