@@ -436,7 +436,7 @@ class MainTest {
     assertEquals(0, run("bench", "fia-ml100k", "--quick", "--data", dataDir(), "--out", json.toString()));
     JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("rows");
     String[] systems = {"mllib-als", "mf", "full-influence-mf", "als", "ncf", "ncf-embeddings-retrained",
-        "fia-mf-explain-test", "fia-mf-explain-test-array-functions"};
+        "fia-mf-explain-test", "fia-mf-explain-test-array-functions", "fia-mf-explain-test-refit-neighbours"};
     assertEquals(systems.length, rows.size());
     for (int i = 0; i < systems.length; i++) {
       assertEquals(systems[i], rows.get(i).get("system").asText());
@@ -453,8 +453,16 @@ class MainTest {
       double rmse = row.get("test_rmse").asDouble();
       assertTrue(rmse > 0.5 && rmse < 1.6, row.toString());
     }
+    for (int i : new int[] {1, 3}) {
+      JsonNode row = rows.get(i);
+      assertTrue(Double.isFinite(row.get("pearson_r_refit_neighbours").asDouble())
+          && row.get("pearson_r_refit_neighbours_ci95").size() == 2
+          && row.get("predicted_refit_neighbours").asText().startsWith("[")
+          && row.get("ms_per_refit_neighbours_explanation").asDouble() > 0, row.toString());
+    }
     assertTrue(rows.get(2).get("ms_per_explanation").asDouble() > 0, rows.get(2).toString());
     JsonNode ncf = rows.get(4);
+    assertTrue(!ncf.has("pearson_r_refit_neighbours"), "NCF has no refitNeighbours arm: " + ncf);
     assertEquals(2, ncf.get("pearson_r_by_seed").size(), "the quick run retrains NCF with two seeds: " + ncf);
     assertTrue(ncf.has("actual_between_seeds_pearson_r") && ncf.get("gradient_norm_fitted").asDouble() > 0,
         ncf.toString());
@@ -470,5 +478,8 @@ class MainTest {
     assertEquals(2000, throughSql.get("pairs").asLong(), throughSql.toString());
     assertTrue(throughSql.get("related_rating_rows").asLong() > 2000 && throughSql.get("ratio_to_blocks").asDouble() > 0
         && "arrayFunctions".equals(throughSql.get("config").get("influenceScoring").asText()), throughSql.toString());
+    JsonNode refitted = rows.get(8);
+    assertTrue(refitted.get("pairs").asLong() == 2000 && refitted.get("pairs_per_second").asDouble() > 0
+        && "refitNeighbours".equals(refitted.get("config").get("influenceForm").asText()), refitted.toString());
   }
 }

@@ -62,10 +62,17 @@ final class GroupedExplanations {
    * @param withOrder the output schema: the input columns, prediction, explanations, {@code ROW_ORDER}
    * @param throughArrayFunctions whether the influences are scored as Spark SQL over {@code sparkrec_scaled_dot}
    *     ({@link ScaledDotExplanations}) rather than by GEMM in each group
+   * @param refitNeighbours whether pairs that are not training ratings are scored by {@link NeighbourRefit}: each
+   *     rating row then carries its counterpart's normal equations ({@link NeighbourSystems}); not with
+   *     {@code throughArrayFunctions}
    */
   static Dataset<Row> explain(Dataset<Row> pairs, String[] inputColumns, StructType inputSchema, Dataset<Row> ratings,
       Dataset<Row> userVectors, Dataset<Row> itemVectors, FactorizedPredictor predictor, double damping,
-      boolean leaveOneOut, int topK, boolean dropCold, StructType withOrder, boolean throughArrayFunctions) {
+      boolean leaveOneOut, int topK, boolean dropCold, StructType withOrder, boolean throughArrayFunctions,
+      boolean refitNeighbours) {
+    if (refitNeighbours && throughArrayFunctions) {
+      throw new IllegalArgumentException("re-fitting neighbours is scored in the JVM only");
+    }
     Column[] input = new Column[inputColumns.length];
     for (int c = 0; c < input.length; c++) {
       input[c] = pairs.col(inputColumns[c]);
@@ -80,7 +87,8 @@ final class GroupedExplanations {
             side(SideExplanations.ITEM_SIDE, item, user, lit(0f), order, itemVector, userVector,
                 lit(null).cast(inputSchema))))
         .as("s"))
-        .select(col("s.*"));
+        .select(col("s.*"))
+        .withColumn("system", lit(null).cast(NeighbourSystems.SYSTEM));
 
     Dataset<Row> users = userVectors.select(col("id").as("__r_user"), col("vector").as("__r_user_vector"));
     Dataset<Row> items = itemVectors.select(col("id").as("__r_item"), col("vector").as("__r_item_vector"));
@@ -98,6 +106,14 @@ final class GroupedExplanations {
                 ratingUserVector, lit(null).cast(inputSchema))))
         .as("s"))
         .select(col("s.*"));
+    if (refitNeighbours) {
+      ratingRows = ratingRows
+          .join(NeighbourSystems.of(rated, predictor),
+              col("side").equalTo(col("__s_side")).and(col("other").equalTo(col("__s_id"))), "left")
+          .drop("__s_side", "__s_id");
+    } else {
+      ratingRows = ratingRows.withColumn("system", lit(null).cast(NeighbourSystems.SYSTEM));
+    }
 
     String[] sideColumns = SideExplanations.input(inputSchema).fieldNames();
     Column kind = col("kind");
@@ -134,7 +150,7 @@ final class GroupedExplanations {
           inputColumns.length, dropCold, withOrder);
     }
     Dataset<Row> sides = grouped
-        .mapPartitions(new SideExplanations(predictor, damping, leaveOneOut, topK, false),
+        .mapPartitions(new SideExplanations(predictor, damping, leaveOneOut, topK, false, refitNeighbours),
             Encoders.row(SideExplanations.output(inputSchema)));
     return sides
         .repartition(col("order"))

@@ -38,6 +38,7 @@ final class InfluenceBlock {
   private final double[] q; // J_j·A⁻¹·x per rating (leave-one-out)
   private final double[] correction; // (g_j·h_j + 2λ·c_j·q_j) / (1 − h_j): the leave-one-out term per projection
   private double[] offsets = new double[0]; // 2λ·x·S_p per pair of the chunk being scored
+  private double[] neighbourChanges; // count × dim, row-major: the vector's change per rating, when re-fitted
 
   /**
    * @param userSide whether {@code vector} is a user's ({@code others} the rated items) or an item's ({@code others}
@@ -128,6 +129,18 @@ final class InfluenceBlock {
     }
   }
 
+  /**
+   * Scores by re-fitting instead: rating {@code j}'s influence on a pair becomes {@code v·Δ_j}, with {@code Δ_j} the
+   * change of this side's vector when {@code j} is removed ({@link NeighbourRefit#vectorChanges}; {@code count × dim}
+   * row-major, not copied), exact for a prediction linear in the vector.
+   */
+  void useNeighbourChanges(double[] changes) {
+    if (changes.length != count * dim) {
+      throw new IllegalArgumentException("expected " + count + " × " + dim + " vector changes, got " + changes.length);
+    }
+    neighbourChanges = changes;
+  }
+
   /** Number of ratings in the block. */
   int size() {
     return count;
@@ -167,6 +180,12 @@ final class InfluenceBlock {
       Arrays.fill(out, 0, pairs, Double.NaN);
       return;
     }
+    if (neighbourChanges != null) {
+      // out (pairs × count, row-major) = V (pairs × dim) · Δᵀ: column-major, the count × pairs matrix Δ·Vᵀ.
+      BLAS.getInstance().dgemm("T", "N", count, pairs, dim, 1.0, neighbourChanges, 0, dim, pairGradients, 0, dim,
+          0.0, out, 0, count);
+      return;
+    }
     if (offsets.length < pairs) {
       offsets = new double[pairs];
     }
@@ -198,6 +217,9 @@ final class InfluenceBlock {
    * finite influence to project for: its gradients are left as they are and its offsets are 0.
    */
   void project(double[] pairGradients, int pairs, double[] offsets) {
+    if (neighbourChanges != null) {
+      throw new IllegalStateException("a block scored by re-fitting its neighbours has no projection");
+    }
     if (count == 0 || orphaning) {
       Arrays.fill(offsets, 0, pairs, 0.0);
       return;

@@ -59,7 +59,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code x_u} and item vector {@code y_i} are re-fitted in the estimate (shared weights fixed, as in FIA):
  * {@code influence(z) = ∇f_ui · H⁻¹ ∇ℓ_z} with {@code H} the Hessian of the training objective in
  * {@code [x_u; y_i]} (see {@link FactorizedPredictor} for the objective). Every explaining rating carries its
- * leverage; {@link #influenceForm()} chooses the first-order or the leave-one-out form, and a rating whose removal
+ * leverage; {@link #influenceForm()} chooses the first-order or the leave-one-out form, or (MF, ALS, sparse data)
+ * re-fitting the explained vectors with their ratings' counterparts, and a rating whose removal
  * would leave the user or item without ratings is flagged {@code orphaned} (see {@link InfluenceCalculator}).
  *
  * <p>Configured with a fitted {@link FactorizedModel} — {@code MatrixFactorizationModel}, {@code NeuralCFModel},
@@ -202,16 +203,23 @@ public final class InfluenceExplainer extends Transformer
    * The form of the influences: {@code "leaveOneOut"}, the first-order influence corrected by the rating's
    * leverage {@code h_z} in its user's or item's block (Sherman–Morrison; exact leave-one-out re-fitting of the
    * explained user's and item's vectors when the objective is quadratic in each, as for MF and ALS);
-   * {@code "firstOrder"}, FIA's form; or {@code "auto"} (default), the leave-one-out form where the model's
-   * objective is quadratic in each vector ({@link FactorizedPredictor#quadraticInEachVector()}: MF, ALS) and the
-   * first-order form otherwise (NCF). Against full leave-one-out retraining the leave-one-out form measured much
+   * {@code "firstOrder"}, FIA's form; {@code "refitNeighbours"} (MF and ALS only), leave-one-out re-fitting of the
+   * explained user's vector together with the items it rated (and of the item's vector together with its raters),
+   * every other vector fixed ({@link NeighbourRefit}): on sparse ratings, where removing a rating also moves the
+   * vectors it pairs with, it tracks full leave-one-out retraining where the restricted forms underestimate it, at
+   * a cost of {@code O(n²)} ridge solves per user or item with {@code n} ratings, so it is meant for sparse data;
+   * a pair that is itself a training rating keeps the leave-one-out form; not with
+   * {@code influenceScoring = "arrayFunctions"}. Or {@code "auto"} (default), the leave-one-out form where the
+   * model's objective is quadratic in each vector ({@link FactorizedPredictor#quadraticInEachVector()}: MF, ALS) and
+   * the first-order form otherwise (NCF). Against full leave-one-out retraining the leave-one-out form measured much
    * closer in scale for MF and ALS and worse for NCF, whose Hessian is Gauss–Newton (see the module README).
    */
   public Param<String> influenceForm() {
     return param("influenceForm", o -> new Param<>(o, "influenceForm", "the form of the influences: auto"
         + " (leave-one-out where the objective is quadratic in each vector, as for MF and ALS; first-order otherwise),"
-        + " firstOrder or leaveOneOut",
-        ParamValidators.inArray(new String[] {"auto", "firstOrder", "leaveOneOut"})), "auto");
+        + " firstOrder, leaveOneOut or refitNeighbours (MF and ALS: re-fits the explained vector with its ratings'"
+        + " counterparts, for sparse data)",
+        ParamValidators.inArray(new String[] {"auto", "firstOrder", "leaveOneOut", "refitNeighbours"})), "auto");
   }
 
   public String getInfluenceForm() {
@@ -265,10 +273,14 @@ public final class InfluenceExplainer extends Transformer
     return this;
   }
 
-  /** Whether {@link #influenceForm()} resolves to the leave-one-out form for {@code predictor}. */
+  /**
+   * Whether {@link #influenceForm()} resolves to the leave-one-out form for {@code predictor} (with
+   * {@code refitNeighbours}, for pairs that are training ratings).
+   */
   boolean leaveOneOutFor(FactorizedPredictor predictor) {
     switch (getInfluenceForm()) {
       case "leaveOneOut":
+      case "refitNeighbours":
         return true;
       case "firstOrder":
         return false;
@@ -336,6 +348,16 @@ public final class InfluenceExplainer extends Transformer
   public Dataset<Row> transform(Dataset<?> dataset) {
     requireConfigured();
     boolean throughArrayFunctions = "arrayFunctions".equals(getInfluenceScoring());
+    boolean refitNeighbours = "refitNeighbours".equals(getInfluenceForm());
+    if (refitNeighbours && throughArrayFunctions) {
+      throw new IllegalArgumentException("InfluenceExplainer " + uid + ": influenceForm = \"refitNeighbours\" is"
+          + " scored in the JVM; set influenceScoring to \"blocks\" or choose another influenceForm.");
+    }
+    if (refitNeighbours && !model.predictor().quadraticInEachVector()) {
+      throw new IllegalArgumentException("InfluenceExplainer " + uid + ": influenceForm = \"refitNeighbours\" needs"
+          + " a model whose objective is quadratic in each vector (MatrixFactorizationModel, ALS); "
+          + model.getClass().getSimpleName() + "'s is not: use \"auto\", \"firstOrder\" or \"leaveOneOut\".");
+    }
     if (throughArrayFunctions && !ArrayFunctions.registered(dataset.sparkSession())) {
       throw new IllegalStateException("InfluenceExplainer " + uid + ": influenceScoring = \"arrayFunctions\" needs"
           + " SparkRec's SQL functions (" + ArrayFunctions.SCALED_DOT + "), which this session does not have: call"
@@ -363,7 +385,7 @@ public final class InfluenceExplainer extends Transformer
     StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
     Dataset<Row> explained = GroupedExplanations.explain(joined, schema.fieldNames(), schema, ratings, userVectors,
         itemVectors, model.predictor(), getDamping(), leaveOneOutFor(model.predictor()), getTopK(),
-        "drop".equals(getColdStartStrategy()), withOrder, throughArrayFunctions);
+        "drop".equals(getColdStartStrategy()), withOrder, throughArrayFunctions, refitNeighbours);
     return (getKeepInputOrder() ? explained.orderBy(ROW_ORDER) : explained).drop(ROW_ORDER);
   }
 

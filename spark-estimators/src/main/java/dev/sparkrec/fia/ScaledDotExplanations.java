@@ -50,7 +50,7 @@ final class ScaledDotExplanations {
   static Dataset<Row> explain(Dataset<Row> sides, StructType inputSchema, FactorizedPredictor predictor,
       double damping, boolean leaveOneOut, int topK, int inputColumns, boolean dropCold, StructType withOrder) {
     Dataset<Row> projected = sides.mapPartitions(
-        new SideExplanations(predictor, damping, leaveOneOut, topK, true),
+        new SideExplanations(predictor, damping, leaveOneOut, topK, true, false),
         Encoders.row(SideExplanations.projected(inputSchema)));
     Column kind = col("kind");
     Dataset<Row> heads = projected.filter(kind.equalTo(SideExplanations.HEAD));

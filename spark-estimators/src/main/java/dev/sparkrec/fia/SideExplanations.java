@@ -55,14 +55,24 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
   private final boolean leaveOneOut;
   private final int topK;
   private final boolean projecting;
+  private final boolean refitNeighbours;
 
-  /** {@code projecting}: whether pairs are projected for scoring elsewhere rather than scored here. */
-  SideExplanations(FactorizedPredictor predictor, double damping, boolean leaveOneOut, int topK, boolean projecting) {
+  /**
+   * @param projecting whether pairs are projected for scoring elsewhere rather than scored here
+   * @param refitNeighbours whether a group's pairs are scored by {@link NeighbourRefit} from its rating rows'
+   *     {@code system} column (not when projecting)
+   */
+  SideExplanations(FactorizedPredictor predictor, double damping, boolean leaveOneOut, int topK, boolean projecting,
+      boolean refitNeighbours) {
+    if (projecting && refitNeighbours) {
+      throw new IllegalArgumentException("a block scored by re-fitting its neighbours has no projection");
+    }
     this.predictor = predictor;
     this.damping = damping;
     this.leaveOneOut = leaveOneOut;
     this.topK = topK;
     this.projecting = projecting;
+    this.refitNeighbours = refitNeighbours;
   }
 
   /** The rows of a side, with the pairs' input columns as the struct {@code inputRow}. */
@@ -77,7 +87,8 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
         .add("order", DataTypes.LongType, false)
         .add("own", DataTypes.createArrayType(DataTypes.FloatType, false), true)
         .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), true)
-        .add("row", inputRow, true);
+        .add("row", inputRow, true)
+        .add("system", NeighbourSystems.SYSTEM, true);
   }
 
   /** The struct of a side's whole rating list, sent for a pair that is itself a training rating. */
@@ -130,6 +141,14 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
     return out;
   }
 
+  private static double[] doubles(List<?> list) {
+    double[] out = new double[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((Number) list.get(i)).doubleValue();
+    }
+    return out;
+  }
+
   private static final int SIDE = 0;
   private static final int KEY = 1;
   private static final int SALT = 2;
@@ -140,6 +159,7 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
   private static final int OWN = 7;
   private static final int VECTOR = 8;
   private static final int ROW = 9;
+  private static final int SYSTEM = 10;
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
@@ -191,6 +211,8 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
     private int[] others = new int[16];
     private float[] ratings = new float[16];
     private float[][] vectors = new float[16][];
+    private NeighbourRefit.NormalEquations[] systems = new NeighbourRefit.NormalEquations[16];
+    private final NeighbourRefit refit = refitNeighbours ? new NeighbourRefit(predictor) : null;
     private InfluenceBlock block;
     private int chunkPairs;
     private int pending;
@@ -224,6 +246,7 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
         others = Arrays.copyOf(others, 2 * count);
         ratings = Arrays.copyOf(ratings, 2 * count);
         vectors = Arrays.copyOf(vectors, 2 * count);
+        systems = Arrays.copyOf(systems, 2 * count);
       }
       others[count] = row.getInt(OTHER);
       ratings[count] = row.getFloat(RATING_VALUE);
@@ -235,6 +258,15 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
             + ", which the model does not know; pass the ratings the model was fitted on.");
       }
       vectors[count] = floats(row.getList(VECTOR));
+      if (refitNeighbours) {
+        if (row.isNullAt(SYSTEM)) {
+          throw new IllegalStateException("no normal equations for the counterpart of rating " + count + " of "
+              + (side == USER_SIDE ? "user " : "item ") + key);
+        }
+        Row system = row.getStruct(SYSTEM);
+        systems[count] = new NeighbourRefit.NormalEquations(doubles(system.getList(0)), doubles(system.getList(1)),
+            system.getInt(2));
+      }
       count++;
     }
 
@@ -249,6 +281,10 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
         own = floats(row.getList(OWN));
         block = new InfluenceBlock(predictor, damping, leaveOneOut, side == USER_SIDE, key, own,
             Arrays.copyOf(others, count), Arrays.copyOf(ratings, count), Arrays.copyOf(vectors, count));
+        if (refitNeighbours) {
+          block.useNeighbourChanges(refit.vectorChanges(side == USER_SIDE, own, Arrays.copyOf(vectors, count),
+              Arrays.copyOf(ratings, count), Arrays.copyOf(systems, count)));
+        }
         dim = side == USER_SIDE ? predictor.userDim() : predictor.itemDim();
         chunkPairs = Math.max(1, Math.min(MAX_CHUNK_PAIRS, CHUNK_ENTRIES / Math.max(1, count)));
         if (orders == null || orders.length < chunkPairs) {

@@ -106,6 +106,113 @@ class InfluenceExplainerTest extends StageContract {
   }
 
   @Test
+  void refitNeighboursEqualsNeighbourRefitOnTheCollectedListsForAlsAndMf() {
+    prepare();
+    int[][] asked = {{1, 2}, {2, 7}, {6, 11}, {12, 15}, {3, 4}};
+    List<Row> all = ratings.collectAsList();
+    MatrixFactorizationModel mf = new MatrixFactorization().setRank(3).setMaxIter(5).setSeed(5).fit(ratings);
+    Map<String, FactorizedModel> models = Map.of("als", new AlsFactorizedModel(als, REG), "mf", mf);
+    for (Map.Entry<String, FactorizedModel> entry : models.entrySet()) {
+      FactorizedModel model = entry.getValue();
+      FactorizedPredictor predictor = model.predictor();
+      Map<Integer, float[]> users = vectors(model.userVectors());
+      Map<Integer, float[]> items = vectors(model.itemVectors());
+      InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(ratings)
+          .setTopK(100).setInfluenceForm("refitNeighbours");
+      List<Row> out = explainer.transform(pairs(asked)).orderBy("user", "item").collectAsList();
+      assertEquals(asked.length, out.size());
+      int trainingPairs = 0;
+      for (Row row : out) {
+        int u = row.getInt(0);
+        int i = row.getInt(1);
+        List<Row> explanations = row.getList(4);
+        boolean rated = all.stream().anyMatch(r -> r.getInt(0) == u && r.getInt(1) == i);
+        if (rated) {
+          // A pair that is a training rating keeps the leave-one-out form.
+          trainingPairs++;
+          InfluenceExplanation expected = explainDirectly(new InfluenceCalculator(predictor, 1e-6, true), all,
+              users, items, u, i, 100);
+          for (int k = 0; k < explanations.size(); k++) {
+            assertEquals(expected.influences()[k], explanations.get(k).getDouble(3), 1e-12);
+          }
+          continue;
+        }
+        Map<List<Integer>, Double> expected = refitDirectly(predictor, all, users, items, u, i);
+        assertEquals(expected.size(), explanations.size(), entry.getKey() + " pair " + u + "-" + i);
+        for (int k = 0; k < explanations.size(); k++) {
+          Row e = explanations.get(k);
+          double influence = expected.get(List.of(e.getInt(0), e.getInt(1)));
+          assertEquals(influence, e.getDouble(3), 1e-9 * (1 + Math.abs(influence)),
+              entry.getKey() + " pair " + u + "-" + i + ", rating " + e.getInt(0) + "-" + e.getInt(1));
+          assertTrue(e.getDouble(4) >= 0 && e.getDouble(4) < 1, "the leverage is still reported");
+          assertTrue(k == 0 || Math.abs(explanations.get(k - 1).getDouble(3)) >= Math.abs(e.getDouble(3)));
+        }
+      }
+      assertTrue(trainingPairs >= 1 && trainingPairs < asked.length, "asked pairs that are training ratings: "
+          + trainingPairs);
+    }
+
+    InfluenceExplainer ncf = new InfluenceExplainer().setTrainingRatings(ratings).setInfluenceForm("refitNeighbours")
+        .setModel(new NeuralCF().setEmbeddingDim(4).setHiddenLayers(4).setMaxIter(1).setSeed(5).fit(ratings));
+    IllegalArgumentException notQuadratic = assertThrows(IllegalArgumentException.class,
+        () -> ncf.transform(pairs(asked)));
+    assertTrue(notQuadratic.getMessage().contains("influenceForm = \"refitNeighbours\" needs a model whose objective"
+        + " is quadratic in each vector"), notQuadratic.getMessage());
+    IllegalArgumentException onSql = assertThrows(IllegalArgumentException.class,
+        () -> explainer().setInfluenceForm("refitNeighbours").setInfluenceScoring("arrayFunctions")
+            .transform(pairs(asked)));
+    assertTrue(onSql.getMessage().contains("set influenceScoring to \"blocks\""), onSql.getMessage());
+  }
+
+  /**
+   * Each related rating of an unrated pair keyed by (user, item), with the change {@link NeighbourRefit} gives,
+   * from the collected ratings and vectors.
+   */
+  private static Map<List<Integer>, Double> refitDirectly(FactorizedPredictor predictor, List<Row> all,
+      Map<Integer, float[]> users, Map<Integer, float[]> items, int u, int i) {
+    NeighbourRefit refit = new NeighbourRefit(predictor);
+    double[] dUser = new double[predictor.userDim()];
+    double[] dItem = new double[predictor.itemDim()];
+    predictor.predictWithGradients(users.get(u), items.get(i), dUser, dItem);
+    Map<List<Integer>, Double> out = new HashMap<>();
+    for (boolean userSide : new boolean[] {true, false}) {
+      int own = userSide ? u : i;
+      List<Row> list = new ArrayList<>();
+      for (Row r : all) {
+        if (r.getInt(userSide ? 0 : 1) == own) {
+          list.add(r);
+        }
+      }
+      int n = list.size();
+      float[][] others = new float[n][];
+      NeighbourRefit.NormalEquations[] systems = new NeighbourRefit.NormalEquations[n];
+      for (int c = 0; c < n; c++) {
+        int other = list.get(c).getInt(userSide ? 1 : 0);
+        others[c] = userSide ? items.get(other) : users.get(other);
+        NeighbourRefit.Sum sum = refit.sum(userSide);
+        for (Row r : all) {
+          if (r.getInt(userSide ? 1 : 0) == other) {
+            sum.add(others[c], userSide ? users.get(r.getInt(0)) : items.get(r.getInt(1)), r.getFloat(2));
+          }
+        }
+        systems[c] = sum.result();
+      }
+      int dim = userSide ? predictor.userDim() : predictor.itemDim();
+      double[] changes = refit.vectorChanges(userSide, userSide ? users.get(u) : items.get(i), others, floats(list),
+          systems);
+      double[] gradient = userSide ? dUser : dItem;
+      for (int c = 0; c < n; c++) {
+        double change = 0;
+        for (int s = 0; s < dim; s++) {
+          change += gradient[s] * changes[c * dim + s];
+        }
+        out.put(List.of(list.get(c).getInt(0), list.get(c).getInt(1)), change);
+      }
+    }
+    return out;
+  }
+
+  @Test
   void explanationsEqualTheCalculatorOnTheCollectedLists() {
     int[][] asked = {{1, 2}, {2, 7}, {6, 11}, {12, 15}};
     List<Row> out = explainer().setTopK(5).transform(pairs(asked)).orderBy("user", "item").collectAsList();

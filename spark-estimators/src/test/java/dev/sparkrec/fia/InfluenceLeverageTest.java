@@ -26,9 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 0.906 (MF) and 0.878 → 0.948 (ALS), median |actual / predicted| 3.94 → 1.64 and 2.73 → 1.62; for each pair's
  * top-ranked rating r 0.960 → 0.993 and 0.956 → 0.970, median ratio 3.86 → 1.48 and 3.00 → 1.55. What is left is
  * the response of the other vectors, which a restricted estimate leaves out: with 4–5 ratings each, removing a
- * rating also moves the vectors it pairs with, and they move {@code x_u} and {@code y_i} again. Re-fitting the
- * pair's one-hop neighbourhood (its user and item, the user's items, the item's raters) without the rating tracks
- * full re-fitting: r 0.950 and 0.970, median ratio 1.13 and 1.11.
+ * rating also moves the vectors it pairs with, and they move {@code x_u} and {@code y_i} again. {@link NeighbourRefit}
+ * (the explainer's {@code refitNeighbours} form: the explained vector re-fitted with the vectors its ratings pair it
+ * with) equals exact re-fitting of that star and tracks full re-fitting: r 0.950 and 0.968, median ratio 1.13 and
+ * 1.11.
  */
 class InfluenceLeverageTest {
 
@@ -116,13 +117,15 @@ class InfluenceLeverageTest {
     List<Double> plainTop = new ArrayList<>();
     List<Double> correctedTop = new ArrayList<>();
     List<Double> actualTop = new ArrayList<>();
-    List<Double> neighbourhood = new ArrayList<>();
+    List<Double> neighbours = new ArrayList<>();
+    NeighbourRefit refit = new NeighbourRefit(fit.model);
     for (int[] pair : fit.unratedPairs(12)) {
       int u = pair[0];
       int i = pair[1];
       InfluenceExplanation p = fit.explain(firstOrder, u, i);
       InfluenceExplanation c = fit.explain(loo, u, i);
       double before = fit.predict(fit.x[u], fit.y[i]);
+      double[] neighbourChanges = fit.neighbourRefitChanges(refit, u, i);
       for (int k = 0; k < fit.users.length; k++) {
         if (fit.users[k] != u && fit.items[k] != i) {
           continue;
@@ -131,8 +134,12 @@ class InfluenceLeverageTest {
           retrained[k] = fit.withoutRow(k);
         }
         double change = retrained[k].predict(retrained[k].x[u], retrained[k].y[i]) - before;
-        TinyFactorization local = fit.withoutRowRefittingNeighbourhood(k, u, i);
-        neighbourhood.add(local.predict(local.x[u], local.y[i]) - before);
+        TinyFactorization star = fit.withoutRowRefittingStar(k, u, i);
+        double starChange = star.predict(star.x[u], star.y[i]) - before;
+        double refitted = neighbourChanges[k];
+        assertEquals(starChange, refitted, 1e-6 * (1 + Math.abs(starChange)), "NeighbourRefit against exact"
+            + " re-fitting of the star, pair (" + u + ", " + i + "), rating " + k);
+        neighbours.add(refitted);
         double a = TinyFactorization.influenceOf(p, fit.users[k], fit.items[k]);
         double b = TinyFactorization.influenceOf(c, fit.users[k], fit.items[k]);
         actual.add(change);
@@ -161,15 +168,62 @@ class InfluenceLeverageTest {
         "median |actual/predicted| " + ratioCorrected + " (first-order " + ratioPlain + ")");
     assertTrue(TinyFactorization.pearson(correctedTop, actualTop) >= 0.96, "top-1 Pearson r");
 
-    // What the leave-one-out form leaves out is the neighbours' response: re-fitting the one-hop neighbourhood of
-    // the pair as well (its user and item, the user's items, the item's raters) tracks full re-fitting.
-    double rNeighbourhood = TinyFactorization.pearson(neighbourhood, actual);
-    double ratioNeighbourhood = medianRatio(actual, neighbourhood);
-    System.out.printf("sparse ratings (withBiases=%s): one-hop neighbourhood re-fitted: r %.4f, median ratio %.3f%n",
-        withBiases, rNeighbourhood, ratioNeighbourhood);
-    assertTrue(rNeighbourhood >= 0.945 && rNeighbourhood > rCorrected, "neighbourhood r " + rNeighbourhood);
-    assertTrue(ratioNeighbourhood >= 0.8 && ratioNeighbourhood <= 1.25 && ratioCorrected > 1.4,
-        "median |actual/predicted|: neighbourhood " + ratioNeighbourhood + ", leave-one-out form " + ratioCorrected);
+    // What the restricted forms leave out is the neighbours' response: re-fitting the explained vector together with
+    // the vectors its ratings pair it with (NeighbourRefit, the explainer's refitNeighbours form) tracks full
+    // re-fitting.
+    double rNeighbours = TinyFactorization.pearson(neighbours, actual);
+    double ratioNeighbours = medianRatio(actual, neighbours);
+    System.out.printf("sparse ratings (withBiases=%s): neighbours re-fitted: r %.4f, median ratio %.3f%n",
+        withBiases, rNeighbours, ratioNeighbours);
+    assertTrue(rNeighbours >= 0.95 && rNeighbours > rCorrected, "neighbours re-fitted: Pearson r " + rNeighbours);
+    assertTrue(ratioNeighbours >= 0.8 && ratioNeighbours <= 1.25 && ratioCorrected > 1.4,
+        "median |actual/predicted|: neighbours re-fitted " + ratioNeighbours + ", leave-one-out form "
+        + ratioCorrected);
+  }
+
+  @ParameterizedTest(name = "withBiases = {0}")
+  @ValueSource(booleans = {true, false})
+  void neighbourRefitsNewtonStepsSettleWhereAlternatingSweepsDo(boolean withBiases) {
+    TinyFactorization fit = TinyFactorization.fit(withBiases, 20, 30, 6, 11);
+    NeighbourRefit newton = new NeighbourRefit(fit.model);
+    NeighbourRefit sweeps = new NeighbourRefit(fit.model, false);
+    int compared = 0;
+    for (int[] pair : fit.unratedPairs(6)) {
+      double[] a = fit.neighbourRefitChanges(newton, pair[0], pair[1]);
+      double[] b = fit.neighbourRefitChanges(sweeps, pair[0], pair[1]);
+      for (int k = 0; k < a.length; k++) {
+        if (!Double.isNaN(b[k])) {
+          assertEquals(b[k], a[k], 1e-9 * (1 + Math.abs(b[k])), "rating " + k + " of pair " + pair[0] + "-" + pair[1]);
+          compared++;
+        }
+      }
+    }
+    assertTrue(compared >= 60, "compared " + compared);
+    assertTrue(newton.removalsByNewton() > 0 && newton.removalsBySweeps() * 10 <= newton.removalsByNewton(),
+        "Newton steps settled " + newton.removalsByNewton() + " removals, sweeps " + newton.removalsBySweeps());
+    assertEquals(0, sweeps.removalsByNewton());
+  }
+
+  @Test
+  void neighbourRefitGivesNoChangeForAnOrphaningRatingAndNeedsAModelQuadraticInEachVector() {
+    FactorPredictor model = new FactorPredictor(2, false, 0, 0.1);
+    NeighbourRefit refit = new NeighbourRefit(model);
+    float[] x = {0.5f, -0.3f};
+    float[][] items = {{0.9f, -0.1f}};
+    NeighbourRefit.NormalEquations[] systems = {refit.normalEquations(true, items[0],
+        new float[][] {x, {0.2f, 0.4f}}, new float[] {4f, 3f})};
+    double[] changes = refit.vectorChanges(true, x, items, new float[] {4f}, systems);
+    assertTrue(Double.isNaN(changes[0]) && Double.isNaN(changes[1]), java.util.Arrays.toString(changes));
+    assertEquals(0, refit.vectorChanges(true, x, new float[0][], new float[0],
+        new NeighbourRefit.NormalEquations[0]).length);
+    IllegalArgumentException mismatch = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> refit.vectorChanges(true, x, items, new float[] {4f, 5f}, systems));
+    assertTrue(mismatch.getMessage().contains("one rating and one counterpart system per counterpart"),
+        mismatch.getMessage());
+    IllegalArgumentException ncf = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new NeighbourRefit(new NeuralCfPredictor(NeuralCfPredictorTest.randomWeights(3, 2, 5), 0.01,
+            NeuralCfPredictor.MSE)));
+    assertTrue(ncf.getMessage().contains("quadratic in each vector"), ncf.getMessage());
   }
 
   @Test

@@ -107,23 +107,27 @@ final class TinyFactorization {
   }
 
   /**
-   * Leave-one-out re-fitting of the neighbourhood of pair (u, i) only: without training row {@code row}, the vectors
-   * of {@code u}, of {@code i}, of the items {@code u} rated and of the users who rated {@code i} are re-fitted by
-   * alternating exact ridge solves (warm-started, until no vector moves by more than 1e-13), every other vector
-   * fixed. A measure of how much of full re-fitting a one-hop neighbourhood holds.
+   * Leave-one-out re-fitting of one side's star only: without training row {@code row}, a rating of {@code u}
+   * (else of {@code i}), the vector of {@code u} and of every item it rated (else of {@code i} and every user who
+   * rated it) are re-fitted by alternating exact ridge solves (warm-started, until no vector moves by more than
+   * 1e-13), every other vector fixed: what {@link NeighbourRefit} computes, here in double from the exact optimum.
    */
-  TinyFactorization withoutRowRefittingNeighbourhood(int row, int u, int i) {
+  TinyFactorization withoutRowRefittingStar(int row, int u, int i) {
     TinyFactorization copy = new TinyFactorization(model, users, items, ratings, copy(x), copy(y));
     double[] weights = unitWeightsBut(row);
     boolean[] refitUser = new boolean[numUsers];
     boolean[] refitItem = new boolean[numItems];
-    refitUser[u] = true;
-    refitItem[i] = true;
+    boolean userSide = users[row] == u;
+    if (userSide) {
+      refitUser[u] = true;
+    } else {
+      refitItem[i] = true;
+    }
     for (int k = 0; k < users.length; k++) {
-      if (k != row && users[k] == u) {
+      if (userSide && k != row && users[k] == u) {
         refitItem[items[k]] = true;
       }
-      if (k != row && items[k] == i) {
+      if (!userSide && k != row && items[k] == i) {
         refitUser[users[k]] = true;
       }
     }
@@ -147,7 +151,7 @@ final class TinyFactorization {
         return copy;
       }
     }
-    throw new AssertionError("neighbourhood re-fitting did not settle");
+    throw new AssertionError("star re-fitting did not settle");
   }
 
   private static double maxDifference(double[] a, double[] b) {
@@ -383,6 +387,50 @@ final class TinyFactorization {
   }
 
   /** FIA for (u, i) on the float-rounded vectors, every related rating listed. */
+  /**
+   * The change of {@code f(x_u, y_i)} that {@link NeighbourRefit} predicts for removing each training row related
+   * to the pair (indexed by row; NaN for the others), from float vectors as the explainer reads them: a user-side
+   * row moves {@code x_u} ({@code ∂f/∂x_u · Δx_u}), an item-side row {@code y_i}.
+   */
+  double[] neighbourRefitChanges(NeighbourRefit refit, int u, int i) {
+    double[] out = new double[users.length];
+    java.util.Arrays.fill(out, Double.NaN);
+    double[] dUser = new double[dim];
+    double[] dItem = new double[dim];
+    model.predictWithGradients(toFloat(x[u]), toFloat(y[i]), dUser, dItem);
+    for (boolean userSide : new boolean[] {true, false}) {
+      int[] rows = userSide ? rowsOfUser[u] : rowsOfItem[i];
+      float[][] others = new float[rows.length][];
+      float[] rowRatings = new float[rows.length];
+      NeighbourRefit.NormalEquations[] systems = new NeighbourRefit.NormalEquations[rows.length];
+      for (int c = 0; c < rows.length; c++) {
+        int k = rows[c];
+        int other = userSide ? items[k] : users[k];
+        others[c] = toFloat(userSide ? y[other] : x[other]);
+        rowRatings[c] = ratings[k];
+        int[] otherRows = userSide ? rowsOfItem[other] : rowsOfUser[other];
+        float[][] second = new float[otherRows.length][];
+        float[] secondRatings = new float[otherRows.length];
+        for (int e = 0; e < otherRows.length; e++) {
+          second[e] = toFloat(userSide ? x[users[otherRows[e]]] : y[items[otherRows[e]]]);
+          secondRatings[e] = ratings[otherRows[e]];
+        }
+        systems[c] = refit.normalEquations(userSide, others[c], second, secondRatings);
+      }
+      double[] changes = refit.vectorChanges(userSide, toFloat(userSide ? x[u] : y[i]), others, rowRatings,
+          systems);
+      double[] gradient = userSide ? dUser : dItem;
+      for (int c = 0; c < rows.length; c++) {
+        double change = 0;
+        for (int s = 0; s < dim; s++) {
+          change += gradient[s] * changes[c * dim + s];
+        }
+        out[rows[c]] = change;
+      }
+    }
+    return out;
+  }
+
   InfluenceExplanation explain(InfluenceCalculator calculator, int u, int i) {
     List<Integer> userSide = new ArrayList<>();
     List<Integer> itemSide = new ArrayList<>();

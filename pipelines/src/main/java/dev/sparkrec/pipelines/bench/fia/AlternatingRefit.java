@@ -30,7 +30,8 @@ final class AlternatingRefit {
     ratingsOfItem = group(data.item, data.itemIds.length);
   }
 
-  private static int[][] group(int[] owner, int owners) {
+  /** Each owner's rating indices, ascending. */
+  static int[][] group(int[] owner, int owners) {
     int[] counts = new int[owners];
     for (int o : owner) {
       counts[o]++;

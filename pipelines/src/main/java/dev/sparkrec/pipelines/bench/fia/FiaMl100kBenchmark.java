@@ -11,6 +11,7 @@ import dev.sparkrec.fia.InfluenceExplainer;
 import dev.sparkrec.fia.InfluenceExplanation;
 import dev.sparkrec.fia.MatrixFactorization;
 import dev.sparkrec.fia.MatrixFactorizationModel;
+import dev.sparkrec.fia.NeighbourRefit;
 import dev.sparkrec.fia.NeuralCF;
 import dev.sparkrec.fia.NeuralCFModel;
 import dev.sparkrec.gpu.SparkRecFunctions;
@@ -59,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * ratings, which says how far from converged the retraining ends.
  * Reported: Pearson r of actual vs predicted over the pairs with a bootstrap 95% interval ({@code *_ci95},
  * {@value #BOOTSTRAP_RESAMPLES} resamples of the pairs): first-order, {@code pearson_r_leave_one_out} for the same z
- * in the leave-one-out form (with z's leverage), and a random-removal arm ({@code random_removal_*}: per pair one
+ * in the leave-one-out form (with z's leverage), for MF and ALS with z's star re-fitted ({@code
+ * pearson_r_refit_neighbours}, {@link NeighbourRefit}; {@code median_abs_ratio_*} gives each form's median
+ * |actual / predicted|, and {@code ms_per_refit_neighbours_explanation} one whole explanation in that form over the
+ * first {@value #REFIT_TIMED_PAIRS} pairs), and a random-removal arm ({@code random_removal_*}: per pair one
  * related rating drawn with seed {@value #SEED}, not orphaning, removed and retrained the same way); and the mean
  * milliseconds of one first-order explanation. The
  * baseline ({@code full-influence-mf}) solves the full Hessian system over all MF parameters and all training
@@ -67,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * needed and the largest final relative residual, {@code cg_relative_residual_max}). Finally all of {@code u1.test} is explained
  * ({@code topK = 10}) by one {@link InfluenceExplainer} action writing a Delta table; its pairs per second and
  * the Spark jobs that action ran are reported, then the median of {@value #WARM_RUNS} repetitions of the action
- * once warm, writing Delta and writing nothing ({@code noop}).
+ * once warm, writing Delta and writing nothing ({@code noop}); then once more with {@code influenceScoring =
+ * "arrayFunctions"} and once with {@code influenceForm = "refitNeighbours"} (writing nothing).
  *
  * <p>MLlib ALS is also tuned as a peer ({@code mllib-als}): rank {8, 10, 16, 32} × regParam {0.05, 0.1, 0.2}
  * (20 iterations, 12 fits) on the validation split MF's and NCF's training settings are documented against (a
@@ -93,6 +98,8 @@ public final class FiaMl100kBenchmark implements BenchSuite {
   private static final int[] SWEEP_EPOCHS = {3, 10, 20, 40};
   private static final double SWEEP_TOLERANCE = 0.1;
   private static final int BOOTSTRAP_RESAMPLES = 2000;
+  /** Pairs whose whole refitNeighbours explanation is timed. */
+  private static final int REFIT_TIMED_PAIRS = 20;
   /** Repetitions of the u1.test action after the first (cold) one; a quick run repeats it once. */
   private static final int WARM_RUNS = 5;
   private static final int[] ALS_RANKS = {8, 10, 16, 32};
@@ -236,6 +243,30 @@ public final class FiaMl100kBenchmark implements BenchSuite {
         context));
     report.measure("fia-mf-explain-test-array-functions", () -> explainThroughArrayFunctions(spark,
         (MatrixFactorizationModel) mf.model, train, test, context));
+    report.measure("fia-mf-explain-test-refit-neighbours", () -> explainRefittingNeighbours(spark,
+        (MatrixFactorizationModel) mf.model, train, test));
+  }
+
+  /**
+   * u1.test explained with {@code influenceForm = "refitNeighbours"}: one action writing nothing ({@code noop}), the
+   * cost of re-fitting every related rating's star on data this dense, beside the default form's warm {@code noop}
+   * figure in the {@code fia-mf-explain-test} row.
+   */
+  private static Map<String, Object> explainRefittingNeighbours(SparkSession spark, MatrixFactorizationModel model,
+      Dataset<Row> train, Dataset<Row> test) {
+    InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(train).setTopK(10)
+        .setInfluenceForm("refitNeighbours");
+    long pairs = test.count();
+    long start = System.nanoTime();
+    explainer.transform(test).write().format("noop").mode("overwrite").save();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("pairs", pairs);
+    row.put("seconds", seconds);
+    row.put("pairs_per_second", pairs / seconds);
+    row.put("output", "noop");
+    row.put("config", StageConfig.of(explainer));
+    return row;
   }
 
   @Override
@@ -445,6 +476,11 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     final double[] randomPredictedLeaveOneOut;
     final double[] leverage;
     final double msPerExplanation;
+    /** The same ratings' changes from re-fitting their neighbours (MF, ALS; null for NCF). */
+    double[] predictedRefit;
+    double[] randomPredictedRefit;
+    double msPerRefitExplanation = Double.NaN;
+    int refitTimedPairs;
     double[] actual;
     double[] randomActual;
 
@@ -517,6 +553,98 @@ public final class FiaMl100kBenchmark implements BenchSuite {
           }
         }
       }
+      if (predictor.quadraticInEachVector()) {
+        refitNeighbours(pairs);
+      }
+    }
+
+    /**
+     * The refitNeighbours form ({@link NeighbourRefit}) for the same top and random ratings, and the milliseconds of
+     * one whole explanation in that form (every related rating re-fitted) over the first {@value #REFIT_TIMED_PAIRS}
+     * pairs.
+     */
+    private void refitNeighbours(int[][] pairs) {
+      NeighbourRefit refit = new NeighbourRefit(predictor);
+      // each id's rating indices, ascending: the order RelatedLists lists them in
+      int[][] byUser = AlternatingRefit.group(data.user, data.userIds.length);
+      int[][] byItem = AlternatingRefit.group(data.item, data.itemIds.length);
+      NeighbourRefit.NormalEquations[] userSystems = systems(refit, byUser, false);
+      NeighbourRefit.NormalEquations[] itemSystems = systems(refit, byItem, true);
+      predictedRefit = new double[pairs.length];
+      randomPredictedRefit = new double[pairs.length];
+      double[] dUser = new double[data.userDim];
+      double[] dItem = new double[data.itemDim];
+      for (int p = 0; p < pairs.length; p++) {
+        RelatedLists lists = new RelatedLists(data, users[p], items[p]);
+        predictor.predictWithGradients(lists.userVector, lists.itemVector, dUser, dItem);
+        NeighbourRefit.NormalEquations[] ofUser = pick(itemSystems, byUser[users[p]], data.item);
+        NeighbourRefit.NormalEquations[] ofItem = pick(userSystems, byItem[items[p]], data.user);
+        int[] removed = {topRating[p], randomRating[p]};
+        double[][] out = {predictedRefit, randomPredictedRefit};
+        for (int a = 0; a < 2; a++) {
+          int z = removed[a];
+          boolean userSide = data.user[z] == users[p];
+          int at = Arrays.binarySearch(userSide ? byUser[users[p]] : byItem[items[p]], z);
+          double[] change = userSide
+              ? refit.vectorChange(true, lists.userVector, lists.userItemVectors, lists.userRatings, ofUser, at)
+              : refit.vectorChange(false, lists.itemVector, lists.itemUserVectors, lists.itemRatings, ofItem, at);
+          out[a][p] = dot(userSide ? dUser : dItem, change);
+        }
+      }
+      refitTimedPairs = Math.min(REFIT_TIMED_PAIRS, pairs.length);
+      long start = System.nanoTime();
+      for (int p = 0; p < refitTimedPairs; p++) {
+        RelatedLists lists = new RelatedLists(data, users[p], items[p]);
+        refit.vectorChanges(true, lists.userVector, lists.userItemVectors, lists.userRatings,
+            pick(itemSystems, byUser[users[p]], data.item));
+        refit.vectorChanges(false, lists.itemVector, lists.itemUserVectors, lists.itemRatings,
+            pick(userSystems, byItem[items[p]], data.user));
+      }
+      msPerRefitExplanation = (System.nanoTime() - start) / 1e6 / Math.max(1, refitTimedPairs);
+    }
+
+    /** Every user's (or, {@code ofItem}, item's) normal equations over its training ratings. */
+    private NeighbourRefit.NormalEquations[] systems(NeighbourRefit refit, int[][] rows, boolean ofItem) {
+      NeighbourRefit.NormalEquations[] out = new NeighbourRefit.NormalEquations[rows.length];
+      NeighbourRefit.Sum sum = refit.sum(ofItem);
+      for (int id = 0; id < rows.length; id++) {
+        if (rows[id].length == 0) {
+          continue;
+        }
+        sum.reset();
+        float[] own = ofItem ? itemVector(id) : userVector(id);
+        for (int z : rows[id]) {
+          sum.add(own, ofItem ? userVector(data.user[z]) : itemVector(data.item[z]), data.rating[z]);
+        }
+        out[id] = sum.result();
+      }
+      return out;
+    }
+
+    private float[] userVector(int index) {
+      return Arrays.copyOfRange(data.userVectors, index * data.userDim, (index + 1) * data.userDim);
+    }
+
+    private float[] itemVector(int index) {
+      return Arrays.copyOfRange(data.itemVectors, index * data.itemDim, (index + 1) * data.itemDim);
+    }
+
+    /** The systems of the counterparts of {@code rows}: {@code counterpart[z]} indexes {@code systems}. */
+    private static NeighbourRefit.NormalEquations[] pick(NeighbourRefit.NormalEquations[] systems, int[] rows,
+        int[] counterpart) {
+      NeighbourRefit.NormalEquations[] out = new NeighbourRefit.NormalEquations[rows.length];
+      for (int e = 0; e < rows.length; e++) {
+        out[e] = systems[counterpart[rows[e]]];
+      }
+      return out;
+    }
+
+    private static double dot(double[] a, double[] b) {
+      double s = 0;
+      for (int k = 0; k < a.length; k++) {
+        s += a[k] * b[k];
+      }
+      return s;
     }
 
     Map<String, Object> row(Fitted fitted, int[][] pairs, Retrain retrain) {
@@ -574,6 +702,18 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("random_removal_pearson_r_leave_one_out", pearson(randomActual, randomPredictedLeaveOneOut));
       row.put("random_removal_pearson_r_leave_one_out_ci95", bootstrapInterval(randomActual,
           randomPredictedLeaveOneOut));
+      if (predictedRefit != null) {
+        row.put("pearson_r_refit_neighbours", pearson(actual, predictedRefit));
+        row.put("pearson_r_refit_neighbours_ci95", bootstrapInterval(actual, predictedRefit));
+        row.put("random_removal_pearson_r_refit_neighbours", pearson(randomActual, randomPredictedRefit));
+        row.put("random_removal_pearson_r_refit_neighbours_ci95", bootstrapInterval(randomActual,
+            randomPredictedRefit));
+        row.put("median_abs_ratio", medianAbsRatio(actual, predicted));
+        row.put("median_abs_ratio_leave_one_out", medianAbsRatio(actual, predictedLeaveOneOut));
+        row.put("median_abs_ratio_refit_neighbours", medianAbsRatio(actual, predictedRefit));
+        row.put("ms_per_refit_neighbours_explanation", msPerRefitExplanation);
+        row.put("refit_neighbours_timed_pairs", refitTimedPairs);
+      }
       row.put("ms_per_explanation", msPerExplanation);
       row.put("pairs", pairs.length);
       int orphaned = 0;
@@ -588,6 +728,10 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("actual", round(actual));
       row.put("random_predicted", round(randomPredicted));
       row.put("random_predicted_leave_one_out", round(randomPredictedLeaveOneOut));
+      if (predictedRefit != null) {
+        row.put("predicted_refit_neighbours", round(predictedRefit));
+        row.put("random_predicted_refit_neighbours", round(randomPredictedRefit));
+      }
       row.put("random_actual", round(randomActual));
       row.put("config", fitted.config);
       return row;
@@ -836,6 +980,17 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       }
     }
     return sum / count;
+  }
+
+  /** The median of {@code |actual / predicted|} over the pairs: how far the estimate's scale is off. */
+  static double medianAbsRatio(double[] actual, double[] predicted) {
+    double[] ratios = new double[actual.length];
+    for (int p = 0; p < ratios.length; p++) {
+      ratios[p] = Math.abs(actual[p] / predicted[p]);
+    }
+    Arrays.sort(ratios);
+    int n = ratios.length;
+    return n == 0 ? Double.NaN : n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
   }
 
   private static double pearson(double[] x, double[] y) {
