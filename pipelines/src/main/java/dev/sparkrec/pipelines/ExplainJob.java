@@ -61,6 +61,11 @@ final class ExplainJob implements Job {
   @Option(names = "--top-k", paramLabel = "N", description = "Training ratings listed per explanation, largest influence first (default 10).")
   Integer topK;
 
+  @Option(names = "--influence-form", paramLabel = "FORM",
+      description = "auto (default), firstOrder, leaveOneOut or refitNeighbours (MF only: re-fits each removed"
+          + " rating's neighbours, for sparse ratings; see InfluenceExplainer.influenceForm).")
+  String influenceForm;
+
   @Option(names = "--ratings", paramLabel = "PATH",
       description = "The training ratings, for a model saved without sparkrec-training.json.")
   String ratingsPath;
@@ -113,6 +118,14 @@ final class ExplainJob implements Job {
         .setTrainingRatings(ratings.data());
     if (topK != null) {
       explainer.setTopK(topK);
+    }
+    if (influenceForm != null) {
+      try {
+        explainer.setInfluenceForm(influenceForm);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--influence-form must be auto, firstOrder, leaveOneOut or refitNeighbours, got "
+            + influenceForm + ".");
+      }
     }
     String[] pairKeys = {model.getUserCol(), model.getItemCol()};
     // A user's recommendations are slots 1..K: a rerun replaces each slot, leaving no stale items behind.

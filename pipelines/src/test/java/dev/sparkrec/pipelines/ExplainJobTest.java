@@ -1,6 +1,7 @@
 package dev.sparkrec.pipelines;
 
 import static dev.sparkrec.pipelines.CommandRun.run;
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,6 +82,35 @@ class ExplainJobTest {
     String first = lines.item(1).getTextContent();
     assertTrue(first.startsWith("15") && first.split("; ").length == 10, first);
     assertTrue(first.contains("user 1 rated item "), "the user's own ratings explain: " + first);
+
+    // (1, 5), (2, 7), (3, 11) are training ratings, which keep the leave-one-out form; unrated pairs re-fit.
+    String unrated = dir.resolve("unrated-pairs").toString();
+    Dataset<Row> trained = spark.read().format("delta").option("versionAsOf", 0).load(ratings);
+    trained.select("item").distinct().crossJoin(spark.sql("SELECT explode(array(1, 2, 3)) AS user")).as("p")
+        .join(trained.as("r"), col("p.user").equalTo(col("r.user")).and(col("p.item").equalTo(col("r.item"))),
+            "left_anti")
+        .select("user", "item").orderBy("user", "item").limit(6).write().format("delta").save(unrated);
+    String byDefault = dir.resolve("explained-default").toString();
+    String refitted = dir.resolve("explained-refit").toString();
+    assertEquals(0, run("explain", "--model", model, "--input", unrated, "--output", byDefault).status());
+    CommandRun refit = run("explain", "--model", model, "--input", unrated, "--output", refitted, "--influence-form",
+        "refitNeighbours");
+    assertEquals(0, refit.status(), refit.printed());
+    Dataset<Row> other = spark.read().format("delta").load(refitted);
+    assertEquals(6, other.where("size(explanations) = 10").count());
+    assertEquals(6, other.as("o").join(spark.read().format("delta").load(byDefault).as("d"),
+            col("o.user").equalTo(col("d.user")).and(col("o.item").equalTo(col("d.item"))))
+        .where("NOT (" + influences("o") + " <=> " + influences("d") + ")").count(),
+        "refitNeighbours gives other influences than the default form");
+    CommandRun bad = run("explain", "--model", model, "--input", unrated, "--output", refitted, "--influence-form",
+        "exact");
+    assertEquals(2, bad.status(), bad.printed());
+    assertTrue(bad.printed().contains("--influence-form must be auto, firstOrder, leaveOneOut or refitNeighbours,"
+        + " got exact."), bad.printed());
+  }
+
+  private static String influences(String table) {
+    return "transform(" + table + ".explanations, e -> e.influence)";
   }
 
   @Test

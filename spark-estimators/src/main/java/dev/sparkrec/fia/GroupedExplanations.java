@@ -140,8 +140,10 @@ final class GroupedExplanations {
     // A hot key's pairs go to one salt each (by a hash of their position), its ratings to every salt.
     Column salt = explode(when(isPair, array(pmod(xxhash64(col("order")), salts.cast(DataTypes.LongType))
         .cast(DataTypes.IntegerType))).otherwise(sequence(lit(0), salts.minus(1))));
-    Dataset<Row> sideRows = rows.join(broadcast(hot), hotKey, "left").withColumn("salt", salt)
-        .selectExpr(quoted(sideColumns));
+    // Re-fitting neighbours costs O(n²) per group whatever its pairs, so splitting a hot group would repeat it on
+    // every salt: there every group is one task.
+    Dataset<Row> sideRows = refitNeighbours ? rows.withColumn("salt", lit(0)).selectExpr(quoted(sideColumns))
+        : rows.join(broadcast(hot), hotKey, "left").withColumn("salt", salt).selectExpr(quoted(sideColumns));
     Dataset<Row> grouped = sideRows
         .repartition(col("side"), col("key"), col("salt"))
         .sortWithinPartitions("side", "key", "salt", "kind", "other", "rating", "order");
