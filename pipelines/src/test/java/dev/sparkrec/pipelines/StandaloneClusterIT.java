@@ -131,6 +131,42 @@ class StandaloneClusterIT {
         .and(col("input_version").equalTo(0))).count());
   }
 
+  /**
+   * MF trained on the cluster, then every user's top 3 recommended and explained there: the explainer's broadcast
+   * plan (the ratings are under the broadcast threshold) and its grouped plan (the threshold -1) ship their closures
+   * and broadcasts to the executor JVMs and write the same explanations.
+   */
+  @Test
+  void trainMfThenRecommendAndExplainUnderBothPlans() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    String ratings = dir.resolve("ratings").toString();
+    SampleData.ratings(spark, ProjectPaths.sampleData()).where("user < 120").write().format("delta").save(ratings);
+    String model = dir.resolve("mf-model").toString();
+    submit("train-mf", "train", "--model", "mf", "--input", ratings, "--max-iter", "3", "--seed", "1",
+        "--params", "rank=4", "--model-out", model);
+    String broadcast = dir.resolve("explained-broadcast").toString();
+    String grouped = dir.resolve("explained-grouped").toString();
+    submit("explain-broadcast", "explain", "--model", model, "--recommend", "3", "--top-k", "4",
+        "--output", broadcast);
+    submit("explain-grouped", "--conf", "spark.sql.autoBroadcastJoinThreshold=-1", "explain", "--model", model,
+        "--recommend", "3", "--top-k", "4", "--output", grouped);
+    Dataset<Row> a = spark.read().format("delta").load(broadcast);
+    Dataset<Row> b = spark.read().format("delta").load(grouped);
+    assertEquals(120 * 3, a.count());
+    assertEquals(0, a.where("size(explanations) <> 4").count());
+    // The same recommendations and explaining ratings either way (influences compared within 1e-9).
+    Dataset<Row> ids = a.selectExpr("user", "rank", "item", "transform(explanations, e -> (e.user, e.item)) AS why");
+    assertEquals(0, ids.exceptAll(b.selectExpr("user", "rank", "item",
+        "transform(explanations, e -> (e.user, e.item)) AS why")).count());
+    Dataset<Row> influences = a.selectExpr("user", "rank", "explanations.influence AS x")
+        .join(b.selectExpr("user", "rank", "explanations.influence AS y"), new String[] {"user", "rank"})
+        .selectExpr("zip_with(x, y, (p, q) -> abs(p - q) <= 1e-9 * abs(q)) AS close");
+    assertEquals(120 * 3, influences.count());
+    assertEquals(0, influences.where("NOT aggregate(close, true, (acc, c) -> acc AND c)").count());
+    String executors = executorLogs();
+    assertTrue(executors.contains("Finished task"), "no executor log shows a finished task:\n" + executors);
+  }
+
   /** The stderr of every executor the worker launched. */
   private static String executorLogs() {
     try (Stream<Path> files = Files.walk(clusterDir.resolve("work"))) {

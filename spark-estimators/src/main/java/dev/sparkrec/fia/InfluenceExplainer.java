@@ -65,12 +65,21 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Configured with a fitted {@link FactorizedModel} — {@code MatrixFactorizationModel}, {@code NeuralCFModel},
  * or an MLlib {@link ALSModel} with its {@code regParam} — and the ratings it was trained on ({@code userCol},
- * {@code itemCol}, {@code ratingCol}). Everything runs on executors, grouped by user and by item
- * ({@link GroupedExplanations}): for a pair that is not a training rating {@code H} is block-diagonal, so each
- * user's and each item's block is factored once per {@code transform} and scores all of its pairs by GEMM; hot
- * users and items are split over several tasks; a pair that is a training rating gets the exact joint solve. No
- * pair and no vector is collected to the driver. The input is read twice (skew statistics, scoring): cache it when
- * it is expensive. A pair whose user or item the model does not know gets a NaN prediction and no explanations
+ * {@code itemCol}, {@code ratingCol}). For a pair that is not a training rating {@code H} is block-diagonal, so
+ * each user's and each item's block is factored once and scores its pairs by GEMM; a pair that is a training rating
+ * gets the exact joint solve. Two plans do this on the executors:
+ * <ul>
+ *   <li><b>Broadcast</b> ({@link BroadcastExplanations}), when the training ratings and the model's vectors take at
+ *       most Spark's {@code spark.sql.autoBroadcastJoinThreshold} (default 10 MB; about 16 bytes a rating): like a
+ *       join's small side, they are read to the driver (with a limit, never in full above the threshold) and
+ *       broadcast once per {@code transform}, which therefore runs a few small jobs itself; each partition of pairs
+ *       is then explained where it is, with no shuffle, grouped by user and by item within the task.</li>
+ *   <li><b>Grouped</b> ({@link GroupedExplanations}), above the threshold (or with it at -1), and for
+ *       {@code influenceScoring = "arrayFunctions"} and {@code influenceForm = "refitNeighbours"}: the pairs and the
+ *       ratings meet in one shuffle by user and by item, hot users and items split over several tasks; the input is
+ *       read twice (skew statistics, scoring), so cache it when it is expensive.</li>
+ * </ul>
+ * Both give the same explanations. No pair is collected to the driver. A pair whose user or item the model does not know gets a NaN prediction and no explanations
  * ({@code coldStartStrategy = "nan"}) or is dropped ({@code "drop"}). Output rows come in no particular order, as
  * Spark's shuffles leave them, unless {@link #keepInputOrder()} asks for the input's. Null, NaN or infinite training
  * ratings fail the transform with a message naming the column and the rating; so does a training rating of a user
@@ -373,6 +382,17 @@ public final class InfluenceExplainer extends Transformer
     // Each row carries its input position: it identifies the pair between the two sides, and sorts the output
     // back when keepInputOrder asks.
     Dataset<Row> pairs = dataset.toDF().withColumn(ROW_ORDER, monotonically_increasing_id());
+    StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
+    FactorizedPredictor predictor = model.predictor();
+    BroadcastExplanations.RatingLists lists = throughArrayFunctions || refitNeighbours ? null
+        : BroadcastExplanations.collect(ratings, userVectors, itemVectors, predictor.userDim(), predictor.itemDim(),
+            dataset.sparkSession().sessionState().conf().autoBroadcastJoinThreshold());
+    if (lists != null) {
+      Dataset<Row> explained = BroadcastExplanations.explain(pairs, getUserCol(), getItemCol(),
+          schema.fieldNames().length, lists, predictor, getDamping(), leaveOneOutFor(predictor), getTopK(),
+          "drop".equals(getColdStartStrategy()), withOrder);
+      return (getKeepInputOrder() ? explained.orderBy(ROW_ORDER) : explained).drop(ROW_ORDER);
+    }
     Column user = pairs.col(getUserCol());
     Column item = pairs.col(getItemCol());
     Dataset<Row> joined = pairs
@@ -382,9 +402,8 @@ public final class InfluenceExplainer extends Transformer
             item.equalTo(col("__iv_id")), "left")
         .withColumn("__pair_user", coalesce(user.cast(DataTypes.IntegerType), lit(Integer.MIN_VALUE)))
         .withColumn("__pair_item", coalesce(item.cast(DataTypes.IntegerType), lit(Integer.MIN_VALUE)));
-    StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
     Dataset<Row> explained = GroupedExplanations.explain(joined, schema.fieldNames(), schema, ratings, userVectors,
-        itemVectors, model.predictor(), getDamping(), leaveOneOutFor(model.predictor()), getTopK(),
+        itemVectors, predictor, getDamping(), leaveOneOutFor(predictor), getTopK(),
         "drop".equals(getColdStartStrategy()), withOrder, throughArrayFunctions, refitNeighbours);
     return (getKeepInputOrder() ? explained.orderBy(ROW_ORDER) : explained).drop(ROW_ORDER);
   }

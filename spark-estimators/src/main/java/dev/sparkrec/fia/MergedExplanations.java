@@ -1,5 +1,6 @@
 package dev.sparkrec.fia;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -106,10 +107,10 @@ final class MergedExplanations implements MapPartitionsFunction<Row, Row> {
 
   /** A pair that is a training rating, from both sides' whole lists, as the per-pair path explains it. */
   private Row joint(InfluenceCalculator calculator, Row userSide, Row itemSide) {
-    List<Row> rated = userSide.getList(RATED);
-    List<Row> raters = itemSide.getList(RATED);
-    InfluenceExplanation e = calculator.explain(userSide.getInt(KEY), SideExplanations.floats(userSide.getList(OWN)),
-        itemSide.getInt(KEY), SideExplanations.floats(itemSide.getList(OWN)),
+    List<Row> rated = rows(userSide, RATED);
+    List<Row> raters = rows(itemSide, RATED);
+    InfluenceExplanation e = calculator.explain(userSide.getInt(KEY), SideExplanations.floats(userSide, OWN),
+        itemSide.getInt(KEY), SideExplanations.floats(itemSide, OWN),
         ids(rated), ratings(rated), vectors(rated), ids(raters), ratings(raters), vectors(raters), topK);
     double slope = predictor.reportedPredictionSlope(e.prediction());
     Row[] explanations = new Row[e.size()];
@@ -148,6 +149,15 @@ final class MergedExplanations implements MapPartitionsFunction<Row, Row> {
     return x.item(p) < y.item(q);
   }
 
+  /**
+   * A side's whole rating list: a sequence after a shuffle, the array {@link SideExplanations} built where the two
+   * steps run in one task ({@link BroadcastExplanations}).
+   */
+  private static List<Row> rows(Row side, int field) {
+    Object value = side.get(field);
+    return value instanceof Row[] ? Arrays.asList((Row[]) value) : side.getList(field);
+  }
+
   private static int[] ids(List<Row> list) {
     int[] out = new int[list.size()];
     for (int k = 0; k < out.length; k++) {
@@ -167,7 +177,7 @@ final class MergedExplanations implements MapPartitionsFunction<Row, Row> {
   private static float[][] vectors(List<Row> list) {
     float[][] out = new float[list.size()][];
     for (int k = 0; k < out.length; k++) {
-      out[k] = SideExplanations.floats(list.get(k).getList(2));
+      out[k] = SideExplanations.floats(list.get(k), 2);
     }
     return out;
   }

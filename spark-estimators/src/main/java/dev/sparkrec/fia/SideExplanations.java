@@ -141,6 +141,15 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
     return out;
   }
 
+  /**
+   * Field {@code field} of {@code row} as floats: a sequence after a shuffle, the array itself where the row was built
+   * in the same task ({@link BroadcastExplanations}).
+   */
+  static float[] floats(Row row, int field) {
+    Object value = row.get(field);
+    return value instanceof float[] ? (float[]) value : floats(row.getList(field));
+  }
+
   private static double[] doubles(List<?> list) {
     double[] out = new double[list.size()];
     for (int i = 0; i < out.length; i++) {
@@ -189,11 +198,14 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
         Row first = next;
         group.start(first.getInt(SIDE), first.getInt(KEY), first.getInt(SALT));
         while (next != null && group.contains(next) && next.getInt(KIND) == RATING) {
-          group.addRating(next);
+          group.addRating(next.getInt(OTHER), next.getFloat(RATING_VALUE),
+              next.isNullAt(VECTOR) ? null : floats(next.getList(VECTOR)), system(next));
           next = rows.hasNext() ? rows.next() : null;
         }
         while (next != null && group.contains(next)) {
-          group.addPair(next, ready);
+          group.addPair(next.getLong(ORDER), next.isNullAt(ROW) ? null : next.getStruct(ROW),
+              next.isNullAt(OWN) ? null : floats(next.getList(OWN)),
+              next.isNullAt(VECTOR) ? null : floats(next.getList(VECTOR)), next.getInt(OTHER), ready);
           next = rows.hasNext() ? rows.next() : null;
         }
         group.flush(ready);
@@ -201,8 +213,25 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
     };
   }
 
-  /** One (side, key, salt) group's ratings, block and pending chunk of pairs. */
-  private final class Group {
+  /** A rating row's counterpart normal equations, when re-fitting neighbours; else null. */
+  private NeighbourRefit.NormalEquations system(Row row) {
+    if (!refitNeighbours || row.isNullAt(SYSTEM)) {
+      return null;
+    }
+    Row system = row.getStruct(SYSTEM);
+    return new NeighbourRefit.NormalEquations(doubles(system.getList(0)), doubles(system.getList(1)), system.getInt(2));
+  }
+
+  /** A group to feed directly: {@link BroadcastExplanations} scores its partition's pairs through one. */
+  Group group() {
+    return new Group();
+  }
+
+  /**
+   * One (side, key, salt) group's ratings, block and pending chunk of pairs: {@link #start}, its ratings by
+   * counterpart id and rating ({@link #addRating}), its pairs ({@link #addPair}), then {@link #flush}.
+   */
+  final class Group {
     private int side;
     private int key;
     private int salt;
@@ -241,44 +270,53 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
       return row.getInt(SIDE) == side && row.getInt(KEY) == key && row.getInt(SALT) == salt;
     }
 
-    void addRating(Row row) {
+    /**
+     * @param vector the counterpart's vector, null where the model lacks it (an error)
+     * @param system the counterpart's normal equations when re-fitting neighbours
+     */
+    void addRating(int other, float rating, float[] vector, NeighbourRefit.NormalEquations system) {
       if (count == others.length) {
         others = Arrays.copyOf(others, 2 * count);
         ratings = Arrays.copyOf(ratings, 2 * count);
         vectors = Arrays.copyOf(vectors, 2 * count);
         systems = Arrays.copyOf(systems, 2 * count);
       }
-      others[count] = row.getInt(OTHER);
-      ratings[count] = row.getFloat(RATING_VALUE);
-      if (row.isNullAt(VECTOR)) {
+      others[count] = other;
+      ratings[count] = rating;
+      if (vector == null) {
         String pair = side == USER_SIDE ? "(user " + key + ", item " + others[count] + ")"
             : "(user " + others[count] + ", item " + key + ")";
         String counterpart = side == USER_SIDE ? "item " + others[count] : "user " + others[count];
         throw new IllegalArgumentException("The training rating " + pair + " refers to " + counterpart
             + ", which the model does not know; pass the ratings the model was fitted on.");
       }
-      vectors[count] = floats(row.getList(VECTOR));
+      vectors[count] = vector;
       if (refitNeighbours) {
-        if (row.isNullAt(SYSTEM)) {
+        if (system == null) {
           throw new IllegalStateException("no normal equations for the counterpart of rating " + count + " of "
               + (side == USER_SIDE ? "user " : "item ") + key);
         }
-        Row system = row.getStruct(SYSTEM);
-        systems[count] = new NeighbourRefit.NormalEquations(doubles(system.getList(0)), doubles(system.getList(1)),
-            system.getInt(2));
+        systems[count] = system;
       }
       count++;
     }
 
-    void addPair(Row row, ArrayDeque<Row> ready) {
-      if (row.isNullAt(OWN) || row.isNullAt(VECTOR)) {
+    /**
+     * One pair of the group, scored with its chunk ({@link #flush}); rows for {@code ready} as {@link #output}.
+     *
+     * @param input the pair's input columns (user side; null on the item side)
+     * @param ownVector the group's (the key's) vector, null where the model lacks it
+     * @param counterpart the pair's other vector, null where the model lacks it
+     * @param other the pair's other id
+     */
+    void addPair(long order, Row input, float[] ownVector, float[] counterpart, int other, ArrayDeque<Row> ready) {
+      if (ownVector == null || counterpart == null) {
         // The model lacks the pair's user or item: no prediction (NaN) and no explanations.
-        ready.add(head(row.getLong(ORDER), Double.NaN, NO_EXPLANATIONS, row.isNullAt(ROW) ? null : row.getStruct(ROW),
-            null, null, null, 0));
+        ready.add(head(order, Double.NaN, NO_EXPLANATIONS, input, null, null, null, 0));
         return;
       }
       if (block == null) {
-        own = floats(row.getList(OWN));
+        own = ownVector;
         block = new InfluenceBlock(predictor, damping, leaveOneOut, side == USER_SIDE, key, own,
             Arrays.copyOf(others, count), Arrays.copyOf(ratings, count), Arrays.copyOf(vectors, count));
         if (refitNeighbours) {
@@ -302,25 +340,22 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
           influences = new double[Math.max(1, chunkPairs * count)];
         }
       }
-      float[] counterpart = floats(row.getList(VECTOR));
       double f = side == USER_SIDE ? predictor.predictWithGradients(own, counterpart, dUser, dItem)
           : predictor.predictWithGradients(counterpart, own, dUser, dItem);
       if (!Double.isFinite(f)) {
-        int other = row.getInt(OTHER);
         throw new IllegalArgumentException("the prediction for user " + (side == USER_SIDE ? key : other)
             + ", item " + (side == USER_SIDE ? other : key) + " is " + f + "; check their vectors");
       }
-      if (isRated(row.getInt(OTHER))) {
+      if (isRated(other)) {
         // The pair is a training rating: its Hessian couples the sides, so both whole lists go to the joint solve.
-        ready.add(head(row.getLong(ORDER), f, null, row.isNullAt(ROW) ? null : row.getStruct(ROW), own, ratedList(),
-            null, 0));
+        ready.add(head(order, f, null, input, own, ratedList(), null, 0));
         return;
       }
       double[] v = side == USER_SIDE ? dUser : dItem;
       System.arraycopy(v, 0, gradients, pending * v.length, v.length);
-      orders[pending] = row.getLong(ORDER);
+      orders[pending] = order;
       predictions[pending] = f;
-      inputRows[pending] = row.isNullAt(ROW) ? null : row.getStruct(ROW);
+      inputRows[pending] = input;
       pending++;
       if (pending == chunkPairs) {
         flush(ready);

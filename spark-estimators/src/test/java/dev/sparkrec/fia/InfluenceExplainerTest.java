@@ -215,7 +215,68 @@ class InfluenceExplainerTest extends StageContract {
   @Test
   void explanationsEqualTheCalculatorOnTheCollectedLists() {
     int[][] asked = {{1, 2}, {2, 7}, {6, 11}, {12, 15}};
-    List<Row> out = explainer().setTopK(5).transform(pairs(asked)).orderBy("user", "item").collectAsList();
+    explanationsEqualTheCalculator(asked, explainer().setTopK(5).transform(pairs(asked)));
+    explanationsEqualTheCalculator(asked, ExplainerPlans.grouped(spark(),
+        () -> explainer().setTopK(5).transform(pairs(asked))));
+  }
+
+  /**
+   * The broadcast plan (training ratings under {@code spark.sql.autoBroadcastJoinThreshold}) explains each partition
+   * where it is: no exchange, and the grouped plan's rows (cold pairs, a null id, pairs that are training ratings,
+   * the input columns), in the input's order when asked.
+   */
+  @Test
+  void broadcastPlanExplainsWithoutAShuffleAndEqualsTheGroupedPlan() {
+    prepare();
+    List<Row> rated = ratings.orderBy("user", "item").limit(3).collectAsList();
+    List<Row> rows = new ArrayList<>();
+    for (Row r : rated) {
+      rows.add(RowFactory.create(r.getInt(0), r.getInt(1), "rated"));
+    }
+    int[][] unrated = {{12, 15}, {1, 2}, {6, 11}, {2, 7}, {9, 3}, {99, 1}, {1, 99}, {4, 9}, {4, 10}, {4, 11}};
+    for (int[] p : unrated) {
+      rows.add(RowFactory.create(p[0], p[1], "pair"));
+    }
+    rows.add(RowFactory.create(null, 2, "no user"));
+    Dataset<Row> asked = spark().createDataFrame(rows, new StructType().add("user", DataTypes.IntegerType)
+        .add("item", DataTypes.IntegerType).add("note", DataTypes.StringType)).repartition(3);
+
+    Dataset<Row> broadcast = explainer().setTopK(6).setKeepInputOrder(true).transform(asked);
+    String plan = broadcast.queryExecution().executedPlan().toString();
+    assertTrue(!plan.contains("Exchange hashpartitioning"), "no shuffle of pairs or ratings:\n" + plan);
+    Dataset<Row> grouped = ExplainerPlans.grouped(spark(),
+        () -> explainer().setTopK(6).setKeepInputOrder(true).transform(asked));
+    assertTrue(grouped.queryExecution().executedPlan().toString().contains("Exchange hashpartitioning"));
+
+    List<Row> a = broadcast.collectAsList();
+    List<Row> b = grouped.collectAsList();
+    assertEquals(rows.size(), a.size());
+    assertEquals(b.size(), a.size());
+    for (int p = 0; p < a.size(); p++) {
+      Row x = a.get(p);
+      Row y = b.get(p);
+      String at = "row " + p + " " + x;
+      for (int c = 0; c < 3; c++) {
+        assertEquals(y.get(c), x.get(c), at);
+      }
+      assertEquals(y.getDouble(3), x.getDouble(3), 1e-12, at);
+      List<Row> ex = x.getList(4);
+      List<Row> ey = y.getList(4);
+      assertEquals(ey.size(), ex.size(), at);
+      for (int k = 0; k < ex.size(); k++) {
+        for (int f : new int[] {0, 1, 2, 5}) {
+          assertEquals(ey.get(k).get(f), ex.get(k).get(f), at + " explanation " + k);
+        }
+        assertEquals(ey.get(k).getDouble(3), ex.get(k).getDouble(3), 1e-12, at + " explanation " + k);
+        assertEquals(ey.get(k).getDouble(4), ex.get(k).getDouble(4), 1e-12, at + " explanation " + k);
+      }
+    }
+    long explained = a.stream().filter(r -> !r.getList(4).isEmpty()).count();
+    assertEquals(rows.size() - 3, explained, "all but the cold pairs and the null id are explained");
+  }
+
+  private void explanationsEqualTheCalculator(int[][] asked, Dataset<Row> explained) {
+    List<Row> out = explained.orderBy("user", "item").collectAsList();
     assertEquals(asked.length, out.size());
 
     Map<Integer, float[]> users = vectors(als.userFactors());

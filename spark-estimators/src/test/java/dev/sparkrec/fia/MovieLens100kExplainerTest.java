@@ -47,9 +47,15 @@ class MovieLens100kExplainerTest {
     check(new AlsFactorizedModel(new ALS().setRank(8).setRegParam(0.1).setMaxIter(5).setSeed(3).fit(train), 0.1));
   }
 
+  /** Both plans: u1.base is under the broadcast threshold (the broadcast plan) and then with it off (grouped). */
   private void check(FactorizedModel model) {
     InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(train).setTopK(TOP_K);
-    List<Row> explained = explainer.transform(test).collectAsList();
+    check(model, explainer, explainer.transform(test).collectAsList(), "broadcast plan");
+    check(model, explainer, ExplainerPlans.grouped(spark, () -> explainer.transform(test)).collectAsList(),
+        "grouped plan");
+  }
+
+  private void check(FactorizedModel model, InfluenceExplainer explainer, List<Row> explained, String plan) {
     assertEquals(test.count(), explained.size());
 
     Map<Integer, float[]> users = vectors(model.userVectors());
@@ -101,8 +107,8 @@ class MovieLens100kExplainerTest {
       }
       compared++;
     }
-    System.out.println(model.getClass().getSimpleName() + ": " + compared + " u1.test pairs equal the per-pair "
-        + "calculator; " + cold + " cold pairs");
+    System.out.println(model.getClass().getSimpleName() + ", " + plan + ": " + compared + " u1.test pairs equal the"
+        + " per-pair calculator; " + cold + " cold pairs");
     assertTrue(compared > 19_000, compared + " pairs compared");
   }
 
