@@ -109,7 +109,17 @@ public final class Main {
    * Delta Lake's extension and catalog (static settings, so they are set before the session starts).
    */
   static SparkSession session(String appName) {
-    SparkConf conf = new SparkConf();
+    return SparkSession.builder().config(withDefaults(new SparkConf(), appName,
+        Runtime.getRuntime().availableProcessors())).getOrCreate();
+  }
+
+  /**
+   * SparkRec's defaults under what spark-submit set: local[*], Delta's extension and catalog, {@code 2 × cores} (at
+   * least 4) shuffle partitions and, on a local master, as many partitions for Delta's log replay
+   * ({@code spark.databricks.delta.snapshotPartitions}, 50 by default, sized for clusters: on one machine its 50
+   * tasks make every Delta write of a small table take about a second longer).
+   */
+  static SparkConf withDefaults(SparkConf conf, String appName, int cores) {
     if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
     }
@@ -117,9 +127,12 @@ public final class Main {
     conf.setIfMissing("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     conf.setIfMissing("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-    conf.setIfMissing("spark.sql.shuffle.partitions", String.valueOf(
-        Math.max(4, Runtime.getRuntime().availableProcessors() * 2)));
-    return SparkSession.builder().config(conf).getOrCreate();
+    String partitions = String.valueOf(Math.max(4, cores * 2));
+    conf.setIfMissing("spark.sql.shuffle.partitions", partitions);
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.databricks.delta.snapshotPartitions", partitions);
+    }
+    return conf;
   }
 
   static String fmt(double value) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,21 @@ class MainTest {
   /** The tests' data folder, so that {@code -Dsparkrec.data.dir} decides for the benchmarks as for {@link RealData}. */
   private static String dataDir() {
     return SparkTestSession.dataDir().toString();
+  }
+
+  @Test
+  void localSessionsReplayDeltaLogsOverFewPartitionsAndClustersKeepDeltasDefault() {
+    SparkConf local = Main.withDefaults(new SparkConf(false), "t", 2);
+    assertEquals("local[*]", local.get("spark.master"));
+    assertEquals("4", local.get("spark.sql.shuffle.partitions"));
+    assertEquals("4", local.get("spark.databricks.delta.snapshotPartitions"));
+    assertEquals("16", Main.withDefaults(new SparkConf(false).setMaster("local[2]"), "t", 8)
+        .get("spark.databricks.delta.snapshotPartitions"));
+    SparkConf cluster = Main.withDefaults(new SparkConf(false).setMaster("spark://host:7077"), "t", 2);
+    assertFalse(cluster.contains("spark.databricks.delta.snapshotPartitions"));
+    SparkConf set = Main.withDefaults(new SparkConf(false).set("spark.databricks.delta.snapshotPartitions", "50"),
+        "t", 2);
+    assertEquals("50", set.get("spark.databricks.delta.snapshotPartitions"), "what the user sets stays");
   }
 
   @Test
