@@ -3,7 +3,6 @@ package dev.sparkrec.fia;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -57,10 +56,10 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
    * The ratings' lists and the model's vectors, read to the driver, when their estimated size is at most
    * {@code maxBytes}; else null (the grouped plan). The ratings are counted first, so ratings above the limit
    * cost one count and no rows on the driver; each vector table is read with a limit one row beyond what the
-   * remaining size allows, so one above it costs at most that many rows.
+   * remaining size allows, so one above it costs at most that many rows. A model that holds its vectors on the
+   * driver ({@link CollaborativeFilteringModel#vectorsOnDriver}) gives them without a job.
    */
-  static RatingLists collect(Dataset<Row> ratings, Dataset<Row> userVectors, Dataset<Row> itemVectors, int userDim,
-      int itemDim, long maxBytes) {
+  static RatingLists collect(Dataset<Row> ratings, FactorizedModel model, long maxBytes) {
     if (maxBytes <= 0) {
       return null;
     }
@@ -69,23 +68,37 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
     if (left < 0) {
       return null;
     }
-    List<Row> users = upTo(userVectors, left, BYTES_PER_ID + 4L * userDim);
+    FactorizedPredictor predictor = model.predictor();
+    long userBytes = BYTES_PER_ID + 4L * predictor.userDim();
+    Chunk users = vectors(model, true, left / userBytes);
     if (users == null) {
       return null;
     }
-    left -= (BYTES_PER_ID + 4L * userDim) * users.size();
-    List<Row> items = upTo(itemVectors, left, BYTES_PER_ID + 4L * itemDim);
-    return items == null ? null : RatingLists.of(ratings.collectAsList(), users, items);
+    left -= userBytes * users.size;
+    Chunk items = vectors(model, false, left / (BYTES_PER_ID + 4L * predictor.itemDim()));
+    return items == null ? null : RatingLists.of(Chunk.concat(packed(ratings)), users, items);
   }
 
-  /** The rows of {@code table} if they take at most {@code bytes} at {@code rowBytes} each; else null. */
-  private static List<Row> upTo(Dataset<Row> table, long bytes, long rowBytes) {
-    long rows = bytes / rowBytes;
+  /** The model's user (or item) vectors as rows {@code (id, vector)} if there are at most {@code rows}; else null. */
+  private static Chunk vectors(FactorizedModel model, boolean users, long rows) {
     if (rows <= 0) {
       return null;
     }
+    if (model instanceof CollaborativeFilteringModel) {
+      CollaborativeFilteringModel cf = (CollaborativeFilteringModel) model;
+      IdIndex ids = cf.vectorIds(users);
+      if (ids != null) {
+        return ids.size() > rows ? null : Chunk.of(ids, cf.vectorsOnDriver(users));
+      }
+    }
+    Dataset<Row> table = users ? model.userVectors() : model.itemVectors();
     List<Row> read = table.limit((int) Math.min(Integer.MAX_VALUE - 8, rows + 1)).collectAsList();
-    return read.size() > rows ? null : read;
+    return read.size() > rows ? null : Chunk.of(read.iterator());
+  }
+
+  /** The table's rows packed into one {@link Chunk} per partition on the executors, collected in partition order. */
+  private static List<Chunk> packed(Dataset<Row> table) {
+    return table.javaRDD().mapPartitions(rows -> List.of(Chunk.of(rows)).iterator()).collect();
   }
 
   /**
@@ -120,18 +133,14 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
       int[] keys = side == SideExplanations.USER_SIDE ? partition.users : partition.items;
       int[] others = side == SideExplanations.USER_SIDE ? partition.items : partition.users;
       int other = 1 - side;
-      Integer[] byKey = new Integer[n];
+      long[] byOther = new long[n];
       for (int p = 0; p < n; p++) {
-        byKey[p] = p;
+        byOther[p] = KeyedLists.pack(others[p], p);
       }
       // As the grouped plan sorts a group's pairs: by counterpart id, then position.
-      Arrays.sort(byKey, Comparator.<Integer>comparingInt(p -> keys[p]).thenComparingInt(p -> others[p]));
-      for (int start = 0; start < n; ) {
-        int key = keys[byKey[start]];
-        int end = start;
-        while (end < n && keys[byKey[end]] == key) {
-          end++;
-        }
+      KeyedLists groups = KeyedLists.of(keys, byOther);
+      for (int g = 0; g < groups.keys.length; g++) {
+        int key = groups.keys[g];
         group.start(side, key, 0);
         int list = data.list(side, key);
         if (list >= 0) {
@@ -141,8 +150,8 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
           }
         }
         float[] own = data.vector(side, key);
-        for (int k = start; k < end; k++) {
-          int p = byKey[k];
+        for (int k = groups.offsets[g]; k < groups.offsets[g + 1]; k++) {
+          int p = KeyedLists.low(groups.values[k]);
           group.addPair(partition.orders[p], side == SideExplanations.USER_SIDE ? partition.inputs[p] : null, own,
               data.vector(other, others[p]), others[p], ready);
         }
@@ -150,7 +159,6 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
         for (Row row = ready.poll(); row != null; row = ready.poll()) {
           sideRows[side][partition.position(row.getLong(0))] = row;
         }
-        start = end;
       }
     }
     // Each pair's user-side row, then its item-side row, by position: the order MergedExplanations reads.
@@ -237,65 +245,43 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
     private final int[][] vectorIds = new int[2][];
     private final float[][][] vectors = new float[2][][];
 
-    /** From rows {@code (user, item, rating)} and the vector tables' rows {@code (id, vector)}. */
-    static RatingLists of(List<Row> ratingRows, List<Row> userVectors, List<Row> itemVectors) {
+    /** From the ratings' rows {@code (user, item, rating)} and the vector tables' rows {@code (id, vector)}. */
+    static RatingLists of(Chunk ratingRows, Chunk userVectors, Chunk itemVectors) {
       RatingLists lists = new RatingLists();
-      int n = ratingRows.size();
-      int[] user = new int[n];
-      int[] item = new int[n];
-      float[] rating = new float[n];
-      for (int z = 0; z < n; z++) {
-        Row r = ratingRows.get(z);
-        user[z] = r.getInt(0);
-        item[z] = r.getInt(1);
-        rating[z] = r.getFloat(2);
-      }
-      lists.index(SideExplanations.USER_SIDE, user, item, rating);
-      lists.index(SideExplanations.ITEM_SIDE, item, user, rating);
+      lists.index(SideExplanations.USER_SIDE, ratingRows.ids, ratingRows.others, ratingRows.ratings);
+      lists.index(SideExplanations.ITEM_SIDE, ratingRows.others, ratingRows.ids, ratingRows.ratings);
       lists.vectors(SideExplanations.USER_SIDE, userVectors);
       lists.vectors(SideExplanations.ITEM_SIDE, itemVectors);
       return lists;
     }
 
     private void index(int side, int[] key, int[] other, float[] rating) {
-      int n = key.length;
-      Integer[] order = new Integer[n];
-      for (int z = 0; z < n; z++) {
-        order[z] = z;
+      long[] within = new long[key.length];
+      for (int z = 0; z < key.length; z++) {
+        within[z] = KeyedLists.pack(other[z], KeyedLists.sortable(rating[z]));
       }
-      Arrays.sort(order, Comparator.<Integer>comparingInt(z -> key[z]).thenComparingInt(z -> other[z])
-          .thenComparing(z -> rating[z], Float::compare));
-      int distinct = 0;
-      for (int k = 0; k < n; k++) {
-        if (k == 0 || key[order[k]] != key[order[k - 1]]) {
-          distinct++;
-        }
+      KeyedLists lists = KeyedLists.of(key, within);
+      keys[side] = lists.keys;
+      offsets[side] = lists.offsets;
+      others[side] = new int[key.length];
+      ratings[side] = new float[key.length];
+      for (int k = 0; k < key.length; k++) {
+        others[side][k] = KeyedLists.high(lists.values[k]);
+        ratings[side][k] = KeyedLists.unsortable(KeyedLists.low(lists.values[k]));
       }
-      keys[side] = new int[distinct];
-      offsets[side] = new int[distinct + 1];
-      others[side] = new int[n];
-      ratings[side] = new float[n];
-      int list = -1;
-      for (int k = 0; k < n; k++) {
-        int z = order[k];
-        if (k == 0 || key[z] != key[order[k - 1]]) {
-          keys[side][++list] = key[z];
-          offsets[side][list] = k;
-        }
-        others[side][k] = other[z];
-        ratings[side][k] = rating[z];
-      }
-      offsets[side][distinct] = n;
     }
 
-    private void vectors(int side, List<Row> rows) {
-      Row[] sorted = rows.toArray(new Row[0]);
-      Arrays.sort(sorted, Comparator.comparingInt(r -> r.getInt(0)));
-      vectorIds[side] = new int[sorted.length];
-      vectors[side] = new float[sorted.length][];
-      for (int k = 0; k < sorted.length; k++) {
-        vectorIds[side][k] = sorted[k].getInt(0);
-        vectors[side][k] = SideExplanations.floats(sorted[k], 1);
+    private void vectors(int side, Chunk rows) {
+      long[] byId = new long[rows.size];
+      for (int k = 0; k < rows.size; k++) {
+        byId[k] = KeyedLists.pack(rows.ids[k], k);
+      }
+      Arrays.sort(byId);
+      vectorIds[side] = new int[rows.size];
+      vectors[side] = new float[rows.size][];
+      for (int k = 0; k < rows.size; k++) {
+        vectorIds[side][k] = KeyedLists.high(byId[k]);
+        vectors[side][k] = rows.vectors[KeyedLists.low(byId[k])];
       }
     }
 
@@ -309,6 +295,154 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
     float[] vector(int side, int id) {
       int k = Arrays.binarySearch(vectorIds[side], id);
       return k >= 0 ? vectors[side][k] : null;
+    }
+  }
+
+  /**
+   * A partition's rows packed on its executor, so that the driver reads arrays, not a {@code Row} per rating: a
+   * ratings table's {@code (user, item, rating)} as {@code ids}, {@code others} and {@code ratings}, or a vector
+   * table's {@code (id, vector)} as {@code ids} and {@code vectors}.
+   */
+  static final class Chunk implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    int size;
+    int[] ids = new int[16];
+    int[] others = new int[16];
+    float[] ratings = new float[16];
+    float[][] vectors = new float[16][];
+
+    static Chunk of(Iterator<Row> rows) {
+      Chunk chunk = new Chunk();
+      while (rows.hasNext()) {
+        chunk.add(rows.next());
+      }
+      return chunk.trimmed();
+    }
+
+    private void add(Row row) {
+      if (size == ids.length) {
+        grow(2 * size);
+      }
+      ids[size] = row.getInt(0);
+      if (row.length() == 3) {
+        others[size] = row.getInt(1);
+        ratings[size] = row.getFloat(2);
+      } else {
+        vectors[size] = SideExplanations.floats(row, 1);
+      }
+      size++;
+    }
+
+    private void grow(int length) {
+      ids = Arrays.copyOf(ids, length);
+      others = Arrays.copyOf(others, length);
+      ratings = Arrays.copyOf(ratings, length);
+      vectors = Arrays.copyOf(vectors, length);
+    }
+
+    private Chunk trimmed() {
+      grow(size);
+      return this;
+    }
+
+    /** Rows {@code (ids.id(i), vectors[i])}. */
+    static Chunk of(IdIndex ids, float[][] vectors) {
+      Chunk chunk = new Chunk();
+      chunk.grow(vectors.length);
+      for (int i = 0; i < vectors.length; i++) {
+        chunk.ids[i] = ids.id(i);
+      }
+      chunk.vectors = vectors;
+      chunk.size = vectors.length;
+      return chunk;
+    }
+
+    /** The chunks' rows, in order. */
+    static Chunk concat(List<Chunk> chunks) {
+      Chunk all = new Chunk();
+      all.grow(chunks.stream().mapToInt(c -> c.size).sum());
+      for (Chunk c : chunks) {
+        System.arraycopy(c.ids, 0, all.ids, all.size, c.size);
+        System.arraycopy(c.others, 0, all.others, all.size, c.size);
+        System.arraycopy(c.ratings, 0, all.ratings, all.size, c.size);
+        System.arraycopy(c.vectors, 0, all.vectors, all.size, c.size);
+        all.size += c.size;
+      }
+      return all;
+    }
+  }
+
+  /**
+   * Values grouped by an int key without boxing: the distinct keys in increasing order, each key's list at
+   * {@code values[offsets[k]..offsets[k + 1])}, its values in increasing order. Two ints packed into a value
+   * ({@link #pack}) sort by the first, then the second.
+   */
+  static final class KeyedLists {
+    final int[] keys;
+    final int[] offsets;
+    final long[] values;
+
+    private KeyedLists(int[] keys, int[] offsets, long[] values) {
+      this.keys = keys;
+      this.offsets = offsets;
+      this.values = values;
+    }
+
+    /** {@code values[z]} in the list of {@code key[z]}, for each index of {@code values} ({@code key} may be longer). */
+    static KeyedLists of(int[] key, long[] values) {
+      int n = values.length;
+      int[] distinct = Arrays.copyOf(key, n);
+      Arrays.sort(distinct);
+      int m = 0;
+      for (int k = 0; k < n; k++) {
+        if (k == 0 || distinct[k] != distinct[m - 1]) {
+          distinct[m++] = distinct[k];
+        }
+      }
+      distinct = Arrays.copyOf(distinct, m);
+      int[] list = new int[n];
+      int[] offsets = new int[m + 1];
+      for (int z = 0; z < n; z++) {
+        list[z] = Arrays.binarySearch(distinct, key[z]);
+        offsets[list[z] + 1]++;
+      }
+      for (int k = 0; k < m; k++) {
+        offsets[k + 1] += offsets[k];
+      }
+      int[] next = Arrays.copyOf(offsets, m);
+      long[] grouped = new long[n];
+      for (int z = 0; z < n; z++) {
+        grouped[next[list[z]]++] = values[z];
+      }
+      for (int k = 0; k < m; k++) {
+        Arrays.sort(grouped, offsets[k], offsets[k + 1]);
+      }
+      return new KeyedLists(distinct, offsets, grouped);
+    }
+
+    /** {@code high} and {@code low} in one long that sorts by {@code high}, then {@code low} (both signed). */
+    static long pack(int high, int low) {
+      return ((long) high << 32) | ((low ^ Integer.MIN_VALUE) & 0xffffffffL);
+    }
+
+    static int high(long packed) {
+      return (int) (packed >> 32);
+    }
+
+    static int low(long packed) {
+      return (int) packed ^ Integer.MIN_VALUE;
+    }
+
+    /** An int that sorts as {@link Float#compare} sorts {@code value}. */
+    static int sortable(float value) {
+      int bits = Float.floatToIntBits(value);
+      return bits ^ ((bits >> 31) & Integer.MAX_VALUE);
+    }
+
+    static float unsortable(int sortable) {
+      return Float.intBitsToFloat(sortable ^ ((sortable >> 31) & Integer.MAX_VALUE));
     }
   }
 }

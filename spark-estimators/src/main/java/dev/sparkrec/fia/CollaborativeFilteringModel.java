@@ -379,22 +379,49 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     @Override
     public Row call(Long index) {
       CfModelData model = data.value();
-      IdIndex ids = users ? model.users() : model.items();
       int i = Math.toIntExact(index);
-      int width = 0;
-      for (String part : parts) {
-        width += model.parameters().get(part).length / ids.size();
-      }
-      float[] vector = new float[width];
-      int at = 0;
-      for (String part : parts) {
-        float[] table = model.parameters().get(part);
-        int w = table.length / ids.size();
-        System.arraycopy(table, i * w, vector, at, w);
-        at += w;
-      }
-      return RowFactory.create(ids.id(i), vector);
+      return RowFactory.create((users ? model.users() : model.items()).id(i), vector(model, users, parts, i));
     }
+  }
+
+  /** The vector of the user (or item) at index {@code i}: its parts' table rows, concatenated. */
+  private static float[] vector(CfModelData model, boolean users, String[] parts, int i) {
+    int size = (users ? model.users() : model.items()).size();
+    int width = 0;
+    for (String part : parts) {
+      width += model.parameters().get(part).length / size;
+    }
+    float[] vector = new float[width];
+    int at = 0;
+    for (String part : parts) {
+      float[] table = model.parameters().get(part);
+      int w = table.length / size;
+      System.arraycopy(table, i * w, vector, at, w);
+      at += w;
+    }
+    return vector;
+  }
+
+  /**
+   * The ids of {@link #userVectors()} (or {@link #itemVectors()}) by index, where this model holds its parameters on
+   * the driver; null where a sharded run left them in the cluster (they are then read from the table).
+   */
+  IdIndex vectorIds(boolean users) {
+    if (tablesReadInCluster(SparkSession.active()) != null) {
+      return null;
+    }
+    return users ? data().users() : data().items();
+  }
+
+  /** The rows of {@link #userVectors()} (or {@link #itemVectors()}) by index, where {@link #vectorIds} is not null. */
+  float[][] vectorsOnDriver(boolean users) {
+    CfModelData model = data().asUniform();
+    String[] parts = users ? userVectorParts() : itemVectorParts();
+    float[][] vectors = new float[(users ? model.users() : model.items()).size()][];
+    for (int i = 0; i < vectors.length; i++) {
+      vectors[i] = vector(model, users, parts, i);
+    }
+    return vectors;
   }
 
   /**

@@ -376,8 +376,6 @@ public final class InfluenceExplainer extends Transformer
     StructType schema = dataset.schema();
     StructType out = transformSchema(schema);
     Dataset<Row> ratings = RelatedRatings.validated(trainingRatings, getUserCol(), getItemCol(), getRatingCol());
-    Dataset<Row> userVectors = model.userVectors();
-    Dataset<Row> itemVectors = model.itemVectors();
 
     // Each row carries its input position: it identifies the pair between the two sides, and sorts the output
     // back when keepInputOrder asks.
@@ -385,7 +383,7 @@ public final class InfluenceExplainer extends Transformer
     StructType withOrder = out.add(ROW_ORDER, DataTypes.LongType, false);
     FactorizedPredictor predictor = model.predictor();
     BroadcastExplanations.RatingLists lists = throughArrayFunctions || refitNeighbours ? null
-        : BroadcastExplanations.collect(ratings, userVectors, itemVectors, predictor.userDim(), predictor.itemDim(),
+        : BroadcastExplanations.collect(ratings, model,
             dataset.sparkSession().sessionState().conf().autoBroadcastJoinThreshold());
     if (lists != null) {
       Dataset<Row> explained = BroadcastExplanations.explain(pairs, getUserCol(), getItemCol(),
@@ -393,6 +391,8 @@ public final class InfluenceExplainer extends Transformer
           "drop".equals(getColdStartStrategy()), withOrder);
       return (getKeepInputOrder() ? explained.orderBy(ROW_ORDER) : explained).drop(ROW_ORDER);
     }
+    Dataset<Row> userVectors = model.userVectors();
+    Dataset<Row> itemVectors = model.itemVectors();
     Column user = pairs.col(getUserCol());
     Column item = pairs.col(getItemCol());
     Dataset<Row> joined = pairs

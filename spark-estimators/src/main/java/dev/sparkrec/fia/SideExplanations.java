@@ -202,9 +202,12 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
               next.isNullAt(VECTOR) ? null : floats(next.getList(VECTOR)), system(next));
           next = rows.hasNext() ? rows.next() : null;
         }
-        while (next != null && group.contains(next)) {
-          group.addPair(next.getLong(ORDER), next.isNullAt(ROW) ? null : next.getStruct(ROW),
-              next.isNullAt(OWN) ? null : floats(next.getList(OWN)),
+        float[] own = null; // the key's vector, the same on every pair of the group
+        for (boolean firstPair = true; next != null && group.contains(next); firstPair = false) {
+          if (firstPair) {
+            own = next.isNullAt(OWN) ? null : floats(next.getList(OWN));
+          }
+          group.addPair(next.getLong(ORDER), next.isNullAt(ROW) ? null : next.getStruct(ROW), own,
               next.isNullAt(VECTOR) ? null : floats(next.getList(VECTOR)), next.getInt(OTHER), ready);
           next = rows.hasNext() ? rows.next() : null;
         }
@@ -424,6 +427,7 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
     private byte[] top(int from) {
       boolean orphaned = block.orphaning();
       int size = 0;
+      double weakest = 0; // |influence| of heap[0], the weakest kept: below it a rating cannot enter
       for (int j = 0; j < count; j++) {
         double x = influences[from + j];
         if (!orphaned && !Double.isFinite(x)) {
@@ -433,9 +437,11 @@ final class SideExplanations implements MapPartitionsFunction<Row, Row> {
         if (size < topK) {
           heap[size] = j;
           siftUp(size++, from);
-        } else if (before(j, heap[0], from)) { // ratings come by counterpart id: a tie never ranks before
-          heap[0] = j;
+          weakest = Math.abs(influences[from + heap[0]]);
+        } else if (!(Math.abs(x) < weakest) && before(j, heap[0], from)) { // a tie never ranks before: ratings
+          heap[0] = j;                                                     // come by counterpart id
           siftDown(size, from);
+          weakest = Math.abs(influences[from + heap[0]]);
         }
       }
       RankedRatings out = RankedRatings.allocate(size);
