@@ -418,6 +418,11 @@ class MainTest {
     }
     assertTrue(explainer.get("shuffle_bytes").asLong() > 0, explainer.toString());
     assertTrue(explainer.get("max_task_seconds").asDouble() >= explainer.get("median_task_seconds").asDouble());
+    // the garbage-included peak counts the heap just before each collection, so no collection leaves more
+    long peak = explainer.get("driver_heap_peak_bytes").asLong();
+    long afterGc = explainer.get("driver_heap_peak_after_gc_bytes").asLong();
+    assertTrue(peak >= afterGc && afterGc > 0 && explainer.get("driver_heap_before_bytes").asLong() > 0
+        && peak <= explainer.get("driver_max_heap_bytes").asLong(), explainer.toString());
     assertEquals(100, rows.get(6).get("pairs").asLong(), rows.get(6).toString());
     for (int i : new int[] {1, 2, 3, 4}) {
       double rmse = rows.get(i).get("test_rmse").asDouble();

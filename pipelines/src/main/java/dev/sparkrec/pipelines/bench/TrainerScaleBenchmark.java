@@ -1,7 +1,5 @@
 package dev.sparkrec.pipelines.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
-import com.sun.management.GcInfo;
 import dev.sparkrec.afn.AFN;
 import dev.sparkrec.afn.AFNModel;
 import dev.sparkrec.fia.MatrixFactorization;
@@ -9,22 +7,12 @@ import dev.sparkrec.fia.MatrixFactorizationModel;
 import dev.sparkrec.train.TrainingSummary;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.management.ListenerNotFoundException;
-import javax.management.NotificationEmitter;
-import javax.management.NotificationListener;
-import javax.management.openmbean.CompositeData;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
@@ -48,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * ({@code embeddingSync} "broadcast" and "sharded"); a path the memory guard refuses gets a row with {@code "fits":
  * false} and the guard's message. Each row: {@code model} ("afn" or "mf"), {@code epoch_seconds} (the epoch's wall
  * seconds from the model's summary), {@code driver_peak_heap_mb} (the largest heap in use in the driver JVM during
- * {@code fit}, garbage included: the heap just before each collection, and sampled every {@value #SAMPLE_MS} ms
+ * {@code fit}, garbage included: the heap just before each collection, and sampled every {@value HeapSampler#SAMPLE_MS} ms
  * between), {@code driver_peak_heap_after_gc_mb} (the
  * largest heap in use right after a garbage collection during {@code fit}: what the driver JVM held, with any
  * old-generation garbage not yet collected; in local mode the tasks run in that JVM too), {@code
@@ -96,7 +84,6 @@ public final class TrainerScaleBenchmark implements BenchSuite {
   static final int FIELDS = 8;
   static final int[] VOCABULARIES = {10_000, 100_000, 1_000_000, 10_000_000};
   static final String[] PATHS = {"broadcast", "sharded"};
-  static final long SAMPLE_MS = 20;
   static final int WARM_UP_ROWS = 20_000;
   static final String FEATURES_PROPERTY = "sparkrec.bench.features";
   static final String PATHS_PROPERTY = "sparkrec.bench.paths";
@@ -463,134 +450,6 @@ public final class TrainerScaleBenchmark implements BenchSuite {
       if (taskEnd.taskMetrics() != null) {
         bytes.addAndGet(taskEnd.taskMetrics().shuffleWriteMetrics().bytesWritten());
       }
-    }
-  }
-
-  /**
-   * The largest heap in use, from the collectors' notifications (the heap pools just before each collection, which
-   * is where garbage peaks) and from samples on a daemon thread every {@value #SAMPLE_MS} ms (between collections),
-   * and the largest heap in use right after a collection. Only the heap's pools count: not Metaspace or the code
-   * cache, which the notifications also report.
-   */
-  private static final class HeapSampler {
-    private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
-        .collect(Collectors.toUnmodifiableSet());
-    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    private final AtomicLong peak = new AtomicLong();
-    private volatile boolean running;
-    private Thread thread;
-    private long baseline;
-    private volatile long epochsPeak;
-    private volatile long epochsPeakAfterGc;
-    private volatile long epochsLive;
-
-    private final AtomicLong peakAfterGc = new AtomicLong();
-    private final NotificationListener afterGc = (notification, handback) -> {
-      if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-        GcInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData()).getGcInfo();
-        peak.accumulateAndGet(heapUsed(info.getMemoryUsageBeforeGc()), Math::max);
-        peakAfterGc.accumulateAndGet(heapUsed(info.getMemoryUsageAfterGc()), Math::max);
-      }
-    };
-
-    /** The bytes in use in the heap's pools of a collection's report. */
-    private static long heapUsed(Map<String, MemoryUsage> pools) {
-      long used = 0;
-      for (Map.Entry<String, MemoryUsage> pool : pools.entrySet()) {
-        used += HEAP_POOLS.contains(pool.getKey()) ? pool.getValue().getUsed() : 0;
-      }
-      return used;
-    }
-
-    void start() {
-      settle();
-      peakAfterGc.set(memory.getHeapMemoryUsage().getUsed());
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        ((NotificationEmitter) gc).addNotificationListener(afterGc, null, null);
-      }
-      baseline = memory.getHeapMemoryUsage().getUsed();
-      peak.set(baseline);
-      running = true;
-      thread = new Thread(() -> {
-        while (running) {
-          peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-          try {
-            Thread.sleep(SAMPLE_MS);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "trainer-scale heap sampler");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    /**
-     * Collects garbage three times, a little apart: Spark's cleaner frees what collected objects held (an earlier
-     * fit's broadcasts and cached blocks) on its own thread after a collection, so one collection leaves them counted.
-     */
-    private static void settle() {
-      for (int i = 0; i < 3; i++) {
-        System.gc();
-        try {
-          Thread.sleep(300);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-      System.gc();
-    }
-
-    void stop() {
-      running = false;
-      if (thread != null) {
-        thread.interrupt();
-      }
-      peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        try {
-          ((NotificationEmitter) gc).removeNotificationListener(afterGc);
-        } catch (ListenerNotFoundException e) {
-          // not registered on this collector
-        }
-      }
-    }
-
-    /**
-     * Records the peaks so far as those of the training epochs (before the trainer builds the result), then the heap
-     * the driver holds at that point: in use after a full collection.
-     */
-    void markEpochsEnd() {
-      epochsPeak = peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-      epochsPeakAfterGc = peakAfterGc.get();
-      System.gc();
-      epochsLive = memory.getHeapMemoryUsage().getUsed();
-    }
-
-    long epochsLive() {
-      return epochsLive;
-    }
-
-    long epochsPeak() {
-      return epochsPeak;
-    }
-
-    long epochsPeakAfterGc() {
-      return epochsPeakAfterGc;
-    }
-
-    long peakAfterGc() {
-      return peakAfterGc.get();
-    }
-
-    long peak() {
-      return peak.get();
-    }
-
-    long baseline() {
-      return baseline;
     }
   }
 }

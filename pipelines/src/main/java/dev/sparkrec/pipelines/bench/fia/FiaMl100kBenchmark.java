@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * needed and the largest final relative residual, {@code cg_relative_residual_max}). Finally all of {@code u1.test} is explained
  * ({@code topK = 10}) by one {@link InfluenceExplainer} action writing a Delta table; its pairs per second and
  * the Spark jobs that action ran are reported, then the median of {@value #WARM_RUNS} repetitions of the action
- * once warm, writing Delta and writing nothing ({@code noop}); then once more with {@code influenceScoring =
+ * once warm, writing Delta and writing nothing ({@code noop}), with the input's partition count (the broadcast plan
+ * explains each partition in one task where it lies); then once more with {@code influenceScoring =
  * "arrayFunctions"} and once with {@code influenceForm = "refitNeighbours"} (writing nothing).
  *
  * <p>MLlib ALS is also tuned as a peer ({@code mllib-als}): rank {8, 10, 16, 32} × regParam {0.05, 0.1, 0.2}
@@ -900,6 +901,7 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     row.put("warm_noop_seconds_median", warmNoopMedian);
     row.put("warm_noop_pairs_per_second", pairs / warmNoopMedian);
     row.put("warm_trivial_delta_seconds_median", SeedStats.median(trivialDelta));
+    row.put("input_partitions", test.javaRDD().getNumPartitions());
     row.put("warm_runs", warmRuns);
     row.put("spark_jobs", spark.sparkContext().statusTracker().getJobIdsForGroup(group).length);
     row.put("output", out + " (Delta)");

@@ -15,10 +15,8 @@ import dev.sparkrec.fia.MatrixFactorizationModel;
 import dev.sparkrec.pipelines.bench.BenchContext;
 import dev.sparkrec.pipelines.bench.BenchReport;
 import dev.sparkrec.pipelines.bench.BenchSuite;
+import dev.sparkrec.pipelines.bench.HeapSampler;
 import dev.sparkrec.pipelines.bench.StageConfig;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -48,7 +46,8 @@ import org.apache.spark.sql.SparkSession;
  * {@link InfluenceExplainer#recommendAndExplain} action (top {@value #K} unrated items for every user, each with its
  * top-10 explanations, MF model) writing Parquet, with its pairs, seconds, pairs per second, the median and largest
  * task time of its heaviest stage (the per-side scoring; skew shows as a slow task), the bytes it shuffled and the
- * driver's peak heap during the action (an upper bound: the sum of the heap pools' peaks);
+ * driver JVM's heap during the action ({@link HeapSampler}: {@code driver_heap_peak_bytes} garbage included,
+ * {@code driver_heap_peak_after_gc_bytes} right after a collection, {@code driver_heap_before_bytes} before it);
  * {@code per-pair-calculator}: {@link InfluenceCalculator} on a seeded hash sample of {@value #SAMPLE} of those pairs, one
  * pair at a time on one thread from the pair's full rating lists, the per-pair baseline.
  */
@@ -136,9 +135,8 @@ public final class FiaScaleBenchmark implements BenchSuite {
     InfluenceExplainer explainer = new InfluenceExplainer().setModel(mf[0]).setTrainingRatings(train).setTopK(10);
     String out = "target/bench/fia-scale-explanations";
     report.measure("explainer", () -> {
-      List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-          .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
-      heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+      HeapSampler heap = new HeapSampler();
+      heap.start();
       TaskTimes times = new TaskTimes(GROUP);
       spark.sparkContext().addSparkListener(times);
       spark.sparkContext().setJobGroup(GROUP, "recommendAndExplain at scale", false);
@@ -147,6 +145,7 @@ public final class FiaScaleBenchmark implements BenchSuite {
         explainer.recommendAndExplain(K).write().mode("overwrite").parquet(out);
       } finally {
         spark.sparkContext().clearJobGroup();
+        heap.stop();
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       spark.sparkContext().removeSparkListener(times);
@@ -157,8 +156,12 @@ public final class FiaScaleBenchmark implements BenchSuite {
       row.put("pairs_per_second", pairs / seconds);
       row.putAll(times.summary());
       row.put("driver_max_heap_bytes", Runtime.getRuntime().maxMemory());
-      // An upper bound of the driver's heap in use during the action: the sum of each heap pool's peak.
-      row.put("driver_heap_peak_bytes", heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum());
+      // The driver JVM's heap during the action (local mode: the executors' tasks share it): in use at its largest,
+      // garbage included; in use right after a collection at its largest (what was held, with any old garbage not
+      // yet collected); and in use before the action, after full collections.
+      row.put("driver_heap_peak_bytes", heap.peak());
+      row.put("driver_heap_peak_after_gc_bytes", heap.peakAfterGc());
+      row.put("driver_heap_before_bytes", heap.baseline());
       row.put("output", out + " (Parquet)");
       row.put("config", StageConfig.of(explainer));
       return row;
