@@ -19,12 +19,13 @@ import org.apache.spark.sql.types.StructType;
  * The explainer's plan for training ratings small enough to broadcast: every user's and every item's rating list and
  * the model's vectors travel to the executors once ({@link RatingLists}), and each partition of pairs is explained
  * where it is, in one narrow stage: no shuffle, no skew (a hot item's pairs stay in their input partitions, each
- * task factoring its block once).
+ * task factoring its block once per batch).
  *
- * <p>Within a task the steps are {@link GroupedExplanations}': the partition's pairs are grouped by user, each group
- * scored against its user's ratings by one {@link SideExplanations.Group} (one factorisation, one GEMM per chunk),
- * then by item, and the two sides merged by {@link MergedExplanations}. The explanations are therefore the grouped
- * plan's, which tests check pair by pair.
+ * <p>Within a task the steps are {@link GroupedExplanations}': the partition's pairs, a batch of at most
+ * {@value #BATCH_PAIRS} ({@value #DEFAULT_BATCH_PAIRS}) at a time so that a task holds a bounded number, are grouped
+ * by user, each group scored against its user's ratings by one {@link SideExplanations.Group} (one factorisation, one
+ * GEMM per chunk), then by item, and the two sides merged by {@link MergedExplanations}. The explanations are
+ * therefore the grouped plan's, which tests check pair by pair.
  */
 final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
 
@@ -35,16 +36,25 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
   /** Per user or item: its id and list offset, its vector's id and array header. */
   private static final long BYTES_PER_ID = 32;
 
+  /**
+   * The session setting that bounds the pairs a task holds at once ({@value #DEFAULT_BATCH_PAIRS} by default): a
+   * partition is explained in batches of that many pairs, each user's and item's block factored once per batch.
+   */
+  static final String BATCH_PAIRS = "spark.sparkrec.explainer.batchPairs";
+  static final int DEFAULT_BATCH_PAIRS = 65_536;
+
   private final Broadcast<RatingLists> lists;
+  private final int batchPairs;
   private final int userField;
   private final int itemField;
   private final int orderField;
   private final SideExplanations sides;
   private final MergedExplanations merged;
 
-  private BroadcastExplanations(Broadcast<RatingLists> lists, int userField, int itemField, int orderField,
-      SideExplanations sides, MergedExplanations merged) {
+  private BroadcastExplanations(Broadcast<RatingLists> lists, int batchPairs, int userField, int itemField,
+      int orderField, SideExplanations sides, MergedExplanations merged) {
     this.lists = lists;
+    this.batchPairs = batchPairs;
     this.userField = userField;
     this.itemField = itemField;
     this.orderField = orderField;
@@ -114,24 +124,73 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
     SparkSession spark = pairs.sparkSession();
     Broadcast<RatingLists> broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(lists);
     StructType schema = pairs.schema();
-    return pairs.mapPartitions(new BroadcastExplanations(broadcast, schema.fieldIndex(userCol),
+    return pairs.mapPartitions(new BroadcastExplanations(broadcast, batchPairs(spark), schema.fieldIndex(userCol),
             schema.fieldIndex(itemCol), schema.fieldIndex(InfluenceExplainer.ROW_ORDER),
             new SideExplanations(predictor, damping, leaveOneOut, topK, false, false),
             new MergedExplanations(predictor, damping, leaveOneOut, topK, inputColumns, dropCold)),
         Encoders.row(withOrder));
   }
 
+  /** The session's {@link #BATCH_PAIRS}. */
+  private static int batchPairs(SparkSession spark) {
+    String value = spark.conf().get(BATCH_PAIRS, Integer.toString(DEFAULT_BATCH_PAIRS));
+    try {
+      int pairs = Integer.parseInt(value.trim());
+      if (pairs >= 1) {
+        return pairs;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(BATCH_PAIRS + " must be a number of pairs of at least 1 but is '" + value
+        + "'");
+  }
+
   @Override
-  public Iterator<Row> call(Iterator<Row> rows) throws Exception {
+  public Iterator<Row> call(Iterator<Row> rows) {
     RatingLists data = lists.value();
-    Partition partition = new Partition(rows);
-    int n = partition.size;
+    SideExplanations.Group group = sides.group();
+    // Each pair's user-side row, then its item-side row, by position: the order MergedExplanations reads; a batch
+    // of pairs is read and explained when the previous one is used up.
+    return merged.call(new Iterator<>() {
+      private Row[][] sideRows = new Row[2][0];
+      private int size;
+      private int at;
+
+      @Override
+      public boolean hasNext() {
+        if (at == 2 * size && rows.hasNext()) {
+          Batch batch = new Batch(rows);
+          sideRows = explain(batch, data, group);
+          size = batch.size;
+          at = 0;
+        }
+        return at < 2 * size;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        int p = at / 2;
+        int side = at % 2;
+        Row row = sideRows[side][p];
+        sideRows[side][p] = null;
+        at++;
+        return row;
+      }
+    });
+  }
+
+  /** Each pair's user-side row ({@code [0][p]}) and item-side row ({@code [1][p]}). */
+  private Row[][] explain(Batch batch, RatingLists data, SideExplanations.Group group) {
+    int n = batch.size;
     Row[][] sideRows = new Row[2][n];
     ArrayDeque<Row> ready = new ArrayDeque<>();
-    SideExplanations.Group group = sides.group();
     for (int side = SideExplanations.USER_SIDE; side <= SideExplanations.ITEM_SIDE; side++) {
-      int[] keys = side == SideExplanations.USER_SIDE ? partition.users : partition.items;
-      int[] others = side == SideExplanations.USER_SIDE ? partition.items : partition.users;
+      int[] keys = side == SideExplanations.USER_SIDE ? batch.users : batch.items;
+      int[] others = side == SideExplanations.USER_SIDE ? batch.items : batch.users;
       int other = 1 - side;
       long[] byOther = new long[n];
       for (int p = 0; p < n; p++) {
@@ -152,50 +211,28 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
         float[] own = data.vector(side, key);
         for (int k = groups.offsets[g]; k < groups.offsets[g + 1]; k++) {
           int p = KeyedLists.low(groups.values[k]);
-          group.addPair(partition.orders[p], side == SideExplanations.USER_SIDE ? partition.inputs[p] : null, own,
+          group.addPair(batch.orders[p], side == SideExplanations.USER_SIDE ? batch.inputs[p] : null, own,
               data.vector(other, others[p]), others[p], ready);
         }
         group.flush(ready);
         for (Row row = ready.poll(); row != null; row = ready.poll()) {
-          sideRows[side][partition.position(row.getLong(0))] = row;
+          sideRows[side][batch.position(row.getLong(0))] = row;
         }
       }
     }
-    // Each pair's user-side row, then its item-side row, by position: the order MergedExplanations reads.
-    Iterator<Row> bothSides = new Iterator<>() {
-      private int at;
-
-      @Override
-      public boolean hasNext() {
-        return at < 2 * n;
-      }
-
-      @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        int p = at / 2;
-        int side = at % 2;
-        Row row = sideRows[side][p];
-        sideRows[side][p] = null;
-        at++;
-        return row;
-      }
-    };
-    return merged.call(bothSides);
+    return sideRows;
   }
 
-  /** A partition's pairs, held for the two passes. */
-  private final class Partition {
+  /** Up to {@link #batchPairs} of a partition's pairs, held for the two passes. */
+  private final class Batch {
     int size;
     int[] users = new int[64];
     int[] items = new int[64];
     long[] orders = new long[64];
     Row[] inputs = new Row[64];
 
-    Partition(Iterator<Row> rows) {
-      while (rows.hasNext()) {
+    Batch(Iterator<Row> rows) {
+      while (size < batchPairs && rows.hasNext()) {
         Row row = rows.next();
         if (size == orders.length) {
           users = Arrays.copyOf(users, 2 * size);

@@ -248,9 +248,25 @@ class InfluenceExplainerTest extends StageContract {
         () -> explainer().setTopK(6).setKeepInputOrder(true).transform(asked));
     assertTrue(grouped.queryExecution().executedPlan().toString().contains("Exchange hashpartitioning"));
 
-    List<Row> a = broadcast.collectAsList();
     List<Row> b = grouped.collectAsList();
-    assertEquals(rows.size(), a.size());
+    assertRowsEqual(b, broadcast.collectAsList(), rows.size());
+    // In batches of 2 pairs a partition's user or item blocks are factored once per batch: the same rows.
+    spark().conf().set(BroadcastExplanations.BATCH_PAIRS, "2");
+    try {
+      assertRowsEqual(b, explainer().setTopK(6).setKeepInputOrder(true).transform(asked).collectAsList(), rows.size());
+      spark().conf().set(BroadcastExplanations.BATCH_PAIRS, "0");
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> explainer().transform(asked));
+      assertTrue(refused.getMessage().contains(BroadcastExplanations.BATCH_PAIRS) && refused.getMessage().contains("'0'"),
+          refused.getMessage());
+    } finally {
+      spark().conf().unset(BroadcastExplanations.BATCH_PAIRS);
+    }
+  }
+
+  /** The broadcast plan's rows {@code a} equal the grouped plan's {@code b}: ids and flags exactly, doubles to 1e-12. */
+  private static void assertRowsEqual(List<Row> b, List<Row> a, int size) {
+    assertEquals(size, a.size());
     assertEquals(b.size(), a.size());
     for (int p = 0; p < a.size(); p++) {
       Row x = a.get(p);
@@ -272,7 +288,7 @@ class InfluenceExplainerTest extends StageContract {
       }
     }
     long explained = a.stream().filter(r -> !r.getList(4).isEmpty()).count();
-    assertEquals(rows.size() - 3, explained, "all but the cold pairs and the null id are explained");
+    assertEquals(size - 3, explained, "all but the cold pairs and the null id are explained");
   }
 
   private void explanationsEqualTheCalculator(int[][] asked, Dataset<Row> explained) {
