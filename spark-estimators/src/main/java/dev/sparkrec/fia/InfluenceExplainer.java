@@ -73,7 +73,8 @@ import org.apache.spark.sql.types.StructType;
  *       most Spark's {@code spark.sql.autoBroadcastJoinThreshold} (default 10 MB; about 16 bytes a rating): like a
  *       join's small side, they are read to the driver (with a limit, never in full above the threshold) and
  *       broadcast once per {@code transform}, which therefore runs a few small jobs itself; each partition of pairs
- *       is then explained where it is, with no shuffle, grouped by user and by item within the task.</li>
+ *       is then explained where it is, with no shuffle, grouped by user and by item within the task, in batches of
+ *       at most {@code spark.sparkrec.explainer.batchPairs} pairs (default 65,536).</li>
  *   <li><b>Grouped</b> ({@link GroupedExplanations}), above the threshold (or with it at -1), and for
  *       {@code influenceScoring = "arrayFunctions"} and {@code influenceForm = "refitNeighbours"}: the pairs and the
  *       ratings meet in one shuffle by user and by item, hot users and items split over several tasks; the input is

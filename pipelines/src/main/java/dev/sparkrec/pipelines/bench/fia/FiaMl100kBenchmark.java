@@ -2,8 +2,8 @@ package dev.sparkrec.pipelines.bench.fia;
 
 import dev.sparkrec.data.MovieLensReader;
 import dev.sparkrec.fia.AlsFactorizedModel;
-import dev.sparkrec.fia.FactorizedModel;
 import dev.sparkrec.fia.FactorPredictor;
+import dev.sparkrec.fia.FactorizedModel;
 import dev.sparkrec.fia.FactorizedPredictor;
 import dev.sparkrec.fia.FullInfluence;
 import dev.sparkrec.fia.InfluenceCalculator;
@@ -21,6 +21,8 @@ import dev.sparkrec.pipelines.bench.BenchSuite;
 import dev.sparkrec.pipelines.bench.SeedStats;
 import dev.sparkrec.pipelines.bench.StageConfig;
 import dev.sparkrec.train.TrainableModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -30,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.ml.recommendation.ALSModel;
@@ -69,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * baseline ({@code full-influence-mf}) solves the full Hessian system over all MF parameters and all training
  * ratings by conjugate gradient for the same pairs and the same z (its row reports the damping conjugate gradient
  * needed and the largest final relative residual, {@code cg_relative_residual_max}). Finally all of {@code u1.test} is explained
- * ({@code topK = 10}) by one {@link InfluenceExplainer} action writing a Delta table; its pairs per second and
+ * ({@code topK = 10}) by one {@link InfluenceExplainer} action creating a Delta table (removed first, so every run
+ * writes the same Delta history); its pairs per second and
  * the Spark jobs that action ran are reported, then the median of {@value #WARM_RUNS} repetitions of the action
  * once warm, writing Delta and writing nothing ({@code noop}), with the input's partition count (the broadcast plan
  * explains each partition in one task where it lies); then once more with {@code influenceScoring =
@@ -856,10 +860,23 @@ public final class FiaMl100kBenchmark implements BenchSuite {
     }
   }
 
+  private static void removeTable(SparkSession spark, String path) {
+    Path table = new Path(path);
+    try {
+      table.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(table, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + path, e);
+    }
+  }
+
   private static Map<String, Object> explainAll(SparkSession spark, MatrixFactorizationModel model,
       Dataset<Row> train, Dataset<Row> test, BenchContext context) {
     InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(train).setTopK(10);
     String out = "target/bench/fia-explanations";
+    // Every run measures the same Delta history: the cold action creates the table, the warm ones overwrite it (no
+    // run reaches Delta's checkpoint at every tenth commit, which an older table's log would reach at random).
+    removeTable(spark, out);
+    removeTable(spark, out + "-trivial");
     long pairs = test.count();
     String group = "sparkrec-fia-explain-test";
     spark.sparkContext().setJobGroup(group, "InfluenceExplainer over u1.test", false);
