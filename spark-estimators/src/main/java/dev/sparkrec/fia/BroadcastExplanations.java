@@ -80,17 +80,17 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
     }
     FactorizedPredictor predictor = model.predictor();
     long userBytes = BYTES_PER_ID + 4L * predictor.userDim();
-    Chunk users = vectors(model, true, left / userBytes);
+    IdVectors users = vectors(model, true, left / userBytes);
     if (users == null) {
       return null;
     }
-    left -= userBytes * users.size;
-    Chunk items = vectors(model, false, left / (BYTES_PER_ID + 4L * predictor.itemDim()));
-    return items == null ? null : RatingLists.of(Chunk.concat(packed(ratings)), users, items);
+    left -= userBytes * users.ids.length;
+    IdVectors items = vectors(model, false, left / (BYTES_PER_ID + 4L * predictor.itemDim()));
+    return items == null ? null : RatingLists.of(PackedRatings.concat(packed(ratings)), users, items);
   }
 
   /** The model's user (or item) vectors as rows {@code (id, vector)} if there are at most {@code rows}; else null. */
-  private static Chunk vectors(FactorizedModel model, boolean users, long rows) {
+  private static IdVectors vectors(FactorizedModel model, boolean users, long rows) {
     if (rows <= 0) {
       return null;
     }
@@ -98,17 +98,17 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
       CollaborativeFilteringModel cf = (CollaborativeFilteringModel) model;
       IdIndex ids = cf.vectorIds(users);
       if (ids != null) {
-        return ids.size() > rows ? null : Chunk.of(ids, cf.vectorsOnDriver(users));
+        return ids.size() > rows ? null : IdVectors.of(ids, cf.vectorsOnDriver(users));
       }
     }
     Dataset<Row> table = users ? model.userVectors() : model.itemVectors();
     List<Row> read = table.limit((int) Math.min(Integer.MAX_VALUE - 8, rows + 1)).collectAsList();
-    return read.size() > rows ? null : Chunk.of(read.iterator());
+    return read.size() > rows ? null : IdVectors.of(read);
   }
 
-  /** The table's rows packed into one {@link Chunk} per partition on the executors, collected in partition order. */
-  private static List<Chunk> packed(Dataset<Row> table) {
-    return table.javaRDD().mapPartitions(rows -> List.of(Chunk.of(rows)).iterator()).collect();
+  /** The ratings packed on the executors, one {@link PackedRatings} per partition, collected in partition order. */
+  private static List<PackedRatings> packed(Dataset<Row> ratings) {
+    return ratings.javaRDD().mapPartitions(rows -> List.of(PackedRatings.of(rows)).iterator()).collect();
   }
 
   /**
@@ -282,11 +282,11 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
     private final int[][] vectorIds = new int[2][];
     private final float[][][] vectors = new float[2][][];
 
-    /** From the ratings' rows {@code (user, item, rating)} and the vector tables' rows {@code (id, vector)}. */
-    static RatingLists of(Chunk ratingRows, Chunk userVectors, Chunk itemVectors) {
+    /** From the training ratings and the model's user and item vectors. */
+    static RatingLists of(PackedRatings ratings, IdVectors userVectors, IdVectors itemVectors) {
       RatingLists lists = new RatingLists();
-      lists.index(SideExplanations.USER_SIDE, ratingRows.ids, ratingRows.others, ratingRows.ratings);
-      lists.index(SideExplanations.ITEM_SIDE, ratingRows.others, ratingRows.ids, ratingRows.ratings);
+      lists.index(SideExplanations.USER_SIDE, ratings.users, ratings.items, ratings.ratings);
+      lists.index(SideExplanations.ITEM_SIDE, ratings.items, ratings.users, ratings.ratings);
       lists.vectors(SideExplanations.USER_SIDE, userVectors);
       lists.vectors(SideExplanations.ITEM_SIDE, itemVectors);
       return lists;
@@ -308,15 +308,16 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
       }
     }
 
-    private void vectors(int side, Chunk rows) {
-      long[] byId = new long[rows.size];
-      for (int k = 0; k < rows.size; k++) {
+    private void vectors(int side, IdVectors rows) {
+      int n = rows.ids.length;
+      long[] byId = new long[n];
+      for (int k = 0; k < n; k++) {
         byId[k] = KeyedLists.pack(rows.ids[k], k);
       }
       Arrays.sort(byId);
-      vectorIds[side] = new int[rows.size];
-      vectors[side] = new float[rows.size][];
-      for (int k = 0; k < rows.size; k++) {
+      vectorIds[side] = new int[n];
+      vectors[side] = new float[n][];
+      for (int k = 0; k < n; k++) {
         vectorIds[side][k] = KeyedLists.high(byId[k]);
         vectors[side][k] = rows.vectors[KeyedLists.low(byId[k])];
       }
@@ -336,78 +337,82 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
   }
 
   /**
-   * A partition's rows packed on its executor, so that the driver reads arrays, not a {@code Row} per rating: a
-   * ratings table's {@code (user, item, rating)} as {@code ids}, {@code others} and {@code ratings}, or a vector
-   * table's {@code (id, vector)} as {@code ids} and {@code vectors}.
+   * A partition's training ratings {@code (user, item, rating)} packed into arrays on its executor, so that the driver
+   * reads arrays, not a {@code Row} per rating.
    */
-  static final class Chunk implements Serializable {
+  static final class PackedRatings implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     int size;
-    int[] ids = new int[16];
-    int[] others = new int[16];
+    int[] users = new int[16];
+    int[] items = new int[16];
     float[] ratings = new float[16];
-    float[][] vectors = new float[16][];
 
-    static Chunk of(Iterator<Row> rows) {
-      Chunk chunk = new Chunk();
+    static PackedRatings of(Iterator<Row> rows) {
+      PackedRatings packed = new PackedRatings();
       while (rows.hasNext()) {
-        chunk.add(rows.next());
+        Row row = rows.next();
+        if (packed.size == packed.users.length) {
+          packed.resize(2 * packed.size);
+        }
+        packed.users[packed.size] = row.getInt(0);
+        packed.items[packed.size] = row.getInt(1);
+        packed.ratings[packed.size] = row.getFloat(2);
+        packed.size++;
       }
-      return chunk.trimmed();
+      packed.resize(packed.size);
+      return packed;
     }
 
-    private void add(Row row) {
-      if (size == ids.length) {
-        grow(2 * size);
-      }
-      ids[size] = row.getInt(0);
-      if (row.length() == 3) {
-        others[size] = row.getInt(1);
-        ratings[size] = row.getFloat(2);
-      } else {
-        vectors[size] = SideExplanations.floats(row, 1);
-      }
-      size++;
-    }
-
-    private void grow(int length) {
-      ids = Arrays.copyOf(ids, length);
-      others = Arrays.copyOf(others, length);
+    private void resize(int length) {
+      users = Arrays.copyOf(users, length);
+      items = Arrays.copyOf(items, length);
       ratings = Arrays.copyOf(ratings, length);
-      vectors = Arrays.copyOf(vectors, length);
     }
 
-    private Chunk trimmed() {
-      grow(size);
-      return this;
-    }
-
-    /** Rows {@code (ids.id(i), vectors[i])}. */
-    static Chunk of(IdIndex ids, float[][] vectors) {
-      Chunk chunk = new Chunk();
-      chunk.grow(vectors.length);
-      for (int i = 0; i < vectors.length; i++) {
-        chunk.ids[i] = ids.id(i);
-      }
-      chunk.vectors = vectors;
-      chunk.size = vectors.length;
-      return chunk;
-    }
-
-    /** The chunks' rows, in order. */
-    static Chunk concat(List<Chunk> chunks) {
-      Chunk all = new Chunk();
-      all.grow(chunks.stream().mapToInt(c -> c.size).sum());
-      for (Chunk c : chunks) {
-        System.arraycopy(c.ids, 0, all.ids, all.size, c.size);
-        System.arraycopy(c.others, 0, all.others, all.size, c.size);
-        System.arraycopy(c.ratings, 0, all.ratings, all.size, c.size);
-        System.arraycopy(c.vectors, 0, all.vectors, all.size, c.size);
-        all.size += c.size;
+    /** The parts' ratings, in order. */
+    static PackedRatings concat(List<PackedRatings> parts) {
+      PackedRatings all = new PackedRatings();
+      all.resize(parts.stream().mapToInt(part -> part.size).sum());
+      for (PackedRatings part : parts) {
+        System.arraycopy(part.users, 0, all.users, all.size, part.size);
+        System.arraycopy(part.items, 0, all.items, all.size, part.size);
+        System.arraycopy(part.ratings, 0, all.ratings, all.size, part.size);
+        all.size += part.size;
       }
       return all;
+    }
+  }
+
+  /** A model's user (or item) ids and their vectors, index by index. */
+  static final class IdVectors {
+    final int[] ids;
+    final float[][] vectors;
+
+    private IdVectors(int[] ids, float[][] vectors) {
+      this.ids = ids;
+      this.vectors = vectors;
+    }
+
+    /** From a vector table's rows {@code (id, vector)}. */
+    static IdVectors of(List<Row> rows) {
+      int[] ids = new int[rows.size()];
+      float[][] vectors = new float[rows.size()][];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = rows.get(i).getInt(0);
+        vectors[i] = SideExplanations.floats(rows.get(i), 1);
+      }
+      return new IdVectors(ids, vectors);
+    }
+
+    /** Ids {@code index.id(i)} with {@code vectors[i]}. */
+    static IdVectors of(IdIndex index, float[][] vectors) {
+      int[] ids = new int[vectors.length];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = index.id(i);
+      }
+      return new IdVectors(ids, vectors);
     }
   }
 
