@@ -40,18 +40,17 @@ import org.apache.spark.sql.SparkSession;
  * Everything else is each estimator's defaults.
  *
  * <p>The searches run with {@link #MF_SEARCH} and {@link #NCF_SEARCH}, chosen by {@code bin/sparkrec bench
- * nis-ml100k --sweep}: each base searched at 64 dimensions (seed {@value #SWEEP_SEED}) with every setting of
- * {@link #SEARCH_GRID}, pruned by dimension to the entries of uniform 4, 8 and 16 dimensions and retrained; the
- * setting of lowest mean validation RMSE wins ({@code <base>-dnis-sweep} rows, test RMSE reported but not used). The
- * reference's {@code l1} 1e-5 drives NCF's GMF tables to α = 0: their data gradients are far below 1e-5, and the
- * per-block gradient normalisation turns the penalty alone into a full step.
+ * nis-ml100k --sweep}: each base searched at 64 dimensions with every setting of {@link #SEARCH_GRID}, once per
+ * model seed of {@link #SEEDS}, pruned by dimension to the entries of uniform 4, 8 and 16 dimensions and retrained;
+ * the setting of lowest mean validation RMSE over the seeds and budgets wins ({@code <base>-dnis-sweep} rows, test
+ * RMSE reported but not used). The reference's {@code l1} 1e-5 drives NCF's GMF tables to α = 0: their data
+ * gradients are far below 1e-5, and the per-block gradient normalisation turns the penalty alone into a full step.
  */
 public final class NisMl100kBenchmark implements BenchSuite {
 
   static final int[] UNIFORM_DIMS = {1, 2, 4, 8, 16, 32, 64};
   static final int[] BEST_DIVISORS = {2, 4};
   static final long[] SEEDS = {17, 18, 19};
-  static final long SWEEP_SEED = 17;
   /** The uniform dimensions whose entry counts the sweep prunes to. */
   static final int[] SWEEP_BUDGET_DIMS = {4, 8, 16};
   /** The settings {@code --sweep} compares: the reference's l1 and smaller and larger ones. */
@@ -120,47 +119,62 @@ public final class NisMl100kBenchmark implements BenchSuite {
   }
 
   /**
-   * One base searched at its largest dimension with every setting of {@link #SEARCH_GRID}, pruned by dimension to
-   * the entries of each of {@link #SWEEP_BUDGET_DIMS} uniform dimensions and retrained from random embeddings; the
-   * lowest mean validation RMSE selects.
+   * One base searched at its largest dimension with every setting of {@link #SEARCH_GRID}, once per model seed of
+   * the comparison ({@link #SEEDS}; a quick run the first), each search pruned by dimension to the entries of each of
+   * {@link #SWEEP_BUDGET_DIMS} uniform dimensions and retrained from random embeddings with its seed; the lowest
+   * validation RMSE, the mean over seeds and budgets, selects.
    */
   private static void sweep(String base, DimensionComparison.BaseEstimator estimator, Dataset<Row> labelled,
       Dataset<Row> test, boolean quick, BenchReport report) {
     int maxDim = quick ? 8 : UNIFORM_DIMS[UNIFORM_DIMS.length - 1];
+    long[] seeds = quick ? new long[] {SEEDS[0]} : SEEDS;
     Dataset<Row> validation = labelled.filter(col(VALIDATION));
     SearchSetting best = null;
     double bestRmse = Double.POSITIVE_INFINITY;
     for (SearchSetting setting : SEARCH_GRID) {
       Map<String, Object> row = report.measure(base + "-dnis-sweep", () -> {
-        NeuralInputSearch search = setting.apply(new NeuralInputSearch()
-            .setEstimator(estimator.at(maxDim, SWEEP_SEED)).setValidationIndicatorCol(VALIDATION));
-        if (quick) {
-          search.setWarmStartEpochs(1).setSearchEpochs(1);
-        }
-        EmbeddingDimensionsModel searched = search.fit(labelled);
-        List<Double> validationRmse = new ArrayList<>();
-        List<Double> testRmse = new ArrayList<>();
-        List<Long> params = new ArrayList<>();
-        for (int d : SWEEP_BUDGET_DIMS) {
-          EmbeddingDimensionsModel dims = searched.withParameterBudget(searched.embeddingParametersBefore() * d
-              / maxDim);
-          Estimator<?> retrain = estimator.at(dims.embeddingDim(), SWEEP_SEED);
-          ((EmbeddingEstimator<?>) retrain).setEmbeddingDimensions(dims);
-          Model<?> model = (Model<?>) retrain.fit(labelled);
-          validationRmse.add(rmse(model.transform(validation)));
-          testRmse.add(rmse(model.transform(test)));
-          params.add(dims.embeddingParametersAfter());
+        int budgets = SWEEP_BUDGET_DIMS.length;
+        List<List<Double>> validationRmse = new ArrayList<>(); // [seed][budget]
+        List<List<Double>> testRmse = new ArrayList<>();
+        long[] params = new long[budgets];
+        List<Double> searchSeconds = new ArrayList<>();
+        NeuralInputSearch first = null;
+        for (long seed : seeds) {
+          NeuralInputSearch search = setting.apply(new NeuralInputSearch()
+              .setEstimator(estimator.at(maxDim, seed)).setValidationIndicatorCol(VALIDATION));
+          if (quick) {
+            search.setWarmStartEpochs(1).setSearchEpochs(1);
+          }
+          first = first == null ? search : first;
+          EmbeddingDimensionsModel searched = search.fit(labelled);
+          searchSeconds.add(searched.searchSeconds());
+          List<Double> seedValidation = new ArrayList<>();
+          List<Double> seedTest = new ArrayList<>();
+          for (int b = 0; b < budgets; b++) {
+            EmbeddingDimensionsModel dims = searched.withParameterBudget(searched.embeddingParametersBefore()
+                * SWEEP_BUDGET_DIMS[b] / maxDim);
+            Estimator<?> retrain = estimator.at(dims.embeddingDim(), seed);
+            ((EmbeddingEstimator<?>) retrain).setEmbeddingDimensions(dims);
+            Model<?> model = (Model<?>) retrain.fit(labelled);
+            seedValidation.add(rmse(model.transform(validation)));
+            seedTest.add(rmse(model.transform(test)));
+            params[b] = Math.max(params[b], dims.embeddingParametersAfter());
+          }
+          validationRmse.add(seedValidation);
+          testRmse.add(seedTest);
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("base", base);
         r.put("setting", setting.config());
         r.put("budget_dims", Arrays.stream(SWEEP_BUDGET_DIMS).boxed().toList());
-        r.put("embedding_params", params);
-        r.put("validation_rmse", SeedStats.mean(validationRmse));
-        r.put("validation_rmse_by_budget", validationRmse);
-        r.put("test_rmse_by_budget", testRmse);
-        r.put("search_seconds", searched.searchSeconds());
-        r.put("config", StageConfig.of(search));
+        r.put("embedding_params", Arrays.stream(params).boxed().toList());
+        r.put("validation_rmse", SeedStats.mean(validationRmse.stream().flatMap(List::stream).toList()));
+        r.put("validation_rmse_by_budget", meanByBudget(validationRmse, budgets));
+        r.put("validation_rmse_by_seed", validationRmse);
+        r.put("test_rmse_by_budget", meanByBudget(testRmse, budgets));
+        r.put("test_rmse_by_seed", testRmse);
+        r.put("search_seconds", SeedStats.median(searchSeconds));
+        r.put("config", Map.of("search", StageConfig.of(first), "seeds", Arrays.stream(seeds).boxed().toList()));
         return r;
       });
       if (row.get("validation_rmse") instanceof Double value && value < bestRmse) {
@@ -176,8 +190,19 @@ public final class NisMl100kBenchmark implements BenchSuite {
       r.put("setting", selected == null ? null : selected.config());
       r.put("validation_rmse", selectedRmse);
       r.put("grid", SEARCH_GRID.stream().map(SearchSetting::config).toList());
+      r.put("seeds", Arrays.stream(seeds).boxed().toList());
       return r;
     });
+  }
+
+  /** Each budget's mean over the seeds of {@code bySeed} ({@code [seed][budget]}). */
+  private static List<Double> meanByBudget(List<List<Double>> bySeed, int budgets) {
+    List<Double> out = new ArrayList<>();
+    for (int b = 0; b < budgets; b++) {
+      int at = b;
+      out.add(SeedStats.mean(bySeed.stream().map(seed -> seed.get(at)).toList()));
+    }
+    return out;
   }
 
   private static MatrixFactorization mf(int dim, long seed, boolean quick) {
