@@ -1,15 +1,20 @@
 package dev.sparkrec.fia;
 
 import static org.apache.spark.sql.functions.rand;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.TableVocabulary;
+import dev.sparkrec.nn.embedding.BlockDimensions;
 import dev.sparkrec.nn.embedding.FeatureBlocks;
 import dev.sparkrec.nn.embedding.MixedDimensionLayout;
 import dev.sparkrec.testing.CfTestData;
 import dev.sparkrec.testing.EmbeddingSeamContract;
 import dev.sparkrec.testing.SparkTestSession;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,15 +128,47 @@ class MatrixFactorizationEmbeddingSeamTest extends EmbeddingSeamContract<MatrixF
     }
   }
 
+  /**
+   * Mixed dimensions that keep every dimension of every block, started from the uniform network's initial tables,
+   * train the uniform model bit for bit: the block tables, their lookups, gradients and Adam steps add nothing of their
+   * own, so a DNIS retrain differs from the uniform model only in its dimensions and its random draws.
+   */
+  @Test
+  void mixedDimensionsKeepingEveryDimensionTrainTheUniformModelFromItsInitialTables() {
+    Dataset<Row> data = trainingData();
+    MatrixFactorization mf = mf(VALIDATION);
+    MatrixFactorizationModel uniform = mf.fit(data);
+    MatrixFactorizationNetwork trained = (MatrixFactorizationNetwork) uniform.network();
+    Map<String, float[]> initial = new MatrixFactorizationNetwork(trained.config()).parameterValues();
+    Map<String, BlockDimensions> dims = new LinkedHashMap<>();
+    Map<String, float[]> tables = new LinkedHashMap<>();
+    for (TableVocabulary v : mf.embeddingVocabularies(data)) {
+      dims.put(v.table(), new BlockDimensions(thirds(v.rows()), new int[] {16, 16, 16}));
+      tables.put(v.table(), initial.get(v.table()));
+    }
+    MatrixFactorizationModel mixed = mf.fitWithEmbeddings(data, new MixedDimensionLayout(dims, tables), null);
+
+    assertEquals(uniform.embeddingParameterCount(), mixed.embeddingParameterCount());
+    Map<String, float[]> expected = trained.parameterValues();
+    Map<String, float[]> actual = ((MatrixFactorizationNetwork) mixed.network()).parameterValues();
+    assertEquals(expected.keySet(), actual.keySet());
+    expected.forEach((name, values) -> assertArrayEquals(values, actual.get(name), name));
+    assertEquals(predictions(uniform, data), predictions(mixed, data));
+    // Without the initial tables the blocks draw their own entries: another model.
+    MatrixFactorizationModel drawn = mf.fitWithEmbeddings(data, new MixedDimensionLayout(dims), null);
+    assertFalse(Arrays.equals(expected.get(MatrixFactorizationNetwork.USER_FACTORS),
+        ((MatrixFactorizationNetwork) drawn.network()).parameterValues().get(MatrixFactorizationNetwork.USER_FACTORS)));
+  }
+
   @Test
   void aTablePrunedToNoDimensionsStillScores() {
     Dataset<Row> data = trainingData();
     MatrixFactorization mf = mf(null);
-    Map<String, dev.sparkrec.nn.embedding.BlockDimensions> dims = new LinkedHashMap<>();
-    for (dev.sparkrec.ml.TableVocabulary v : mf.embeddingVocabularies(data)) {
+    Map<String, BlockDimensions> dims = new LinkedHashMap<>();
+    for (TableVocabulary v : mf.embeddingVocabularies(data)) {
       FeatureBlocks blocks = new FeatureBlocks(2, new int[v.rows()]); // every row in block 0; block 1 empty
       boolean users = v.table().equals(MatrixFactorizationNetwork.USER_FACTORS);
-      dims.put(v.table(), new dev.sparkrec.nn.embedding.BlockDimensions(blocks, new int[] {users ? 0 : 4, 0}));
+      dims.put(v.table(), new BlockDimensions(blocks, new int[] {users ? 0 : 4, 0}));
     }
     MatrixFactorizationModel model = mf.fitWithEmbeddings(data, new MixedDimensionLayout(dims), null);
     assertEquals(0, model.embeddingParameterCount() - 4L * model.itemIds().length, "only the item table stores");
