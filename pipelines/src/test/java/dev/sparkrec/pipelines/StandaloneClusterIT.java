@@ -133,8 +133,9 @@ class StandaloneClusterIT {
 
   /**
    * MF trained on the cluster, then every user's top 3 recommended and explained there: the explainer's broadcast
-   * plan (the ratings are under the broadcast threshold) and its grouped plan (the threshold -1) ship their closures
-   * and broadcasts to the executor JVMs and write the same explanations.
+   * plan (the ratings and item vectors are under the broadcast threshold) and, with the threshold -1, its grouped
+   * plan with the recommendations scored in blocks of users and items, ship their closures and broadcasts to the
+   * executor JVMs and write the same recommendations and explanations.
    */
   @Test
   void trainMfThenRecommendAndExplainUnderBothPlans() throws Exception {

@@ -33,8 +33,6 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
 
   /** Estimated broadcast bytes: per rating its counterpart id and rating on both sides. */
   private static final long BYTES_PER_RATING = 16;
-  /** Per user or item: its id and list offset, its vector's id and array header. */
-  private static final long BYTES_PER_ID = 32;
 
   /**
    * The session setting that bounds the pairs a task holds at once ({@value #DEFAULT_BATCH_PAIRS} by default): a
@@ -79,31 +77,13 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
       return null;
     }
     FactorizedPredictor predictor = model.predictor();
-    long userBytes = BYTES_PER_ID + 4L * predictor.userDim();
-    IdVectors users = vectors(model, true, left / userBytes);
+    IdVectors users = IdVectors.readAtMost(model, true, left / IdVectors.bytes(1, predictor.userDim()));
     if (users == null) {
       return null;
     }
-    left -= userBytes * users.ids.length;
-    IdVectors items = vectors(model, false, left / (BYTES_PER_ID + 4L * predictor.itemDim()));
+    left -= IdVectors.bytes(users.ids.length, predictor.userDim());
+    IdVectors items = IdVectors.readAtMost(model, false, left / IdVectors.bytes(1, predictor.itemDim()));
     return items == null ? null : RatingLists.of(PackedRatings.concat(packed(ratings)), users, items);
-  }
-
-  /** The model's user (or item) vectors as rows {@code (id, vector)} if there are at most {@code rows}; else null. */
-  private static IdVectors vectors(FactorizedModel model, boolean users, long rows) {
-    if (rows <= 0) {
-      return null;
-    }
-    if (model instanceof CollaborativeFilteringModel) {
-      CollaborativeFilteringModel cf = (CollaborativeFilteringModel) model;
-      IdIndex ids = cf.vectorIds(users);
-      if (ids != null) {
-        return ids.size() > rows ? null : IdVectors.of(ids, cf.vectorsOnDriver(users));
-      }
-    }
-    Dataset<Row> table = users ? model.userVectors() : model.itemVectors();
-    List<Row> read = table.limit((int) Math.min(Integer.MAX_VALUE - 8, rows + 1)).collectAsList();
-    return read.size() > rows ? null : IdVectors.of(read);
   }
 
   /** The ratings packed on the executors, one {@link PackedRatings} per partition, collected in partition order. */
@@ -386,36 +366,6 @@ final class BroadcastExplanations implements MapPartitionsFunction<Row, Row> {
   }
 
   /** A model's user (or item) ids and their vectors, index by index. */
-  static final class IdVectors {
-    final int[] ids;
-    final float[][] vectors;
-
-    private IdVectors(int[] ids, float[][] vectors) {
-      this.ids = ids;
-      this.vectors = vectors;
-    }
-
-    /** From a vector table's rows {@code (id, vector)}. */
-    static IdVectors of(List<Row> rows) {
-      int[] ids = new int[rows.size()];
-      float[][] vectors = new float[rows.size()][];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = rows.get(i).getInt(0);
-        vectors[i] = SideExplanations.floats(rows.get(i), 1);
-      }
-      return new IdVectors(ids, vectors);
-    }
-
-    /** Ids {@code index.id(i)} with {@code vectors[i]}. */
-    static IdVectors of(IdIndex index, float[][] vectors) {
-      int[] ids = new int[vectors.length];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = index.id(i);
-      }
-      return new IdVectors(ids, vectors);
-    }
-  }
-
   /**
    * Values grouped by an int key without boxing: the distinct keys in increasing order, each key's list at
    * {@code values[offsets[k]..offsets[k + 1])}, its values in increasing order. Two ints packed into a value

@@ -413,9 +413,10 @@ public final class InfluenceExplainer extends Transformer
    * The top {@code k} recommendations of every user the model knows, each explained: {@code userCol},
    * {@code itemCol}, {@code rank} (1 = highest prediction), {@link #predictionCol()} and {@link #explanationsCol()}.
    * Items a user rated in training are not recommended to that user (they are known, not recommendations). One job
-   * recommends and explains: the recommendations are scored on the executors against the broadcast item factor
-   * table, kept by a lazy local checkpoint (executor storage) so that each user is scored once, and explained as
-   * {@link #transform} explains pairs.
+   * recommends and explains: the recommendations are scored on the executors, against the broadcast item vectors
+   * when they fit {@code spark.sql.autoBroadcastJoinThreshold}, else in blocks of users and items with nothing through
+   * the driver ({@link FactorizedRecommendations}), kept by a lazy local checkpoint (executor storage) so that each
+   * user is scored once, and explained as {@link #transform} explains pairs.
    */
   public Dataset<Row> recommendAndExplain(int k) {
     return recommendAndExplain(null, k);

@@ -9,7 +9,6 @@ import dev.sparkrec.train.TrainableModel;
 import dev.sparkrec.train.TrainedParameters;
 import dev.sparkrec.train.TrainedTables;
 import dev.sparkrec.train.TrainedTables.RowBlock;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,7 +19,6 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
@@ -74,13 +72,13 @@ final class ShardedTopK {
     return spark.createDataFrame(pairs
         .mapPartitionsToPair(new ScoreBlocks(networks, dense, idData, probabilities, forUsers, userParts, itemParts,
             k))
-        .reduceByKey((a, b) -> Best.merge(a, b, k), partitions)
+        .reduceByKey((a, b) -> BestCandidates.merge(a, b, k), partitions)
         .map(best -> best._2.toRow(best._1, idData.value(), forUsers)), schema);
   }
 
   /** Scores block pairs: {@code (query index, its best k of the candidate block)} for every query of each pair. */
   private static final class ScoreBlocks implements PairFlatMapFunction<Iterator<Tuple2<RowBlock, RowBlock>>,
-      Integer, Best> {
+      Integer, BestCandidates> {
     private static final long serialVersionUID = 1L;
     private final ModelFactory networks;
     private final Broadcast<Map<String, float[]>> dense;
@@ -104,14 +102,14 @@ final class ShardedTopK {
     }
 
     @Override
-    public Iterator<Tuple2<Integer, Best>> call(Iterator<Tuple2<RowBlock, RowBlock>> blockPairs) {
+    public Iterator<Tuple2<Integer, BestCandidates>> call(Iterator<Tuple2<RowBlock, RowBlock>> blockPairs) {
       TrainableModel model = PulledRowsScoring.network(networks, dense.value());
       int numUsers = ids.value().users().size();
       Tape tape = new Tape().training(false);
       Batch batch = new Batch(BATCH, 2, false, false);
       float[] outputs = new float[batch.capacity()];
       TopKRecommender.Score score = output -> BroadcastNetwork.score(output, probabilities);
-      List<Tuple2<Integer, Best>> out = new ArrayList<>();
+      List<Tuple2<Integer, BestCandidates>> out = new ArrayList<>();
       while (blockPairs.hasNext()) {
         Tuple2<RowBlock, RowBlock> pair = blockPairs.next();
         RowBlock queries = pair._1;
@@ -123,7 +121,7 @@ final class ShardedTopK {
           best.clear();
           TopKRecommender.rank(model, tape, batch, outputs, numUsers, forUsers, query, candidateRows,
               candidateRows.length, score, best);
-          out.add(new Tuple2<>(query, Best.of(best)));
+          out.add(new Tuple2<>(query, BestCandidates.of(best)));
         }
       }
       return out.iterator();
@@ -155,74 +153,6 @@ final class ShardedTopK {
           System.arraycopy(values, r * d, p.data(), at, d);
         }
       }
-    }
-  }
-
-  /**
-   * A query's best candidates so far: indices and scores, best first (higher score, then smaller index; NaN
-   * last), at most {@code k}.
-   */
-  static final class Best implements Serializable {
-    private static final long serialVersionUID = 1L;
-    final int[] indices;
-    final float[] scores;
-
-    Best(int[] indices, float[] scores) {
-      this.indices = indices;
-      this.scores = scores;
-    }
-
-    /** What {@code top} holds, in this order (NaN last: an offer order can leave one ahead of a number). */
-    static Best of(TopKRecommender.TopK top) {
-      int n = top.size();
-      int[] indices = new int[n];
-      float[] scores = new float[n];
-      for (int r = 0; r < n; r++) {
-        int at = r;
-        while (at > 0 && before(top.score(r), top.index(r), scores[at - 1], indices[at - 1])) {
-          indices[at] = indices[at - 1];
-          scores[at] = scores[at - 1];
-          at--;
-        }
-        indices[at] = top.index(r);
-        scores[at] = top.score(r);
-      }
-      return new Best(indices, scores);
-    }
-
-    /** The best {@code k} of both lists (or all of them, when they hold fewer). */
-    static Best merge(Best a, Best b, int k) {
-      int n = Math.min(k, a.indices.length + b.indices.length);
-      int[] indices = new int[n];
-      float[] scores = new float[n];
-      int i = 0;
-      int j = 0;
-      for (int r = 0; r < n; r++) {
-        boolean takeA = j >= b.indices.length
-            || i < a.indices.length && before(a.scores[i], a.indices[i], b.scores[j], b.indices[j]);
-        indices[r] = takeA ? a.indices[i] : b.indices[j];
-        scores[r] = takeA ? a.scores[i++] : b.scores[j++];
-      }
-      return new Best(indices, scores);
-    }
-
-    /** Whether (score s, index x) ranks before (t, y): higher score first, NaN last, ties by smaller index. */
-    static boolean before(float s, int x, float t, int y) {
-      if (Float.isNaN(s) != Float.isNaN(t)) {
-        return Float.isNaN(t);
-      }
-      return s > t || !(s < t) && x < y;
-    }
-
-    /** ALS's row: the query's id and its candidates' ids and scores. */
-    Row toRow(int query, CfModelData ids, boolean forUsers) {
-      IdIndex queries = forUsers ? ids.users() : ids.items();
-      IdIndex candidates = forUsers ? ids.items() : ids.users();
-      Row[] recommendations = new Row[indices.length];
-      for (int r = 0; r < indices.length; r++) {
-        recommendations[r] = RowFactory.create(candidates.id(indices[r]), scores[r]);
-      }
-      return RowFactory.create(queries.id(query), recommendations);
     }
   }
 }

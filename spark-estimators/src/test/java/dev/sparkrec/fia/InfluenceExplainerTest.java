@@ -9,14 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparkrec.testing.CfTestData;
 import dev.sparkrec.testing.StageContract;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -484,9 +490,7 @@ class InfluenceExplainerTest extends StageContract {
   void recommendAndExplainRanksUnratedItemsAndExplainsThemForMfNcfAndAls() {
     prepare();
     List<Row> all = ratings.collectAsList();
-    FactorizedModel[] models = {new AlsFactorizedModel(als, REG),
-        new MatrixFactorization().setRank(3).setMaxIter(5).setSeed(5).fit(ratings),
-        new NeuralCF().setEmbeddingDim(4).setHiddenLayers(4, 2).setMaxIter(5).setSeed(5).fit(ratings)};
+    FactorizedModel[] models = alsMfAndNcf();
     for (FactorizedModel model : models) {
       InfluenceExplainer explainer = new InfluenceExplainer().setModel(model).setTrainingRatings(ratings).setTopK(3);
       List<Row> recommended = explainer.recommendAndExplain(4).orderBy("user", "rank").collectAsList();
@@ -520,6 +524,91 @@ class InfluenceExplainerTest extends StageContract {
       assertEquals(4, some.size());
       assertTrue(some.stream().allMatch(r -> r.getInt(0) == 2 || r.getInt(0) == 3));
     }
+  }
+
+  /**
+   * Item vectors above the broadcast threshold are not read to the driver: users and items meet in blocks (here of 3
+   * rows, so a user's list merges five item blocks), and the recommendations, and so their explanations, are the
+   * broadcast plan's. Building the blocked plan returns no
+   * result to the driver (no result task runs; Spark may run the shuffles below it), where the broadcast plan reads
+   * ALS's item factors at once.
+   */
+  @Test
+  void recommendationsInBlocksEqualTheBroadcastItemTable() {
+    prepare();
+    Dataset<Row> validated = ratings.select("user", "item", "rating");
+    Dataset<Row> someUsers = spark().range(2, 5).selectExpr("cast(id as int) as id");
+    FactorizedModel[] models = alsMfAndNcf();
+    for (FactorizedModel model : models) {
+      String name = model.getClass().getSimpleName();
+      for (Dataset<Row> users : Arrays.asList(null, someUsers)) {
+        int k = users == null ? 4 : 20; // 20: more than a user's unrated items, so every list runs out
+        List<Row> broadcast = FactorizedRecommendations.topK(model, validated, users, k, "user", "item")
+            .orderBy("user", "rank").collectAsList();
+        List<Row> blocked = ExplainerPlans.grouped(spark(), () -> {
+          long results = resultTasks(() -> FactorizedRecommendations.topK(model, validated, users, k, "user", "item",
+              3));
+          assertEquals(0, results, name + ": building the blocked plan returned results to the driver");
+          return FactorizedRecommendations.topK(model, validated, users, k, "user", "item", 3)
+              .orderBy("user", "rank").collectAsList();
+        });
+        if (model instanceof AlsFactorizedModel) { // the check can fail: the broadcast plan reads the item table
+          assertTrue(resultTasks(() -> FactorizedRecommendations.topK(model, validated, users, k, "user", "item")) > 0);
+        }
+        assertEquals(broadcast, blocked, name + (users == null ? ", every user" : ", users 2-4"));
+        assertEquals(users == null ? 12 : 3, broadcast.stream().map(r -> r.getInt(0)).distinct().count(), name);
+        if (users == null) {
+          assertEquals(12 * 4, broadcast.size(), name);
+        }
+      }
+    }
+    InfluenceExplainer explainer = new InfluenceExplainer().setModel(models[1]).setTrainingRatings(ratings).setTopK(3);
+    List<Row> broadcast = explainer.recommendAndExplain(3).orderBy("user", "rank").collectAsList();
+    List<Row> grouped = ExplainerPlans.grouped(spark(),
+        () -> explainer.recommendAndExplain(3).orderBy("user", "rank").collectAsList());
+    assertEquals(broadcast.size(), grouped.size());
+    for (int r = 0; r < broadcast.size(); r++) {
+      assertEquals(broadcast.get(r).getInt(1), grouped.get(r).getInt(1), "the recommended item");
+      assertEquals(broadcast.get(r).getDouble(3), grouped.get(r).getDouble(3), 1e-12, "its prediction");
+    }
+  }
+
+  /** The result tasks (whose output goes to the driver) that building {@code plan} ran. */
+  private static long resultTasks(Supplier<Dataset<Row>> plan) {
+    AtomicLong count = new AtomicLong();
+    SparkListener listener = new SparkListener() {
+      @Override
+      public void onTaskEnd(SparkListenerTaskEnd end) {
+        if ("ResultTask".equals(end.taskType())) {
+          count.incrementAndGet();
+        }
+      }
+    };
+    spark().sparkContext().addSparkListener(listener);
+    try {
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      count.set(0);
+      plan.get();
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      return count.get();
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Spark's listener bus did not drain", e);
+    } finally {
+      spark().sparkContext().removeSparkListener(listener);
+    }
+  }
+
+  private static FactorizedModel[] alsMfAndNcf;
+
+  /** ALS, MF and NCF fitted on {@link #ratings}, once per JVM. */
+  private static synchronized FactorizedModel[] alsMfAndNcf() {
+    prepare();
+    if (alsMfAndNcf == null) {
+      alsMfAndNcf = new FactorizedModel[] {new AlsFactorizedModel(als, REG),
+          new MatrixFactorization().setRank(3).setMaxIter(5).setSeed(5).fit(ratings),
+          new NeuralCF().setEmbeddingDim(4).setHiddenLayers(4, 2).setMaxIter(5).setSeed(5).fit(ratings)};
+    }
+    return alsMfAndNcf;
   }
 
   private static Dataset<Row> recommendedPairs(List<Row> recommended) {
