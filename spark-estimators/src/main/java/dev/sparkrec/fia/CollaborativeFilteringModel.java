@@ -9,7 +9,6 @@ import dev.sparkrec.train.PulledRowsScoring;
 import dev.sparkrec.train.TrainableModel;
 import dev.sparkrec.train.TrainedParameters;
 import dev.sparkrec.train.TrainingSummary;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -356,11 +355,20 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     if (inCluster != null) {
       return fromShards(spark, inCluster, parts, schema, ids -> FactorRows.vectors(ids, users));
     }
+    return byIndex(spark, users, schema, broadcast -> new VectorRow(broadcast, users, parts));
+  }
+
+  /**
+   * A table with a row per user (or item) index, made on the executors by {@code rows} from one broadcast of the
+   * model's parameters (uniform tables): no row per id is made on the driver.
+   */
+  private Dataset<Row> byIndex(SparkSession spark, boolean users, StructType schema,
+      Function<Broadcast<CfModelData>, MapFunction<Long, Row>> rows) {
     int count = users ? data().users().size() : data().items().size();
     int partitions = Math.max(1, Math.min(count, spark.sparkContext().defaultParallelism()));
     Broadcast<CfModelData> broadcast =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().asUniform());
-    return spark.range(0, count, 1, partitions).map(new VectorRow(broadcast, users, parts), Encoders.row(schema));
+    return spark.range(0, count, 1, partitions).map(rows.apply(broadcast), Encoders.row(schema));
   }
 
   /** Row {@code index} of the user (or item) vector table: its id and its parts' table rows, concatenated. */
@@ -429,7 +437,6 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
    * parameter table's row, as {@code array<float>}, or as a {@code float} where {@code scalar} is set.
    */
   Dataset<Row> factorTable(boolean users, String[] parts, String[] columns, boolean[] scalar) {
-    IdIndex ids = users ? data().users() : data().items();
     StructType schema = new StructType().add("id", DataTypes.IntegerType, false);
     for (int c = 0; c < columns.length; c++) {
       schema = schema.add(columns[c], scalar[c] ? DataTypes.FloatType : FLOATS, false);
@@ -439,24 +446,42 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     if (inCluster != null) {
       return fromShards(spark, inCluster, parts, schema, idData -> FactorRows.columns(idData, users, scalar));
     }
-    List<Row> rows = new ArrayList<>(ids.size());
-    for (int i = 0; i < ids.size(); i++) {
+    return byIndex(spark, users, schema, broadcast -> new FactorRow(broadcast, users, parts, scalar));
+  }
+
+  /**
+   * Row {@code index} of a factor table: its id and, for each of its parts, the parameter table's row (or its single
+   * entry, where {@code scalar} is set).
+   */
+  private static final class FactorRow implements MapFunction<Long, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<CfModelData> data;
+    private final boolean users;
+    private final String[] parts;
+    private final boolean[] scalar;
+
+    FactorRow(Broadcast<CfModelData> data, boolean users, String[] parts, boolean[] scalar) {
+      this.data = data;
+      this.users = users;
+      this.parts = parts;
+      this.scalar = scalar;
+    }
+
+    @Override
+    public Row call(Long index) {
+      CfModelData model = data.value();
+      IdIndex ids = users ? model.users() : model.items();
+      int i = Math.toIntExact(index);
       Object[] values = new Object[parts.length + 1];
       values[0] = ids.id(i);
       for (int c = 0; c < parts.length; c++) {
-        float[] row = tableRow(parts[c], ids.size(), i);
-        values[c + 1] = scalar[c] ? (Object) row[0] : row;
+        float[] table = model.parameters().get(parts[c]);
+        int width = table.length / ids.size();
+        values[c + 1] = scalar[c] ? (Object) table[i * width]
+            : Arrays.copyOfRange(table, i * width, (i + 1) * width);
       }
-      rows.add(RowFactory.create(values));
+      return RowFactory.create(values);
     }
-    return spark.createDataFrame(rows, schema);
-  }
-
-  /** Row {@code index} of the parameter table {@code name}, which has {@code rows} rows. */
-  private float[] tableRow(String name, int rows, int index) {
-    float[] table = data().parameters().get(name);
-    int width = table.length / rows;
-    return Arrays.copyOfRange(table, index * width, (index + 1) * width);
   }
 
   @Override

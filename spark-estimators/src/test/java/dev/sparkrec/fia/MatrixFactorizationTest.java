@@ -78,6 +78,11 @@ class MatrixFactorizationTest extends StageContract {
     assertArrayEquals(users, model.userIds());
     assertTrue(users[0] < 0, "ids may be negative");
 
+    // The factor and vector tables are made on the executors: no row per id is built on the driver into the plan.
+    for (Dataset<Row> table : List.of(model.userFactors(), model.itemFactors(), model.userVectors(),
+        model.itemVectors())) {
+      assertFalse(table.queryExecution().analyzed().toString().contains("LocalRelation"), table.schema().toString());
+    }
     Map<Integer, float[]> p = CfTestData.arrays(model.userFactors(), "features");
     Map<Integer, Float> bu = CfTestData.scalars(model.userFactors(), "bias");
     Map<Integer, float[]> q = CfTestData.arrays(model.itemFactors(), "features");
