@@ -133,12 +133,13 @@ class StandaloneClusterIT {
 
   /**
    * MF trained on the cluster, then every user's top 3 recommended and explained there: the explainer's broadcast
-   * plan (the ratings and item vectors are under the broadcast threshold) and, with the threshold -1, its grouped
-   * plan with the recommendations scored in blocks of users and items, ship their closures and broadcasts to the
-   * executor JVMs and write the same recommendations and explanations.
+   * plan (the ratings and item vectors are under the broadcast threshold); with the threshold -1, its grouped plan
+   * with the recommendations scored in blocks of users and items; and, with the model's tables also loaded into the
+   * executors as shards, the vectors read from them. Each ships its closures and broadcasts to the executor JVMs, and
+   * all three write the same recommendations and explanations.
    */
   @Test
-  void trainMfThenRecommendAndExplainUnderBothPlans() throws Exception {
+  void trainMfThenRecommendAndExplainUnderEveryPlan() throws Exception {
     SparkSession spark = SparkTestSession.get();
     String ratings = dir.resolve("ratings").toString();
     SampleData.ratings(spark, ProjectPaths.sampleData()).where("user < 120").write().format("delta").save(ratings);
@@ -151,21 +152,31 @@ class StandaloneClusterIT {
         "--output", broadcast);
     submit("explain-grouped", "--conf", "spark.sql.autoBroadcastJoinThreshold=-1", "explain", "--model", model,
         "--recommend", "3", "--top-k", "4", "--output", grouped);
+    String sharded = dir.resolve("explained-sharded").toString();
+    String loaded = submit("explain-sharded", "--conf", "spark.sql.autoBroadcastJoinThreshold=-1",
+        "--conf", "spark.sparkrec.scoring.maxBroadcastTableBytes=0", "explain", "--model", model,
+        "--recommend", "3", "--top-k", "4", "--output", sharded);
+    assertTrue(loaded.contains("loaded into the cluster in"), loaded);
     Dataset<Row> a = spark.read().format("delta").load(broadcast);
-    Dataset<Row> b = spark.read().format("delta").load(grouped);
     assertEquals(120 * 3, a.count());
     assertEquals(0, a.where("size(explanations) <> 4").count());
-    // The same recommendations and explaining ratings either way (influences compared within 1e-9).
+    assertSameExplanations(a, spark.read().format("delta").load(grouped));
+    assertSameExplanations(a, spark.read().format("delta").load(sharded));
+    String executors = executorLogs();
+    assertTrue(executors.contains("Finished task"), "no executor log shows a finished task:\n" + executors);
+  }
+
+  /** The same recommendations and explaining ratings in {@code a} and {@code b}, influences within 1e-9. */
+  private static void assertSameExplanations(Dataset<Row> a, Dataset<Row> b) {
     Dataset<Row> ids = a.selectExpr("user", "rank", "item", "transform(explanations, e -> (e.user, e.item)) AS why");
     assertEquals(0, ids.exceptAll(b.selectExpr("user", "rank", "item",
         "transform(explanations, e -> (e.user, e.item)) AS why")).count());
+    assertEquals(a.count(), b.count());
     Dataset<Row> influences = a.selectExpr("user", "rank", "explanations.influence AS x")
         .join(b.selectExpr("user", "rank", "explanations.influence AS y"), new String[] {"user", "rank"})
         .selectExpr("zip_with(x, y, (p, q) -> abs(p - q) <= 1e-9 * abs(q)) AS close");
-    assertEquals(120 * 3, influences.count());
+    assertEquals(a.count(), influences.count());
     assertEquals(0, influences.where("NOT aggregate(close, true, (acc, c) -> acc AND c)").count());
-    String executors = executorLogs();
-    assertTrue(executors.contains("Finished task"), "no executor log shows a finished task:\n" + executors);
   }
 
   /** The stderr of every executor the worker launched. */
