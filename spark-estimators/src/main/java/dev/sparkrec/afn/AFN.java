@@ -9,6 +9,7 @@ import dev.sparkrec.ml.CtrIdSpace;
 import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.EmbeddingEstimatorPersistence;
 import dev.sparkrec.ml.EmbeddingSupport;
 import dev.sparkrec.ml.TableVocabulary;
 import dev.sparkrec.ml.param.HasWeightCol;
@@ -32,9 +33,7 @@ import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
-import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
@@ -326,8 +325,8 @@ public final class AFN extends Estimator<AFNModel>
 
   /**
    * Trains every later fit (and every copy) with searched embedding dimensions, e.g. a NIS result: a table of
-   * their layout is stored per block in its searched widths. Not a param: an estimator holding them cannot be
-   * saved. Returns this.
+   * their layout is stored per block in its searched widths. Not a param: the estimator saves them beside its
+   * params, and loading sets them again. Returns this.
    */
   @Override
   public AFN setEmbeddingDimensions(EmbeddingDimensions dimensions) {
@@ -385,7 +384,6 @@ public final class AFN extends Estimator<AFNModel>
         .orElseGet(() -> CtrSchema.defaultFieldNames(numFields));
     return new IdSpace(ids.numFeatures(), numFields, fieldNames);
   }
-
 
   /**
    * Fits with the embedding tables built by {@code layout}; with a {@code search}, the fit is a dimension search
@@ -459,15 +457,14 @@ public final class AFN extends Estimator<AFNModel>
     return copied;
   }
 
-  /** Saves the params; fails when searched embedding dimensions are set, which params do not hold. */
+  /** Saves the params and, when set, the searched embedding dimensions ({@link EmbeddingEstimatorPersistence}). */
   @Override
   public MLWriter write() {
-    EmbeddingSupport.requireUniformToSave(embeddingLayout, "AFN " + uid);
-    return new DefaultParamsWriter(this);
+    return EmbeddingEstimatorPersistence.writer(this);
   }
 
   public static MLReader<AFN> read() {
-    return new DefaultParamsReader<>();
+    return EmbeddingEstimatorPersistence.reader(AFN.class);
   }
 
   public static AFN load(String path) {

@@ -8,6 +8,7 @@ import dev.sparkrec.ml.CtrIdSpace;
 import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.EmbeddingEstimatorPersistence;
 import dev.sparkrec.ml.EmbeddingSupport;
 import dev.sparkrec.ml.TableVocabulary;
 import dev.sparkrec.ml.param.HasRegParam;
@@ -30,8 +31,6 @@ import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
@@ -243,7 +242,7 @@ public final class DeepFM extends Estimator<DeepFMModel>
 
   /**
    * Trains the embedding table with {@code dimensions}' per-block widths in every later fit (and in copies);
-   * returns this. The dimensions are not a param: saving this estimator then fails (save them separately).
+   * returns this. The dimensions are not a param; the estimator saves them beside its params, and loading sets them.
    */
   @Override
   public DeepFM setEmbeddingDimensions(EmbeddingDimensions dimensions) {
@@ -335,7 +334,6 @@ public final class DeepFM extends Estimator<DeepFMModel>
     return CtrIdSpace.scan(data, getFeatureIdsCol(), getNumFeatures(), null);
   }
 
-
   /** A model with this estimator's params holding {@code parameters}. */
   private DeepFMModel newModel(DeepFmConfig config, Map<String, float[]> parameters) {
     DeepFMModel model = copyValues(new DeepFMModel(uid, config, parameters), ParamMap.empty());
@@ -356,18 +354,14 @@ public final class DeepFM extends Estimator<DeepFMModel>
     return copied;
   }
 
-  /**
-   * Saves the params as Spark's default writer does. Searched embedding dimensions are no param and are not saved:
-   * an estimator that holds them refuses to be written instead of losing them.
-   */
+  /** Saves the params and, when set, the searched embedding dimensions ({@link EmbeddingEstimatorPersistence}). */
   @Override
   public MLWriter write() {
-    EmbeddingSupport.requireUniformToSave(embeddingLayout, "DeepFM " + uid);
-    return new DefaultParamsWriter(this);
+    return EmbeddingEstimatorPersistence.writer(this);
   }
 
   public static MLReader<DeepFM> read() {
-    return new DefaultParamsReader<>();
+    return EmbeddingEstimatorPersistence.reader(DeepFM.class);
   }
 
   public static DeepFM load(String path) {

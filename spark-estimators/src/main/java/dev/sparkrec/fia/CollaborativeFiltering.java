@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.EmbeddingEstimatorPersistence;
 import dev.sparkrec.ml.EmbeddingSupport;
 import dev.sparkrec.ml.TableVocabulary;
 import dev.sparkrec.ml.param.HasRatingCol;
@@ -23,7 +24,6 @@ import java.util.Objects;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsWritable;
-import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -200,7 +200,8 @@ public abstract class CollaborativeFiltering<S extends CollaborativeFiltering<S,
 
   /**
    * Trains every later fit (and every copy) with searched embedding dimensions: a table of their layout is stored
-   * per block in its searched widths. Not a param: an estimator holding them cannot be saved. Returns this.
+   * per block in its searched widths. Not a param: the estimator saves them beside its params, and loading sets them
+   * again. Returns this.
    */
   @Override
   public S setEmbeddingDimensions(EmbeddingDimensions dimensions) {
@@ -286,10 +287,10 @@ public abstract class CollaborativeFiltering<S extends CollaborativeFiltering<S,
     return copied;
   }
 
-  /** Saves the params; fails when searched embedding dimensions are set, which params do not hold. */
+  /** Saves the params and, when set, the searched embedding dimensions ({@link EmbeddingEstimatorPersistence}). */
   @Override
   public MLWriter write() {
-    EmbeddingSupport.requireUniformToSave(embeddingLayout, getClass().getSimpleName() + " " + uid);
-    return new DefaultParamsWriter(this);
+    return EmbeddingEstimatorPersistence.writer(this);
   }
+
 }

@@ -6,7 +6,7 @@ import dev.sparkrec.train.ModelFactory;
 import java.util.List;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsReader;
+import dev.sparkrec.ml.EmbeddingEstimatorPersistence;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
@@ -92,7 +92,7 @@ public final class MatrixFactorization
   }
 
   public static MLReader<MatrixFactorization> read() {
-    return new DefaultParamsReader<>();
+    return EmbeddingEstimatorPersistence.reader(MatrixFactorization.class);
   }
 
   public static MatrixFactorization load(String path) {

@@ -4,7 +4,7 @@ import dev.sparkrec.ml.TableVocabulary;
 import dev.sparkrec.nn.embedding.EmbeddingLayout;
 import dev.sparkrec.train.ModelFactory;
 import java.util.List;
-import org.apache.spark.ml.util.DefaultParamsReader;
+import dev.sparkrec.ml.EmbeddingEstimatorPersistence;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
@@ -95,7 +95,7 @@ public final class NeuralCF extends CollaborativeFiltering<NeuralCF, NeuralCFMod
   }
 
   public static MLReader<NeuralCF> read() {
-    return new DefaultParamsReader<>();
+    return EmbeddingEstimatorPersistence.reader(NeuralCF.class);
   }
 
   public static NeuralCF load(String path) {

@@ -8,7 +8,7 @@ import dev.sparkrec.ml.CtrIdSpace;
 import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
-import dev.sparkrec.ml.PersistenceSupport;
+import dev.sparkrec.ml.EmbeddingEstimatorPersistence;
 import dev.sparkrec.ml.TableVocabulary;
 import dev.sparkrec.ml.param.HasRegParam;
 import dev.sparkrec.ml.param.HasWeightCol;
@@ -29,7 +29,6 @@ import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
@@ -241,7 +240,7 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
 
   /**
    * Trains the embedding table with {@code dimensions}' per-block widths in every later fit (and in copies);
-   * returns this. The dimensions are not a param: saving this estimator then fails (save them separately).
+   * returns this. The dimensions are not a param; the estimator saves them beside its params, and loading sets them.
    */
   @Override
   public FactorizationMachine setEmbeddingDimensions(EmbeddingDimensions dimensions) {
@@ -322,7 +321,6 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
     return CtrIdSpace.scan(data, getFeatureIdsCol(), getNumFeatures(), null);
   }
 
-
   /** A model with this estimator's params holding {@code parameters}. */
   private FactorizationMachineModel newModel(FmConfig config, Map<String, float[]> parameters) {
     FactorizationMachineModel model = copyValues(new FactorizationMachineModel(uid, config, parameters),
@@ -344,39 +342,17 @@ public final class FactorizationMachine extends Estimator<FactorizationMachineMo
     return copied;
   }
 
-  /** Writes the params as Spark's default writer does; fails when searched dimensions are set (see the writer). */
+  /** Saves the params and, when set, the searched embedding dimensions ({@link EmbeddingEstimatorPersistence}). */
   @Override
   public MLWriter write() {
-    return new FactorizationMachineWriter(this);
+    return EmbeddingEstimatorPersistence.writer(this);
   }
 
   public static MLReader<FactorizationMachine> read() {
-    return new DefaultParamsReader<>();
+    return EmbeddingEstimatorPersistence.reader(FactorizationMachine.class);
   }
 
   public static FactorizationMachine load(String path) {
     return read().load(path);
-  }
-
-  /**
-   * Saves the estimator's params (Spark's metadata, read back by {@link DefaultParamsReader}). Searched embedding
-   * dimensions are no param and are not saved: saving an estimator that holds them fails instead of losing them.
-   */
-  public static final class FactorizationMachineWriter extends MLWriter {
-    private final FactorizationMachine stage;
-
-    FactorizationMachineWriter(FactorizationMachine stage) {
-      this.stage = stage;
-    }
-
-    @Override
-    public void saveImpl(String path) {
-      if (stage.embeddingLayout != EmbeddingLayout.uniform()) {
-        throw new IllegalStateException("FactorizationMachine " + stage.uid + " holds searched embedding dimensions ("
-            + stage.embeddingLayout + "), which are not saved with the estimator; save the EmbeddingDimensionsModel "
-            + "separately and call setEmbeddingDimensions after loading.");
-      }
-      PersistenceSupport.saveMetadata(stage, path, sc());
-    }
   }
 }

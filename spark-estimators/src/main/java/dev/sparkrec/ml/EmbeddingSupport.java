@@ -57,16 +57,6 @@ public final class EmbeddingSupport {
     }
   }
 
-  /** Fails naming {@code stage} when {@code layout} is not uniform: params do not hold a layout. */
-  public static void requireUniformToSave(EmbeddingLayout layout, String stage) {
-    if (layout != EmbeddingLayout.uniform()) {
-      throw new UnsupportedOperationException(stage + " holds searched embedding dimensions (" + layout
-          + "), which its params do not save. Save the estimator without them (a copy made before "
-          + "setEmbeddingDimensions) and the dimensions model separately, and call setEmbeddingDimensions after "
-          + "loading.");
-    }
-  }
-
   /** Copies of the parameters of every embedding table of {@code network}, by name, in table order. */
   public static Map<String, float[]> parameterValues(HasEmbeddingTables network) {
     Map<String, float[]> out = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import dev.sparkrec.ml.CtrIdSpace;
 import dev.sparkrec.ml.CtrSchema;
 import dev.sparkrec.ml.EmbeddingDimensions;
 import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.EmbeddingEstimatorPersistence;
 import dev.sparkrec.ml.EmbeddingSupport;
 import dev.sparkrec.ml.TableVocabulary;
 import dev.sparkrec.ml.param.HasRegParam;
@@ -32,8 +33,6 @@ import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
@@ -301,7 +300,7 @@ public final class LightningSeq extends Estimator<LightningSeqModel>
 
   /**
    * Trains the embedding table with {@code dimensions}' per-block widths in every later fit (and in copies);
-   * returns this. The dimensions are not a param: saving this estimator then fails (save them separately).
+   * returns this. The dimensions are not a param; the estimator saves them beside its params, and loading sets them.
    */
   @Override
   public LightningSeq setEmbeddingDimensions(EmbeddingDimensions dimensions) {
@@ -397,7 +396,6 @@ public final class LightningSeq extends Estimator<LightningSeqModel>
     return CtrIdSpace.scan(data, getFeatureIdsCol(), getNumFeatures(), getHistoryCol());
   }
 
-
   /** A model with this estimator's params holding {@code parameters}. */
   private LightningSeqModel newModel(LightningSeqConfig config, Map<String, float[]> parameters) {
     LightningSeqModel model = copyValues(new LightningSeqModel(uid, config, parameters), ParamMap.empty());
@@ -418,18 +416,14 @@ public final class LightningSeq extends Estimator<LightningSeqModel>
     return copied;
   }
 
-  /**
-   * Saves the params as Spark's default writer does. Searched embedding dimensions are no param and are not saved:
-   * an estimator that holds them refuses to be written instead of losing them.
-   */
+  /** Saves the params and, when set, the searched embedding dimensions ({@link EmbeddingEstimatorPersistence}). */
   @Override
   public MLWriter write() {
-    EmbeddingSupport.requireUniformToSave(embeddingLayout, "LightningSeq " + uid);
-    return new DefaultParamsWriter(this);
+    return EmbeddingEstimatorPersistence.writer(this);
   }
 
   public static MLReader<LightningSeq> read() {
-    return new DefaultParamsReader<>();
+    return EmbeddingEstimatorPersistence.reader(LightningSeq.class);
   }
 
   public static LightningSeq load(String path) {

@@ -29,7 +29,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -142,19 +145,35 @@ class FmEmbeddingSeamTest {
   }
 
   @Test
-  void searchedDimensionsStayWithCopiesButAreNotSavedWithTheEstimator() throws IOException {
+  void searchedDimensionsStayWithCopiesAndAreSavedWithTheEstimator() throws IOException {
+    Dataset<Row> data = ctrData(200);
     MixedDimensionLayout layout = halfNarrow(TinyCtrData.VOCABULARY);
     FactorizationMachine fm = tinyFm().setEmbeddingDimensions(() -> layout);
     assertEquals(layout, fm.embeddingLayout());
     assertEquals(layout, fm.copy(ParamMap.empty()).embeddingLayout());
     assertSame(EmbeddingLayout.uniform(), tinyFm().embeddingLayout());
 
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> fm.save(tempDir.resolve("estimator").toString()));
-    assertTrue(e.getMessage().contains("save the EmbeddingDimensionsModel separately and call "
-        + "setEmbeddingDimensions after loading"), e.getMessage());
+    String alone = tempDir.resolve("estimator").toString();
+    fm.save(alone);
+    FactorizationMachine loaded = FactorizationMachine.load(alone);
+    assertEquals(fm.uid(), loaded.uid());
+    assertEquals(layout, loaded.embeddingLayout());
+    assertEquals(fm.getMaxIter(), loaded.getMaxIter());
     Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {fm});
-    assertThrows(IllegalStateException.class, () -> pipeline.save(tempDir.resolve("pipeline").toString()));
+    pipeline.save(tempDir.resolve("pipeline").toString());
+    FactorizationMachine inPipeline =
+        (FactorizationMachine) Pipeline.load(tempDir.resolve("pipeline").toString()).getStages()[0];
+    assertEquals(layout, inPipeline.embeddingLayout());
+    CrossValidator validator = new CrossValidator().setEstimator(fm).setNumFolds(2)
+        .setEvaluator(new BinaryClassificationEvaluator()).setEstimatorParamMaps(new ParamGridBuilder().build());
+    validator.save(tempDir.resolve("validator").toString());
+    assertEquals(layout, ((FactorizationMachine) CrossValidator.load(tempDir.resolve("validator").toString())
+        .getEstimator()).embeddingLayout());
+    assertEquals(fm.fit(data).transform(data).select("probability").collectAsList(),
+        inPipeline.fit(data).transform(data).select("probability").collectAsList(), "the same model");
+    tinyFm().save(tempDir.resolve("uniform").toString());
+    assertSame(EmbeddingLayout.uniform(), FactorizationMachine.load(tempDir.resolve("uniform").toString())
+        .embeddingLayout());
   }
 
   @Test

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.ml.EmbeddingEstimator;
+import dev.sparkrec.ml.EmbeddingEstimatorPersistence;
 import dev.sparkrec.ml.EmbeddingModel;
+import dev.sparkrec.ml.PersistenceSupport;
 import dev.sparkrec.ml.TableVocabulary;
 import dev.sparkrec.nn.embedding.BlockDimensions;
 import dev.sparkrec.nn.embedding.EmbeddingLayout;
@@ -31,6 +33,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.MLWritable;
@@ -44,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link EmbeddingModel}), as tests a model's test class inherits: mixed dimensions train, score, count their
  * entries and save only their blocks; the vocabularies count the training rows; blocks of another vocabulary and
  * unknown tables fail the fit naming the table; a dimension search moves the selection weights within [0, 1] and its
- * model saves and loads; the searched dimensions are kept by copies and refuse to be saved with the estimator.
+ * model saves and loads; the searched dimensions are kept by copies and saved with the estimator, alone and in a
+ * {@code Pipeline}, whose loaded copy trains the same model.
  *
  * @param <M> the fitted model
  */
@@ -326,7 +331,7 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
 
   @Test
   @SuppressWarnings("unchecked")
-  void searchedDimensionsAreKeptByCopiesAndRefuseToBeSaved() {
+  void searchedDimensionsAreKeptByCopiesAndSavedWithTheEstimator() throws IOException {
     Dataset<Row> data = trainingData();
     EmbeddingEstimator<M> estimator = newEstimator(null);
     assertSame(EmbeddingLayout.uniform(), estimator.embeddingLayout());
@@ -341,8 +346,28 @@ public abstract class EmbeddingSeamContract<M extends Model<M> & EmbeddingModel>
     assertEquals(layout, model.embeddingLayout());
     assertEquals(storedEntries(layout), model.embeddingParameterCount());
 
-    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-        () -> ((MLWritable) estimator).write());
-    assertTrue(e.getMessage().contains("setEmbeddingDimensions"), e.getMessage());
+    // Saved alone and as a Pipeline's stage, the estimator keeps its dimensions and trains the same model.
+    String alone = tempDir.resolve("estimator").toString();
+    ((MLWritable) estimator).save(alone);
+    assertTrue(Files.isDirectory(Path.of(alone, EmbeddingEstimatorPersistence.DIMENSIONS)));
+    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {stage});
+    String inPipeline = tempDir.resolve("pipeline").toString();
+    pipeline.save(inPipeline);
+    List<Row> expected = predictions(model, data);
+    for (Estimator<M> loaded : List.of((Estimator<M>) PersistenceSupport.loadStage(alone, data.sparkSession()
+        .sparkContext()), (Estimator<M>) Pipeline.load(inPipeline).getStages()[0])) {
+      assertEquals(stage.getClass(), loaded.getClass());
+      assertEquals(stage.uid(), loaded.uid());
+      assertEquals(layout, ((EmbeddingEstimator<M>) loaded).embeddingLayout());
+      assertEquals(expected, predictions(loaded.fit(data), data), "the loaded estimator trains the same model");
+    }
+
+    // Without searched dimensions nothing but the params is saved, and the loaded estimator is uniform.
+    String uniform = tempDir.resolve("uniform").toString();
+    ((MLWritable) newEstimator(null)).save(uniform);
+    assertFalse(Files.exists(Path.of(uniform, EmbeddingEstimatorPersistence.DIMENSIONS)));
+    assertSame(EmbeddingLayout.uniform(),
+        ((EmbeddingEstimator<M>) PersistenceSupport.loadStage(uniform, data.sparkSession().sparkContext()))
+            .embeddingLayout());
   }
 }
