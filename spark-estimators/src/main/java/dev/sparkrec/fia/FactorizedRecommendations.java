@@ -105,13 +105,7 @@ final class FactorizedRecommendations {
     JavaRDD<Row> rows = queries.cartesian(candidates)
         .flatMapToPair(new ScoreBlock(predictor, k))
         .reduceByKey((a, b) -> BestCandidates.merge(a, b, k), partitions)
-        .flatMap(best -> {
-          List<Row> out = new ArrayList<>(best._2.indices.length);
-          for (int r = 0; r < best._2.indices.length; r++) {
-            out.add(RowFactory.create(best._1, best._2.indices[r], r + 1));
-          }
-          return out.iterator();
-        });
+        .flatMap(best -> ranked(best._1, best._2));
     return scored.sparkSession().createDataFrame(rows, schema);
   }
 
@@ -135,6 +129,15 @@ final class FactorizedRecommendations {
         return block.apply(read);
       }
     };
+  }
+
+  /** The rows {@code (user, item, rank)} of {@code user}'s best items, rank 1 first. */
+  private static Iterator<Row> ranked(int user, BestCandidates best) {
+    List<Row> out = new ArrayList<>(best.indices.length);
+    for (int r = 0; r < best.indices.length; r++) {
+      out.add(RowFactory.create(user, best.indices[r], r + 1));
+    }
+    return out.iterator();
   }
 
   /** A user's rated item ids, sorted (empty when null: a user without training ratings). */
@@ -258,13 +261,8 @@ final class FactorizedRecommendations {
     @Override
     public Iterator<Row> call(Row row) {
       FactorPredictor dot = DotProductTopK.applies(predictor) ? (FactorPredictor) predictor : null;
-      BestCandidates best = best(predictor, dot, SideExplanations.floats(row.getList(1)), ratedIds(row, 2),
-          items.value(), k);
-      List<Row> out = new ArrayList<>(best.indices.length);
-      for (int r = 0; r < best.indices.length; r++) {
-        out.add(RowFactory.create(row.getInt(0), best.indices[r], r + 1));
-      }
-      return out.iterator();
+      return ranked(row.getInt(0), best(predictor, dot, SideExplanations.floats(row.getList(1)), ratedIds(row, 2),
+          items.value(), k));
     }
   }
 }
