@@ -147,9 +147,21 @@ final class DemoJob implements Job {
     out.println("SparkRec demo: RESUS warms up cold users on the generated cold-start sample");
     out.println(String.format(Locale.ROOT, "  RESUS            DeepFM base + residual on %d warm-user rows, trained in "
         + "%.1f s", cold.warmRows(), cold.trainSeconds()));
-    out.println(String.format(Locale.ROOT, "  cold users       %d, adapted from their first %d interactions; AUC on "
-        + "their later ones: base %s, RESUS %s", cold.coldUsers(), DemoColdStart.SUPPORT, Main.fmt(cold.baseAuc()),
-        Main.fmt(cold.adaptedAuc())));
+    out.println(String.format(Locale.ROOT, "  cold users       %d, adapted from their first %d interactions; on their "
+        + "later ones AUC base %s, RESUS %s; logloss base %s, RESUS %s", cold.coldUsers(), DemoColdStart.SUPPORT,
+        Main.fmt(cold.cold().baseAuc()), Main.fmt(cold.cold().resusAuc()), Main.fmt(cold.cold().baseLogLoss()),
+        Main.fmt(cold.cold().resusLogLoss())));
+    StringBuilder supports = new StringBuilder();
+    StringBuilder baseAucs = new StringBuilder();
+    StringBuilder resusAucs = new StringBuilder();
+    for (int s = 0; s < DemoColdStart.NEW_USER_SUPPORT.length; s++) {
+      String sep = s == 0 ? "" : " / ";
+      supports.append(sep).append(DemoColdStart.NEW_USER_SUPPORT[s]);
+      baseAucs.append(sep).append(Main.fmt(cold.newUser()[s].baseAuc()));
+      resusAucs.append(sep).append(Main.fmt(cold.newUser()[s].resusAuc()));
+    }
+    out.println(String.format(Locale.ROOT, "  new users        %d held-out warm users, adapted from their first %s "
+        + "interactions; AUC on the rest: base %s, RESUS %s", cold.newUsers(), supports, baseAucs, resusAucs));
     out.println("  adaptation       " + cold.path() + " (Delta table, version " + cold.version()
         + ", one row per user)");
     DemoDimensionSearch.Result nis = r.dimensionSearch;
@@ -273,8 +285,16 @@ final class DemoJob implements Job {
       metrics.put("resus_warm_rows", cold.warmRows());
       metrics.put("resus_train_seconds", cold.trainSeconds());
       metrics.put("resus_cold_users", cold.coldUsers());
-      metrics.put("cold_users_later_auc_base", cold.baseAuc());
-      metrics.put("cold_users_later_auc_resus", cold.adaptedAuc());
+      metrics.put("cold_users_later_auc_base", cold.cold().baseAuc());
+      metrics.put("cold_users_later_auc_resus", cold.cold().resusAuc());
+      metrics.put("cold_users_later_logloss_base", cold.cold().baseLogLoss());
+      metrics.put("cold_users_later_logloss_resus", cold.cold().resusLogLoss());
+      metrics.put("resus_new_users", cold.newUsers());
+      for (int s = 0; s < DemoColdStart.NEW_USER_SUPPORT.length; s++) {
+        int support = DemoColdStart.NEW_USER_SUPPORT[s];
+        metrics.put("new_users_support_" + support + "_auc_base", cold.newUser()[s].baseAuc());
+        metrics.put("new_users_support_" + support + "_auc_resus", cold.newUser()[s].resusAuc());
+      }
       metrics.put("adaptation", cold.path());
       metrics.put("adaptation_version", cold.version());
       nis = DemoDimensionSearch.run(spark, encoding.transform(train), encoding.transform(test),

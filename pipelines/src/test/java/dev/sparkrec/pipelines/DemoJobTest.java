@@ -59,9 +59,16 @@ class DemoJobTest {
     assertTrue(cold.coldUsers() > 1000, cold.coldUsers() + " cold users");
     assertEquals(cold.coldUsers(), adaptation.select("user").distinct().count(), "one row per user");
     assertEquals(0, adaptation.where("supportSize < 1 OR supportSize > " + DemoColdStart.SUPPORT).count());
-    for (double auc : new double[] {cold.baseAuc(), cold.adaptedAuc()}) {
+    for (double auc : new double[] {cold.cold().baseAuc(), cold.cold().resusAuc()}) {
       assertTrue(auc > 0.5 && auc < 1.0, "cold users' AUC " + auc);
     }
+    assertTrue(cold.cold().resusLogLoss() <= cold.cold().baseLogLoss(), "two clicks must not make the cold users' "
+        + "predictions worse: logloss RESUS " + cold.cold().resusLogLoss() + " vs base " + cold.cold().baseLogLoss());
+    assertTrue(cold.newUsers() > 50, cold.newUsers() + " held-out users");
+    assertEquals(DemoColdStart.NEW_USER_SUPPORT.length, cold.newUser().length);
+    DemoColdStart.Scores most = cold.newUser()[cold.newUser().length - 1];
+    assertTrue(most.resusAuc() > most.baseAuc() + 0.02, "adapted from " + DemoColdStart.NEW_USER_SUPPORT[
+        cold.newUser().length - 1] + " interactions, RESUS " + most.resusAuc() + " vs base " + most.baseAuc());
 
     DemoDimensionSearch.Result nis = first.dimensionSearch;
     assertTrue(nis.searchedParams() <= nis.uniformParams() / DemoDimensionSearch.BUDGET_DIVISOR, "within the budget");
