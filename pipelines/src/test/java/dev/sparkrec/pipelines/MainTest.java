@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -473,6 +474,17 @@ class MainTest {
       }
       double rmse = row.get("test_rmse").asDouble();
       assertTrue(rmse > 0.5 && rmse < 1.6, row.toString());
+    }
+    for (int i : new int[] {1, 3, 4}) { // r as FIA's reference correlates: predictions beyond ±1 set to 0
+      JsonNode row = rows.get(i);
+      String predicted = row.get("predicted").asText();
+      long beyond = Arrays.stream(predicted.substring(1, predicted.length() - 1).split(","))
+          .mapToDouble(v -> Double.parseDouble(v.trim())).filter(v -> Math.abs(v) > 1).count();
+      assertEquals(beyond, row.get("pairs_reference_clipped").asLong(), row.toString());
+      assertEquals(2, row.get("pearson_r_reference_clipped_ci95").size(), row.toString());
+      if (beyond == 0) {
+        assertEquals(row.get("pearson_r").asDouble(), row.get("pearson_r_reference_clipped").asDouble(), 0.0);
+      }
     }
     for (int i : new int[] {1, 3}) {
       JsonNode row = rows.get(i);

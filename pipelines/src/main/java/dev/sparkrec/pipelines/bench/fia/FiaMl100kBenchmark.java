@@ -702,6 +702,12 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("pearson_r_ci95", bootstrapInterval(actual, predicted));
       row.put("pearson_r_leave_one_out", pearson(actual, predictedLeaveOneOut));
       row.put("pearson_r_leave_one_out_ci95", bootstrapInterval(actual, predictedLeaveOneOut));
+      // FIA's reference RQ1 sets every prediction beyond ±1 to 0 before correlating; r the same way, beside r of
+      // every prediction as it is, and how many predictions that zeroes
+      double[] referenceClipped = referenceClipped(predicted);
+      row.put("pearson_r_reference_clipped", pearson(actual, referenceClipped));
+      row.put("pearson_r_reference_clipped_ci95", bootstrapInterval(actual, referenceClipped));
+      row.put("pairs_reference_clipped", Arrays.stream(predicted).filter(p -> Math.abs(p) > 1).count());
       row.put("random_removal_pearson_r", pearson(randomActual, randomPredicted));
       row.put("random_removal_pearson_r_ci95", bootstrapInterval(randomActual, randomPredicted));
       row.put("random_removal_pearson_r_leave_one_out", pearson(randomActual, randomPredictedLeaveOneOut));
@@ -740,6 +746,17 @@ public final class FiaMl100kBenchmark implements BenchSuite {
       row.put("random_actual", round(randomActual));
       row.put("config", fitted.config);
       return row;
+    }
+
+    /** The predictions as FIA's reference RQ1 correlates them: those beyond ±1 set to 0 (a copy). */
+    private static double[] referenceClipped(double[] predictions) {
+      double[] out = predictions.clone();
+      for (int p = 0; p < out.length; p++) {
+        if (Math.abs(out[p]) > 1) {
+          out[p] = 0;
+        }
+      }
+      return out;
     }
 
     /** The full-influence baseline on the same pairs and the same removed ratings; needs {@link #row} first. */
