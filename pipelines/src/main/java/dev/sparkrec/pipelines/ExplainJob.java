@@ -99,7 +99,7 @@ final class ExplainJob implements Job {
     }
 
     SparkSession spark = Main.session("sparkrec explain");
-    CollaborativeFilteringModel<?> model = ratingModel(modelDir);
+    CollaborativeFilteringModel<?> model = ratingModel(modelDir, "explain");
     TrainingRecord record = TrainingRecord.read(spark, modelDir);
     boolean recorded = ratingsPath == null && record != null;
     if (ratingsPath == null && record == null) {
@@ -184,8 +184,11 @@ final class ExplainJob implements Job {
         .write(spark, report);
   }
 
-  /** The rating model of a saved pipeline (its last stage) or a saved model itself. */
-  private static CollaborativeFilteringModel<?> ratingModel(String modelDir) {
+  /**
+   * The rating model of a saved pipeline (its last stage) or a saved model itself; any other model fails naming its
+   * stages and what {@code command} needs.
+   */
+  static CollaborativeFilteringModel<?> ratingModel(String modelDir, String command) {
     PipelineModel pipeline;
     try {
       pipeline = PipelineModel.load(modelDir);
@@ -197,8 +200,8 @@ final class ExplainJob implements Job {
     Transformer last = stages[stages.length - 1];
     if (!(last instanceof CollaborativeFilteringModel<?> model)) {
       List<String> kinds = Arrays.stream(stages).map(s -> s.getClass().getSimpleName()).toList();
-      throw new JobFailure("model " + modelDir + " is " + kinds + "; explain needs a rating model (train --model "
-          + "mf or ncf).");
+      throw new JobFailure("model " + modelDir + " is " + kinds + "; " + command
+          + " needs a rating model (train --model mf or ncf).");
     }
     return model;
   }

@@ -26,7 +26,7 @@ import picocli.CommandLine.ParseResult;
     description = "SparkRec's batch jobs, on an embedded local Spark or through spark-submit on a cluster.",
     commandListHeading = "%nCommands:%n",
     subcommands = {DemoJob.class, TrainJob.class, SearchDimsJob.class, PredictJob.class, ExplainJob.class,
-        WarmupJob.class, BenchJob.class, SampleDataCommand.class, CommandLine.HelpCommand.class},
+        RecommendJob.class, WarmupJob.class, BenchJob.class, SampleDataCommand.class, CommandLine.HelpCommand.class},
     footer = {"",
         "Run 'bin/sparkrec COMMAND --help' for a command's options. Options may also come from a YAML file:",
         "--job FILE.yaml, keys named like the options without the dashes; the command line wins over the file.",

@@ -1,5 +1,5 @@
 /**
- * Batch jobs: the demo, train, search-dims, predict, explain, warmup, benchmarks and sample-data generation.
+ * Batch jobs: the demo, train, search-dims, predict, explain, recommend, warmup, benchmarks and sample-data generation.
  *
  * <p>{@link dev.sparkrec.pipelines.Main} is the command line: one picocli {@code @Command} class per job, each a
  * {@link dev.sparkrec.pipelines.Job}. Shared option groups are mixins ({@link dev.sparkrec.pipelines.InputOptions}, {@link dev.sparkrec.pipelines.ModelOptions},

@@ -68,7 +68,8 @@ class MainTest {
     for (String command : cli.getSubcommands().keySet()) {
       assertTrue(help.contains("\n  " + command + " "), "help lists " + command + ":\n" + help);
     }
-    for (String command : List.of("demo", "train", "predict", "explain", "warmup", "bench", "generate-sample-data")) {
+    for (String command : List.of("demo", "train", "predict", "explain", "recommend", "warmup", "bench",
+        "generate-sample-data")) {
       out.reset();
       assertEquals(0, run(command, "--help"), command);
       String usage = out.toString(StandardCharsets.UTF_8);

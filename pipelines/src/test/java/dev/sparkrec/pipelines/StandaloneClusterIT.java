@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkrec.data.SampleData;
+import dev.sparkrec.fia.CollaborativeFilteringModel;
 import dev.sparkrec.testing.SparkTestSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -136,7 +139,8 @@ class StandaloneClusterIT {
    * plan (the ratings and item vectors are under the broadcast threshold); with the threshold -1, its grouped plan
    * with the recommendations scored in blocks of users and items; and, with the model's tables also loaded into the
    * executors as shards, the vectors read from them. Each ships its closures and broadcasts to the executor JVMs, and
-   * all three write the same recommendations and explanations.
+   * all three write the same recommendations and explanations. Then {@code recommend} on the shards ranks every
+   * user's items in blocks on the executors, as the model ranks them in the test's JVM.
    */
   @Test
   void trainMfThenRecommendAndExplainUnderEveryPlan() throws Exception {
@@ -162,6 +166,21 @@ class StandaloneClusterIT {
     assertEquals(0, a.where("size(explanations) <> 4").count());
     assertSameExplanations(a, spark.read().format("delta").load(grouped));
     assertSameExplanations(a, spark.read().format("delta").load(sharded));
+
+    // recommend on the shards: users and items meet in blocks read from the executors' shards (ShardedTopK), and
+    // give the lists the model ranks here, on the driver's tables
+    String recommended = dir.resolve("recommended-sharded").toString();
+    String ranked = submit("recommend-sharded", "--conf", "spark.sparkrec.scoring.maxBroadcastTableBytes=0",
+        "recommend", "--model", model, "--k", "3", "--output", recommended);
+    assertTrue(ranked.contains("loaded into the cluster in"), ranked);
+    Transformer[] stages = PipelineModel.load(model).stages();
+    Dataset<Row> expected = ((CollaborativeFilteringModel<?>) stages[stages.length - 1]).recommendForAllUsers(3)
+        .selectExpr("user", "posexplode(recommendations) AS (pos, r)")
+        .selectExpr("user", "r.item AS item", "pos + 1 AS rank", "r.rating AS prediction");
+    Dataset<Row> onShards = spark.read().format("delta").load(recommended)
+        .select("user", "item", "rank", "prediction");
+    assertEquals(120 * 3, onShards.count());
+    assertEquals(0, expected.exceptAll(onShards).count());
     String executors = executorLogs();
     assertTrue(executors.contains("Finished task"), "no executor log shows a finished task:\n" + executors);
   }
