@@ -34,7 +34,9 @@ import org.apache.spark.sql.types.StructType;
  * {@link #parameters()} are what scoring, recommendations, the factor tables and influence analysis read: every
  * embedding table as its full {@code rows × dim} table under the table's name ({@link EmbeddingTable#toDense()}:
  * zero-padded for mixed dimensions, {@code E ⊙ α} for a soft selection), every other parameter as trained. Under the
- * uniform layout the two are the same map.
+ * uniform layout the two are the same map. Under any other, the full tables are derived from the trained ones where
+ * they are first read, once per JVM, and are never serialized: a fitted or loaded model, and what it broadcasts to
+ * the executors ({@link #forExecutors()}), hold only the trained entries.
  *
  * <p>Saved as Parquet under {@code path/data/ids} (one row: {@code userIds}, {@code itemIds} array&lt;int&gt;,
  * {@code globalMean} double, {@code embeddingDim} int, absent in models saved before it),
@@ -45,7 +47,7 @@ import org.apache.spark.sql.types.StructType;
  */
 final class CfModelData implements Serializable {
 
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   /** Builds the network of a model's shape and embedding layout (fresh weights). */
   @FunctionalInterface
@@ -57,25 +59,27 @@ final class CfModelData implements Serializable {
   private final IdIndex items;
   private final double globalMean;
   private final int embeddingDim;
-  private final Map<String, float[]> parameters;
   private final EmbeddingLayout layout;
   private final Map<String, float[]> trainedParameters;
+  /** Builds the network under {@link #layout}, whose tables give the full ones; null under the uniform layout. */
+  private final ModelFactory layoutShape;
+  /** The full tables of a non-uniform layout, derived on first use ({@link #parameters()}); never serialized. */
+  private transient volatile Map<String, float[]> full;
   private final List<String> tables;
   private final List<String> embeddingParameterNames;
   private final long embeddingParameterCount;
   private final TrainingSummary summary;
 
-  private CfModelData(IdIndex users, IdIndex items, double globalMean, int embeddingDim,
-      Map<String, float[]> parameters, EmbeddingLayout layout, Map<String, float[]> trainedParameters,
-      List<String> tables, List<String> embeddingParameterNames, long embeddingParameterCount,
-      TrainingSummary summary) {
+  private CfModelData(IdIndex users, IdIndex items, double globalMean, int embeddingDim, EmbeddingLayout layout,
+      Map<String, float[]> trainedParameters, ModelFactory layoutShape, List<String> tables,
+      List<String> embeddingParameterNames, long embeddingParameterCount, TrainingSummary summary) {
     this.users = users;
     this.items = items;
     this.globalMean = globalMean;
     this.embeddingDim = embeddingDim;
-    this.parameters = parameters;
     this.layout = layout;
     this.trainedParameters = trainedParameters;
+    this.layoutShape = layout == EmbeddingLayout.uniform() ? null : layoutShape;
     this.tables = List.copyOf(tables);
     this.embeddingParameterNames = List.copyOf(embeddingParameterNames);
     this.embeddingParameterCount = embeddingParameterCount;
@@ -84,46 +88,58 @@ final class CfModelData implements Serializable {
 
   /**
    * The data of a model trained with {@code summary} (null when unknown) whose network, built by {@code shape}
-   * under {@code layout}, holds {@code trained} (by its parameter names). The full tables are derived here once.
+   * under {@code layout}, holds {@code trained} (by its parameter names).
    */
   static CfModelData of(IdIndex users, IdIndex items, double globalMean, Map<String, float[]> trained,
       EmbeddingLayout layout, ModelFactory shape, TrainingSummary summary) {
     boolean uniform = layout == EmbeddingLayout.uniform();
-    // the network tells the tables' names and widths; a uniform one needs no values, so its tables hold no row
+    // the network tells the tables' names, widths and stored entries; a uniform one needs no values, so its tables
+    // hold no row (a mixed one's blocks hold only the trained entries' worth)
     TrainableModel network = uniform ? Parameter.buildingCompact(shape::create) : shape.create();
     List<EmbeddingTable> embeddingTables = ((HasEmbeddingTables) network).embeddingTables();
     int dim = embeddingTables.get(0).dim();
     List<String> tables = new ArrayList<>();
     List<String> embeddingNames = new ArrayList<>();
-    Map<Parameter, EmbeddingTable> owner = new IdentityHashMap<>();
     long count = 0;
     for (EmbeddingTable table : embeddingTables) {
       tables.add(table.name());
       for (Parameter p : table.parameters()) {
-        owner.put(p, table);
         embeddingNames.add(p.name());
       }
       count += uniform ? fullSize(table) : table.embeddingParameterCount();
     }
-    Map<String, float[]> full = trained;
-    if (layout != EmbeddingLayout.uniform()) {
-      ParameterValues.copyInto(network.parameters(), trained);
-      full = new LinkedHashMap<>();
-      for (Parameter p : network.parameters()) {
-        EmbeddingTable table = owner.get(p);
-        if (table == null) {
-          full.put(p.name(), trained.get(p.name()));
-        } else if (!full.containsKey(table.name())) {
-          // the table's full form in place of its first parameter; a full table is kept as trained
-          full.put(table.name(), table instanceof Embedding ? trained.get(table.name()) : table.toDense());
-        }
-      }
-      for (EmbeddingTable table : embeddingTables) {
-        full.putIfAbsent(table.name(), table.toDense()); // a table pruned to no dimensions stores no parameter
+    return new CfModelData(users, items, globalMean, dim, layout, trained, shape, tables, embeddingNames, count,
+        summary);
+  }
+
+  /**
+   * The full tables of a non-uniform layout: a network under the layout, loaded with the trained parameters, gives
+   * each embedding table's full form in place of its first parameter (a full table is kept as trained); every other
+   * parameter is kept as trained.
+   */
+  private Map<String, float[]> fullTables() {
+    TrainableModel network = layoutShape.create();
+    ParameterValues.copyInto(network.parameters(), trainedParameters);
+    Map<Parameter, EmbeddingTable> owner = new IdentityHashMap<>();
+    List<EmbeddingTable> embeddingTables = ((HasEmbeddingTables) network).embeddingTables();
+    for (EmbeddingTable table : embeddingTables) {
+      for (Parameter p : table.parameters()) {
+        owner.put(p, table);
       }
     }
-    return new CfModelData(users, items, globalMean, dim, full, layout, trained, tables, embeddingNames, count,
-        summary);
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (Parameter p : network.parameters()) {
+      EmbeddingTable table = owner.get(p);
+      if (table == null) {
+        out.put(p.name(), trainedParameters.get(p.name()));
+      } else if (!out.containsKey(table.name())) {
+        out.put(table.name(), table instanceof Embedding ? trainedParameters.get(table.name()) : table.toDense());
+      }
+    }
+    for (EmbeddingTable table : embeddingTables) {
+      out.putIfAbsent(table.name(), table.toDense()); // a table pruned to no dimensions stores no parameter
+    }
+    return out;
   }
 
   /** The floats of {@code table}'s parameters at full size (a compact table's full shape). */
@@ -156,9 +172,33 @@ final class CfModelData implements Serializable {
     return embeddingDim;
   }
 
-  /** The parameters with every embedding table in full, by name, in network order; not copied. */
+  /**
+   * The parameters with every embedding table in full, by name, in network order; not copied. Under a non-uniform
+   * layout the first call in a JVM derives the full tables from the trained ones.
+   */
   Map<String, float[]> parameters() {
-    return parameters;
+    if (layoutShape == null) {
+      return trainedParameters;
+    }
+    Map<String, float[]> derived = full;
+    if (derived == null) {
+      synchronized (this) {
+        derived = full;
+        if (derived == null) {
+          derived = fullTables();
+          full = derived;
+        }
+      }
+    }
+    return derived;
+  }
+
+  /**
+   * The trained parameters when their embedding tables are held in the cluster ({@link TrainedParameters}, a
+   * sharded run's or a load's above the broadcast limit), else null; derives nothing.
+   */
+  TrainedParameters inCluster() {
+    return trainedParameters instanceof TrainedParameters trained ? trained : null;
   }
 
   /** The layout the embedding tables were trained in. */
@@ -196,16 +236,26 @@ final class CfModelData implements Serializable {
    * here, and the map serializes with any serializer). This data itself when it is uniform and holds a plain map.
    */
   CfModelData asUniform() {
-    if (layout == EmbeddingLayout.uniform() && !(parameters instanceof TrainedParameters)) {
+    if (layout == EmbeddingLayout.uniform() && !(trainedParameters instanceof TrainedParameters)) {
       return this;
     }
-    Map<String, float[]> plain = new LinkedHashMap<>(parameters);
+    Map<String, float[]> plain = new LinkedHashMap<>(parameters());
     long count = 0;
     for (String table : tables) {
       count += plain.get(table).length;
     }
-    return new CfModelData(users, items, globalMean, embeddingDim, plain, EmbeddingLayout.uniform(), plain, tables,
+    return new CfModelData(users, items, globalMean, embeddingDim, EmbeddingLayout.uniform(), plain, null, tables,
         tables, count, null);
+  }
+
+  /**
+   * What executors need to score, recommend and read vectors, to broadcast: this data itself, which serializes the
+   * trained parameters only, so that each executor derives a non-uniform layout's full tables itself, once per JVM
+   * ({@link #parameters()}), and the driver's own derivation serves every use on the driver; a table a sharded run
+   * left in the cluster is read here instead ({@link #asUniform()}), as tasks cannot read it.
+   */
+  CfModelData forExecutors() {
+    return trainedParameters instanceof TrainedParameters ? asUniform() : this;
   }
 
   /**
@@ -213,9 +263,8 @@ final class CfModelData implements Serializable {
    * they are given (scoring that pulls the rows of tables a sharded run left in the cluster).
    */
   CfModelData idsOnly() {
-    Map<String, float[]> none = new LinkedHashMap<>();
-    return new CfModelData(users, items, globalMean, embeddingDim, none, EmbeddingLayout.uniform(), none, tables,
-        List.of(), 0, null);
+    return new CfModelData(users, items, globalMean, embeddingDim, EmbeddingLayout.uniform(), new LinkedHashMap<>(),
+        null, tables, List.of(), 0, null);
   }
 
   void save(SparkSession spark, String path) {

@@ -211,7 +211,7 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
    * returns), for warm-start retraining; serializable, and it carries the weights.
    */
   public ModelFactory warmStartFactory() {
-    return new WarmStart(networkFactory(), data().asUniform());
+    return new WarmStart(networkFactory(), data().forExecutors());
   }
 
   /** Builds a network of the fitted shape and loads the fitted parameters into it. */
@@ -252,13 +252,13 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     int itemIndex = schema.fieldIndex(getItemCol());
     boolean dropUnknown = CfParams.DROP.equals(getColdStartStrategy());
     ModelFactory networks = networkFactory();
-    if (PulledRowsScoring.pulls(spark, data().parameters(), networks)) {
+    if (tablesReadInCluster(spark) != null) {
       // tables a sharded run left in the cluster, above the broadcast limit: each partition pulls the rows it reads
       Broadcast<CfModelData> ids = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().idsOnly());
       RatingScorer scorer = new RatingScorer(new BroadcastNetwork(networks, ids, predictsProbabilities()), userIndex,
           itemIndex, dropUnknown);
       return spark.createDataFrame(PulledRowsScoring.score(dataset.toDF().javaRDD(),
-          (TrainedParameters) data().parameters(), networks, scorer), out);
+          data().inCluster(), networks, scorer), out);
     }
     RatingScorer scorer = new RatingScorer(broadcastNetwork(spark), userIndex, itemIndex, dropUnknown);
     return dataset.toDF().mapPartitions(scorer, Encoders.row(out));
@@ -311,8 +311,8 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
    * {@code spark.sparkrec.scoring.maxBroadcastTableBytes} ({@link PulledRowsScoring#pulls}); else null.
    */
   private TrainedParameters tablesReadInCluster(SparkSession spark) {
-    return PulledRowsScoring.pulls(spark, data().parameters(), networkFactory())
-        ? (TrainedParameters) data().parameters() : null;
+    TrainedParameters inCluster = data().inCluster();
+    return inCluster != null && PulledRowsScoring.pulls(spark, inCluster, networkFactory()) ? inCluster : null;
   }
 
   /**
@@ -328,7 +328,7 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
 
   private BroadcastNetwork broadcastNetwork(SparkSession spark) {
     Broadcast<CfModelData> broadcast =
-        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().asUniform());
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().forExecutors());
     return new BroadcastNetwork(networkFactory(), broadcast, predictsProbabilities());
   }
 
@@ -367,7 +367,7 @@ public abstract class CollaborativeFilteringModel<M extends CollaborativeFilteri
     int count = users ? data().users().size() : data().items().size();
     int partitions = Math.max(1, Math.min(count, spark.sparkContext().defaultParallelism()));
     Broadcast<CfModelData> broadcast =
-        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().asUniform());
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(data().forExecutors());
     return spark.range(0, count, 1, partitions).map(rows.apply(broadcast), Encoders.row(schema));
   }
 

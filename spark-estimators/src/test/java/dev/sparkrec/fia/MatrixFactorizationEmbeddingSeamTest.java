@@ -14,6 +14,7 @@ import dev.sparkrec.nn.embedding.MixedDimensionLayout;
 import dev.sparkrec.testing.CfTestData;
 import dev.sparkrec.testing.EmbeddingSeamContract;
 import dev.sparkrec.testing.SparkTestSession;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,5 +176,49 @@ class MatrixFactorizationEmbeddingSeamTest extends EmbeddingSeamContract<MatrixF
     for (Row r : model.transform(data).select("prediction").collectAsList()) {
       assertTrue(Float.isFinite(r.getFloat(0)), "biases alone still predict");
     }
+  }
+
+  /**
+   * A mixed-dimension model holds, and broadcasts to the executors, its trained blocks only: the full tables that
+   * scoring, recommendations and the factor tables read are derived where they are read, and never serialized.
+   */
+  @Test
+  void aMixedModelHoldsAndShipsOnlyItsBlocks() throws IOException {
+    Dataset<Row> data = trainingData();
+    int rank = 128; // wide enough that the full tables outweigh the ids and the layout
+    MatrixFactorization mf = mf(null).setRank(rank);
+    Map<String, BlockDimensions> dims = new LinkedHashMap<>();
+    long fullEntries = 0;
+    for (TableVocabulary v : mf.embeddingVocabularies(data)) {
+      dims.put(v.table(), new BlockDimensions(thirds(v.rows()), new int[] {1, 1, 1}));
+      fullEntries += (long) v.rows() * v.dim();
+    }
+    MatrixFactorizationModel mixed = mf.fitWithEmbeddings(data, new MixedDimensionLayout(dims), null);
+    MatrixFactorizationModel uniform = mf.fit(data);
+    long fullBytes = 4 * fullEntries;
+    assertTrue(serializedBytes(uniform.data().forExecutors()) > fullBytes, "the uniform model ships its tables");
+    long shipped = serializedBytes(mixed.data().forExecutors());
+    assertTrue(shipped < fullBytes / 4, "the mixed model ships " + shipped + " bytes, its full tables hold "
+        + fullBytes);
+    assertTrue(serializedBytes(mixed.data()) < fullBytes / 4, "the fitted model holds its blocks only");
+
+    // scored, recommended and read as factors from the blocks; the full tables derived here stay out of what ships
+    long scored = mixed.transform(data).where("isnan(prediction)").count();
+    assertEquals(0, scored);
+    assertEquals(mixed.userIds().length, mixed.recommendForAllUsers(2).count());
+    Map<Integer, float[]> factors = CfTestData.arrays(mixed.userFactors(), "features");
+    float[] full = mixed.data().parameters().get(MatrixFactorizationNetwork.USER_FACTORS);
+    int row = Arrays.binarySearch(mixed.userIds(), factors.keySet().iterator().next());
+    assertArrayEquals(Arrays.copyOfRange(full, row * rank, (row + 1) * rank), factors.get(mixed.userIds()[row]));
+    assertTrue(serializedBytes(mixed.data().forExecutors()) < fullBytes / 4, "after the driver derived its tables");
+    assertTrue(serializedBytes(mixed.data()) < fullBytes / 4, "the model after the driver derived its tables");
+  }
+
+  private static long serializedBytes(Object o) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.size();
   }
 }
