@@ -85,15 +85,14 @@ public final class NeuralCFModel extends CollaborativeFilteringModel<NeuralCFMod
 
   /** The hidden and output layers' weights and biases, shared by all users and items (copies). */
   public NeuralCfWeights denseWeights() {
-    Map<String, float[]> parameters = data().parameters();
     NeuralCfNetwork.Config config = networkConfig(this, data().users().size(), data().items().size(),
         data().globalMean(), EmbeddingLayout.uniform());
-    if (parameters instanceof TrainedParameters trained && trained.tablesInCluster() != null) {
-      // embedding tables left in the cluster stay there: a network without their rows carries the shared weights
-      return ((NeuralCfNetwork) PulledRowsScoring.network(NeuralCfNetwork.factory(config),
-          PulledRowsScoring.denseParameters(trained))).sharedWeights();
-    }
-    return new NeuralCfNetwork(config, parameters).sharedWeights();
+    // a network without embedding rows carries the shared weights: tables left in the cluster stay there, and no
+    // table is copied or derived in full (under any layout the dense layers keep their names)
+    TrainedParameters inCluster = data().inCluster();
+    Map<String, float[]> dense = inCluster != null ? PulledRowsScoring.denseParameters(inCluster)
+        : data().trainedParameters();
+    return ((NeuralCfNetwork) PulledRowsScoring.network(NeuralCfNetwork.factory(config), dense)).sharedWeights();
   }
 
   /**

@@ -47,16 +47,19 @@ class NeuralCFTest extends StageContract {
     assertArrayEquals(a.itemIds(), b.itemIds());
     assertEquals(a.userVectors().collectAsList(), b.userVectors().collectAsList());
     assertEquals(a.itemVectors().collectAsList(), b.itemVectors().collectAsList());
-    NeuralCfWeights wa = a.denseWeights();
-    NeuralCfWeights wb = b.denseWeights();
-    assertEquals(wa.hiddenLayers(), wb.hiddenLayers());
-    for (int l = 0; l < wa.hiddenLayers(); l++) {
-      assertArrayEquals(wa.hiddenWeights(l), wb.hiddenWeights(l));
-      assertArrayEquals(wa.hiddenBiases(l), wb.hiddenBiases(l));
-    }
-    assertArrayEquals(wa.outputWeights(), wb.outputWeights());
-    assertEquals(wa.outputBias(), wb.outputBias());
+    assertSameWeights(a.denseWeights(), b.denseWeights());
     assertEquals(a.summary(), b.summary());
+  }
+
+  /** Every hidden and output layer's weights and biases equal. */
+  static void assertSameWeights(NeuralCfWeights expected, NeuralCfWeights actual) {
+    assertEquals(expected.hiddenLayers(), actual.hiddenLayers());
+    for (int l = 0; l < expected.hiddenLayers(); l++) {
+      assertArrayEquals(expected.hiddenWeights(l), actual.hiddenWeights(l));
+      assertArrayEquals(expected.hiddenBiases(l), actual.hiddenBiases(l));
+    }
+    assertArrayEquals(expected.outputWeights(), actual.outputWeights());
+    assertEquals(expected.outputBias(), actual.outputBias());
   }
 
   @Test

@@ -77,6 +77,9 @@ class NeuralCfEmbeddingSeamTest extends EmbeddingSeamContract<NeuralCFModel> {
         assertEquals(0f, gmf.get(ids[r])[j], "item " + ids[r] + " beyond its block's width " + width);
       }
     }
-    assertEquals(16, model.denseWeights().embeddingDim());
+    NeuralCfWeights weights = model.denseWeights();
+    assertEquals(16, weights.embeddingDim());
+    // the shared layers as the full-table network holds them
+    NeuralCFTest.assertSameWeights(((NeuralCfNetwork) model.network()).sharedWeights(), weights);
   }
 }
