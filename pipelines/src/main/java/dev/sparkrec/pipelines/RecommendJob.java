@@ -60,11 +60,11 @@ final class RecommendJob implements Job {
     String candidate = forUsers ? model.getItemCol() : model.getUserCol();
     Dataset<Row> lists = forUsers ? model.recommendForAllUsers(k) : model.recommendForAllItems(k);
     Dataset<Row> rows = lists.select(col(query), posexplode(col("recommendations")))
-        .select(col(query), col("col." + candidate).as(candidate), col("pos").plus(1).as("rank"),
+        .withColumn(candidate, col("col." + candidate))
+        .select(col(model.getUserCol()), col(model.getItemCol()), col("pos").plus(1).as("rank"),
             col("col.rating").as("prediction"), lit(model.uid()).as("model_uid"));
     String[] keys = {query, "rank"};
-    long version = PredictJob.merge(spark, rows.select(forUsers ? query : candidate, forUsers ? candidate : query,
-        "rank", "prediction", "model_uid"), keys, output);
+    long version = PredictJob.merge(spark, rows, keys, output);
     out.println("sparkrec recommend: the top " + k + " " + (forUsers ? "items of every user" : "users of every item"));
     out.println("  model           " + modelDir + " (" + model.uid() + ")");
     out.println("  output          " + output + " (Delta table, version " + version + ", merged on "
